@@ -1,0 +1,11 @@
+//! The invoice model: value types with legal rules, the wire document, the validated invoice.
+
+mod document;
+mod ids;
+mod invoice;
+mod rate;
+
+pub use document::*;
+pub use ids::*;
+pub use invoice::*;
+pub use rate::*;
