@@ -121,6 +121,32 @@ impl DateTime {
     }
 }
 
+impl DateTime {
+    /// The civil date-time `seconds` after 1970-01-01T00:00:00 at UTC offset `offset_seconds`
+    /// (Vietnam: +7 h). The caller reads the clock; the core only converts.
+    pub fn from_unix(seconds: i64, offset_seconds: i64) -> Result<Self, DateError> {
+        let t = seconds + offset_seconds;
+        let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+        // Days to civil date (H. Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        let date = Date::new(u16::try_from(year).map_err(|_| DateError)?, month, day)?;
+        DateTime::new(
+            date,
+            (secs / 3600) as u8,
+            (secs / 60 % 60) as u8,
+            (secs % 60) as u8,
+        )
+    }
+}
+
 impl FromStr for DateTime {
     type Err = DateError;
     /// Accepts `YYYY-MM-DDThh:mm:ss` with optional fractional seconds and an optional `Z` or
@@ -177,6 +203,14 @@ mod tests {
         ] {
             assert!(s.parse::<Date>().is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn unix_seconds_convert_to_vietnam_time() {
+        let t = DateTime::from_unix(1_763_800_000, 7 * 3600).unwrap();
+        assert_eq!(t.to_string(), "2025-11-22T15:26:40");
+        let leap = DateTime::from_unix(951_782_400, 0).unwrap();
+        assert_eq!(leap.to_string(), "2000-02-29T00:00:00");
     }
 
     #[test]

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod date;
+pub mod dsig;
 pub mod model;
 pub mod money;
 pub mod rules;

@@ -100,3 +100,62 @@ fn words_refuses_more_decimals_than_the_currency_has() {
     );
     assert_eq!(hoadon(&[]).status.code(), Some(2));
 }
+
+const KEY: &str = "functions/signing/tests/data/seller.key.pem";
+const CERT: &str = "functions/signing/tests/data/seller.cert.pem";
+const SAMPLES: &str = "shared/tests/data/real-samples";
+
+#[test]
+fn sign_then_verify_round_trip() {
+    let dir = std::env::temp_dir().join(format!("hoadon-cli-sign-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let unsigned = dir.join("unsigned.xml");
+    std::fs::write(
+        &unsigned,
+        hoadon(&["render", "shared/examples/invoice.json"]).stdout,
+    )
+    .unwrap();
+    let o = hoadon(&[
+        "sign",
+        "--key",
+        KEY,
+        "--cert",
+        CERT,
+        "--time",
+        "2025-10-15T09:30:12",
+        unsigned.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let signed = dir.join("signed.xml");
+    std::fs::write(&signed, &o.stdout).unwrap();
+    let v = hoadon(&["verify", signed.to_str().unwrap()]);
+    assert!(v.status.success());
+    let line = stdout(&v);
+    assert!(
+        line.contains("signature 1 (HDon/DSCKS/NBan) rsa-sha256: valid; signer: "),
+        "{line}"
+    );
+    assert!(
+        line.contains("tax id: 0109998883; signed: 2025-10-15T09:30:12"),
+        "{line}"
+    );
+}
+
+#[test]
+fn verify_reports_each_signature_and_fails_if_any_is_invalid() {
+    let good = format!("{SAMPLES}/03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.xml");
+    let bad = format!(
+        "{SAMPLES}/13a-vinhomes-vnptca-hdon-k25tek-5082-2025-09-22.as-published-indented.xml"
+    );
+    let o = hoadon(&["verify", &good]);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o).lines().count(), 2);
+    let o = hoadon(&["verify", &good, &bad]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 3);
+    assert!(
+        out.contains("INVALID: reference 1 (#DuLieuKy): digest mismatch"),
+        "{out}"
+    );
+}

@@ -35,11 +35,6 @@ impl W {
         self.s.push_str(name);
         self.s.push('>');
     }
-    fn empty(&mut self, name: &str) {
-        self.s.push('<');
-        self.s.push_str(name);
-        self.s.push_str("/>");
-    }
     fn leaf(&mut self, name: &str, text: &str) {
         self.open(name);
         escape_text(text, &mut self.s);
@@ -106,11 +101,8 @@ pub fn render(inv: &Invoice) -> String {
     w.close("DLHDon");
     w.opt("DLQRCode", inv.qr_data.as_deref());
     w.opt("MCCQT", inv.authority_code.as_deref());
-    w.open("DSCKS");
-    w.empty("NBan");
-    w.empty("NMua");
-    w.empty("CCKSKhac");
-    w.close("DSCKS");
+    // Start and end tags (not `<NBan/>`), so that signing only ever inserts bytes.
+    w.s.push_str("<DSCKS><NBan></NBan><NMua></NMua><CCKSKhac></CCKSKhac></DSCKS>");
     w.unknown(inv, "HDon");
     w.close("HDon");
     w.s
