@@ -1,0 +1,177 @@
+//! The embedded store: redb, one file in the data directory.
+//!
+//! Why redb (over SQLite): pure Rust (no C toolchain, nothing to link), ACID write transactions
+//! with fsync on commit, a single-writer model that makes conditional multi-item transactions
+//! trivially serializable — exactly DynamoDB's `TransactWriteItems` guarantee — and ordered
+//! keys for prefix queries. Its limit (one writer at a time) is the local system's, not AWS's.
+
+use super::{Item, Key, Op, Page, Store, StoreError, holds, validate_ops};
+use async_trait::async_trait;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use std::path::Path;
+use std::sync::Arc;
+
+/// (partition key, sort key) → (version, data).
+const ITEMS: TableDefinition<(&str, &str), (u64, &[u8])> = TableDefinition::new("items");
+
+#[derive(Clone)]
+pub struct RedbStore {
+    db: Arc<Database>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+impl RedbStore {
+    /// Opens (or creates) the database file.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = Database::create(path).map_err(unavailable)?;
+        let w = db.begin_write().map_err(unavailable)?;
+        w.open_table(ITEMS).map_err(unavailable)?;
+        w.commit().map_err(unavailable)?;
+        Ok(RedbStore { db: Arc::new(db) })
+    }
+
+    fn get_blocking(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let r = self.db.begin_read().map_err(unavailable)?;
+        let t = r.open_table(ITEMS).map_err(unavailable)?;
+        let v = t
+            .get((key.pk.as_str(), key.sk.as_str()))
+            .map_err(unavailable)?;
+        Ok(v.map(|v| {
+            let (version, data) = v.value();
+            Item {
+                key: key.clone(),
+                version,
+                data: data.to_vec(),
+            }
+        }))
+    }
+
+    fn transact_blocking(&self, ops: &[Op]) -> Result<Vec<u64>, StoreError> {
+        validate_ops(ops)?;
+        let w = self.db.begin_write().map_err(unavailable)?;
+        let mut versions = Vec::with_capacity(ops.len());
+        {
+            let mut t = w.open_table(ITEMS).map_err(unavailable)?;
+            // Check every condition first: a failure aborts the transaction (dropping `w`
+            // without commit), so nothing is written.
+            let mut current = Vec::with_capacity(ops.len());
+            for (index, op) in ops.iter().enumerate() {
+                let k = op.key();
+                let v = t
+                    .get((k.pk.as_str(), k.sk.as_str()))
+                    .map_err(unavailable)?
+                    .map(|v| v.value().0);
+                if !holds(op.condition(), v) {
+                    return Err(StoreError::ConditionFailed { index });
+                }
+                current.push(v);
+            }
+            for (op, v) in ops.iter().zip(current) {
+                match op {
+                    Op::Put { key, data, .. } => {
+                        let nv = v.unwrap_or(0) + 1;
+                        t.insert((key.pk.as_str(), key.sk.as_str()), (nv, data.as_slice()))
+                            .map_err(unavailable)?;
+                        versions.push(nv);
+                    }
+                    Op::Delete { key, .. } => {
+                        t.remove((key.pk.as_str(), key.sk.as_str()))
+                            .map_err(unavailable)?;
+                        versions.push(0);
+                    }
+                    Op::Check { .. } => versions.push(0),
+                }
+            }
+        }
+        w.commit().map_err(unavailable)?;
+        Ok(versions)
+    }
+
+    fn query_blocking(
+        &self,
+        pk: &str,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let r = self.db.begin_read().map_err(unavailable)?;
+        let t = r.open_table(ITEMS).map_err(unavailable)?;
+        let from = match start_after {
+            Some(s) if s >= prefix => s,
+            _ => prefix,
+        };
+        let mut items = Vec::new();
+        let mut next = None;
+        for entry in t.range((pk, from)..).map_err(unavailable)? {
+            let (k, v) = entry.map_err(unavailable)?;
+            let (kpk, ksk) = k.value();
+            if kpk != pk || !ksk.starts_with(prefix) {
+                break;
+            }
+            if start_after == Some(ksk) {
+                continue;
+            }
+            if items.len() == limit {
+                next = items.last().map(|i: &Item| i.key.sk.clone());
+                break;
+            }
+            let (version, data) = v.value();
+            items.push(Item {
+                key: Key::new(kpk, ksk),
+                version,
+                data: data.to_vec(),
+            });
+        }
+        Ok(Page { items, next })
+    }
+}
+
+#[async_trait]
+impl Store for RedbStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let (s, key) = (self.clone(), key.clone());
+        tokio::task::spawn_blocking(move || s.get_blocking(&key))
+            .await
+            .map_err(unavailable)?
+    }
+
+    async fn transact(&self, ops: Vec<Op>) -> Result<Vec<u64>, StoreError> {
+        let s = self.clone();
+        tokio::task::spawn_blocking(move || s.transact_blocking(&ops))
+            .await
+            .map_err(unavailable)?
+    }
+
+    async fn query(
+        &self,
+        pk: &str,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let (s, pk, prefix, after) = (
+            self.clone(),
+            pk.to_owned(),
+            prefix.to_owned(),
+            start_after.map(str::to_owned),
+        );
+        tokio::task::spawn_blocking(move || s.query_blocking(&pk, &prefix, after.as_deref(), limit))
+            .await
+            .map_err(unavailable)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn redb_store_passes_the_conformance_suite() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(&dir.path().join("store.redb")).unwrap();
+        crate::store::conformance::run_all(Arc::new(store)).await;
+    }
+}
