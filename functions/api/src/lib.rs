@@ -3,5 +3,17 @@
 //! The backend. A guided tour:
 //! - [`store`]: the store port (versioned items, conditional all-or-nothing transactions, prefix
 //!   queries), its embedded adapter and the conformance suite every adapter must pass.
+//! - [`ports`]: clock, ids, archive, signer — small ports with their local adapters.
+//! - [`auth`]: tokens (verifier port, local HS256), roles, Argon2id passwords, tenant ids.
+//! - [`invoices`]: drafts, gapless numbering, signing, audit chain, recovery sweep.
+//! - [`http`]: the axum `Router` and its handlers; [`error`]: `ApiError`, mapped once to HTTP.
+//! - [`bootstrap`]: tenants and users; [`local`]: the local system's composition root.
 
+pub mod auth;
+pub mod bootstrap;
+pub mod error;
+pub mod http;
+pub mod invoices;
+pub mod local;
+pub mod ports;
 pub mod store;

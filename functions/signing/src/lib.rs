@@ -10,6 +10,8 @@
 //! OpenSSL, which the throughput goal needs; the pure-Rust `rsa` crate is several times slower
 //! for private-key operations.
 
+pub mod selfsigned;
+
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
 use hoadon_core::DateTime;

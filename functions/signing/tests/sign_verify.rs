@@ -244,3 +244,35 @@ fn a_tax_authority_signature_that_leaves_mccqt_out_is_rejected() {
         Some("the tax-authority signature does not cover MCCQT")
     );
 }
+
+#[test]
+fn a_generated_key_and_certificate_sign_verifiable_invoices() {
+    let from: DateTime = "2025-01-01T00:00:00".parse().unwrap();
+    let to: DateTime = "2055-01-01T00:00:00".parse().unwrap();
+    let g = hoadon_signing::selfsigned::generate(
+        "Công ty TNHH Thiết bị Văn phòng An Phát",
+        "0109998883",
+        from,
+        to,
+    )
+    .unwrap();
+    let s = LocalKeySigner::from_pem(&g.key_pem, &g.cert_pem).unwrap();
+    assert_eq!(s.certificate().tax_id.as_deref(), Some("0109998883"));
+    let signed = s.sign_invoice(&unsigned_example(), time()).unwrap();
+    let r = &verify_document(&signed).unwrap()[0];
+    assert!(r.valid && r.warnings.is_empty(), "{r:?}");
+    // OpenSSL reads the certificate too.
+    let dir = std::env::temp_dir().join(format!("hoadon-gen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("c.pem"), &g.cert_pem).unwrap();
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-subject", "-enddate", "-in"])
+        .arg(dir.join("c.pem"))
+        .output()
+        .expect("openssl");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("MST:0109998883") && text.contains("2055"),
+        "{text}"
+    );
+}

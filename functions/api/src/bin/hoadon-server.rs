@@ -1,0 +1,73 @@
+//! The local system: hoadon's API on http://127.0.0.1, embedded store, local signing keys,
+//! no AWS account. `hoadon-server [--data DIR] [--port N] [--tenant ID] [--seller-name NAME]
+//! [--seller-tax-id MST]` (or `HOADON_DATA`, `HOADON_PORT`, …).
+
+use hoadon_api::local::{LocalConfig, open, sweep_all};
+use std::time::Duration;
+
+fn arg(args: &[String], flag: &str, env: &str, default: &str) -> String {
+    args.windows(2)
+        .find(|w| w[0] == flag)
+        .map(|w| w[1].clone())
+        .or_else(|| std::env::var(env).ok())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let cfg = LocalConfig {
+        data_dir: arg(&args, "--data", "HOADON_DATA", "data").into(),
+        tenant: arg(&args, "--tenant", "HOADON_TENANT", "demo"),
+        seller_name: arg(
+            &args,
+            "--seller-name",
+            "HOADON_SELLER_NAME",
+            "Công ty TNHH Thiết bị Văn phòng An Phát",
+        ),
+        seller_tax_id: arg(
+            &args,
+            "--seller-tax-id",
+            "HOADON_SELLER_TAX_ID",
+            "0109998883",
+        ),
+    };
+    let port: u16 = arg(&args, "--port", "HOADON_PORT", "8080")
+        .parse()
+        .map_err(|e| format!("--port: {e}"))?;
+    let (state, first) = open(&cfg).await?;
+    if let Some(f) = first {
+        println!(
+            "First start: tenant {}; sign in as {} with password {}",
+            cfg.tenant, f.email, f.password
+        );
+        println!("(shown once; it is not stored in clear)");
+    }
+    match sweep_all(&state).await {
+        Ok(0) => {}
+        Ok(n) => println!("recovery sweep: signed {n} invoice(s) left numbered"),
+        Err(e) => eprintln!("recovery sweep: {e}"),
+    }
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            if let Err(e) = sweep_all(&sweeper).await {
+                eprintln!("recovery sweep: {e}");
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "hoadon listening on http://127.0.0.1:{port} (data in {})",
+        cfg.data_dir.display()
+    );
+    axum::serve(listener, hoadon_api::http::router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

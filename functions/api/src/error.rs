@@ -1,0 +1,128 @@
+//! `ApiError`: the one error type of the HTTP boundary, mapped once to a status and a typed JSON
+//! body `{code, message, details[], current?}`. Codes are stable; clients match on them.
+
+use crate::auth::AuthError;
+use crate::store::StoreError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hoadon_core::Finding;
+use serde_json::{Value, json};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// `401`: no valid bearer token.
+    #[error("authentication required: {0}")]
+    Unauthorized(AuthError),
+    /// `401`: wrong e-mail or password (never says which).
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    /// `403`: the caller's role may not do this.
+    #[error("your role does not allow this")]
+    Forbidden,
+    /// `404`: no such record in the caller's tenant (another tenant's looks the same).
+    #[error("not found")]
+    NotFound,
+    /// `400`: the request itself is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// `422`: the document breaks rules; every finding is listed.
+    #[error("the invoice has errors")]
+    Validation(Vec<Finding>),
+    /// `409`: the draft changed since the version the client edited; `current` is the server's.
+    #[error("the draft was changed elsewhere")]
+    DraftConflict(Box<Value>),
+    /// `409`: only drafts can be edited.
+    #[error("the invoice is issued and can no longer be edited")]
+    NotEditable,
+    /// `409`: another record already has this id.
+    #[error("this id is already used by another invoice")]
+    IdTaken,
+    /// `409`: the record exists already.
+    #[error("already exists")]
+    Exists,
+    /// `422`: the invoice's form and symbol are not a series of this tenant.
+    #[error("series {0} does not exist; create it first")]
+    UnknownSeries(String),
+    /// `422`: numbers follow issue dates; this date is earlier than the series' last.
+    #[error("the issue date {date} is earlier than the last issued invoice of the series ({last})")]
+    IssueDateBeforeLast { date: String, last: String },
+    /// `422`: the series reached 99,999,999.
+    #[error("the series has no numbers left; open a new symbol")]
+    SeriesExhausted,
+    /// `503`: numbered but not signed; the recovery sweep will sign it.
+    #[error(
+        "the invoice is numbered but could not be signed yet ({0}); it will be signed automatically"
+    )]
+    SigningFailed(String),
+    /// `503`: the store or archive failed; retry.
+    #[error("temporarily unavailable")]
+    Unavailable(String),
+    /// `500`: a bug; logged, never detailed to the client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        use ApiError::*;
+        match self {
+            Unauthorized(_) | InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Forbidden => StatusCode::FORBIDDEN,
+            NotFound => StatusCode::NOT_FOUND,
+            BadRequest(_) => StatusCode::BAD_REQUEST,
+            Validation(_) | UnknownSeries(_) | IssueDateBeforeLast { .. } | SeriesExhausted => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            DraftConflict(_) | NotEditable | IdTaken | Exists => StatusCode::CONFLICT,
+            SigningFailed(_) | Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        use ApiError::*;
+        match self {
+            Unauthorized(_) => "unauthorized",
+            InvalidCredentials => "invalid_credentials",
+            Forbidden => "forbidden",
+            NotFound => "not_found",
+            BadRequest(_) => "bad_request",
+            Validation(_) => "validation_failed",
+            DraftConflict(_) => "draft_conflict",
+            NotEditable => "invoice_not_editable",
+            IdTaken => "id_taken",
+            Exists => "already_exists",
+            UnknownSeries(_) => "unknown_series",
+            IssueDateBeforeLast { .. } => "issue_date_before_last",
+            SeriesExhausted => "series_exhausted",
+            SigningFailed(_) => "signing_pending",
+            Unavailable(_) => "unavailable",
+            Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(m) => ApiError::Unavailable(m),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(m) | ApiError::Unavailable(m) = &self {
+            eprintln!("hoadon-api: {}: {m}", self.code());
+        }
+        let mut body = json!({ "code": self.code(), "message": self.to_string(), "details": [] });
+        match self {
+            ApiError::Validation(ref findings) => body["details"] = json!(findings),
+            ApiError::DraftConflict(ref current) => body["current"] = (**current).clone(),
+            _ => {}
+        }
+        (self.status(), Json(body)).into_response()
+    }
+}

@@ -1,0 +1,149 @@
+//! The small ports: clock, ids, archive and signer, with their local adapters.
+//! (The store port, larger, has its own module.)
+
+use async_trait::async_trait;
+use hoadon_core::DateTime;
+use hoadon_core::dsig::SignerCertificate;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Time comes only from here, so tests can fix it.
+pub trait Clock: Send + Sync {
+    /// Seconds since the Unix epoch.
+    fn now(&self) -> i64;
+    /// Vietnam local time (UTC+7), how `SigningTime` and issue dates are written.
+    fn now_vn(&self) -> DateTime {
+        DateTime::from_unix(self.now(), 7 * 3600).expect("clock within 1900..9999")
+    }
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// A clock stopped at one instant (tests).
+pub struct FixedClock(pub i64);
+
+impl Clock for FixedClock {
+    fn now(&self) -> i64 {
+        self.0
+    }
+}
+
+/// Fresh identifiers (audit entries, users, catalog items, secrets).
+pub trait Ids: Send + Sync {
+    /// 128 random bits as 32 lower-case hex digits.
+    fn new_id(&self) -> String;
+}
+
+pub struct RandomIds;
+
+impl Ids for RandomIds {
+    fn new_id(&self) -> String {
+        use aws_lc_rs::rand::SecureRandom;
+        let mut b = [0u8; 16];
+        aws_lc_rs::rand::SystemRandom::new()
+            .fill(&mut b)
+            .expect("the system random generator works");
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("archive: {0}")]
+pub struct ArchiveError(pub String);
+
+/// Where signed invoices are kept byte-exact for ten years: content-addressed per tenant.
+#[async_trait]
+pub trait Archive: Send + Sync {
+    /// Stores `bytes`; returns their key (`<tenant>/sha256/<hex>.xml`). Idempotent.
+    async fn put(&self, tenant: &str, bytes: &[u8]) -> Result<String, ArchiveError>;
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ArchiveError>;
+}
+
+/// Files under `<data dir>/archive`, written to a temporary name, synced, then renamed, so a
+/// crash never leaves a partial file under the final name.
+pub struct FileArchive {
+    pub root: PathBuf,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    d.as_ref().iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[async_trait]
+impl Archive for FileArchive {
+    async fn put(&self, tenant: &str, bytes: &[u8]) -> Result<String, ArchiveError> {
+        let key = format!("{tenant}/sha256/{}.xml", sha256_hex(bytes));
+        let path = self.root.join(&key);
+        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            return Ok(key);
+        }
+        let dir = path.parent().expect("key has a directory").to_owned();
+        let bytes = bytes.to_vec();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            use std::io::Write;
+            std::fs::create_dir_all(&dir)?;
+            let tmp = dir.join(format!(
+                ".tmp-{}",
+                std::process::id() as u64 * 1_000_003 + bytes.len() as u64
+            ));
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })
+        .await
+        .map_err(|e| ArchiveError(e.to_string()))?
+        .map_err(|e| ArchiveError(e.to_string()))?;
+        Ok(key)
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ArchiveError> {
+        if key.contains("..") {
+            return Err(ArchiveError("bad key".into()));
+        }
+        match tokio::fs::read(self.root.join(key)).await {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ArchiveError(e.to_string())),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("signer: {0}")]
+pub struct SignError(pub String);
+
+/// Whoever holds the seller's key: signs the canonical `SignedInfo` bytes (RSA-SHA256).
+/// Local key now; KMS (`Sign`, `MessageType=RAW`) and tokens fit the same call.
+#[async_trait]
+pub trait Signer: Send + Sync {
+    fn certificate(&self) -> &SignerCertificate;
+    async fn sign(&self, signed_info: Vec<u8>) -> Result<Vec<u8>, SignError>;
+}
+
+/// The local software key.
+pub struct LocalSigner(pub Arc<hoadon_signing::LocalKeySigner>);
+
+#[async_trait]
+impl Signer for LocalSigner {
+    fn certificate(&self) -> &SignerCertificate {
+        self.0.certificate()
+    }
+    async fn sign(&self, signed_info: Vec<u8>) -> Result<Vec<u8>, SignError> {
+        let key = self.0.clone();
+        tokio::task::spawn_blocking(move || key.sign_raw(&signed_info))
+            .await
+            .map_err(|e| SignError(e.to_string()))?
+            .map_err(|e| SignError(e.to_string()))
+    }
+}

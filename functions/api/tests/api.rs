@@ -1,0 +1,540 @@
+//! The API end to end over the Router (no network): a fresh store, the test signing key, a fixed
+//! clock, two tenants.
+
+use async_trait::async_trait;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use hoadon_api::auth::{Hs256, Role};
+use hoadon_api::bootstrap;
+use hoadon_api::http::{App, AppState, router};
+use hoadon_api::invoices::Services;
+use hoadon_api::ports::{FileArchive, FixedClock, LocalSigner, SignError, Signer};
+use hoadon_api::store::Store;
+use hoadon_api::store::redb::RedbStore;
+use hoadon_core::dsig::{SignerCertificate, verify_document};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tower::ServiceExt;
+
+const NOW: i64 = 1_763_800_000; // 2025-11-22
+
+/// A signer that fails its first `fail` calls (a KMS or token outage).
+struct Flaky {
+    inner: LocalSigner,
+    fail: AtomicUsize,
+}
+
+#[async_trait]
+impl Signer for Flaky {
+    fn certificate(&self) -> &SignerCertificate {
+        self.inner.certificate()
+    }
+    async fn sign(&self, data: Vec<u8>) -> Result<Vec<u8>, SignError> {
+        if self.fail.load(Ordering::SeqCst) > 0 {
+            self.fail.fetch_sub(1, Ordering::SeqCst);
+            return Err(SignError("the key service is down".into()));
+        }
+        self.inner.sign(data).await
+    }
+}
+
+struct TestApp {
+    state: AppState,
+    _dir: tempfile::TempDir,
+    flaky: Arc<Flaky>,
+}
+
+fn local_signer() -> LocalSigner {
+    let d = concat!(env!("CARGO_MANIFEST_DIR"), "/../signing/tests/data");
+    let read = |f: &str| std::fs::read_to_string(format!("{d}/{f}")).unwrap();
+    LocalSigner(Arc::new(
+        hoadon_signing::LocalKeySigner::from_pem(&read("seller.key.pem"), &read("seller.cert.pem"))
+            .unwrap(),
+    ))
+}
+
+async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(RedbStore::open(&dir.path().join("s.redb")).unwrap());
+    for (t, email, role) in [
+        ("anphat", "admin@anphat.vn", Role::Admin),
+        ("anphat", "sales@anphat.vn", Role::Sales),
+        ("other", "admin@other.vn", Role::Admin),
+    ] {
+        bootstrap::add_tenant(&*store, t, "0109998883")
+            .await
+            .unwrap();
+        bootstrap::add_user(&*store, email, t, role, "secret-pass", [1; 16])
+            .await
+            .unwrap();
+    }
+    let flaky = Arc::new(Flaky {
+        inner: local_signer(),
+        fail: AtomicUsize::new(0),
+    });
+    let mut signers: HashMap<String, Arc<dyn Signer>> = HashMap::new();
+    signers.insert("anphat".into(), flaky.clone());
+    signers.insert("other".into(), Arc::new(local_signer()));
+    let hs = Arc::new(Hs256::new(b"test secret test secret test sec"));
+    let app = App {
+        store,
+        verifier: hs.clone(),
+        issuer: Some(hs),
+        services: Services::new(
+            Arc::new(FixedClock(NOW)),
+            Arc::new(FileArchive {
+                root: dir.path().join("archive"),
+            }),
+            signers,
+        ),
+    };
+    TestApp {
+        state: AppState(Arc::new(app)),
+        _dir: dir,
+        flaky,
+    }
+}
+
+impl TestApp {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let v = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, v)
+    }
+
+    async fn login(&self, email: &str) -> String {
+        let body = json!({"email": email, "password": "secret-pass"});
+        let (s, v) = self.call("POST", "/api/login", None, &[], Some(body)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn draft(&self, token: &str, id: &str, doc: &Value) -> (StatusCode, Value) {
+        let key = format!("key-{id}");
+        let body = json!({"id": id, "document": doc});
+        self.call(
+            "POST",
+            "/api/invoices",
+            Some(token),
+            &[("idempotency-key", &key)],
+            Some(body),
+        )
+        .await
+    }
+
+    async fn series(&self, token: &str, symbol: &str) -> (StatusCode, Value) {
+        let body = json!({"form": "1", "symbol": symbol});
+        self.call("POST", "/api/series", Some(token), &[], Some(body))
+            .await
+    }
+}
+
+fn example() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/examples/invoice.json"
+    ))
+    .unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    let o = v.as_object_mut().unwrap();
+    o.remove("number");
+    o.remove("data_id");
+    v
+}
+
+#[tokio::test]
+async fn login_and_tokens() {
+    let app = spawn_app().await;
+    for (email, password) in [("admin@anphat.vn", "nope"), ("ghost@x.vn", "nope")] {
+        let body = json!({"email": email, "password": password});
+        let (s, v) = app.call("POST", "/api/login", None, &[], Some(body)).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_credentials"))
+        );
+    }
+    let (s, v) = app.call("GET", "/api/series", None, &[], None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let (s, _) = app
+        .call("GET", "/api/series", Some("garbage.token.here"), &[], None)
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let t = app.login("admin@anphat.vn").await;
+    let (s, _) = app.call("GET", "/api/series", Some(&t), &[], None).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn draft_edit_issue_download_and_audit() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    assert_eq!(app.series(&t, "C25TAB").await.0, StatusCode::CREATED);
+    let (s, v) = app.series(&t, "C25TAB").await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_exists"))
+    );
+
+    // A draft, and a retry of the same request: one record.
+    let (s, d) = app.draft(&t, "inv-00000001", &example()).await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    assert_eq!(d["version"], 1);
+    let (s, again) = app.draft(&t, "inv-00000001", &example()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(again["created_at"], d["created_at"]);
+    let (_, list) = app.call("GET", "/api/invoices", Some(&t), &[], None).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+    // Edit with the right version; a stale version gets the server's copy.
+    let mut doc = example();
+    doc["payment_method"] = json!("CK");
+    let uri = "/api/invoices/inv-00000001";
+    let (s, v) = app
+        .call(
+            "PUT",
+            uri,
+            Some(&t),
+            &[("if-match", "1")],
+            Some(doc.clone()),
+        )
+        .await;
+    assert_eq!((s, v["version"].as_u64()), (StatusCode::OK, Some(2)));
+    let (s, v) = app
+        .call("PUT", uri, Some(&t), &[("if-match", "1")], Some(doc))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("draft_conflict"))
+    );
+    assert_eq!(v["current"]["version"], 2);
+    assert_eq!(v["current"]["document"]["payment_method"], "CK");
+
+    // Issue: number 1, signed; the XML verifies and carries the number.
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/invoices/inv-00000001/issue",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["status"].as_str(), v["number"].as_u64()),
+        (Some("signed"), Some(1))
+    );
+    let (s, xml) = app
+        .call("GET", "/api/invoices/inv-00000001/xml", Some(&t), &[], None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let xml = xml.as_str().unwrap();
+    assert!(xml.contains("<SHDon>1</SHDon>"));
+    let r = &verify_document(xml).unwrap()[0];
+    assert!(
+        r.valid && r.tax_id.as_deref() == Some("0109998883"),
+        "{r:?}"
+    );
+    // Issued: no more edits; issuing again changes nothing.
+    let (s, v) = app
+        .call("PUT", uri, Some(&t), &[("if-match", "4")], Some(example()))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invoice_not_editable"))
+    );
+    let (_, v) = app
+        .call(
+            "POST",
+            "/api/invoices/inv-00000001/issue",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(v["number"], 1);
+
+    // The audit chain: created, updated, numbered, signed; every link holds.
+    let (_, a) = app
+        .call(
+            "GET",
+            "/api/invoices/inv-00000001/audit",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(a["valid"], true);
+    let entries = a["entries"].as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["draft_created", "draft_updated", "numbered", "signed"]
+    );
+}
+
+#[tokio::test]
+async fn validation_errors_come_with_every_finding() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    let mut doc = example();
+    doc["seller"]["tax_id"] = json!("0109998887");
+    doc["lines"][0]["unit"] = Value::Null;
+    app.draft(&t, "inv-bad-0001", &doc).await;
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/invoices/inv-bad-0001/issue",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
+    );
+    let details = v["details"].as_array().unwrap();
+    let paths: Vec<&str> = details
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["seller.tax_id", "lines[0].unit"]);
+    assert!(
+        details[0]["message_vi"]
+            .as_str()
+            .unwrap()
+            .contains("Mã số thuế")
+    );
+    let (_, v) = app
+        .call(
+            "POST",
+            "/api/invoices/inv-bad-0001/validate",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(v["valid"], false);
+}
+
+#[tokio::test]
+async fn another_tenants_invoice_is_indistinguishable_from_a_missing_one() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    let o = app.login("admin@other.vn").await;
+    app.draft(&t, "inv-secret-01", &example()).await;
+    let missing = json!({"code": "not_found", "message": "not found", "details": []});
+    for uri in ["/api/invoices/inv-secret-01", "/api/invoices/inv-nothing-1"] {
+        let (s, v) = app.call("GET", uri, Some(&o), &[], None).await;
+        assert_eq!((s, &v), (StatusCode::NOT_FOUND, &missing), "{uri}");
+    }
+    let (_, list) = app.call("GET", "/api/invoices", Some(&o), &[], None).await;
+    assert!(list["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn roles_limit_what_callers_do() {
+    let app = spawn_app().await;
+    let s = app.login("sales@anphat.vn").await;
+    let (st, v) = app.series(&s, "C25TAC").await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_issuers_get_exactly_one_to_n() {
+    let app = Arc::new(spawn_app().await);
+    let t = app.login("admin@anphat.vn").await;
+    app.series(&t, "C25TAB").await;
+    const N: usize = 64;
+    for i in 0..N {
+        app.draft(&t, &format!("inv-conc-{i:04}"), &example()).await;
+    }
+    let tasks: Vec<_> = (0..N)
+        .map(|i| {
+            let (app, t) = (app.clone(), t.clone());
+            tokio::spawn(async move {
+                let uri = format!("/api/invoices/inv-conc-{i:04}/issue");
+                let (s, v) = app.call("POST", &uri, Some(&t), &[], None).await;
+                assert_eq!(s, StatusCode::OK, "{v}");
+                v["number"].as_u64().unwrap()
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap());
+    }
+    numbers.sort();
+    assert_eq!(
+        numbers,
+        (1..=N as u64).collect::<Vec<_>>(),
+        "gapless and unique"
+    );
+}
+
+#[tokio::test]
+async fn issue_dates_never_go_back_within_a_series() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    app.series(&t, "C25TAB").await;
+    app.draft(&t, "inv-date-0001", &example()).await;
+    app.call(
+        "POST",
+        "/api/invoices/inv-date-0001/issue",
+        Some(&t),
+        &[],
+        None,
+    )
+    .await;
+    let mut earlier = example();
+    earlier["issue_date"] = json!("2025-10-14");
+    app.draft(&t, "inv-date-0002", &earlier).await;
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/invoices/inv-date-0002/issue",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("issue_date_before_last")
+        )
+    );
+    let mut unknown = example();
+    unknown["symbol"] = json!("C25TZZ");
+    app.draft(&t, "inv-date-0003", &unknown).await;
+    let (_, v) = app
+        .call(
+            "POST",
+            "/api/invoices/inv-date-0003/issue",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(v["code"], "unknown_series");
+}
+
+#[tokio::test]
+async fn a_signer_outage_keeps_the_number_and_the_sweep_signs_later() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    app.series(&t, "C25TAB").await;
+    app.draft(&t, "inv-flaky-001", &example()).await;
+    app.flaky.fail.store(1, Ordering::SeqCst);
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/invoices/inv-flaky-001/issue",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("signing_pending"))
+    );
+    let (_, v) = app
+        .call("GET", "/api/invoices/inv-flaky-001", Some(&t), &[], None)
+        .await;
+    assert_eq!(
+        (v["status"].as_str(), v["number"].as_u64()),
+        (Some("numbered"), Some(1))
+    );
+    let (_, pending) = app
+        .call("GET", "/api/invoices?status=numbered", Some(&t), &[], None)
+        .await;
+    assert_eq!(pending["items"].as_array().unwrap().len(), 1);
+
+    assert_eq!(hoadon_api::local::sweep_all(&app.state).await.unwrap(), 1);
+    let (_, v) = app
+        .call("GET", "/api/invoices/inv-flaky-001", Some(&t), &[], None)
+        .await;
+    assert_eq!(
+        (v["status"].as_str(), v["number"].as_u64()),
+        (Some("signed"), Some(1))
+    );
+    assert_eq!(
+        hoadon_api::local::sweep_all(&app.state).await.unwrap(),
+        0,
+        "nothing left"
+    );
+    let (_, a) = app
+        .call(
+            "GET",
+            "/api/invoices/inv-flaky-001/audit",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(a["valid"], true);
+}
+
+#[tokio::test]
+async fn requests_without_required_headers_are_refused_clearly() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    let body = json!({"id": "inv-nokey-01", "document": example()});
+    let (s, v) = app
+        .call("POST", "/api/invoices", Some(&t), &[], Some(body))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    app.draft(&t, "inv-nokey-02", &example()).await;
+    let (s, _) = app
+        .call(
+            "PUT",
+            "/api/invoices/inv-nokey-02",
+            Some(&t),
+            &[],
+            Some(example()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
