@@ -8,12 +8,14 @@
 //! - [`invoices`]: drafts, gapless numbering, signing, audit chain, recovery sweep.
 //! - [`http`]: the axum `Router` and its handlers; [`error`]: `ApiError`, mapped once to HTTP.
 //! - [`bootstrap`]: tenants and users; [`local`]: the local system's composition root.
+//! - [`load`]: the load generator behind `hoadon-load` and the crash-safety test.
 
 pub mod auth;
 pub mod bootstrap;
 pub mod error;
 pub mod http;
 pub mod invoices;
+pub mod load;
 pub mod local;
 pub mod ports;
 pub mod store;

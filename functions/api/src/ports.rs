@@ -92,10 +92,10 @@ impl Archive for FileArchive {
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             use std::io::Write;
             std::fs::create_dir_all(&dir)?;
-            let tmp = dir.join(format!(
-                ".tmp-{}",
-                std::process::id() as u64 * 1_000_003 + bytes.len() as u64
-            ));
+            // Unique per write: concurrent writers must never share a temporary file.
+            static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = dir.join(format!(".tmp-{}-{n}", std::process::id()));
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;

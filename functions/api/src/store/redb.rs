@@ -3,7 +3,13 @@
 //! Why redb (over SQLite): pure Rust (no C toolchain, nothing to link), ACID write transactions
 //! with fsync on commit, a single-writer model that makes conditional multi-item transactions
 //! trivially serializable — exactly DynamoDB's `TransactWriteItems` guarantee — and ordered
-//! keys for prefix queries. Its limit (one writer at a time) is the local system's, not AWS's.
+//! keys for prefix queries.
+//!
+//! **Group commit.** One writer thread takes every transaction waiting at that moment, applies
+//! them in arrival order inside one redb write transaction — each still all-or-nothing: its
+//! conditions are checked against the state left by the ones before it, and it writes only if
+//! all hold — then commits once (one fsync) and answers them all. Nothing is acknowledged before
+//! it is durable; concurrent writers share the fsync instead of queueing for one each.
 
 use super::{Item, Key, Op, Page, Store, StoreError, holds, validate_ops};
 use async_trait::async_trait;
@@ -14,10 +20,16 @@ use std::sync::Arc;
 /// (partition key, sort key) → (version, data).
 const ITEMS: TableDefinition<(&str, &str), (u64, &[u8])> = TableDefinition::new("items");
 
+type Reply = tokio::sync::oneshot::Sender<Result<Vec<u64>, StoreError>>;
+
 #[derive(Clone)]
 pub struct RedbStore {
     db: Arc<Database>,
+    writer: std::sync::mpsc::Sender<(Vec<Op>, Reply)>,
 }
+
+/// Most transactions one group commit takes.
+const MAX_GROUP: usize = 256;
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
@@ -30,7 +42,14 @@ impl RedbStore {
         let w = db.begin_write().map_err(unavailable)?;
         w.open_table(ITEMS).map_err(unavailable)?;
         w.commit().map_err(unavailable)?;
-        Ok(RedbStore { db: Arc::new(db) })
+        let db = Arc::new(db);
+        let (tx, rx) = std::sync::mpsc::channel::<(Vec<Op>, Reply)>();
+        let writer_db = db.clone();
+        std::thread::Builder::new()
+            .name("redb-writer".into())
+            .spawn(move || writer_loop(&writer_db, &rx))
+            .map_err(unavailable)?;
+        Ok(RedbStore { db, writer: tx })
     }
 
     fn get_blocking(&self, key: &Key) -> Result<Option<Item>, StoreError> {
@@ -47,47 +66,6 @@ impl RedbStore {
                 data: data.to_vec(),
             }
         }))
-    }
-
-    fn transact_blocking(&self, ops: &[Op]) -> Result<Vec<u64>, StoreError> {
-        validate_ops(ops)?;
-        let w = self.db.begin_write().map_err(unavailable)?;
-        let mut versions = Vec::with_capacity(ops.len());
-        {
-            let mut t = w.open_table(ITEMS).map_err(unavailable)?;
-            // Check every condition first: a failure aborts the transaction (dropping `w`
-            // without commit), so nothing is written.
-            let mut current = Vec::with_capacity(ops.len());
-            for (index, op) in ops.iter().enumerate() {
-                let k = op.key();
-                let v = t
-                    .get((k.pk.as_str(), k.sk.as_str()))
-                    .map_err(unavailable)?
-                    .map(|v| v.value().0);
-                if !holds(op.condition(), v) {
-                    return Err(StoreError::ConditionFailed { index });
-                }
-                current.push(v);
-            }
-            for (op, v) in ops.iter().zip(current) {
-                match op {
-                    Op::Put { key, data, .. } => {
-                        let nv = v.unwrap_or(0) + 1;
-                        t.insert((key.pk.as_str(), key.sk.as_str()), (nv, data.as_slice()))
-                            .map_err(unavailable)?;
-                        versions.push(nv);
-                    }
-                    Op::Delete { key, .. } => {
-                        t.remove((key.pk.as_str(), key.sk.as_str()))
-                            .map_err(unavailable)?;
-                        versions.push(0);
-                    }
-                    Op::Check { .. } => versions.push(0),
-                }
-            }
-        }
-        w.commit().map_err(unavailable)?;
-        Ok(versions)
     }
 
     fn query_blocking(
@@ -129,6 +107,90 @@ impl RedbStore {
     }
 }
 
+/// Applies one transaction inside the open write transaction, or nothing of it.
+fn apply(
+    t: &mut redb::Table<(&str, &str), (u64, &[u8])>,
+    ops: &[Op],
+) -> Result<Vec<u64>, StoreError> {
+    validate_ops(ops)?;
+    let mut current = Vec::with_capacity(ops.len());
+    for (index, op) in ops.iter().enumerate() {
+        let k = op.key();
+        let v = t
+            .get((k.pk.as_str(), k.sk.as_str()))
+            .map_err(unavailable)?
+            .map(|v| v.value().0);
+        if !holds(op.condition(), v) {
+            return Err(StoreError::ConditionFailed { index });
+        }
+        current.push(v);
+    }
+    let mut versions = Vec::with_capacity(ops.len());
+    for (op, v) in ops.iter().zip(current) {
+        match op {
+            Op::Put { key, data, .. } => {
+                let nv = v.unwrap_or(0) + 1;
+                t.insert((key.pk.as_str(), key.sk.as_str()), (nv, data.as_slice()))
+                    .map_err(unavailable)?;
+                versions.push(nv);
+            }
+            Op::Delete { key, .. } => {
+                t.remove((key.pk.as_str(), key.sk.as_str()))
+                    .map_err(unavailable)?;
+                versions.push(0);
+            }
+            Op::Check { .. } => versions.push(0),
+        }
+    }
+    Ok(versions)
+}
+
+/// The writer thread: group commits until every `RedbStore` handle is dropped.
+fn writer_loop(db: &Database, rx: &std::sync::mpsc::Receiver<(Vec<Op>, Reply)>) {
+    while let Ok(first) = rx.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(x) => group.push(x),
+                Err(_) => break,
+            }
+        }
+        let results = commit_group(db, &group);
+        for ((_, reply), r) in group.into_iter().zip(results) {
+            let _ = reply.send(r);
+        }
+    }
+}
+
+/// One redb write transaction for a group; if the commit itself fails, every member fails.
+fn commit_group(db: &Database, group: &[(Vec<Op>, Reply)]) -> Vec<Result<Vec<u64>, StoreError>> {
+    let fail_all = |e: StoreError| group.iter().map(|_| Err(e.clone())).collect();
+    let w = match db.begin_write() {
+        Ok(w) => w,
+        Err(e) => return fail_all(unavailable(e)),
+    };
+    let results: Vec<_> = {
+        let mut t = match w.open_table(ITEMS) {
+            Ok(t) => t,
+            Err(e) => return fail_all(unavailable(e)),
+        };
+        group.iter().map(|(ops, _)| apply(&mut t, ops)).collect()
+    };
+    // A failed write inside `apply` (not a condition) leaves the transaction unusable.
+    if results
+        .iter()
+        .any(|r| matches!(r, Err(StoreError::Unavailable(_))))
+    {
+        return fail_all(StoreError::Unavailable(
+            "write failed; nothing committed".into(),
+        ));
+    }
+    match w.commit() {
+        Ok(()) => results,
+        Err(e) => fail_all(unavailable(e)),
+    }
+}
+
 #[async_trait]
 impl Store for RedbStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
@@ -139,10 +201,13 @@ impl Store for RedbStore {
     }
 
     async fn transact(&self, ops: Vec<Op>) -> Result<Vec<u64>, StoreError> {
-        let s = self.clone();
-        tokio::task::spawn_blocking(move || s.transact_blocking(&ops))
-            .await
-            .map_err(unavailable)?
+        validate_ops(&ops)?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.writer
+            .send((ops, tx))
+            .map_err(|_| StoreError::Unavailable("the writer stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable("the writer stopped".into()))?
     }
 
     async fn query(
