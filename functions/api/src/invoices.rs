@@ -9,12 +9,12 @@
 //! - `XML / <id>`: the exact signed bytes; `AUDIT#<id> / <seq>`: the audit chain.
 //!
 //! **Numbering** happens in one transaction that moves the series counter (at its version),
-//! binds the number to the invoice (at its version), claims `NUM#…/<n>`, marks it pending and
-//! appends the audit entry: no gap, no duplicate, nothing half-written. Within a process a
-//! per-series lock serialises issuers (issuance is serial per form + symbol by law anyway), so
-//! the optimistic conditions almost never fail; across processes they are what keeps numbers
-//! unique. Signing happens after the number is committed: if it fails, the invoice stays
-//! "numbered" and the sweep signs it.
+//! binds each number to its invoice (at the invoice's version), claims `NUM#…/<n>`, marks it
+//! pending and appends the audit entry: no gap, no duplicate, nothing half-written. Within a
+//! process, requests on one series queue and a leader numbers up to 24 per transaction (issuance
+//! is serial per form + symbol by law anyway; batching shares one durable commit); across
+//! processes the version conditions keep numbers unique. Signing happens after the number is
+//! committed, in parallel: if it fails, the invoice stays "numbered" and the sweep signs it.
 
 use crate::error::ApiError;
 use crate::ports::{Archive, Clock, Signer, sha256_hex};
@@ -92,12 +92,39 @@ impl AuditEntry {
     }
 }
 
+/// An invoice waiting for its number.
+struct NumberRequest {
+    rec: InvoiceRecord,
+    version: u64,
+    date: Date,
+    actor: String,
+    reply: tokio::sync::oneshot::Sender<Numbered>,
+}
+
+/// What numbering answered one request.
+enum Numbered {
+    Done(Box<InvoiceRecord>, u64),
+    /// The invoice changed meanwhile: read it again.
+    Retry,
+    Failed(ApiError),
+}
+
+/// The invoices waiting on one series, and whether a leader is numbering them.
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<NumberRequest>,
+    leader: bool,
+}
+
+/// Invoices one numbering transaction takes: 1 series operation + 4 per invoice ≤ 100.
+const BATCH: usize = 24;
+
 /// What the invoice service needs of the application.
 pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub archive: Arc<dyn Archive>,
     signers: HashMap<String, Arc<dyn Signer>>,
-    series_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    queues: Mutex<HashMap<String, Queue>>,
 }
 
 impl Services {
@@ -110,17 +137,13 @@ impl Services {
             clock,
             archive,
             signers,
-            series_locks: Mutex::new(HashMap::new()),
+            queues: Mutex::new(HashMap::new()),
         }
     }
     fn signer(&self, tenant: &str) -> Result<&Arc<dyn Signer>, ApiError> {
         self.signers.get(tenant).ok_or_else(|| {
             ApiError::SigningFailed("no signing key is configured for this tenant".into())
         })
-    }
-    fn series_lock(&self, tenant: &str, series: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut m = self.series_locks.lock().expect("lock not poisoned");
-        m.entry(format!("{tenant}/{series}")).or_default().clone()
     }
 }
 
@@ -318,8 +341,12 @@ pub async fn list_series(ts: &TenantStore) -> Result<Vec<SeriesRecord>, ApiError
     page.items.iter().map(from_item).collect()
 }
 
-/// Issues an invoice: number it (one transaction), then sign and archive it. Idempotent: an
-/// issued invoice is returned as it is; a numbered one is signed.
+/// Issues an invoice: number it, then sign and archive it. Idempotent: an issued invoice is
+/// returned as it is; a numbered one is signed.
+///
+/// Numbering is batched per series: requests queue, and whoever finds no leader numbers the
+/// queue, up to [`BATCH`] invoices per transaction, until it is empty. Everyone then signs their
+/// own invoice (signing runs in parallel; numbering cannot, by law and by design).
 pub async fn issue(
     svc: &Services,
     ts: &TenantStore,
@@ -327,7 +354,7 @@ pub async fn issue(
     actor: &str,
 ) -> Result<Value, ApiError> {
     for _attempt in 0..5 {
-        let (mut rec, version) = load(ts, id).await?;
+        let (rec, version) = load(ts, id).await?;
         match rec.status {
             Status::Signed => return Ok(view(&rec, version)),
             Status::Numbered => return sign_numbered(svc, ts, rec, version, actor).await,
@@ -337,70 +364,186 @@ pub async fn issue(
         let Some(inv) = checked.invoice else {
             return Err(ApiError::Validation(checked.findings));
         };
-        let series_key = format!("{}{}", inv.form, inv.symbol);
-        let lock = svc.series_lock(ts.tenant(), &series_key);
-        let guard = lock.lock().await;
-        let series_item = ts
-            .get("SERIES", &series_key)
-            .await?
-            .ok_or_else(|| ApiError::UnknownSeries(series_key.clone()))?;
-        let mut series: SeriesRecord = from_item(&series_item)?;
-        let date = inv.issue_date;
-        if let Some(last) = series
-            .last_date
-            .as_deref()
-            .and_then(|d| d.parse::<Date>().ok())
-            && date < last
+        let series = format!("{}{}", inv.form, inv.symbol);
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let request = NumberRequest {
+            rec,
+            version,
+            date: inv.issue_date,
+            actor: actor.to_owned(),
+            reply: tx,
+        };
+        let qkey = format!("{}/{series}", ts.tenant());
+        let lead = {
+            let mut queues = svc.queues.lock().expect("not poisoned");
+            let q = queues.entry(qkey.clone()).or_default();
+            q.waiting.push(request);
+            !std::mem::replace(&mut q.leader, true)
+        };
+        if lead {
+            lead_numbering(svc, ts, &series, &qkey).await;
+        }
+        match rx
+            .await
+            .map_err(|_| ApiError::Internal("numbering stopped".into()))?
         {
-            return Err(ApiError::IssueDateBeforeLast {
-                date: date.to_string(),
-                last: last.to_string(),
-            });
-        }
-        let number = series.last_number + 1;
-        if number > hoadon_core::model::InvoiceNumber::MAX {
-            return Err(ApiError::SeriesExhausted);
-        }
-        series.last_number = number;
-        series.last_date = Some(date.to_string());
-        rec.status = Status::Numbered;
-        rec.number = Some(number);
-        rec.series = Some(series_key.clone());
-        rec.document.number = Some(u64::from(number));
-        rec.updated_at = svc.clock.now();
-        let a = audit(ts, &mut rec, actor, "numbered");
-        let ops = vec![
-            Op::Put {
-                key: ts.key("SERIES", &series_key),
-                data: to_json(&series),
-                condition: Condition::Version(series_item.version),
-            },
-            Op::Put {
-                key: ts.key("INV", id),
-                data: to_json(&rec),
-                condition: Condition::Version(version),
-            },
-            Op::Put {
-                key: ts.key(&format!("NUM#{series_key}"), format!("{number:08}")),
-                data: id.as_bytes().to_vec(),
-                condition: Condition::NotExists,
-            },
-            Op::Put {
-                key: ts.key("PENDING", id),
-                data: Vec::new(),
-                condition: Condition::NotExists,
-            },
-            a,
-        ];
-        let result = ts.transact(ops).await;
-        drop(guard);
-        match result {
-            Ok(v) => return sign_numbered(svc, ts, rec, v[1], actor).await,
-            Err(StoreError::ConditionFailed { .. }) => continue, // raced: read again
-            Err(e) => return Err(e.into()),
+            Numbered::Done(rec, v) => return sign_numbered(svc, ts, *rec, v, actor).await,
+            Numbered::Retry => continue,
+            Numbered::Failed(e) => return Err(e),
         }
     }
-    Err(ApiError::Unavailable("the series is busy; retry".into()))
+    Err(ApiError::Unavailable(
+        "the invoice kept changing; retry".into(),
+    ))
+}
+
+/// Numbers the series' queue batch by batch until it is empty, then steps down.
+async fn lead_numbering(svc: &Services, ts: &TenantStore, series: &str, qkey: &str) {
+    loop {
+        let batch: Vec<NumberRequest> = {
+            let mut queues = svc.queues.lock().expect("not poisoned");
+            let q = queues.get_mut(qkey).expect("queue exists while led");
+            // One request per invoice per batch (a double click queues the same id twice).
+            let mut batch: Vec<NumberRequest> = Vec::new();
+            let mut rest = Vec::new();
+            for r in q.waiting.drain(..) {
+                if batch.len() < BATCH && !batch.iter().any(|b| b.rec.id == r.rec.id) {
+                    batch.push(r);
+                } else {
+                    rest.push(r);
+                }
+            }
+            q.waiting = rest;
+            if batch.is_empty() {
+                q.leader = false;
+                return;
+            }
+            batch
+        };
+        number_batch(svc, ts, series, batch).await;
+    }
+}
+
+/// One transaction: the series counter (at its version) and, per invoice, the record (at its
+/// version), the `NUM#` claim, the pending mark and the audit entry.
+async fn number_batch(
+    svc: &Services,
+    ts: &TenantStore,
+    series_key: &str,
+    mut batch: Vec<NumberRequest>,
+) {
+    for _attempt in 0..5 {
+        if batch.is_empty() {
+            return;
+        }
+        let series_item = match ts.get("SERIES", series_key).await {
+            Ok(Some(i)) => i,
+            Ok(None) => return reply_all(batch, || ApiError::UnknownSeries(series_key.to_owned())),
+            Err(e) => return reply_all(batch, || e.clone().into()),
+        };
+        let mut series: SeriesRecord = match from_item(&series_item) {
+            Ok(s) => s,
+            Err(e) => return reply_all(batch, || ApiError::Internal(e.to_string())),
+        };
+        let mut last_date = series
+            .last_date
+            .as_deref()
+            .and_then(|d| d.parse::<Date>().ok());
+        let mut accepted = Vec::new();
+        let mut ops = vec![Op::Check {
+            key: ts.key("SERIES", series_key),
+            condition: Condition::Exists,
+        }];
+        let now = svc.clock.now();
+        for r in std::mem::take(&mut batch) {
+            if let Some(last) = last_date
+                && r.date < last
+            {
+                let e = ApiError::IssueDateBeforeLast {
+                    date: r.date.to_string(),
+                    last: last.to_string(),
+                };
+                let _ = r.reply.send(Numbered::Failed(e));
+                continue;
+            }
+            let number = series.last_number + 1;
+            if number > hoadon_core::model::InvoiceNumber::MAX {
+                let _ = r.reply.send(Numbered::Failed(ApiError::SeriesExhausted));
+                continue;
+            }
+            series.last_number = number;
+            last_date = Some(r.date);
+            // Number a copy: if the transaction fails, the request goes again as it came.
+            let mut rec = r.rec.clone();
+            rec.status = Status::Numbered;
+            rec.number = Some(number);
+            rec.series = Some(series_key.to_owned());
+            rec.document.number = Some(u64::from(number));
+            rec.updated_at = now;
+            let a = audit(ts, &mut rec, &r.actor, "numbered");
+            ops.push(Op::Put {
+                key: ts.key("INV", &rec.id),
+                data: to_json(&rec),
+                condition: Condition::Version(r.version),
+            });
+            ops.push(Op::Put {
+                key: ts.key(&format!("NUM#{series_key}"), format!("{number:08}")),
+                data: rec.id.as_bytes().to_vec(),
+                condition: Condition::NotExists,
+            });
+            ops.push(Op::Put {
+                key: ts.key("PENDING", &rec.id),
+                data: Vec::new(),
+                condition: Condition::NotExists,
+            });
+            ops.push(a);
+            accepted.push((r, rec));
+        }
+        if accepted.is_empty() {
+            return;
+        }
+        series.last_date = last_date.map(|d| d.to_string());
+        ops[0] = Op::Put {
+            key: ts.key("SERIES", series_key),
+            data: to_json(&series),
+            condition: Condition::Version(series_item.version),
+        };
+        match ts.transact(ops).await {
+            Ok(versions) => {
+                for (k, (r, rec)) in accepted.into_iter().enumerate() {
+                    let _ = r
+                        .reply
+                        .send(Numbered::Done(Box::new(rec), versions[1 + 4 * k]));
+                }
+                return;
+            }
+            // The series moved (another process): number the same batch again.
+            Err(StoreError::ConditionFailed { index: 0 }) => {
+                batch = accepted.into_iter().map(|(r, _)| r).collect()
+            }
+            // One invoice changed under us: it reads itself again; the rest go again.
+            Err(StoreError::ConditionFailed { index }) => {
+                let mut rest: Vec<NumberRequest> = accepted.into_iter().map(|(r, _)| r).collect();
+                let r = rest.remove((index - 1) / 4);
+                let _ = r.reply.send(Numbered::Retry);
+                batch = rest;
+            }
+            Err(e) => {
+                return reply_all(accepted.into_iter().map(|(r, _)| r).collect(), || {
+                    e.clone().into()
+                });
+            }
+        }
+    }
+    reply_all(batch, || {
+        ApiError::Unavailable("the series is busy; retry".into())
+    });
+}
+
+fn reply_all(batch: Vec<NumberRequest>, e: impl Fn() -> ApiError) {
+    for r in batch {
+        let _ = r.reply.send(Numbered::Failed(e()));
+    }
 }
 
 /// Signs a numbered invoice, archives the exact bytes and stores them with the record.
