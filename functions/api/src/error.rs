@@ -32,6 +32,9 @@ pub enum ApiError {
     /// `409`: the draft changed since the version the client edited; `current` is the server's.
     #[error("the draft was changed elsewhere")]
     DraftConflict(Box<Value>),
+    /// `409`: the entry changed since the version the client edited; `current` is the server's.
+    #[error("the entry was changed elsewhere")]
+    VersionConflict(Box<Value>),
     /// `409`: only drafts can be edited.
     #[error("the invoice is issued and can no longer be edited")]
     NotEditable,
@@ -74,7 +77,9 @@ impl ApiError {
             Validation(_) | UnknownSeries(_) | IssueDateBeforeLast { .. } | SeriesExhausted => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            DraftConflict(_) | NotEditable | IdTaken | Exists => StatusCode::CONFLICT,
+            DraftConflict(_) | VersionConflict(_) | NotEditable | IdTaken | Exists => {
+                StatusCode::CONFLICT
+            }
             SigningFailed(_) | Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -90,6 +95,7 @@ impl ApiError {
             BadRequest(_) => "bad_request",
             Validation(_) => "validation_failed",
             DraftConflict(_) => "draft_conflict",
+            VersionConflict(_) => "version_conflict",
             NotEditable => "invoice_not_editable",
             IdTaken => "id_taken",
             Exists => "already_exists",
@@ -120,7 +126,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "code": self.code(), "message": self.to_string(), "details": [] });
         match self {
             ApiError::Validation(ref findings) => body["details"] = json!(findings),
-            ApiError::DraftConflict(ref current) => body["current"] = (**current).clone(),
+            ApiError::DraftConflict(ref current) | ApiError::VersionConflict(ref current) => {
+                body["current"] = (**current).clone()
+            }
             _ => {}
         }
         (self.status(), Json(body)).into_response()

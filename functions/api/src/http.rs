@@ -67,6 +67,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi))
         .route("/api/login", post(login))
         .route("/api/series", get(list_series).post(create_series))
+        .route(
+            "/api/catalogs/{kind}",
+            get(list_catalog).post(create_catalog_entry),
+        )
+        .route("/api/catalogs/{kind}/import", post(import_catalog))
+        .route(
+            "/api/catalogs/{kind}/{code}",
+            get(get_catalog_entry).put(update_catalog_entry),
+        )
         .route("/api/invoices", get(list_invoices).post(create_invoice))
         .route("/api/invoices/{id}", get(get_invoice).put(update_invoice))
         .route("/api/invoices/{id}/validate", post(validate_invoice))
@@ -152,6 +161,91 @@ async fn create_series(
     caller.require(&[Role::Admin, Role::Accountant])?;
     let s = invoices::create_series(&caller.store, body.form.trim(), body.symbol.trim()).await?;
     Ok((StatusCode::CREATED, Json(json!(s))))
+}
+
+const CATALOG_WRITERS: &[Role] = &[Role::Admin, Role::Accountant];
+
+#[derive(Deserialize)]
+struct CatalogQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /api/catalogs/{kind}?q=&cursor=&limit=`: search by code, name or tax id, a page at a time.
+async fn list_catalog(
+    caller: Caller,
+    Path(kind): Path<String>,
+    Query(q): Query<CatalogQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let v = crate::catalogs::list(
+        &caller.store,
+        &kind,
+        q.q.as_deref(),
+        q.cursor.as_deref(),
+        q.limit.unwrap_or(50),
+    )
+    .await?;
+    Ok(Json(v))
+}
+
+/// `POST /api/catalogs/{kind}` (admin, accountant): a new entry, keyed by its code.
+async fn create_catalog_entry(
+    caller: Caller,
+    Path(kind): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(CATALOG_WRITERS)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::catalogs::create(&caller.store, &kind, body).await?),
+    ))
+}
+
+async fn get_catalog_entry(
+    caller: Caller,
+    Path((kind, code)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        crate::catalogs::get(&caller.store, &kind, &code).await?,
+    ))
+}
+
+/// `PUT /api/catalogs/{kind}/{code}` with `If-Match`: a stale version gets `409 version_conflict`.
+async fn update_catalog_entry(
+    caller: Caller,
+    Path((kind, code)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(CATALOG_WRITERS)?;
+    let version = if_match(&headers)?;
+    Ok(Json(
+        crate::catalogs::update(&caller.store, &kind, &code, version, body).await?,
+    ))
+}
+
+/// `POST /api/catalogs/{kind}/import` with a CSV body: every bad row reported, nothing imported
+/// from a bad file.
+async fn import_catalog(
+    caller: Caller,
+    Path(kind): Path<String>,
+    body: String,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(CATALOG_WRITERS)?;
+    Ok(Json(
+        crate::catalogs::import_csv(&caller.store, &kind, &body).await?,
+    ))
+}
+
+fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
+    headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim_matches('"').parse::<u64>().ok())
+        .ok_or_else(|| {
+            ApiError::BadRequest("the If-Match header (the version you edited) is required".into())
+        })
 }
 
 #[derive(Deserialize)]

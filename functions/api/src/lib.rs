@@ -6,12 +6,14 @@
 //! - [`ports`]: clock, ids, archive, signer — small ports with their local adapters.
 //! - [`auth`]: tokens (verifier port, local HS256), roles, Argon2id passwords, tenant ids.
 //! - [`invoices`]: drafts, gapless numbering, signing, audit chain, recovery sweep.
+//! - [`catalogs`]: customers, products, units, currencies, payment methods; CSV import.
 //! - [`http`]: the axum `Router` and its handlers; [`error`]: `ApiError`, mapped once to HTTP.
 //! - [`bootstrap`]: tenants and users; [`local`]: the local system's composition root.
 //! - [`load`]: the load generator behind `hoadon-load` and the crash-safety test.
 
 pub mod auth;
 pub mod bootstrap;
+pub mod catalogs;
 pub mod error;
 pub mod http;
 pub mod invoices;

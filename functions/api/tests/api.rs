@@ -538,3 +538,204 @@ async fn requests_without_required_headers_are_refused_clearly() {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
+
+impl TestApp {
+    async fn csv(&self, token: &str, kind: &str, text: &str) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method("POST")
+            .uri(format!("/api/catalogs/{kind}/import"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "text/csv")
+            .body(Body::from(text.to_owned()))
+            .unwrap();
+        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+}
+
+#[tokio::test]
+async fn catalog_entries_are_created_searched_paged_and_edited_with_versions() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    for (code, name, tax) in [
+        ("KH-001", "Công ty Bình Minh", "0312345673"),
+        ("KH-002", "Nhà sách Hà Nội", ""),
+        ("KH-003", "Bình An", ""),
+    ] {
+        let body = json!({"code": code, "name": name, "tax_id": tax, "address": "Hà Nội"});
+        let (s, v) = app
+            .call("POST", "/api/catalogs/customers", Some(&t), &[], Some(body))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/catalogs/customers",
+            Some(&t),
+            &[],
+            Some(json!({"code": "KH-001", "name": "x"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_exists"))
+    );
+    let bad = json!({"code": "KH-009", "tax_id": "0109998887"});
+    let (s, v) = app
+        .call("POST", "/api/catalogs/customers", Some(&t), &[], Some(bad))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let paths: Vec<&str> = v["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["name", "tax_id"]);
+
+    // Search (case- and accent-exact substring of code, name, tax id) and pages of 2.
+    let (_, v) = app
+        .call(
+            "GET",
+            "/api/catalogs/customers?q=b%C3%ACnh",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    let codes: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["KH-001", "KH-003"]);
+    let (_, p1) = app
+        .call(
+            "GET",
+            "/api/catalogs/customers?limit=2",
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(p1["items"].as_array().unwrap().len(), 2);
+    let next = p1["next"].as_str().unwrap();
+    let (_, p2) = app
+        .call(
+            "GET",
+            &format!("/api/catalogs/customers?limit=2&cursor={next}"),
+            Some(&t),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(p2["items"][0]["code"], "KH-003");
+    assert!(p2["next"].is_null());
+
+    // Edit at a version; a stale one is refused with the current entry.
+    let uri = "/api/catalogs/customers/KH-002";
+    let (s, v) = app
+        .call(
+            "PUT",
+            uri,
+            Some(&t),
+            &[("if-match", "1")],
+            Some(json!({"name": "Nhà sách Hà Nội 2"})),
+        )
+        .await;
+    assert_eq!((s, v["version"].as_u64()), (StatusCode::OK, Some(2)));
+    let (s, v) = app
+        .call(
+            "PUT",
+            uri,
+            Some(&t),
+            &[("if-match", "1")],
+            Some(json!({"name": "stale"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("version_conflict"))
+    );
+    assert_eq!(v["current"]["name"], "Nhà sách Hà Nội 2");
+    let (s, _) = app
+        .call("GET", "/api/catalogs/planets", Some(&t), &[], None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Sales reads catalogs but does not change them.
+    let sales = app.login("sales@anphat.vn").await;
+    assert_eq!(
+        app.call("GET", uri, Some(&sales), &[], None).await.0,
+        StatusCode::OK
+    );
+    let (s, _) = app
+        .call(
+            "POST",
+            "/api/catalogs/units",
+            Some(&sales),
+            &[],
+            Some(json!({"code": "CAI", "name": "Cái"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_csv_import_reports_every_bad_row_and_imports_nothing_from_a_bad_file() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    let bad = "code,name,unit,unit_price,tax_rate\nP1,Giấy A4,Ram,68500,8%\nP2,,Hộp,-5,7%\nP1,Bút,Cái,5000,10%\nP3,Mực,Hộp\n";
+    let (s, v) = app.csv(&t, "products", bad).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
+    );
+    let found: Vec<(&str, &str)> = v["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("rows[1].name", "required"),
+            ("rows[1].unit_price", "decimal.invalid"),
+            ("rows[1].tax_rate", "tax_rate.invalid"),
+            ("rows[2].code", "csv.duplicate_code"),
+            ("rows[3]", "csv.columns"),
+        ]
+    );
+    let (_, list) = app
+        .call("GET", "/api/catalogs/products", Some(&t), &[], None)
+        .await;
+    assert!(
+        list["items"].as_array().unwrap().is_empty(),
+        "nothing imported from a bad file"
+    );
+
+    let mut good = String::from("code,name,unit,unit_price,tax_rate\r\n");
+    for i in 0..250 {
+        good.push_str(&format!(
+            "SP-{i:04},\"Hàng \"\"số\"\" {i}, loại A\",Cái,{}.5,10%\r\n",
+            1000 + i
+        ));
+    }
+    let (s, v) = app.csv(&t, "products", &good).await;
+    assert_eq!(
+        (s, v["imported"].as_u64()),
+        (StatusCode::OK, Some(250)),
+        "{v}"
+    );
+    let (_, e) = app
+        .call("GET", "/api/catalogs/products/SP-0007", Some(&t), &[], None)
+        .await;
+    assert_eq!(
+        (e["name"].as_str(), e["unit_price"].as_str()),
+        (Some("Hàng \"số\" 7, loại A"), Some("1007.5"))
+    );
+}
