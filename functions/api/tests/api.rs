@@ -739,3 +739,22 @@ async fn a_csv_import_reports_every_bad_row_and_imports_nothing_from_a_bad_file(
         (Some("Hàng \"số\" 7, loại A"), Some("1007.5"))
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let app = spawn_app().await;
+    let (s, v) = app.call("GET", "/api/openapi.json", None, &[], None).await;
+    assert_eq!(s, StatusCode::OK);
+    let paths = v["paths"].as_object().unwrap();
+    let src = include_str!("../src/http.rs");
+    for line in src
+        .lines()
+        .filter(|l| l.trim_start().starts_with(".route(\""))
+    {
+        let path = line.split('"').nth(1).unwrap();
+        assert!(
+            paths.contains_key(path),
+            "{path} is not documented in openapi.json"
+        );
+    }
+}
