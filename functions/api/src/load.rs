@@ -33,17 +33,13 @@ impl Client {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<(u16, Value), String> {
-        for attempt in 0..2 {
-            match self.try_call(method, path, headers, body).await {
-                Ok(r) => return Ok(r),
-                Err(e) if attempt == 0 => {
-                    self.conn = None;
-                    let _ = e;
-                }
-                Err(e) => return Err(e),
+        match self.try_call(method, path, headers, body).await {
+            Ok(r) => Ok(r),
+            Err(_) => {
+                self.conn = None;
+                self.try_call(method, path, headers, body).await
             }
         }
-        unreachable!()
     }
 
     async fn try_call(

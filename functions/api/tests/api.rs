@@ -156,6 +156,16 @@ impl TestApp {
     }
 }
 
+/// The string `key` of every element of the array `v[array]`.
+fn pluck<'a>(v: &'a Value, array: &str, key: &str) -> Vec<&'a str> {
+    v[array]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[key].as_str().unwrap())
+        .collect()
+}
+
 fn example() -> Value {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -295,11 +305,7 @@ async fn draft_edit_issue_download_and_audit() {
         )
         .await;
     assert_eq!(a["valid"], true);
-    let entries = a["entries"].as_array().unwrap();
-    let actions: Vec<&str> = entries
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = pluck(&a, "entries", "action");
     assert_eq!(
         actions,
         ["draft_created", "draft_updated", "numbered", "signed"]
@@ -328,10 +334,7 @@ async fn validation_errors_come_with_every_finding() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
     );
     let details = v["details"].as_array().unwrap();
-    let paths: Vec<&str> = details
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = pluck(&v, "details", "path");
     assert_eq!(paths, ["seller.tax_id", "lines[0].unit"]);
     assert!(
         details[0]["message_vi"]
@@ -588,12 +591,7 @@ async fn catalog_entries_are_created_searched_paged_and_edited_with_versions() {
         .call("POST", "/api/catalogs/customers", Some(&t), &[], Some(bad))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = v["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = pluck(&v, "details", "path");
     assert_eq!(paths, ["name", "tax_id"]);
 
     // Search (case- and accent-exact substring of code, name, tax id) and pages of 2.
@@ -606,12 +604,7 @@ async fn catalog_entries_are_created_searched_paged_and_edited_with_versions() {
             None,
         )
         .await;
-    let codes: Vec<&str> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["code"].as_str().unwrap())
-        .collect();
+    let codes = pluck(&v, "items", "code");
     assert_eq!(codes, ["KH-001", "KH-003"]);
     let (_, p1) = app
         .call(

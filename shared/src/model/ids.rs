@@ -61,15 +61,6 @@ impl TaxId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The enterprise part, without a branch suffix.
-    pub fn head_office(&self) -> &str {
-        if self.0.len() == 14 {
-            &self.0[..10]
-        } else {
-            &self.0
-        }
-    }
 }
 
 impl fmt::Display for TaxId {
