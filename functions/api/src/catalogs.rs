@@ -366,7 +366,8 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
 /// Imports a CSV file whose first line names the columns (the catalog's field names).
 /// Every row is checked first; if any is bad, every finding is returned (`rows[i]` is the i-th
 /// data row, file line i + 2) and nothing is written. Good files are written in transactions
-/// of 100 entries; existing codes are replaced, so re-running a file is harmless.
+/// as large as the store allows (100 on DynamoDB); existing codes are replaced, so re-running a
+/// file is harmless.
 pub async fn import_csv(ts: &TenantStore, kind: &str, text: &str) -> Result<Value, ApiError> {
     let fields = kind_spec(kind)?;
     if text.len() > MAX_CSV_BYTES {
@@ -427,7 +428,7 @@ pub async fn import_csv(ts: &TenantStore, kind: &str, text: &str) -> Result<Valu
     if !findings.is_empty() {
         return Err(ApiError::Validation(findings));
     }
-    for chunk in entries.chunks(100) {
+    for chunk in entries.chunks(ts.max_transaction_ops()) {
         let ops = chunk
             .iter()
             .map(|(code, e)| Op::Put {

@@ -116,7 +116,8 @@ struct Queue {
     leader: bool,
 }
 
-/// Invoices one numbering transaction takes: 1 series operation + 4 per invoice ≤ 100.
+/// Most invoices one numbering transaction takes: 1 series operation + 4 per invoice ≤ 100
+/// (fewer when the store's transactions are smaller).
 const BATCH: usize = 24;
 
 /// What the invoice service needs of the application.
@@ -404,10 +405,11 @@ async fn lead_numbering(svc: &Services, ts: &TenantStore, series: &str, qkey: &s
             let mut queues = svc.queues.lock().expect("not poisoned");
             let q = queues.get_mut(qkey).expect("queue exists while led");
             // One request per invoice per batch (a double click queues the same id twice).
+            let cap = BATCH.min((ts.max_transaction_ops() - 1) / 4).max(1);
             let mut batch: Vec<NumberRequest> = Vec::new();
             let mut rest = Vec::new();
             for r in q.waiting.drain(..) {
-                if batch.len() < BATCH && !batch.iter().any(|b| b.rec.id == r.rec.id) {
+                if batch.len() < cap && !batch.iter().any(|b| b.rec.id == r.rec.id) {
                     batch.push(r);
                 } else {
                     rest.push(r);

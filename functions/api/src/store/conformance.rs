@@ -184,7 +184,9 @@ async fn prefix_queries_with_cursors(s: &dyn Store) {
     }
     ops.push(put(&Key::new(&p, "IDEM#x"), "other", Condition::NotExists));
     ops.push(put(&Key::new(&p, "INA"), "before", Condition::NotExists));
-    s.transact(ops).await.unwrap();
+    for chunk in ops.chunks(s.max_transaction_ops()) {
+        s.transact(chunk.to_vec()).await.unwrap();
+    }
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     loop {

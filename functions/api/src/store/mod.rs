@@ -7,13 +7,15 @@
 //! (gapless numbering, idempotent drafts, the audit chain) is built from these, so any adapter
 //! that passes [`conformance`] keeps them.
 //!
-//! Adapters: [`redb::RedbStore`] (embedded, the local system). The DynamoDB adapter (issue 5)
-//! must pass the same suite.
+//! Adapters: [`redb::RedbStore`] (embedded, the local system) and `dynamodb::DynamoDbStore`
+//! (feature `aws`), both run through the same [`conformance`] suite.
 //!
 //! Tenancy: handlers never see a raw [`Store`]; they get a [`TenantStore`], which prefixes every
 //! partition key with the tenant from the verified token. Another tenant's item is therefore
 //! indistinguishable from a missing one.
 
+#[cfg(feature = "aws")]
+pub mod dynamodb;
 pub mod redb;
 
 #[cfg(any(test, feature = "testing"))]
@@ -105,7 +107,8 @@ pub enum StoreError {
     Unavailable(String),
 }
 
-/// Most operations one transaction may carry (DynamoDB's `TransactWriteItems` limit).
+/// Most operations one transaction may carry: DynamoDB's `TransactWriteItems` limit. An adapter
+/// may have a lower one (DynamoDB Local 1.11 allows 10); callers ask the store.
 pub const MAX_TRANSACTION_OPS: usize = 100;
 
 /// A page of a query.
@@ -132,13 +135,17 @@ pub trait Store: Send + Sync {
         start_after: Option<&str>,
         limit: usize,
     ) -> Result<Page, StoreError>;
+    /// The most operations one transaction of this store may carry.
+    fn max_transaction_ops(&self) -> usize {
+        MAX_TRANSACTION_OPS
+    }
 }
 
 /// Checks a transaction's shape the way DynamoDB does.
-pub(crate) fn validate_ops(ops: &[Op]) -> Result<(), StoreError> {
-    if ops.is_empty() || ops.len() > MAX_TRANSACTION_OPS {
+pub(crate) fn validate_ops(ops: &[Op], max: usize) -> Result<(), StoreError> {
+    if ops.is_empty() || ops.len() > max {
         return Err(StoreError::Invalid(format!(
-            "a transaction has 1 to {MAX_TRANSACTION_OPS} operations"
+            "a transaction has 1 to {max} operations"
         )));
     }
     let mut keys: Vec<&Key> = ops.iter().map(Op::key).collect();
@@ -178,6 +185,9 @@ impl TenantStore {
     }
     pub fn tenant(&self) -> &str {
         &self.tenant
+    }
+    pub fn max_transaction_ops(&self) -> usize {
+        self.store.max_transaction_ops()
     }
     pub fn key(&self, pk: &str, sk: impl Into<String>) -> Key {
         Key::new(format!("T#{}#{pk}", self.tenant), sk)

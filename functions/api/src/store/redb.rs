@@ -112,7 +112,7 @@ fn apply(
     t: &mut redb::Table<(&str, &str), (u64, &[u8])>,
     ops: &[Op],
 ) -> Result<Vec<u64>, StoreError> {
-    validate_ops(ops)?;
+    validate_ops(ops, super::MAX_TRANSACTION_OPS)?;
     let mut current = Vec::with_capacity(ops.len());
     for (index, op) in ops.iter().enumerate() {
         let k = op.key();
@@ -201,7 +201,7 @@ impl Store for RedbStore {
     }
 
     async fn transact(&self, ops: Vec<Op>) -> Result<Vec<u64>, StoreError> {
-        validate_ops(&ops)?;
+        validate_ops(&ops, super::MAX_TRANSACTION_OPS)?;
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.writer
             .send((ops, tx))
