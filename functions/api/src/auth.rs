@@ -103,6 +103,156 @@ impl TokenVerifier for Hs256 {
     }
 }
 
+/// Verifies the ID tokens of a tenant's Cognito user pool (RS256, keys from the pool's JWKS).
+///
+/// Each tenant stack has its own user pool, so the pool that signed a token *is* the tenant:
+/// `tenant` is configuration of the stack, never a claim a client could choose. Roles come from
+/// `cognito:groups` (`admin`, `accountant`, `sales`; the strongest wins). The JWKS document is
+/// fetched by the binary (at cold start, and again when a token names an unknown key id) and
+/// handed to [`CognitoVerifier::load_jwks`]; verification itself does no I/O.
+pub struct CognitoVerifier {
+    issuer: String,
+    client_id: String,
+    tenant: String,
+    keys: std::sync::RwLock<std::collections::HashMap<String, hoadon_core::dsig::rsa::PublicKey>>,
+}
+
+#[derive(Deserialize)]
+struct Jwk {
+    kid: String,
+    kty: String,
+    #[serde(default)]
+    alg: Option<String>,
+    n: String,
+    e: String,
+}
+
+#[derive(Deserialize)]
+struct Jwks {
+    keys: Vec<Jwk>,
+}
+
+#[derive(Deserialize)]
+struct JwtHeader {
+    alg: String,
+    kid: String,
+}
+
+#[derive(Deserialize)]
+struct CognitoClaims {
+    iss: String,
+    aud: String,
+    token_use: String,
+    exp: i64,
+    #[serde(default)]
+    email: Option<String>,
+    sub: String,
+    #[serde(default, rename = "cognito:groups")]
+    groups: Vec<String>,
+}
+
+impl CognitoVerifier {
+    /// `issuer` is `https://cognito-idp.<region>.amazonaws.com/<pool id>`; `client_id` the app
+    /// client the tokens are for.
+    pub fn new(issuer: &str, client_id: &str, tenant: &str) -> Self {
+        CognitoVerifier {
+            issuer: issuer.trim_end_matches('/').to_owned(),
+            client_id: client_id.to_owned(),
+            tenant: tenant.to_owned(),
+            keys: Default::default(),
+        }
+    }
+
+    pub fn jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.issuer)
+    }
+
+    /// Replaces the cached keys with those of a JWKS document; returns how many RSA keys it had.
+    pub fn load_jwks(&self, json: &str) -> Result<usize, AuthError> {
+        let jwks: Jwks = serde_json::from_str(json).map_err(|_| AuthError::Invalid)?;
+        let mut keys = std::collections::HashMap::new();
+        for k in jwks
+            .keys
+            .into_iter()
+            .filter(|k| k.kty == "RSA" && k.alg.as_deref().is_none_or(|a| a == "RS256"))
+        {
+            let key = hoadon_core::dsig::rsa::PublicKey::new(
+                &b64url_decode(&k.n)?,
+                &b64url_decode(&k.e)?,
+            )
+            .ok_or(AuthError::Invalid)?;
+            keys.insert(k.kid, key);
+        }
+        let n = keys.len();
+        *self.keys.write().expect("not poisoned") = keys;
+        Ok(n)
+    }
+
+    /// Whether a token names a key this verifier does not have (time to fetch the JWKS again).
+    pub fn knows_key_of(&self, token: &str) -> bool {
+        let kid = token
+            .split('.')
+            .next()
+            .and_then(|h| b64url_decode(h).ok())
+            .and_then(|h| serde_json::from_slice::<JwtHeader>(&h).ok())
+            .map(|h| h.kid);
+        kid.is_some_and(|k| self.keys.read().expect("not poisoned").contains_key(&k))
+    }
+}
+
+impl TokenVerifier for CognitoVerifier {
+    fn verify(&self, token: &str, now: i64) -> Result<Claims, AuthError> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(b), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(AuthError::Invalid);
+        };
+        let header: JwtHeader =
+            serde_json::from_slice(&b64url_decode(h)?).map_err(|_| AuthError::Invalid)?;
+        if header.alg != "RS256" {
+            return Err(AuthError::Invalid);
+        }
+        let verified = {
+            let keys = self.keys.read().expect("not poisoned");
+            let key = keys.get(&header.kid).ok_or(AuthError::Invalid)?;
+            hoadon_core::dsig::verify_with(
+                key,
+                hoadon_core::dsig::SignatureAlg::RsaSha256,
+                format!("{h}.{b}").as_bytes(),
+                &b64url_decode(s)?,
+            )
+        };
+        if !verified {
+            return Err(AuthError::Invalid);
+        }
+        let c: CognitoClaims =
+            serde_json::from_slice(&b64url_decode(b)?).map_err(|_| AuthError::Invalid)?;
+        if c.iss != self.issuer || c.aud != self.client_id || c.token_use != "id" {
+            return Err(AuthError::Invalid);
+        }
+        if c.exp <= now {
+            return Err(AuthError::Expired);
+        }
+        let has = |g: &str| c.groups.iter().any(|x| x == g);
+        let role = if has("admin") {
+            Role::Admin
+        } else if has("accountant") {
+            Role::Accountant
+        } else if has("sales") {
+            Role::Sales
+        } else {
+            return Err(AuthError::Invalid); // a user in no hoadon group may do nothing
+        };
+        Ok(Claims {
+            sub: c.email.unwrap_or(c.sub),
+            tenant: self.tenant.clone(),
+            role,
+            exp: c.exp,
+        })
+    }
+}
+
 /// Argon2id hash in PHC string form.
 pub fn hash_password(password: &str, salt: &[u8; 16]) -> String {
     use argon2::PasswordHasher;

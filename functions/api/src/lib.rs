@@ -4,7 +4,8 @@
 //! - [`store`]: the store port (versioned items, conditional all-or-nothing transactions, prefix
 //!   queries), its embedded adapter and the conformance suite every adapter must pass.
 //! - [`ports`]: clock, ids, archive, signer — small ports with their local adapters.
-//! - [`auth`]: tokens (verifier port, local HS256), roles, Argon2id passwords, tenant ids.
+//! - [`auth`]: tokens (verifier port: local HS256, Cognito RS256 + JWKS), roles, Argon2id
+//!   passwords, tenant ids.
 //! - [`invoices`]: drafts, gapless numbering, signing, audit chain, recovery sweep.
 //! - [`catalogs`]: customers, products, units, currencies, payment methods; CSV import.
 //! - [`http`]: the axum `Router` and its handlers; [`error`]: `ApiError`, mapped once to HTTP.
