@@ -3,7 +3,8 @@
 //! The backend. A guided tour:
 //! - [`store`]: the store port (versioned items, conditional all-or-nothing transactions, prefix
 //!   queries), its embedded adapter and the conformance suite every adapter must pass.
-//! - [`ports`]: clock, ids, archive, signer — small ports with their local adapters.
+//! - [`ports`]: clock, ids, archive, signer — small ports with their local adapters;
+//!   `s3_archive` (feature `aws`): the archive on S3.
 //! - [`auth`]: tokens (verifier port: local HS256, Cognito RS256 + JWKS), roles, Argon2id
 //!   passwords, tenant ids.
 //! - [`invoices`]: drafts, gapless numbering, signing, audit chain, recovery sweep.
@@ -21,4 +22,6 @@ pub mod invoices;
 pub mod load;
 pub mod local;
 pub mod ports;
+#[cfg(feature = "aws")]
+pub mod s3_archive;
 pub mod store;

@@ -1,0 +1,207 @@
+//! The S3 archive: signed invoices kept byte-exact for ten years in the tenant's bucket.
+//!
+//! Keys are content-addressed per tenant (`<tenant>/sha256/<hex>.xml`), so writing the same
+//! invoice twice (a retry, the recovery sweep) stores one object. Uploads carry a SHA-256
+//! checksum, which S3 verifies and which buckets with Object Lock (compliance mode, set by
+//! `infra/`) require. Every SDK type stays in this file.
+
+use crate::ports::{Archive, ArchiveError, sha256_hex};
+use async_trait::async_trait;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ChecksumAlgorithm;
+
+pub struct S3Archive {
+    client: Client,
+    bucket: String,
+}
+
+/// The SDK's error with its cause chain.
+fn error<E: std::error::Error>(e: E) -> ArchiveError {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    ArchiveError(msg)
+}
+
+impl S3Archive {
+    pub fn new(client: Client, bucket: impl Into<String>) -> Self {
+        S3Archive {
+            client,
+            bucket: bucket.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl Archive for S3Archive {
+    async fn put(&self, tenant: &str, bytes: &[u8]) -> Result<String, ArchiveError> {
+        let key = format!("{tenant}/sha256/{}.xml", sha256_hex(bytes));
+        // Already archived (content-addressed): nothing to write, and never a second version.
+        let head = self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(&key)
+            .send()
+            .await;
+        match head {
+            Ok(_) => return Ok(key),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => {}
+            Err(e) => return Err(error(e)),
+        }
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&key)
+            .content_type("application/xml")
+            .checksum_algorithm(ChecksumAlgorithm::Sha256)
+            .body(ByteStream::from(bytes.to_vec()))
+            .send()
+            .await
+            .map_err(error)?;
+        Ok(key)
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ArchiveError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await;
+        match out {
+            Ok(o) => Ok(Some(
+                o.body.collect().await.map_err(error)?.into_bytes().to_vec(),
+            )),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+            Err(e) => Err(error(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::{Child, Command, Stdio};
+
+    /// moto server (S3), on a free loopback port, stopped on drop.
+    pub(crate) struct Moto {
+        child: Child,
+        pub endpoint: String,
+    }
+
+    impl Moto {
+        pub(crate) async fn start() -> Self {
+            let python = std::env::var("HOADON_MOTO_PYTHON").expect(
+                "HOADON_MOTO_PYTHON must name a Python with moto[server]: run `functions/dev test`, which installs it",
+            );
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let child = Command::new(python)
+                .args([
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("moto server starts");
+            // The guard first: if moto never answers, dropping it kills and reaps the process.
+            let moto = Moto {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+            };
+            for _ in 0..300 {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return moto;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("moto did not start within 30 s");
+        }
+    }
+
+    impl Drop for Moto {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn client(endpoint: &str) -> Client {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .force_path_style(true)
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .build();
+        Client::from_conf(config)
+    }
+
+    #[tokio::test]
+    async fn the_s3_archive_stores_exact_bytes_once_per_content_and_tenant() {
+        let moto = Moto::start().await;
+        let c = client(&moto.endpoint);
+        c.create_bucket()
+            .bucket("hoadon-anphat-archive")
+            .object_lock_enabled_for_bucket(true)
+            .send()
+            .await
+            .unwrap();
+        let archive = S3Archive::new(c.clone(), "hoadon-anphat-archive");
+
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><HDon>Hóa đơn &amp; chữ ký\r\n</HDon>"
+            .as_bytes();
+        let key = archive.put("anphat", xml).await.unwrap();
+        assert_eq!(key, format!("anphat/sha256/{}.xml", sha256_hex(xml)));
+        assert_eq!(
+            archive.get(&key).await.unwrap().as_deref(),
+            Some(xml),
+            "byte-exact"
+        );
+        // The same bytes again: the same key, still one object.
+        assert_eq!(archive.put("anphat", xml).await.unwrap(), key);
+        let listed = c
+            .list_object_versions()
+            .bucket("hoadon-anphat-archive")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            listed.versions().len(),
+            1,
+            "no second version of an archived invoice"
+        );
+        // Another tenant's copy lives under its own prefix.
+        let other = archive.put("other", xml).await.unwrap();
+        assert!(other.starts_with("other/sha256/"));
+        assert_eq!(
+            archive.get("anphat/sha256/missing.xml").await.unwrap(),
+            None
+        );
+        let head = c
+            .head_object()
+            .bucket("hoadon-anphat-archive")
+            .key(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.content_type(), Some("application/xml"));
+    }
+}
