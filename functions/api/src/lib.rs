@@ -10,6 +10,7 @@
 //! - [`invoices`]: drafts, gapless numbering, signing, audit chain, recovery sweep.
 //! - [`catalogs`]: customers, products, units, currencies, payment methods; CSV import.
 //! - [`http`]: the axum `Router` and its handlers; [`error`]: `ApiError`, mapped once to HTTP.
+//! - `kms` (feature `aws`): the KMS key, the signer function and the `Invoke` signer.
 //! - [`bootstrap`]: tenants and users; [`local`]: the local system's composition root.
 //! - [`load`]: the load generator behind `hoadon-load` and the crash-safety test.
 
@@ -19,6 +20,8 @@ pub mod catalogs;
 pub mod error;
 pub mod http;
 pub mod invoices;
+#[cfg(feature = "aws")]
+pub mod kms;
 pub mod load;
 pub mod local;
 pub mod ports;

@@ -84,18 +84,21 @@ pub struct GeneratedKey {
     pub cert_pem: String,
 }
 
-/// Generates an RSA-2048 key and a certificate for `name` with `UID=MST:<tax_id>`.
-pub fn generate(
+/// A self-signed certificate (PEM) for the RSA key whose SubjectPublicKeyInfo is `spki_der`,
+/// with subject `C=VN, CN=<name>, UID=MST:<tax_id>`, signed by `sign` (RSA-SHA256 PKCS#1 v1.5
+/// over the bytes it is given) — a local key, or KMS for a key that never leaves it.
+pub fn certificate_for(
+    spki_der: &[u8],
     name: &str,
     tax_id: &str,
     not_before: DateTime,
     not_after: DateTime,
-) -> Result<GeneratedKey, String> {
-    let key = KeyPair::generate(KeySize::Rsa2048).map_err(|e| e.to_string())?;
-    let pkcs8 = key.as_der().map_err(|e| e.to_string())?;
-    let rng = SystemRandom::new();
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>,
+) -> Result<String, String> {
     let mut serial = [0u8; 16];
-    rng.fill(&mut serial).map_err(|e| e.to_string())?;
+    SystemRandom::new()
+        .fill(&mut serial)
+        .map_err(|e| e.to_string())?;
     serial[0] &= 0x7f; // positive
     serial[0] |= 0x01; // no leading zero byte
     let subject = seq(&[
@@ -103,9 +106,6 @@ pub fn generate(
         rdn(COMMON_NAME, 0x0c, name),
         rdn(USER_ID, 0x0c, &format!("MST:{tax_id}")),
     ]);
-    let mut bits = vec![0u8];
-    bits.extend_from_slice(key.public_key().as_ref());
-    let spki = seq(&[alg(RSA_ENCRYPTION), tlv(0x03, &bits)]);
     // keyUsage (critical): digitalSignature + nonRepudiation.
     let key_usage = seq(&[
         tlv(0x06, KEY_USAGE),
@@ -119,17 +119,49 @@ pub fn generate(
         subject.clone(),
         seq(&[time(not_before), time(not_after)]),
         subject,
-        spki,
+        spki_der.to_vec(),
         tlv(0xa3, &seq(&[key_usage])),
     ]);
-    let mut sig = vec![0u8; key.public_modulus_len()];
-    key.sign(&RSA_PKCS1_SHA256, &rng, &tbs, &mut sig)
-        .map_err(|e| e.to_string())?;
     let mut sig_bits = vec![0u8];
-    sig_bits.extend(sig);
-    let cert = seq(&[tbs, alg(SHA256_WITH_RSA), tlv(0x03, &sig_bits)]);
+    sig_bits.extend(sign(&tbs)?);
+    Ok(pem(
+        "CERTIFICATE",
+        &seq(&[tbs, alg(SHA256_WITH_RSA), tlv(0x03, &sig_bits)]),
+    ))
+}
+
+/// The SubjectPublicKeyInfo of an RSA public key given as DER `RSAPublicKey`.
+pub fn rsa_spki(rsa_public_key_der: &[u8]) -> Vec<u8> {
+    let mut bits = vec![0u8];
+    bits.extend_from_slice(rsa_public_key_der);
+    seq(&[alg(RSA_ENCRYPTION), tlv(0x03, &bits)])
+}
+
+/// Generates an RSA-2048 key and a certificate for `name` with `UID=MST:<tax_id>`.
+pub fn generate(
+    name: &str,
+    tax_id: &str,
+    not_before: DateTime,
+    not_after: DateTime,
+) -> Result<GeneratedKey, String> {
+    let key = KeyPair::generate(KeySize::Rsa2048).map_err(|e| e.to_string())?;
+    let pkcs8 = key.as_der().map_err(|e| e.to_string())?;
+    let rng = SystemRandom::new();
+    let cert_pem = certificate_for(
+        &rsa_spki(key.public_key().as_ref()),
+        name,
+        tax_id,
+        not_before,
+        not_after,
+        |tbs| {
+            let mut sig = vec![0u8; key.public_modulus_len()];
+            key.sign(&RSA_PKCS1_SHA256, &rng, tbs, &mut sig)
+                .map_err(|e| e.to_string())?;
+            Ok(sig)
+        },
+    )?;
     Ok(GeneratedKey {
         key_pem: pem("PRIVATE KEY", pkcs8.as_ref()),
-        cert_pem: pem("CERTIFICATE", &cert),
+        cert_pem,
     })
 }

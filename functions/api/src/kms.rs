@@ -1,0 +1,393 @@
+//! Signing with a cloud key: KMS behind a signer function, reached with Lambda `Invoke`.
+//!
+//! The tenant's KMS key (RSA_2048, SIGN_VERIFY) may be used by one function only, the signer
+//! function, whose role alone has `kms:Sign` (see `infra/`). The API function holds the
+//! certificate and asks the signer function to sign the canonical `SignedInfo` bytes:
+//!
+//! ```text
+//! API function ── Invoke {tenant, key_id, message: base64} ──► signer function ── kms:Sign RAW ──► KMS
+//!              ◄─────────────── {signature: base64} ───────────┘
+//! ```
+//!
+//! KMS signs with `MessageType=RAW` and `RSASSA_PKCS1_V1_5_SHA_256`, i.e. it hashes the message
+//! itself — the same value as a local key's RSA-SHA256 (and what moto, the test emulator, does
+//! correctly; its `DIGEST` mode does not). Every SDK type stays in this file.
+
+use crate::ports::{SignError, Signer};
+use async_trait::async_trait;
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
+use base64::Engine;
+use hoadon_core::dsig::SignerCertificate;
+use serde::{Deserialize, Serialize};
+
+fn b64() -> base64::engine::GeneralPurpose {
+    base64::engine::general_purpose::STANDARD
+}
+
+/// The SDK's error with its cause chain.
+fn error<E: std::error::Error>(e: E) -> SignError {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    SignError(msg)
+}
+
+/// A KMS key that signs.
+pub struct KmsKey {
+    client: aws_sdk_kms::Client,
+    key_id: String,
+}
+
+impl KmsKey {
+    pub fn new(client: aws_sdk_kms::Client, key_id: impl Into<String>) -> Self {
+        KmsKey {
+            client,
+            key_id: key_id.into(),
+        }
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    /// RSA PKCS#1 v1.5 with SHA-256 over `message` (KMS hashes it: `MessageType=RAW`).
+    pub async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        let out = self
+            .client
+            .sign()
+            .key_id(&self.key_id)
+            .message(Blob::new(message.to_vec()))
+            .message_type(MessageType::Raw)
+            .signing_algorithm(SigningAlgorithmSpec::RsassaPkcs1V15Sha256)
+            .send()
+            .await
+            .map_err(error)?;
+        Ok(out
+            .signature()
+            .ok_or_else(|| SignError("KMS returned no signature".into()))?
+            .as_ref()
+            .to_vec())
+    }
+
+    /// The key's SubjectPublicKeyInfo (DER), for its certificate.
+    pub async fn public_key_der(&self) -> Result<Vec<u8>, SignError> {
+        let out = self
+            .client
+            .get_public_key()
+            .key_id(&self.key_id)
+            .send()
+            .await
+            .map_err(error)?;
+        Ok(out
+            .public_key()
+            .ok_or_else(|| SignError("KMS returned no public key".into()))?
+            .as_ref()
+            .to_vec())
+    }
+}
+
+/// What the API function sends the signer function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignRequest {
+    pub tenant: String,
+    pub key_id: String,
+    /// The canonical SignedInfo, base64.
+    pub message: String,
+}
+
+/// What the signer function answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignResponse {
+    /// RSA-SHA256 signature value, base64.
+    pub signature: String,
+}
+
+/// The signer function: signs for its own tenant with its own key, and nothing else.
+pub struct SignerFunction {
+    pub tenant: String,
+    pub key: KmsKey,
+}
+
+/// The largest message the signer function signs (a SignedInfo is under 2 KB).
+const MAX_MESSAGE: usize = 64 * 1024;
+
+impl SignerFunction {
+    pub async fn handle(&self, req: SignRequest) -> Result<SignResponse, SignError> {
+        if req.tenant != self.tenant || req.key_id != self.key.key_id() {
+            return Err(SignError(
+                "this signer signs only for its own tenant and key".into(),
+            ));
+        }
+        let message = b64()
+            .decode(&req.message)
+            .map_err(|_| SignError("message is not base64".into()))?;
+        if message.is_empty() || message.len() > MAX_MESSAGE {
+            return Err(SignError("message must be 1 byte to 64 KiB".into()));
+        }
+        let signature = self.key.sign(&message).await?;
+        Ok(SignResponse {
+            signature: b64().encode(signature),
+        })
+    }
+}
+
+/// The `Signer` port in the API function: the certificate from configuration, the signature
+/// from the signer function through Lambda `Invoke`.
+pub struct InvokeSigner {
+    client: aws_sdk_lambda::Client,
+    function: String,
+    tenant: String,
+    key_id: String,
+    certificate: SignerCertificate,
+}
+
+impl InvokeSigner {
+    pub fn new(
+        client: aws_sdk_lambda::Client,
+        function: &str,
+        tenant: &str,
+        key_id: &str,
+        certificate: SignerCertificate,
+    ) -> Self {
+        InvokeSigner {
+            client,
+            function: function.to_owned(),
+            tenant: tenant.to_owned(),
+            key_id: key_id.to_owned(),
+            certificate,
+        }
+    }
+}
+
+#[async_trait]
+impl Signer for InvokeSigner {
+    fn certificate(&self) -> &SignerCertificate {
+        &self.certificate
+    }
+
+    async fn sign(&self, signed_info: Vec<u8>) -> Result<Vec<u8>, SignError> {
+        let req = SignRequest {
+            tenant: self.tenant.clone(),
+            key_id: self.key_id.clone(),
+            message: b64().encode(signed_info),
+        };
+        let payload = serde_json::to_vec(&req).map_err(|e| SignError(e.to_string()))?;
+        let out = self
+            .client
+            .invoke()
+            .function_name(&self.function)
+            .payload(aws_sdk_lambda::primitives::Blob::new(payload))
+            .send()
+            .await
+            .map_err(error)?;
+        let body = out
+            .payload()
+            .map(|p| p.as_ref().to_vec())
+            .unwrap_or_default();
+        if let Some(kind) = out.function_error() {
+            return Err(SignError(format!(
+                "signer function {kind}: {}",
+                String::from_utf8_lossy(&body)
+            )));
+        }
+        let resp: SignResponse =
+            serde_json::from_slice(&body).map_err(|e| SignError(format!("signer answer: {e}")))?;
+        b64()
+            .decode(resp.signature)
+            .map_err(|_| SignError("signature is not base64".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::s3_archive::tests::Moto;
+    use axum::Json;
+    use axum::extract::State;
+    use axum::routing::post;
+    use hoadon_core::DateTime;
+    use std::sync::Arc;
+
+    fn kms_client(endpoint: &str) -> aws_sdk_kms::Client {
+        let c = aws_sdk_kms::Config::builder()
+            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+            .region(aws_sdk_kms::config::Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_kms::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .build();
+        aws_sdk_kms::Client::from_conf(c)
+    }
+
+    async fn kms_key(moto: &Moto) -> KmsKey {
+        let client = kms_client(&moto.endpoint);
+        let created = client
+            .create_key()
+            .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
+            .key_spec(aws_sdk_kms::types::KeySpec::Rsa2048)
+            .send()
+            .await
+            .unwrap();
+        let id = created.key_metadata().unwrap().key_id().to_owned();
+        KmsKey::new(client, id)
+    }
+
+    /// A certificate for the KMS key, itself signed through KMS (the key never leaves it).
+    async fn certificate(key: &KmsKey) -> (String, SignerCertificate) {
+        let spki = key.public_key_der().await.unwrap();
+        let t = |s: &str| s.parse::<DateTime>().unwrap();
+        let handle = tokio::runtime::Handle::current();
+        let pem = tokio::task::block_in_place(|| {
+            hoadon_signing::selfsigned::certificate_for(
+                &spki,
+                "Công ty TNHH Thiết bị Văn phòng An Phát",
+                "0109998883",
+                t("2025-01-01T00:00:00"),
+                t("2035-01-01T00:00:00"),
+                |tbs| handle.block_on(key.sign(tbs)).map_err(|e| e.to_string()),
+            )
+        })
+        .unwrap();
+        let der = hoadon_signing::pem_block(&pem, "CERTIFICATE").unwrap();
+        (pem, SignerCertificate::from_der(&der).unwrap())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_signer_function_signs_raw_bytes_that_verify_outside_kms() {
+        let moto = Moto::start().await;
+        let key = kms_key(&moto).await;
+        let (pem, _) = certificate(&key).await;
+        let cert = hoadon_core::dsig::cert::parse(
+            &hoadon_signing::pem_block(&pem, "CERTIFICATE").unwrap(),
+        )
+        .unwrap();
+        let id = key.key_id().to_owned();
+        let f = SignerFunction {
+            tenant: "anphat".into(),
+            key,
+        };
+        let message = b"<SignedInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\">...</SignedInfo>";
+        let req = SignRequest {
+            tenant: "anphat".into(),
+            key_id: id.clone(),
+            message: b64().encode(message),
+        };
+        let sig = b64()
+            .decode(f.handle(req.clone()).await.unwrap().signature)
+            .unwrap();
+        // Verified by hoadon's own RSA code with the public key from the certificate: not by moto.
+        assert!(hoadon_core::dsig::rsa_verify(
+            &cert.modulus,
+            &cert.exponent,
+            hoadon_core::dsig::SignatureAlg::RsaSha256,
+            message,
+            &sig
+        ));
+        // Another tenant's request, or another key, is refused.
+        let other = SignRequest {
+            tenant: "other".into(),
+            ..req.clone()
+        };
+        assert!(f.handle(other).await.is_err());
+        let wrong_key = SignRequest {
+            key_id: "another-key".into(),
+            ..req
+        };
+        assert!(f.handle(wrong_key).await.is_err());
+    }
+
+    /// A stand-in for the Lambda Invoke endpoint (moto cannot invoke functions without Docker):
+    /// `POST /2015-03-31/functions/{name}/invocations` runs the signer function's handler.
+    async fn invoke_endpoint(f: Arc<SignerFunction>) -> String {
+        // Lambda takes the payload as raw bytes (no JSON content type), as this stand-in does.
+        async fn invoke(
+            State(f): State<Arc<SignerFunction>>,
+            body: axum::body::Bytes,
+        ) -> axum::response::Response {
+            use axum::response::IntoResponse;
+            let result = match serde_json::from_slice::<SignRequest>(&body) {
+                Ok(req) => f.handle(req).await,
+                Err(e) => Err(SignError(e.to_string())),
+            };
+            match result {
+                Ok(r) => Json(r).into_response(),
+                Err(e) => (
+                    [("x-amz-function-error", "Unhandled")],
+                    Json(serde_json::json!({"errorMessage": e.0})),
+                )
+                    .into_response(),
+            }
+        }
+        let app = axum::Router::new()
+            .route("/2015-03-31/functions/{name}/invocations", post(invoke))
+            .with_state(f);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}")
+    }
+
+    fn lambda_client(endpoint: &str) -> aws_sdk_lambda::Client {
+        let c = aws_sdk_lambda::Config::builder()
+            .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
+            .region(aws_sdk_lambda::config::Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .build();
+        aws_sdk_lambda::Client::from_conf(c)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_invoice_signed_through_invoke_and_kms_verifies() {
+        let moto = Moto::start().await;
+        let key = kms_key(&moto).await;
+        let (_, cert) = certificate(&key).await;
+        let key_id = key.key_id().to_owned();
+        let endpoint = invoke_endpoint(Arc::new(SignerFunction {
+            tenant: "anphat".into(),
+            key,
+        }))
+        .await;
+        let signer = InvokeSigner::new(
+            lambda_client(&endpoint),
+            "hoadon-anphat-signer",
+            "anphat",
+            &key_id,
+            cert,
+        );
+
+        let doc: hoadon_core::InvoiceDocument =
+            serde_json::from_str(include_str!("../../../shared/examples/invoice.json")).unwrap();
+        let unsigned = hoadon_core::xml::render(&hoadon_core::check(&doc).invoice.unwrap());
+        let prepared = hoadon_core::dsig::prepare(
+            &unsigned,
+            signer.certificate(),
+            "2025-10-15T09:30:12".parse().unwrap(),
+        )
+        .unwrap();
+        let value = signer.sign(prepared.signed_info().to_vec()).await.unwrap();
+        let signed = prepared.attach(&value).unwrap();
+        let r = &hoadon_core::dsig::verify_document(&signed).unwrap()[0];
+        assert!(r.valid, "{r:?}");
+        assert_eq!(r.tax_id.as_deref(), Some("0109998883"));
+
+        // A signer function for another tenant answers with a function error, surfaced as such.
+        let wrong = InvokeSigner::new(
+            lambda_client(&endpoint),
+            "f",
+            "other",
+            &key_id,
+            signer.certificate().clone(),
+        );
+        let e = wrong.sign(b"x".to_vec()).await.unwrap_err();
+        assert!(e.0.contains("signer function Unhandled"), "{}", e.0);
+    }
+}
