@@ -65,6 +65,15 @@ fn b64url_decode(s: &str) -> Result<Vec<u8>, AuthError> {
 
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
+/// A compact JWT's header, body and signature (base64url), or `Invalid`.
+fn split_jwt(token: &str) -> Result<(&str, &str, &str), AuthError> {
+    let mut parts = token.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(b), Some(s), None) => Ok((h, b, s)),
+        _ => Err(AuthError::Invalid),
+    }
+}
+
 impl Hs256 {
     pub fn new(secret: &[u8]) -> Self {
         Hs256 {
@@ -82,12 +91,7 @@ impl Hs256 {
 
 impl TokenVerifier for Hs256 {
     fn verify(&self, token: &str, now: i64) -> Result<Claims, AuthError> {
-        let mut parts = token.split('.');
-        let (Some(h), Some(b), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(AuthError::Invalid);
-        };
+        let (h, b, s) = split_jwt(token)?;
         if b64url_decode(h)? != HEADER.as_bytes() {
             return Err(AuthError::Invalid); // only HS256: no "alg":"none" or key confusion
         }
@@ -202,12 +206,7 @@ impl CognitoVerifier {
 
 impl TokenVerifier for CognitoVerifier {
     fn verify(&self, token: &str, now: i64) -> Result<Claims, AuthError> {
-        let mut parts = token.split('.');
-        let (Some(h), Some(b), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(AuthError::Invalid);
-        };
+        let (h, b, s) = split_jwt(token)?;
         let header: JwtHeader =
             serde_json::from_slice(&b64url_decode(h)?).map_err(|_| AuthError::Invalid)?;
         if header.alg != "RS256" {

@@ -27,14 +27,7 @@ fn b64() -> base64::engine::GeneralPurpose {
 
 /// The SDK's error with its cause chain.
 fn error<E: std::error::Error>(e: E) -> SignError {
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    SignError(msg)
+    SignError(crate::ports::error_chain(&e))
 }
 
 /// A KMS key that signs.

@@ -18,14 +18,7 @@ pub struct S3Archive {
 
 /// The SDK's error with its cause chain.
 fn error<E: std::error::Error>(e: E) -> ArchiveError {
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    ArchiveError(msg)
+    ArchiveError(crate::ports::error_chain(&e))
 }
 
 impl S3Archive {

@@ -129,6 +129,16 @@ impl TestApp {
         (status, v)
     }
 
+    /// A GET with the caller's token and nothing else.
+    async fn get(&self, token: &str, uri: &str) -> (StatusCode, Value) {
+        self.call("GET", uri, Some(token), &[], None).await
+    }
+
+    /// A POST with the caller's token and no body.
+    async fn post(&self, token: &str, uri: &str) -> (StatusCode, Value) {
+        self.call("POST", uri, Some(token), &[], None).await
+    }
+
     async fn login(&self, email: &str) -> String {
         let body = json!({"email": email, "password": "secret-pass"});
         let (s, v) = self.call("POST", "/api/login", None, &[], Some(body)).await;
@@ -200,7 +210,7 @@ async fn login_and_tokens() {
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let t = app.login("admin@anphat.vn").await;
-    let (s, _) = app.call("GET", "/api/series", Some(&t), &[], None).await;
+    let (s, _) = app.get(&t, "/api/series").await;
     assert_eq!(s, StatusCode::OK);
 }
 
@@ -222,7 +232,7 @@ async fn draft_edit_issue_download_and_audit() {
     let (s, again) = app.draft(&t, "inv-00000001", &example()).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(again["created_at"], d["created_at"]);
-    let (_, list) = app.call("GET", "/api/invoices", Some(&t), &[], None).await;
+    let (_, list) = app.get(&t, "/api/invoices").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 
     // Edit with the right version; a stale version gets the server's copy.
@@ -250,23 +260,13 @@ async fn draft_edit_issue_download_and_audit() {
     assert_eq!(v["current"]["document"]["payment_method"], "CK");
 
     // Issue: number 1, signed; the XML verifies and carries the number.
-    let (s, v) = app
-        .call(
-            "POST",
-            "/api/invoices/inv-00000001/issue",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (s, v) = app.post(&t, "/api/invoices/inv-00000001/issue").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(
         (v["status"].as_str(), v["number"].as_u64()),
         (Some("signed"), Some(1))
     );
-    let (s, xml) = app
-        .call("GET", "/api/invoices/inv-00000001/xml", Some(&t), &[], None)
-        .await;
+    let (s, xml) = app.get(&t, "/api/invoices/inv-00000001/xml").await;
     assert_eq!(s, StatusCode::OK);
     let xml = xml.as_str().unwrap();
     assert!(xml.contains("<SHDon>1</SHDon>"));
@@ -283,27 +283,11 @@ async fn draft_edit_issue_download_and_audit() {
         (s, v["code"].as_str()),
         (StatusCode::CONFLICT, Some("invoice_not_editable"))
     );
-    let (_, v) = app
-        .call(
-            "POST",
-            "/api/invoices/inv-00000001/issue",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (_, v) = app.post(&t, "/api/invoices/inv-00000001/issue").await;
     assert_eq!(v["number"], 1);
 
     // The audit chain: created, updated, numbered, signed; every link holds.
-    let (_, a) = app
-        .call(
-            "GET",
-            "/api/invoices/inv-00000001/audit",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (_, a) = app.get(&t, "/api/invoices/inv-00000001/audit").await;
     assert_eq!(a["valid"], true);
     let actions = pluck(&a, "entries", "action");
     assert_eq!(
@@ -320,15 +304,7 @@ async fn validation_errors_come_with_every_finding() {
     doc["seller"]["tax_id"] = json!("0109998887");
     doc["lines"][0]["unit"] = Value::Null;
     app.draft(&t, "inv-bad-0001", &doc).await;
-    let (s, v) = app
-        .call(
-            "POST",
-            "/api/invoices/inv-bad-0001/issue",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (s, v) = app.post(&t, "/api/invoices/inv-bad-0001/issue").await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
@@ -342,15 +318,7 @@ async fn validation_errors_come_with_every_finding() {
             .unwrap()
             .contains("Mã số thuế")
     );
-    let (_, v) = app
-        .call(
-            "POST",
-            "/api/invoices/inv-bad-0001/validate",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (_, v) = app.post(&t, "/api/invoices/inv-bad-0001/validate").await;
     assert_eq!(v["valid"], false);
 }
 
@@ -362,10 +330,10 @@ async fn another_tenants_invoice_is_indistinguishable_from_a_missing_one() {
     app.draft(&t, "inv-secret-01", &example()).await;
     let missing = json!({"code": "not_found", "message": "not found", "details": []});
     for uri in ["/api/invoices/inv-secret-01", "/api/invoices/inv-nothing-1"] {
-        let (s, v) = app.call("GET", uri, Some(&o), &[], None).await;
+        let (s, v) = app.get(&o, uri).await;
         assert_eq!((s, &v), (StatusCode::NOT_FOUND, &missing), "{uri}");
     }
-    let (_, list) = app.call("GET", "/api/invoices", Some(&o), &[], None).await;
+    let (_, list) = app.get(&o, "/api/invoices").await;
     assert!(list["items"].as_array().unwrap().is_empty());
 }
 
@@ -394,7 +362,7 @@ async fn concurrent_issuers_get_exactly_one_to_n() {
             let (app, t) = (app.clone(), t.clone());
             tokio::spawn(async move {
                 let uri = format!("/api/invoices/inv-conc-{i:04}/issue");
-                let (s, v) = app.call("POST", &uri, Some(&t), &[], None).await;
+                let (s, v) = app.post(&t, &uri).await;
                 assert_eq!(s, StatusCode::OK, "{v}");
                 v["number"].as_u64().unwrap()
             })
@@ -418,26 +386,11 @@ async fn issue_dates_never_go_back_within_a_series() {
     let t = app.login("admin@anphat.vn").await;
     app.series(&t, "C25TAB").await;
     app.draft(&t, "inv-date-0001", &example()).await;
-    app.call(
-        "POST",
-        "/api/invoices/inv-date-0001/issue",
-        Some(&t),
-        &[],
-        None,
-    )
-    .await;
+    app.post(&t, "/api/invoices/inv-date-0001/issue").await;
     let mut earlier = example();
     earlier["issue_date"] = json!("2025-10-14");
     app.draft(&t, "inv-date-0002", &earlier).await;
-    let (s, v) = app
-        .call(
-            "POST",
-            "/api/invoices/inv-date-0002/issue",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (s, v) = app.post(&t, "/api/invoices/inv-date-0002/issue").await;
     assert_eq!(
         (s, v["code"].as_str()),
         (
@@ -448,15 +401,7 @@ async fn issue_dates_never_go_back_within_a_series() {
     let mut unknown = example();
     unknown["symbol"] = json!("C25TZZ");
     app.draft(&t, "inv-date-0003", &unknown).await;
-    let (_, v) = app
-        .call(
-            "POST",
-            "/api/invoices/inv-date-0003/issue",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (_, v) = app.post(&t, "/api/invoices/inv-date-0003/issue").await;
     assert_eq!(v["code"], "unknown_series");
 }
 
@@ -467,35 +412,21 @@ async fn a_signer_outage_keeps_the_number_and_the_sweep_signs_later() {
     app.series(&t, "C25TAB").await;
     app.draft(&t, "inv-flaky-001", &example()).await;
     app.flaky.fail.store(1, Ordering::SeqCst);
-    let (s, v) = app
-        .call(
-            "POST",
-            "/api/invoices/inv-flaky-001/issue",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (s, v) = app.post(&t, "/api/invoices/inv-flaky-001/issue").await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::SERVICE_UNAVAILABLE, Some("signing_pending"))
     );
-    let (_, v) = app
-        .call("GET", "/api/invoices/inv-flaky-001", Some(&t), &[], None)
-        .await;
+    let (_, v) = app.get(&t, "/api/invoices/inv-flaky-001").await;
     assert_eq!(
         (v["status"].as_str(), v["number"].as_u64()),
         (Some("numbered"), Some(1))
     );
-    let (_, pending) = app
-        .call("GET", "/api/invoices?status=numbered", Some(&t), &[], None)
-        .await;
+    let (_, pending) = app.get(&t, "/api/invoices?status=numbered").await;
     assert_eq!(pending["items"].as_array().unwrap().len(), 1);
 
     assert_eq!(hoadon_api::local::sweep_all(&app.state).await.unwrap(), 1);
-    let (_, v) = app
-        .call("GET", "/api/invoices/inv-flaky-001", Some(&t), &[], None)
-        .await;
+    let (_, v) = app.get(&t, "/api/invoices/inv-flaky-001").await;
     assert_eq!(
         (v["status"].as_str(), v["number"].as_u64()),
         (Some("signed"), Some(1))
@@ -505,15 +436,7 @@ async fn a_signer_outage_keeps_the_number_and_the_sweep_signs_later() {
         0,
         "nothing left"
     );
-    let (_, a) = app
-        .call(
-            "GET",
-            "/api/invoices/inv-flaky-001/audit",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (_, a) = app.get(&t, "/api/invoices/inv-flaky-001/audit").await;
     assert_eq!(a["valid"], true);
 }
 
@@ -595,35 +518,16 @@ async fn catalog_entries_are_created_searched_paged_and_edited_with_versions() {
     assert_eq!(paths, ["name", "tax_id"]);
 
     // Search (case- and accent-exact substring of code, name, tax id) and pages of 2.
-    let (_, v) = app
-        .call(
-            "GET",
-            "/api/catalogs/customers?q=b%C3%ACnh",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (_, v) = app.get(&t, "/api/catalogs/customers?q=b%C3%ACnh").await;
     let codes = pluck(&v, "items", "code");
     assert_eq!(codes, ["KH-001", "KH-003"]);
-    let (_, p1) = app
-        .call(
-            "GET",
-            "/api/catalogs/customers?limit=2",
-            Some(&t),
-            &[],
-            None,
-        )
-        .await;
+    let (_, p1) = app.get(&t, "/api/catalogs/customers?limit=2").await;
     assert_eq!(p1["items"].as_array().unwrap().len(), 2);
     let next = p1["next"].as_str().unwrap();
     let (_, p2) = app
-        .call(
-            "GET",
+        .get(
+            &t,
             &format!("/api/catalogs/customers?limit=2&cursor={next}"),
-            Some(&t),
-            &[],
-            None,
         )
         .await;
     assert_eq!(p2["items"][0]["code"], "KH-003");
@@ -655,16 +559,11 @@ async fn catalog_entries_are_created_searched_paged_and_edited_with_versions() {
         (StatusCode::CONFLICT, Some("version_conflict"))
     );
     assert_eq!(v["current"]["name"], "Nhà sách Hà Nội 2");
-    let (s, _) = app
-        .call("GET", "/api/catalogs/planets", Some(&t), &[], None)
-        .await;
+    let (s, _) = app.get(&t, "/api/catalogs/planets").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // Sales reads catalogs but does not change them.
     let sales = app.login("sales@anphat.vn").await;
-    assert_eq!(
-        app.call("GET", uri, Some(&sales), &[], None).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(app.get(&sales, uri).await.0, StatusCode::OK);
     let (s, _) = app
         .call(
             "POST",
@@ -703,9 +602,7 @@ async fn a_csv_import_reports_every_bad_row_and_imports_nothing_from_a_bad_file(
             ("rows[3]", "csv.columns"),
         ]
     );
-    let (_, list) = app
-        .call("GET", "/api/catalogs/products", Some(&t), &[], None)
-        .await;
+    let (_, list) = app.get(&t, "/api/catalogs/products").await;
     assert!(
         list["items"].as_array().unwrap().is_empty(),
         "nothing imported from a bad file"
@@ -724,9 +621,7 @@ async fn a_csv_import_reports_every_bad_row_and_imports_nothing_from_a_bad_file(
         (StatusCode::OK, Some(250)),
         "{v}"
     );
-    let (_, e) = app
-        .call("GET", "/api/catalogs/products/SP-0007", Some(&t), &[], None)
-        .await;
+    let (_, e) = app.get(&t, "/api/catalogs/products/SP-0007").await;
     assert_eq!(
         (e["name"].as_str(), e["unit_price"].as_str()),
         (Some("Hàng \"số\" 7, loại A"), Some("1007.5"))

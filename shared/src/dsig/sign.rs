@@ -105,8 +105,8 @@ fn ids_in(root: &Element, out: &mut Vec<String>) {
     }
 }
 
+/// SHA-256 (base64) of the inclusive C14N of the last element of `path`, in its context.
 fn canonical_digest(path: &[&Element]) -> String {
-    // (DLHDon in its document context.)
     let mut c = Vec::new();
     canonicalize_subtree(path, None, &C14n::inclusive(), &mut c);
     b64_encode(&Sha256::digest(&c))

@@ -32,16 +32,9 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
-/// The SDK's error with its cause chain (its `Display` alone says only "service error").
+/// The SDK's error with its cause chain.
 fn sdk_error<E: std::error::Error>(e: E) -> StoreError {
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    StoreError::Unavailable(msg)
+    StoreError::Unavailable(crate::ports::error_chain(&e))
 }
 
 fn key_map(k: &Key) -> HashMap<String, AttributeValue> {
