@@ -365,6 +365,8 @@ pub async fn issue(
         let Some(inv) = checked.invoice else {
             return Err(ApiError::Validation(checked.findings));
         };
+        // No number is taken that could not be signed right away.
+        svc.signer(ts.tenant())?;
         let series = format!("{}{}", inv.form, inv.symbol);
         let (tx, rx) = tokio::sync::oneshot::channel();
         let request = NumberRequest {

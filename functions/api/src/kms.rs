@@ -129,6 +129,16 @@ impl SignerFunction {
     }
 }
 
+/// How a refusal reaches the caller of `Invoke`: `errorType` `SignError`, the message as is.
+impl From<SignError> for lambda_http::lambda_runtime::Diagnostic {
+    fn from(e: SignError) -> Self {
+        lambda_http::lambda_runtime::Diagnostic {
+            error_type: "SignError".into(),
+            error_message: e.0,
+        }
+    }
+}
+
 /// The `Signer` port in the API function: the certificate from configuration, the signature
 /// from the signer function through Lambda `Invoke`.
 pub struct InvokeSigner {
@@ -199,63 +209,16 @@ impl Signer for InvokeSigner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::s3_archive::tests::Moto;
-    use axum::Json;
-    use axum::extract::State;
-    use axum::routing::post;
-    use hoadon_core::DateTime;
+    use crate::emulators::{
+        Emulator, invoke_stand_in, kms_certificate, kms_key, loopback_sdk_config,
+    };
     use std::sync::Arc;
-
-    fn kms_client(endpoint: &str) -> aws_sdk_kms::Client {
-        let c = aws_sdk_kms::Config::builder()
-            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-            .region(aws_sdk_kms::config::Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(aws_sdk_kms::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .build();
-        aws_sdk_kms::Client::from_conf(c)
-    }
-
-    async fn kms_key(moto: &Moto) -> KmsKey {
-        let client = kms_client(&moto.endpoint);
-        let created = client
-            .create_key()
-            .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
-            .key_spec(aws_sdk_kms::types::KeySpec::Rsa2048)
-            .send()
-            .await
-            .unwrap();
-        let id = created.key_metadata().unwrap().key_id().to_owned();
-        KmsKey::new(client, id)
-    }
-
-    /// A certificate for the KMS key, itself signed through KMS (the key never leaves it).
-    async fn certificate(key: &KmsKey) -> (String, SignerCertificate) {
-        let spki = key.public_key_der().await.unwrap();
-        let t = |s: &str| s.parse::<DateTime>().unwrap();
-        let handle = tokio::runtime::Handle::current();
-        let pem = tokio::task::block_in_place(|| {
-            hoadon_signing::selfsigned::certificate_for(
-                &spki,
-                "Công ty TNHH Thiết bị Văn phòng An Phát",
-                "0109998883",
-                t("2025-01-01T00:00:00"),
-                t("2035-01-01T00:00:00"),
-                |tbs| handle.block_on(key.sign(tbs)).map_err(|e| e.to_string()),
-            )
-        })
-        .unwrap();
-        let der = hoadon_signing::pem_block(&pem, "CERTIFICATE").unwrap();
-        (pem, SignerCertificate::from_der(&der).unwrap())
-    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_signer_function_signs_raw_bytes_that_verify_outside_kms() {
-        let moto = Moto::start().await;
+        let moto = Emulator::moto().await;
         let key = kms_key(&moto).await;
-        let (pem, _) = certificate(&key).await;
+        let (pem, _) = kms_certificate(&key).await;
         let cert = hoadon_core::dsig::cert::parse(
             &hoadon_signing::pem_block(&pem, "CERTIFICATE").unwrap(),
         )
@@ -295,62 +258,19 @@ mod tests {
         assert!(f.handle(wrong_key).await.is_err());
     }
 
-    /// A stand-in for the Lambda Invoke endpoint (moto cannot invoke functions without Docker):
-    /// `POST /2015-03-31/functions/{name}/invocations` runs the signer function's handler.
-    async fn invoke_endpoint(f: Arc<SignerFunction>) -> String {
-        // Lambda takes the payload as raw bytes (no JSON content type), as this stand-in does.
-        async fn invoke(
-            State(f): State<Arc<SignerFunction>>,
-            body: axum::body::Bytes,
-        ) -> axum::response::Response {
-            use axum::response::IntoResponse;
-            let result = match serde_json::from_slice::<SignRequest>(&body) {
-                Ok(req) => f.handle(req).await,
-                Err(e) => Err(SignError(e.to_string())),
-            };
-            match result {
-                Ok(r) => Json(r).into_response(),
-                Err(e) => (
-                    [("x-amz-function-error", "Unhandled")],
-                    Json(serde_json::json!({"errorMessage": e.0})),
-                )
-                    .into_response(),
-            }
-        }
-        let app = axum::Router::new()
-            .route("/2015-03-31/functions/{name}/invocations", post(invoke))
-            .with_state(f);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        format!("http://{addr}")
-    }
-
-    fn lambda_client(endpoint: &str) -> aws_sdk_lambda::Client {
-        let c = aws_sdk_lambda::Config::builder()
-            .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
-            .region(aws_sdk_lambda::config::Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(aws_sdk_lambda::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .build();
-        aws_sdk_lambda::Client::from_conf(c)
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_invoice_signed_through_invoke_and_kms_verifies() {
-        let moto = Moto::start().await;
+        let moto = Emulator::moto().await;
         let key = kms_key(&moto).await;
-        let (_, cert) = certificate(&key).await;
+        let (_, cert) = kms_certificate(&key).await;
         let key_id = key.key_id().to_owned();
-        let endpoint = invoke_endpoint(Arc::new(SignerFunction {
+        let endpoint = invoke_stand_in(Arc::new(SignerFunction {
             tenant: "anphat".into(),
             key,
         }))
         .await;
         let signer = InvokeSigner::new(
-            lambda_client(&endpoint),
+            aws_sdk_lambda::Client::new(&loopback_sdk_config(&endpoint).await),
             "hoadon-anphat-signer",
             "anphat",
             &key_id,
@@ -374,7 +294,7 @@ mod tests {
 
         // A signer function for another tenant answers with a function error, surfaced as such.
         let wrong = InvokeSigner::new(
-            lambda_client(&endpoint),
+            aws_sdk_lambda::Client::new(&loopback_sdk_config(&endpoint).await),
             "f",
             "other",
             &key_id,

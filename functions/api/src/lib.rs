@@ -11,17 +11,22 @@
 //! - [`catalogs`]: customers, products, units, currencies, payment methods; CSV import.
 //! - [`http`]: the axum `Router` and its handlers; [`error`]: `ApiError`, mapped once to HTTP.
 //! - `kms` (feature `aws`): the KMS key, the signer function and the `Invoke` signer.
-//! - [`bootstrap`]: tenants and users; [`local`]: the local system's composition root.
+//! - [`bootstrap`]: tenants and users; [`local`]: the local system's composition root;
+//!   `lambda` (feature `aws`): the composition root of the two Lambda functions.
 //! - [`load`]: the load generator behind `hoadon-load` and the crash-safety test.
 
 pub mod auth;
 pub mod bootstrap;
 pub mod catalogs;
+#[cfg(all(feature = "aws", any(test, feature = "testing")))]
+pub mod emulators;
 pub mod error;
 pub mod http;
 pub mod invoices;
 #[cfg(feature = "aws")]
 pub mod kms;
+#[cfg(feature = "aws")]
+pub mod lambda;
 pub mod load;
 pub mod local;
 pub mod ports;

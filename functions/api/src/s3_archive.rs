@@ -79,78 +79,21 @@ impl Archive for S3Archive {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use std::process::{Child, Command, Stdio};
+    use crate::emulators::Emulator;
 
-    /// moto server (S3), on a free loopback port, stopped on drop.
-    pub(crate) struct Moto {
-        child: Child,
-        pub endpoint: String,
-    }
-
-    impl Moto {
-        pub(crate) async fn start() -> Self {
-            let python = std::env::var("HOADON_MOTO_PYTHON").expect(
-                "HOADON_MOTO_PYTHON must name a Python with moto[server]: run `functions/dev test`, which installs it",
-            );
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let child = Command::new(python)
-                .args([
-                    "-m",
-                    "moto.server",
-                    "-H",
-                    "127.0.0.1",
-                    "-p",
-                    &port.to_string(),
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("moto server starts");
-            // The guard first: if moto never answers, dropping it kills and reaps the process.
-            let moto = Moto {
-                child,
-                endpoint: format!("http://127.0.0.1:{port}"),
-            };
-            for _ in 0..300 {
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return moto;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            panic!("moto did not start within 30 s");
-        }
-    }
-
-    impl Drop for Moto {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-
-    fn client(endpoint: &str) -> Client {
-        let config = aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .endpoint_url(endpoint)
+    async fn client(moto: &Emulator) -> Client {
+        let config = aws_sdk_s3::config::Builder::from(&moto.sdk_config().await)
             .force_path_style(true)
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
             .build();
         Client::from_conf(config)
     }
 
     #[tokio::test]
     async fn the_s3_archive_stores_exact_bytes_once_per_content_and_tenant() {
-        let moto = Moto::start().await;
-        let c = client(&moto.endpoint);
+        let moto = Emulator::moto().await;
+        let c = client(&moto).await;
         c.create_bucket()
             .bucket("hoadon-anphat-archive")
             .object_lock_enabled_for_bucket(true)

@@ -2,49 +2,13 @@
 //! with its role; everything else a forger could try is refused.
 
 use hoadon_api::auth::{AuthError, CognitoVerifier, Role, TokenVerifier};
-use hoadon_core::DateTime;
-use hoadon_signing::LocalKeySigner;
 use serde_json::{Value, json};
+use support::{b64url, pool, token};
+
+mod support;
 
 const ISS: &str = "https://cognito-idp.ap-southeast-1.amazonaws.com/ap-southeast-1_TEST";
 const CLIENT: &str = "client-123";
-
-fn b64url(b: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
-}
-
-struct Pool {
-    signer: LocalKeySigner,
-    jwk: Value,
-}
-
-fn pool(kid: &str) -> Pool {
-    let t = |s: &str| s.parse::<DateTime>().unwrap();
-    let g = hoadon_signing::selfsigned::generate(
-        "pool",
-        "0109998883",
-        t("2025-01-01T00:00:00"),
-        t("2030-01-01T00:00:00"),
-    )
-    .unwrap();
-    let signer = LocalKeySigner::from_pem(&g.key_pem, &g.cert_pem).unwrap();
-    let cert = hoadon_core::dsig::cert::parse(signer.certificate_der()).unwrap();
-    let jwk = json!({"kid": kid, "kty": "RSA", "alg": "RS256", "use": "sig", "n": b64url(&cert.modulus), "e": b64url(&cert.exponent)});
-    Pool { signer, jwk }
-}
-
-fn token(p: &Pool, kid: &str, claims: Value) -> String {
-    let input = format!(
-        "{}.{}",
-        b64url(json!({"alg": "RS256", "kid": kid}).to_string().as_bytes()),
-        b64url(claims.to_string().as_bytes())
-    );
-    format!(
-        "{input}.{}",
-        b64url(&p.signer.sign_raw(input.as_bytes()).unwrap())
-    )
-}
 
 fn claims(groups: &[&str]) -> Value {
     json!({"iss": ISS, "aud": CLIENT, "token_use": "id", "exp": 2_000, "sub": "u-1", "email": "lan@anphat.vn", "cognito:groups": groups})

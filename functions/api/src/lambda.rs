@@ -1,0 +1,335 @@
+//! The composition root on AWS: the two Lambda functions of a tenant's stack, configured from
+//! their environment (set by `infra/`), with the SDK configuration of the Lambda role.
+//!
+//! - The **API function** (`hoadon-lambda-api`): the same [`crate::http::router`] as the local
+//!   system, over the DynamoDB store, the S3 archive, the Invoke signer and the tenant's Cognito
+//!   pool. No `/api/login` (Cognito signs users in).
+//! - The **signer function** (`hoadon-lambda-signer`): [`crate::kms::SignerFunction`], the only
+//!   code that may use the tenant's KMS key.
+//!
+//! Cold start does no network I/O beyond one store query (the recovery sweep): the Cognito keys
+//! are fetched on the first request that names a key the function does not have yet.
+
+use crate::auth::CognitoVerifier;
+use crate::http::{App, AppState};
+use crate::invoices::{self, Services};
+use crate::kms::{InvokeSigner, KmsKey, SignerFunction};
+use crate::ports::{Clock, Signer, SystemClock};
+use crate::s3_archive::S3Archive;
+use crate::store::dynamodb::DynamoDbStore;
+use crate::store::{Store, TenantStore};
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use hoadon_core::dsig::SignerCertificate;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The API function's settings, one environment variable each (names in [`ApiEnv::VARS`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiEnv {
+    pub tenant: String,
+    pub table: String,
+    pub archive_bucket: String,
+    pub signer_function: String,
+    pub kms_key_id: String,
+    /// `https://cognito-idp.<region>.amazonaws.com/<pool id>`.
+    pub cognito_issuer: String,
+    pub cognito_client_id: String,
+    /// The signing certificate (PEM) of the tenant's KMS key. Until it is configured the API
+    /// serves everything except issuing, which answers `signing_failed` and takes no number.
+    pub signer_certificate_pem: Option<String>,
+    /// Items per transaction when the store is not AWS itself (DynamoDB Local accepts 10).
+    pub max_transaction_ops: Option<usize>,
+}
+
+fn required(get: &impl Fn(&str) -> Option<String>, name: &str) -> Result<String, String> {
+    get(name)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| format!("environment variable {name} is required"))
+}
+
+/// The Cognito issuer must be HTTPS; plain HTTP only to a loopback address (tests).
+fn check_issuer(issuer: &str) -> Result<(), String> {
+    let loopback = ["http://127.0.0.1:", "http://localhost:"]
+        .iter()
+        .any(|p| issuer.starts_with(p));
+    if issuer.starts_with("https://") || loopback {
+        Ok(())
+    } else {
+        Err(format!(
+            "HOADON_COGNITO_ISSUER must be an https:// URL, got {issuer:?}"
+        ))
+    }
+}
+
+impl ApiEnv {
+    pub const VARS: [&str; 9] = [
+        "HOADON_TENANT",
+        "HOADON_TABLE",
+        "HOADON_ARCHIVE_BUCKET",
+        "HOADON_SIGNER_FUNCTION",
+        "HOADON_KMS_KEY_ID",
+        "HOADON_COGNITO_ISSUER",
+        "HOADON_COGNITO_CLIENT_ID",
+        "HOADON_SIGNER_CERTIFICATE",
+        "HOADON_MAX_TRANSACTION_OPS",
+    ];
+
+    /// Reads and checks every setting; the error names the variable.
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let tenant = required(&get, "HOADON_TENANT")?;
+        if !crate::auth::valid_tenant_id(&tenant) {
+            return Err(format!("HOADON_TENANT {tenant:?} is not a valid tenant id"));
+        }
+        let cognito_issuer = required(&get, "HOADON_COGNITO_ISSUER")?
+            .trim_end_matches('/')
+            .to_owned();
+        check_issuer(&cognito_issuer)?;
+        let max_transaction_ops = match get("HOADON_MAX_TRANSACTION_OPS") {
+            None => None,
+            Some(v) => Some(
+                v.parse::<usize>()
+                    .ok()
+                    .filter(|n| (2..=100).contains(n))
+                    .ok_or("HOADON_MAX_TRANSACTION_OPS must be a number from 2 to 100")?,
+            ),
+        };
+        Ok(ApiEnv {
+            tenant,
+            table: required(&get, "HOADON_TABLE")?,
+            archive_bucket: required(&get, "HOADON_ARCHIVE_BUCKET")?,
+            signer_function: required(&get, "HOADON_SIGNER_FUNCTION")?,
+            kms_key_id: required(&get, "HOADON_KMS_KEY_ID")?,
+            cognito_issuer,
+            cognito_client_id: required(&get, "HOADON_COGNITO_CLIENT_ID")?,
+            signer_certificate_pem: get("HOADON_SIGNER_CERTIFICATE")
+                .filter(|v| !v.trim().is_empty()),
+            max_transaction_ops,
+        })
+    }
+
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_vars(|k| std::env::var(k).ok())
+    }
+}
+
+/// The API function's Router: the application over the AWS adapters, behind the layer that
+/// fetches the Cognito keys when a token names one the function does not have.
+pub async fn api(env: &ApiEnv, sdk: &aws_config::SdkConfig) -> Result<axum::Router, String> {
+    let mut store = DynamoDbStore::new(aws_sdk_dynamodb::Client::new(sdk), &env.table);
+    if let Some(n) = env.max_transaction_ops {
+        store = store.with_max_transaction_ops(n);
+    }
+    let store: Arc<dyn Store> = Arc::new(store);
+    let mut signers: HashMap<String, Arc<dyn Signer>> = HashMap::new();
+    if let Some(pem) = &env.signer_certificate_pem {
+        let der = hoadon_signing::pem_block(pem, "CERTIFICATE")
+            .ok_or("HOADON_SIGNER_CERTIFICATE holds no PEM CERTIFICATE block")?;
+        let certificate = SignerCertificate::from_der(&der)
+            .map_err(|e| format!("HOADON_SIGNER_CERTIFICATE: {e}"))?;
+        let signer = InvokeSigner::new(
+            aws_sdk_lambda::Client::new(sdk),
+            &env.signer_function,
+            &env.tenant,
+            &env.kms_key_id,
+            certificate,
+        );
+        signers.insert(env.tenant.clone(), Arc::new(signer));
+    }
+    let s3 = aws_sdk_s3::Client::new(sdk);
+    let verifier = Arc::new(CognitoVerifier::new(
+        &env.cognito_issuer,
+        &env.cognito_client_id,
+        &env.tenant,
+    ));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let app = App {
+        store: store.clone(),
+        verifier: verifier.clone(),
+        issuer: None,
+        services: Services::new(
+            clock,
+            Arc::new(S3Archive::new(s3, &env.archive_bucket)),
+            signers,
+        ),
+    };
+    let state = AppState(Arc::new(app));
+    // Whatever a previous instance numbered and could not sign is signed now (issuing the same
+    // invoice again does the same, so a failure here is logged, not fatal).
+    let ts = TenantStore::new(&env.tenant, store);
+    match invoices::sweep(&state.0.services, &ts).await {
+        Ok(0) => {}
+        Ok(n) => eprintln!("recovery sweep: signed {n} invoice(s) left numbered"),
+        Err(e) => eprintln!("recovery sweep: {e}"),
+    }
+    let jwks = Arc::new(JwksFetcher::new(verifier)?);
+    Ok(crate::http::router(state).layer(axum::middleware::from_fn_with_state(jwks, fetch_keys)))
+}
+
+/// The signer function over the tenant's KMS key (`HOADON_TENANT`, `HOADON_KMS_KEY_ID`).
+pub fn signer(
+    get: impl Fn(&str) -> Option<String>,
+    sdk: &aws_config::SdkConfig,
+) -> Result<SignerFunction, String> {
+    Ok(SignerFunction {
+        tenant: required(&get, "HOADON_TENANT")?,
+        key: KmsKey::new(
+            aws_sdk_kms::Client::new(sdk),
+            required(&get, "HOADON_KMS_KEY_ID")?,
+        ),
+    })
+}
+
+/// At most one JWKS fetch per this interval, so tokens naming made-up key ids cannot turn the
+/// function into a request amplifier against Cognito.
+const JWKS_MIN_INTERVAL: Duration = Duration::from_secs(60);
+/// A JWKS document is about 1 KB; anything past this is refused.
+const JWKS_MAX_BYTES: usize = 64 * 1024;
+
+type HttpsClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    http_body_util::Empty<axum::body::Bytes>,
+>;
+
+/// Keeps the Cognito verifier's keys current: fetched on first need and on key rotation.
+struct JwksFetcher {
+    verifier: Arc<CognitoVerifier>,
+    client: HttpsClient,
+    last: tokio::sync::Mutex<Option<Instant>>,
+}
+
+impl JwksFetcher {
+    fn new(verifier: Arc<CognitoVerifier>) -> Result<Self, String> {
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
+            .map_err(|e| format!("TLS roots: {e}"))?
+            // The issuer was checked: HTTPS, or HTTP to loopback only.
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build(connector);
+        Ok(JwksFetcher {
+            verifier,
+            client,
+            last: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    async fn ensure_key_of(&self, token: &str) {
+        if self.verifier.knows_key_of(token) {
+            return;
+        }
+        let mut last = self.last.lock().await;
+        if self.verifier.knows_key_of(token)
+            || last.is_some_and(|t| t.elapsed() < JWKS_MIN_INTERVAL)
+        {
+            return;
+        }
+        *last = Some(Instant::now());
+        match self.fetch().await {
+            Ok(json) => {
+                if let Err(e) = self.verifier.load_jwks(&json) {
+                    eprintln!("JWKS from {}: {e}", self.verifier.jwks_url());
+                }
+            }
+            Err(e) => eprintln!("JWKS from {}: {e}", self.verifier.jwks_url()),
+        }
+    }
+
+    async fn fetch(&self) -> Result<String, String> {
+        use http_body_util::BodyExt;
+        let uri: axum::http::Uri = self
+            .verifier
+            .jwks_url()
+            .parse()
+            .map_err(|e| format!("{e}"))?;
+        let resp = tokio::time::timeout(Duration::from_secs(5), self.client.get(uri))
+            .await
+            .map_err(|_| "timed out".to_owned())?
+            .map_err(|e| crate::ports::error_chain(&e))?;
+        if !resp.status().is_success() {
+            return Err(format!("HTTP {}", resp.status()));
+        }
+        let body = http_body_util::Limited::new(resp.into_body(), JWKS_MAX_BYTES)
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        String::from_utf8(body.to_vec()).map_err(|_| "not UTF-8".to_owned())
+    }
+}
+
+async fn fetch_keys(State(jwks): State<Arc<JwksFetcher>>, req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(token) = token {
+        jwks.ensure_key_of(token).await;
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let mut m: HashMap<String, String> = [
+            ("HOADON_TENANT", "anphat"),
+            ("HOADON_TABLE", "hoadon-anphat"),
+            ("HOADON_ARCHIVE_BUCKET", "hoadon-anphat-archive"),
+            ("HOADON_SIGNER_FUNCTION", "hoadon-anphat-signer"),
+            ("HOADON_KMS_KEY_ID", "key-1"),
+            (
+                "HOADON_COGNITO_ISSUER",
+                "https://cognito-idp.ap-southeast-1.amazonaws.com/ap-southeast-1_X/",
+            ),
+            ("HOADON_COGNITO_CLIENT_ID", "client"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (k, v) in extra {
+            if v.is_empty() {
+                m.remove(*k);
+            } else {
+                m.insert(k.to_string(), v.to_string());
+            }
+        }
+        move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn the_environment_is_read_and_each_problem_names_its_variable() {
+        let env = ApiEnv::from_vars(vars(&[])).unwrap();
+        assert_eq!(
+            env.cognito_issuer,
+            "https://cognito-idp.ap-southeast-1.amazonaws.com/ap-southeast-1_X"
+        );
+        assert_eq!(
+            (env.signer_certificate_pem, env.max_transaction_ops),
+            (None, None)
+        );
+        for name in ApiEnv::VARS.iter().take(7) {
+            let e = ApiEnv::from_vars(vars(&[(name, "")])).unwrap_err();
+            assert!(e.contains(name), "{e}");
+        }
+        let e = ApiEnv::from_vars(vars(&[("HOADON_TENANT", "Bad Tenant")])).unwrap_err();
+        assert!(e.contains("HOADON_TENANT"), "{e}");
+        let e = ApiEnv::from_vars(vars(&[("HOADON_COGNITO_ISSUER", "http://cognito.example")]))
+            .unwrap_err();
+        assert!(e.contains("https://"), "{e}");
+        assert!(
+            ApiEnv::from_vars(vars(&[("HOADON_COGNITO_ISSUER", "http://127.0.0.1:9/p")])).is_ok()
+        );
+        let e = ApiEnv::from_vars(vars(&[("HOADON_MAX_TRANSACTION_OPS", "1000")])).unwrap_err();
+        assert!(e.contains("HOADON_MAX_TRANSACTION_OPS"), "{e}");
+    }
+}
