@@ -140,17 +140,14 @@ pub async fn kms_key(moto: &Emulator) -> KmsKey {
 pub async fn kms_certificate(key: &KmsKey) -> (String, SignerCertificate) {
     let spki = key.public_key_der().await.expect("the public key");
     let t = |s: &str| s.parse::<DateTime>().expect("a date-time");
-    let handle = tokio::runtime::Handle::current();
-    let pem = tokio::task::block_in_place(|| {
-        hoadon_signing::selfsigned::certificate_for(
-            &spki,
-            "Công ty TNHH Thiết bị Văn phòng An Phát",
-            "0109998883",
-            t("2025-01-01T00:00:00"),
-            t("2035-01-01T00:00:00"),
-            |tbs| handle.block_on(key.sign(tbs)).map_err(|e| e.to_string()),
-        )
-    })
+    let pem = crate::kms::self_signed_certificate(
+        &spki,
+        "Công ty TNHH Thiết bị Văn phòng An Phát",
+        "0109998883",
+        (t("2025-01-01T00:00:00"), t("2035-01-01T00:00:00")),
+        |tbs| async move { key.sign(&tbs).await },
+    )
+    .await
     .expect("a certificate");
     let der = hoadon_signing::pem_block(&pem, "CERTIFICATE").expect("PEM");
     (pem, SignerCertificate::from_der(&der).expect("DER"))

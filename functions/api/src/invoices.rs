@@ -365,8 +365,30 @@ pub async fn issue(
         let Some(inv) = checked.invoice else {
             return Err(ApiError::Validation(checked.findings));
         };
-        // No number is taken that could not be signed right away.
-        svc.signer(ts.tenant())?;
+        // No number is taken that could not be signed right away: a signer must exist, and
+        // its certificate must be the seller's (the seller signs its own invoices).
+        let signer = svc.signer(ts.tenant())?;
+        let seller = inv
+            .seller
+            .tax_id
+            .as_ref()
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        if let Some(mst) = &signer.certificate().tax_id
+            && *mst != seller
+        {
+            return Err(ApiError::Validation(vec![hoadon_core::validate::Finding {
+                severity: hoadon_core::validate::Severity::Error,
+                code: "seller.not_key_holder",
+                path: "seller.tax_id".into(),
+                message_vi: format!(
+                    "Mã số thuế người bán phải là của chủ chữ ký số ({mst}), không phải {seller:?}"
+                ),
+                message_en: format!(
+                    "The seller's tax id must be the signing certificate's ({mst}), not {seller:?}"
+                ),
+            }]));
+        }
         let series = format!("{}{}", inv.form, inv.symbol);
         let (tx, rx) = tokio::sync::oneshot::channel();
         let request = NumberRequest {

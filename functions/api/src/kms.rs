@@ -174,36 +174,85 @@ impl Signer for InvokeSigner {
     }
 
     async fn sign(&self, signed_info: Vec<u8>) -> Result<Vec<u8>, SignError> {
-        let req = SignRequest {
-            tenant: self.tenant.clone(),
-            key_id: self.key_id.clone(),
-            message: b64().encode(signed_info),
-        };
-        let payload = serde_json::to_vec(&req).map_err(|e| SignError(e.to_string()))?;
-        let out = self
-            .client
-            .invoke()
-            .function_name(&self.function)
-            .payload(aws_sdk_lambda::primitives::Blob::new(payload))
-            .send()
-            .await
-            .map_err(error)?;
-        let body = out
-            .payload()
-            .map(|p| p.as_ref().to_vec())
-            .unwrap_or_default();
-        if let Some(kind) = out.function_error() {
-            return Err(SignError(format!(
-                "signer function {kind}: {}",
-                String::from_utf8_lossy(&body)
-            )));
-        }
-        let resp: SignResponse =
-            serde_json::from_slice(&body).map_err(|e| SignError(format!("signer answer: {e}")))?;
-        b64()
-            .decode(resp.signature)
-            .map_err(|_| SignError("signature is not base64".into()))
+        invoke_sign(
+            &self.client,
+            &self.function,
+            &self.tenant,
+            &self.key_id,
+            &signed_info,
+        )
+        .await
     }
+}
+
+/// One signature from the signer function, through Lambda `Invoke`.
+pub async fn invoke_sign(
+    client: &aws_sdk_lambda::Client,
+    function: &str,
+    tenant: &str,
+    key_id: &str,
+    message: &[u8],
+) -> Result<Vec<u8>, SignError> {
+    let req = SignRequest {
+        tenant: tenant.to_owned(),
+        key_id: key_id.to_owned(),
+        message: b64().encode(message),
+    };
+    let payload = serde_json::to_vec(&req).map_err(|e| SignError(e.to_string()))?;
+    let out = client
+        .invoke()
+        .function_name(function)
+        .payload(aws_sdk_lambda::primitives::Blob::new(payload))
+        .send()
+        .await
+        .map_err(error)?;
+    let body = out
+        .payload()
+        .map(|p| p.as_ref().to_vec())
+        .unwrap_or_default();
+    if let Some(kind) = out.function_error() {
+        return Err(SignError(format!(
+            "signer function {kind}: {}",
+            String::from_utf8_lossy(&body)
+        )));
+    }
+    let resp: SignResponse =
+        serde_json::from_slice(&body).map_err(|e| SignError(format!("signer answer: {e}")))?;
+    b64()
+        .decode(resp.signature)
+        .map_err(|_| SignError("signature is not base64".into()))
+}
+
+/// A self-signed certificate (PEM, subject `UID=MST:<tax id>`) for a key that stays in KMS:
+/// `public_key_der` from `GetPublicKey`, the signature from `sign` (the signer function in a
+/// stack, where nobody else may use the key). For staging and tests: invoices filed with the
+/// tax authority need a certificate from a licensed CA. Needs a multi-threaded runtime.
+pub async fn self_signed_certificate<F, Fut>(
+    public_key_der: &[u8],
+    name: &str,
+    tax_id: &str,
+    valid: (hoadon_core::DateTime, hoadon_core::DateTime),
+    sign: F,
+) -> Result<String, String>
+where
+    F: Fn(Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<u8>, SignError>>,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::block_in_place(|| {
+        hoadon_signing::selfsigned::certificate_for(
+            public_key_der,
+            name,
+            tax_id,
+            valid.0,
+            valid.1,
+            |tbs| {
+                handle
+                    .block_on(sign(tbs.to_vec()))
+                    .map_err(|e| e.to_string())
+            },
+        )
+    })
 }
 
 #[cfg(test)]

@@ -91,13 +91,22 @@ fn tenant_signer(
 /// Opens (or creates) the local system and returns the application state.
 pub async fn open(cfg: &LocalConfig) -> Result<(AppState, Option<FirstStart>), String> {
     std::fs::create_dir_all(&cfg.data_dir).map_err(io)?;
+    let store = RedbStore::open(&cfg.data_dir.join("store.redb")).map_err(io)?;
+    open_with_store(cfg, Arc::new(store)).await
+}
+
+/// The local system over another store (the DynamoDB adapter on DynamoDB Local, for the load
+/// run); keys, tokens and the archive stay in the data directory.
+pub async fn open_with_store(
+    cfg: &LocalConfig,
+    store: Arc<dyn Store>,
+) -> Result<(AppState, Option<FirstStart>), String> {
+    std::fs::create_dir_all(&cfg.data_dir).map_err(io)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let ids = RandomIds;
     let secret = read_or_create(&cfg.data_dir.join("token-secret"), || {
         Ok(ids.new_id() + &ids.new_id())
     })?;
-    let store: Arc<dyn Store> =
-        Arc::new(RedbStore::open(&cfg.data_dir.join("store.redb")).map_err(io)?);
 
     let mut first = None;
     if bootstrap::add_tenant(&*store, &cfg.tenant, &cfg.seller_tax_id).await? {

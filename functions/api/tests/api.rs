@@ -323,6 +323,23 @@ async fn validation_errors_come_with_every_finding() {
 }
 
 #[tokio::test]
+async fn only_the_key_holders_own_invoices_are_issued_and_no_number_is_spent() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    app.series(&t, "C25TAB").await;
+    let mut doc = example();
+    doc["seller"]["tax_id"] = json!("0312345673"); // valid, but not the certificate's MST
+    app.draft(&t, "inv-foreign-01", &doc).await;
+    let (s, v) = app.post(&t, "/api/invoices/inv-foreign-01/issue").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(pluck(&v, "details", "code"), ["seller.not_key_holder"]);
+    assert_eq!(pluck(&v, "details", "path"), ["seller.tax_id"]);
+    app.draft(&t, "inv-own-0001", &example()).await;
+    let (_, v) = app.post(&t, "/api/invoices/inv-own-0001/issue").await;
+    assert_eq!(v["number"], 1, "the refused invoice took no number");
+}
+
+#[tokio::test]
 async fn another_tenants_invoice_is_indistinguishable_from_a_missing_one() {
     let app = spawn_app().await;
     let t = app.login("admin@anphat.vn").await;

@@ -1,8 +1,12 @@
 //! The local system: hoadon's API on http://127.0.0.1, embedded store, local signing keys,
 //! no AWS account. `hoadon-server [--data DIR] [--port N] [--tenant ID] [--seller-name NAME]
 //! [--seller-tax-id MST]` (or `HOADON_DATA`, `HOADON_PORT`, …).
+//!
+//! Built with the `aws` feature it also takes `--dynamodb-table NAME`: the store is then that
+//! DynamoDB table (created if missing), reached through the usual SDK settings — with
+//! `AWS_ENDPOINT_URL` pointing at DynamoDB Local this is how the load run measures the adapter.
 
-use hoadon_api::local::{LocalConfig, open, sweep_all};
+use hoadon_api::local::{LocalConfig, sweep_all};
 use std::time::Duration;
 
 fn arg(args: &[String], flag: &str, env: &str, default: &str) -> String {
@@ -35,7 +39,7 @@ async fn main() -> Result<(), String> {
     let port: u16 = arg(&args, "--port", "HOADON_PORT", "8080")
         .parse()
         .map_err(|e| format!("--port: {e}"))?;
-    let (state, first) = open(&cfg).await?;
+    let (state, first) = open(&args, &cfg).await?;
     if let Some(f) = first {
         println!(
             "First start: tenant {}; sign in as {} with password {}",
@@ -70,4 +74,49 @@ async fn main() -> Result<(), String> {
         })
         .await
         .map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "aws"))]
+async fn open(
+    _args: &[String],
+    cfg: &LocalConfig,
+) -> Result<
+    (
+        hoadon_api::http::AppState,
+        Option<hoadon_api::local::FirstStart>,
+    ),
+    String,
+> {
+    hoadon_api::local::open(cfg).await
+}
+
+#[cfg(feature = "aws")]
+async fn open(
+    args: &[String],
+    cfg: &LocalConfig,
+) -> Result<
+    (
+        hoadon_api::http::AppState,
+        Option<hoadon_api::local::FirstStart>,
+    ),
+    String,
+> {
+    use hoadon_api::store::dynamodb::DynamoDbStore;
+    let table = arg(args, "--dynamodb-table", "HOADON_DYNAMODB_TABLE", "");
+    if table.is_empty() {
+        return hoadon_api::local::open(cfg).await;
+    }
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let mut store = DynamoDbStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
+    if let Ok(n) = std::env::var("HOADON_MAX_TRANSACTION_OPS") {
+        let n = n
+            .parse()
+            .map_err(|e| format!("HOADON_MAX_TRANSACTION_OPS: {e}"))?;
+        store = store.with_max_transaction_ops(n);
+    }
+    if let Err(e) = store.create_table().await {
+        eprintln!("table {table}: {e} (continuing with the existing table)");
+    }
+    println!("store: DynamoDB table {table}");
+    hoadon_api::local::open_with_store(cfg, std::sync::Arc::new(store)).await
 }

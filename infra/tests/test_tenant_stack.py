@@ -1,0 +1,347 @@
+"""The per-tenant stack, checked offline: two tenants rendered side by side share nothing, only the
+signer function may sign, the archive keeps invoices 10 years; the part of the stack moto's
+CloudFormation supports is created on moto server (127.0.0.1); the deploy command's dry run.
+"""
+
+import fnmatch
+import io
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import boto3
+import pytest
+
+from render import ACCOUNT, load, render
+
+INFRA = Path(__file__).resolve().parent.parent
+
+
+def actions(statement):
+    a = statement.get("Action", [])
+    return [a] if isinstance(a, str) else a
+
+
+def grants(statement, action):
+    """Whether an Allow statement's actions (wildcards included) cover `action`."""
+    return statement["Effect"] == "Allow" and any(
+        fnmatch.fnmatchcase(action.lower(), pattern.lower()) for pattern in actions(statement)
+    )
+
+
+def role_statements(resources, logical):
+    role = resources[logical]["Properties"]
+    return [s for p in role.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+
+
+# ------------------------------------------------------------------ isolation
+
+
+def test_two_tenants_share_no_resource_name_and_every_name_carries_the_tenant():
+    a, b = render("acme"), render("bravo-2")
+    names_a = {n for _, _, n in a.names()}
+    names_b = {n for _, _, n in b.names()}
+    assert len(a.names()) >= 25
+    for logical, kind, name in a.names():
+        assert "acme" in name, f"{logical} ({kind}) is named {name!r}"
+    assert names_a.isdisjoint(names_b), names_a & names_b
+    # Every resource of a kind that can carry a name does.
+    for logical, res in a.resources().items():
+        prop = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
+                "AWS::Lambda::Function": "FunctionName", "AWS::IAM::Role": "RoleName",
+                "AWS::Logs::LogGroup": "LogGroupName"}.get(res["Type"])
+        if prop:
+            assert prop in res["Properties"], f"{logical} has no explicit {prop}"
+
+
+def test_only_the_signer_role_may_sign_with_the_key():
+    r = render("acme")
+    res = r.resources()
+    policy = res["SigningKey"]["Properties"]["KeyPolicy"]
+    signer_arn = r.attr("SignerRole", "Arn")
+    signing = [s for s in policy["Statement"] if grants(s, "kms:Sign")]
+    assert [s["Principal"]["AWS"] for s in signing] == [signer_arn]
+    for s in policy["Statement"]:
+        assert "kms:*" not in actions(s) and "*" not in actions(s), s["Sid"]
+    admin = next(s for s in policy["Statement"] if s["Sid"] == "AdministerWithoutSigning")
+    assert admin["Principal"]["AWS"] == f"arn:aws:iam::{ACCOUNT}:root"
+    assert not grants(admin, "kms:Sign")
+    assert grants(admin, "kms:ScheduleKeyDeletion") and grants(admin, "kms:PutKeyPolicy")
+    props = res["SigningKey"]["Properties"]
+    assert (props["KeySpec"], props["KeyUsage"]) == ("RSA_2048", "SIGN_VERIFY")
+    # The signer function's own role grants it nothing beyond its logs.
+    for s in role_statements(res, "SignerRole"):
+        assert all(a.startswith("logs:") for a in actions(s)), s
+
+
+def test_the_api_role_cannot_sign_and_reaches_only_this_tenants_resources():
+    r = render("acme")
+    res = r.resources()
+    statements = role_statements(res, "ApiRole")
+    assert not any(grants(s, "kms:Sign") or grants(s, "kms:GetPublicKey") for s in statements)
+    assert not any(a.startswith("kms:") for s in statements for a in actions(s))
+    for s in statements:
+        resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
+        assert "*" not in resources, s
+    by_sid = {s["Sid"]: s for s in statements}
+    assert by_sid["Table"]["Resource"] == r.attr("Table", "Arn")
+    assert "hoadon-acme" in by_sid["Table"]["Resource"]
+    assert by_sid["Archive"]["Resource"] == r.attr("ArchiveBucket", "Arn") + "/acme/*"
+    assert by_sid["Signer"]["Resource"] == r.attr("SignerFunction", "Arn")
+    # The function is configured with this tenant's table, bucket, signer and pool.
+    env = res["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["HOADON_TENANT"] == "acme"
+    assert env["HOADON_TABLE"] == "hoadon-acme"
+    assert env["HOADON_ARCHIVE_BUCKET"].startswith("hoadon-acme-archive-")
+    assert env["HOADON_SIGNER_FUNCTION"] == "hoadon-acme-signer"
+    assert env["HOADON_COGNITO_ISSUER"].startswith("https://cognito-idp.")
+
+
+def test_data_is_retained_encrypted_and_the_archive_locked_for_ten_years():
+    t = load()["Resources"]
+    for logical in ["Table", "ArchiveBucket", "SigningKey"]:
+        assert t[logical]["DeletionPolicy"] == "Retain", logical
+        assert t[logical]["UpdateReplacePolicy"] == "Retain", logical
+    res = render("acme").resources()
+    table = res["Table"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["DeletionProtectionEnabled"] is True
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    archive = res["ArchiveBucket"]["Properties"]
+    assert archive["VersioningConfiguration"]["Status"] == "Enabled"
+    assert archive["ObjectLockEnabled"] is True
+    retention = archive["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    assert retention == {"Mode": "COMPLIANCE", "Years": 10}
+    for bucket in ["ArchiveBucket", "WebBucket"]:
+        block = res[bucket]["Properties"]["PublicAccessBlockConfiguration"]
+        assert all(block.values()), bucket
+
+
+def test_the_app_and_the_api_share_one_origin_with_the_right_caching():
+    res = render("acme").resources()
+    config = res["Distribution"]["Properties"]["DistributionConfig"]
+    disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    assert behaviours["/api/*"]["TargetOriginId"] == "api"
+    assert behaviours["/api/*"]["CachePolicyId"] == disabled
+    assert "POST" in behaviours["/api/*"]["AllowedMethods"]
+    for entry in ["/index.html", "/sw.js"]:
+        assert behaviours[entry]["CachePolicyId"] == disabled, entry
+    default = config["DefaultCacheBehavior"]
+    assert default["TargetOriginId"] == "web"
+    assert default["CachePolicyId"] == render("acme").physical("HashedAssetsCachePolicy")
+    hashed = res["HashedAssetsCachePolicy"]["Properties"]["CachePolicyConfig"]
+    assert hashed["MinTTL"] == 31536000
+    # The deep-link rewrite runs for the app only, never for /api/.
+    assert "FunctionAssociations" in default
+    assert "FunctionAssociations" not in behaviours["/api/*"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    assert origins["api"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert "OriginAccessControlId" in origins["web"]
+    # The web bucket is readable by this distribution only.
+    statement = res["WebBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Condition"]["StringEquals"]["AWS:SourceArn"].endswith(
+        render("acme").physical("Distribution"))
+
+
+def test_alarms_cover_errors_and_throttles_of_both_functions():
+    res = render("acme").resources()
+    alarms = {(r["Properties"]["Dimensions"][0]["Value"], r["Properties"]["MetricName"])
+              for r in res.values() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    for fn in ["hoadon-acme-api", "hoadon-acme-signer"]:
+        assert (fn, "Errors") in alarms and (fn, "Throttles") in alarms, fn
+    groups = [r["Properties"] for r in res.values() if r["Type"] == "AWS::Logs::LogGroup"]
+    assert groups and all(g["RetentionInDays"] == "365" for g in groups)
+
+
+@pytest.mark.parametrize("tenant,ok", [
+    ("acme", True), ("a-b", True), ("x" * 21, True), ("tenant-2026", True),
+    ("ab", False), ("x" * 22, False), ("Acme", False), ("2acme", False), ("ac_me", False),
+])
+def test_tenant_ids_fit_every_naming_rule(tenant, ok):
+    pattern = load()["Parameters"]["TenantId"]["AllowedPattern"]
+    assert bool(re.fullmatch(pattern, tenant)) == ok
+    if ok:
+        # S3: the longest bucket name stays within 63 characters.
+        longest = max(len(n) for _, kind, n in render(tenant).names() if kind == "AWS::S3::Bucket")
+        assert longest <= 63
+
+
+# ------------------------------------------------------------------ moto CloudFormation
+
+
+def moto_subset(template, supported):
+    """The resources moto's CloudFormation can create, and those depending only on them.
+
+    Two adaptations for moto 5.2.5, whose AWS::KMS::Key handler passes an object key policy on
+    unserialised (every later KMS call then fails) and expects tags in the KMS API's shape: the
+    key policy goes in as a JSON string (its intrinsics as ${...} substitutions) and the key's
+    tags are left out. moto also creates every CloudFormation KMS key as SYMMETRIC_DEFAULT /
+    ENCRYPT_DECRYPT whatever KeySpec says, so the key's spec is checked on the template above.
+    """
+
+    def refs(x):
+        out = set()
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if k == "Ref":
+                    out.add(v)
+                elif k == "Fn::GetAtt":
+                    out.add(v[0] if isinstance(v, list) else v.split(".")[0])
+                elif k == "Fn::Sub":
+                    text = v if isinstance(v, str) else v[0]
+                    out |= {n.split(".")[0] for n in re.findall(r"\$\{([^}!]+)\}", text)}
+                else:
+                    out |= refs(v)
+        elif isinstance(x, list):
+            for i in x:
+                out |= refs(i)
+        return out
+
+    resources = {k: v for k, v in template["Resources"].items() if v["Type"] in supported}
+    changed = True
+    while changed:
+        changed = False
+        for k, v in list(resources.items()):
+            if any(r in template["Resources"] and r not in resources for r in refs(v)):
+                del resources[k]
+                changed = True
+
+    def as_sub(x):
+        if isinstance(x, dict) and len(x) == 1:
+            (k, v), = x.items()
+            if k == "Fn::GetAtt":
+                return "${%s}" % (".".join(v) if isinstance(v, list) else v)
+            if k == "Fn::Sub" and isinstance(v, str):
+                return v
+            if k == "Ref":
+                return "${%s}" % v
+        if isinstance(x, dict):
+            return {k: as_sub(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [as_sub(i) for i in x]
+        return x
+
+    key = json.loads(json.dumps(resources["SigningKey"]))
+    key["Properties"]["KeyPolicy"] = {"Fn::Sub": json.dumps(as_sub(key["Properties"]["KeyPolicy"]))}
+    key["Properties"].pop("Tags", None)
+    resources["SigningKey"] = key
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": template["Parameters"],
+        "Conditions": template["Conditions"],
+        "Resources": resources,
+    }
+
+
+@pytest.fixture(scope="module")
+def moto():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        kw = dict(endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                  aws_access_key_id="test", aws_secret_access_key="test")
+        yield lambda service: boto3.client(service, **kw)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_moto_creates_two_tenant_stacks_with_the_expected_table_key_and_archive(moto):
+    from moto.cloudformation.parsing import get_model_map
+
+    subset = moto_subset(load(), get_model_map())
+    created = set(subset["Resources"])
+    assert {"Table", "ArchiveBucket", "SigningKey", "SignerRole", "SignerFunction",
+            "ApiRole"} <= created, created
+    s3, cf = moto("s3"), moto("cloudformation")
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as z:
+        z.writestr("bootstrap", "#!/bin/sh\n")
+    stacks = {}
+    for tenant in ["acme", "bravo"]:
+        artifacts = f"hoadon-{tenant}-artifacts"
+        s3.create_bucket(Bucket=artifacts)
+        for key in ["api.zip", "signer.zip"]:
+            s3.put_object(Bucket=artifacts, Key=key, Body=package.getvalue())
+        params = {"TenantId": tenant, "SellerTaxId": "0109998883", "ArtifactBucket": artifacts,
+                  "ApiCodeKey": "api.zip", "SignerCodeKey": "signer.zip"}
+        cf.create_stack(StackName=f"hoadon-{tenant}", TemplateBody=json.dumps(subset),
+                        Capabilities=["CAPABILITY_NAMED_IAM"],
+                        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()])
+        status = cf.describe_stacks(StackName=f"hoadon-{tenant}")["Stacks"][0]["StackStatus"]
+        assert status == "CREATE_COMPLETE", status
+        stacks[tenant] = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in
+                          cf.list_stack_resources(StackName=f"hoadon-{tenant}")["StackResourceSummaries"]}
+
+    ddb, kms, iam, lam = moto("dynamodb"), moto("kms"), moto("iam"), moto("lambda")
+    for tenant in ["acme", "bravo"]:
+        ids = stacks[tenant]
+        table = ddb.describe_table(TableName=f"hoadon-{tenant}")["Table"]
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+        assert [k["AttributeName"] for k in table["KeySchema"]] == ["pk", "sk"]
+        assert table["DeletionProtectionEnabled"] is True
+        # moto's CloudFormation drops SSESpecification and PointInTimeRecoverySpecification
+        # (both are checked on the template above).
+
+        key = kms.describe_key(KeyId=ids["SigningKey"])["KeyMetadata"]
+        assert key["Enabled"]
+        policy = json.loads(kms.get_key_policy(KeyId=ids["SigningKey"], PolicyName="default")["Policy"])
+        signer_arn = iam.get_role(RoleName=f"hoadon-{tenant}-signer")["Role"]["Arn"]
+        api_arn = iam.get_role(RoleName=f"hoadon-{tenant}-api")["Role"]["Arn"]
+        signing = [s for s in policy["Statement"] if grants(s, "kms:Sign")]
+        assert [s["Principal"]["AWS"] for s in signing] == [signer_arn]
+        assert api_arn not in json.dumps(policy)
+        aliases = kms.list_aliases(KeyId=ids["SigningKey"])["Aliases"]
+        assert [a["AliasName"] for a in aliases] == [f"alias/hoadon-{tenant}-signing"]
+
+        archive = ids["ArchiveBucket"]
+        assert tenant in archive
+        # moto's CloudFormation creates the bucket but applies neither versioning nor the
+        # object lock configuration (both checked on the template above).
+        s3.head_bucket(Bucket=archive)
+
+        fn = lam.get_function(FunctionName=f"hoadon-{tenant}-signer")["Configuration"]
+        assert fn["Runtime"] == "provided.al2023" and fn["Handler"] == "bootstrap"
+        assert fn["Environment"]["Variables"] == {"HOADON_TENANT": tenant,
+                                                  "HOADON_KMS_KEY_ID": ids["SigningKey"]}
+        assert fn["Role"] == signer_arn
+    assert stacks["acme"]["SigningKey"] != stacks["bravo"]["SigningKey"]
+
+
+# ------------------------------------------------------------------ the deploy command
+
+
+def run_deploy(*args):
+    env = dict(os.environ, PATH=os.environ["PATH"], AWS_ACCOUNT_ID=ACCOUNT, AWS_REGION="ap-southeast-1")
+    return subprocess.run([str(INFRA / "deploy"), *args], capture_output=True, text=True, env=env)
+
+
+def test_the_deploy_dry_run_prints_one_tenants_steps_and_touches_nothing():
+    out = run_deploy("tenant", "acme", "--tax-id", "0109998883", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "cloudformation deploy" in text and "--stack-name hoadon-acme" in text
+    assert "hoadon-acme-artifacts-111122223333" in text
+    assert "TenantId=acme" in text and "SellerTaxId=0109998883" in text
+    assert "bravo" not in text
+    bad = run_deploy("tenant", "Acme", "--tax-id", "0109998883", "--dry-run")
+    assert bad.returncode != 0 and "tenant id" in bad.stderr
+    bad = run_deploy("tenant", "acme", "--tax-id", "12345", "--dry-run")
+    assert bad.returncode != 0 and "tax id" in bad.stderr
