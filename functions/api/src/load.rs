@@ -242,15 +242,15 @@ pub async fn run(
     }
 }
 
-/// Reads every invoice of a series and returns their numbers, sorted, and how many are signed.
+/// Reads every invoice of a series and returns their numbers, sorted, and the ids of the signed.
 pub async fn numbers_of_series(
     addr: &str,
     token: &str,
     series: &str,
-) -> Result<(Vec<u64>, usize), String> {
+) -> Result<(Vec<u64>, Vec<String>), String> {
     let mut c = Client::new(addr);
     c.token = Some(token.to_owned());
-    let (mut numbers, mut signed, mut cursor) = (Vec::new(), 0, None::<String>);
+    let (mut numbers, mut signed, mut cursor) = (Vec::new(), Vec::new(), None::<String>);
     loop {
         let path = match &cursor {
             Some(k) => format!("/api/invoices?series={series}&limit=200&cursor={k}"),
@@ -264,7 +264,11 @@ pub async fn numbers_of_series(
             if let Some(n) = i["number"].as_u64() {
                 numbers.push(n);
             }
-            signed += usize::from(i["status"] == "signed");
+            if i["status"] == "signed"
+                && let Some(id) = i["id"].as_str()
+            {
+                signed.push(id.to_owned());
+            }
         }
         match v["next"].as_str() {
             Some(n) if !n.is_empty() => cursor = Some(n.to_owned()),
@@ -273,4 +277,23 @@ pub async fn numbers_of_series(
     }
     numbers.sort_unstable();
     Ok((numbers, signed))
+}
+
+/// Downloads each invoice's signed XML and verifies every signature in it with hoadon's own
+/// verifier; returns how many verified.
+pub async fn verify_invoices(addr: &str, token: &str, ids: &[String]) -> Result<usize, String> {
+    let mut c = Client::new(addr);
+    c.token = Some(token.to_owned());
+    let mut ok = 0;
+    for id in ids {
+        let (s, v) = c
+            .call("GET", &format!("/api/invoices/{id}/xml"), &[], None)
+            .await?;
+        let xml = v.as_str().unwrap_or_default();
+        let valid = s == 200
+            && hoadon_core::dsig::verify_document(xml)
+                .is_ok_and(|r| !r.is_empty() && r.iter().all(|r| r.valid));
+        ok += usize::from(valid);
+    }
+    Ok(ok)
 }

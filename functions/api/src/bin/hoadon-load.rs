@@ -4,7 +4,7 @@
 //!
 //! `hoadon-load --addr 127.0.0.1:8080 --email E --password P [--clients 1,8,64,256] [--total 2000]`
 
-use hoadon_api::load::{Client, numbers_of_series, run};
+use hoadon_api::load::{Client, numbers_of_series, run, verify_invoices};
 use serde_json::json;
 
 fn arg(args: &[String], flag: &str, default: &str) -> String {
@@ -77,11 +77,16 @@ async fn main() -> Result<(), String> {
         .await;
         let (numbers, signed) = numbers_of_series(&addr, &token, &format!("1{symbol}")).await?;
         let gapless = numbers == (1..=numbers.len() as u64).collect::<Vec<_>>();
+        let verified = verify_invoices(&addr, &token, &signed).await?;
         println!(
-            "{report}; series 1{symbol}: {} numbers, gapless and unique: {gapless}, signed: {signed}",
-            numbers.len()
+            "{report}; series 1{symbol}: {} numbers, gapless and unique: {gapless}, signed: {}, signatures verified: {verified}",
+            numbers.len(),
+            signed.len()
         );
-        all_ok &= gapless && report.errors == 0 && signed == numbers.len();
+        all_ok &= gapless
+            && report.errors == 0
+            && signed.len() == numbers.len()
+            && verified == numbers.len();
     }
     if all_ok {
         Ok(())
