@@ -178,15 +178,42 @@ async fn list_catalog(
     Path(kind): Path<String>,
     Query(q): Query<CatalogQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    let cursor = decode_cursor(q.cursor.as_deref())?;
     let v = crate::catalogs::list(
         &caller.store,
         &kind,
         q.q.as_deref(),
-        q.cursor.as_deref(),
+        cursor.as_deref(),
         q.limit.unwrap_or(50),
     )
     .await?;
-    Ok(Json(v))
+    Ok(Json(encode_next(v)))
+}
+
+/// Page cursors are opaque to clients (base64url of a versioned position), so the store's keys
+/// are not an API contract and a hand-made cursor is refused rather than misread.
+fn encode_next(mut page: Value) -> Value {
+    use base64::Engine;
+    if let Some(next) = page["next"].as_str() {
+        page["next"] = Value::String(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{next}")),
+        );
+    }
+    page
+}
+
+fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
+    use base64::Engine;
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("v1:").map(str::to_owned))
+        .map(Some)
+        .ok_or_else(|| ApiError::BadRequest("cursor: not a cursor this API returned".into()))
 }
 
 /// `POST /api/catalogs/{kind}` (admin, accountant): a new entry, keyed by its code.
@@ -320,9 +347,10 @@ async fn get_invoice(caller: Caller, Path(id): Path<String>) -> Result<Json<Valu
 
 async fn list_invoices(
     caller: Caller,
-    Query(q): Query<ListQuery>,
+    Query(mut q): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(invoices::list(&caller.store, &q).await?))
+    q.cursor = decode_cursor(q.cursor.as_deref())?;
+    Ok(Json(encode_next(invoices::list(&caller.store, &q).await?)))
 }
 
 /// `POST /api/invoices/{id}/validate`: every finding, and the totals when valid.

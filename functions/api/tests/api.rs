@@ -549,6 +549,15 @@ async fn catalog_entries_are_created_searched_paged_and_edited_with_versions() {
         .await;
     assert_eq!(p2["items"][0]["code"], "KH-003");
     assert!(p2["next"].is_null());
+    // Cursors are opaque: no store key shows through, and a made-up one is refused.
+    assert!(!next.contains("KH-"), "{next}");
+    let (s, v) = app
+        .get(&t, "/api/catalogs/customers?limit=2&cursor=KH-002")
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
 
     // Edit at a version; a stale one is refused with the current entry.
     let uri = "/api/catalogs/customers/KH-002";
