@@ -52,6 +52,11 @@ impl std::fmt::Display for Finding {
 pub struct Checked {
     pub invoice: Option<Invoice>,
     pub findings: Vec<Finding>,
+    /// The totals of every line that can be read so far (one without a name or a known nature
+    /// counts as nothing), whatever else is wrong: what an editor shows while the user is still
+    /// typing, by the same calculation as the invoice's. Equal to `invoice.totals()` whenever
+    /// the invoice is valid.
+    pub preview: crate::Totals,
 }
 
 impl Checked {
@@ -469,6 +474,14 @@ pub fn check(doc: &InvoiceDocument) -> Checked {
         .enumerate()
         .map(|(i, l)| check_line(&mut c, i, l, currency_for_lines, vat_form, adjustment))
         .collect();
+    let preview = totals::compute(
+        currency_for_lines,
+        &lines
+            .iter()
+            .flatten()
+            .map(Line::totals_input)
+            .collect::<Vec<_>>(),
+    );
 
     let mut extensions = doc.extensions.clone();
     for e in extensions
@@ -528,6 +541,7 @@ pub fn check(doc: &InvoiceDocument) -> Checked {
     Checked {
         invoice,
         findings: c.findings,
+        preview,
     }
 }
 

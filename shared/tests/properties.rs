@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use hoadon_core::model::*;
 use hoadon_core::money::round_money;
-use hoadon_core::{Currency, Date};
+use hoadon_core::{Currency, Date, check};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -113,6 +113,26 @@ proptest! {
         // Every amount is already at the currency's scale: nothing left to round.
         for a in [t.total, t.total_vat, t.total_before_vat] {
             prop_assert_eq!(a, round_money(a, cur));
+        }
+    }
+
+    #[test]
+    fn the_editor_preview_is_the_invoice_total_and_skips_unreadable_lines(doc in document(), bad in 0usize..8) {
+        let checked = check(&doc);
+        let inv = checked.invoice.clone().expect("valid");
+        prop_assert_eq!(&checked.preview, &inv.totals());
+        // One line made unreadable (its name erased): the preview is the others' total.
+        let i = bad % doc.lines.len();
+        let mut broken = doc.clone();
+        broken.lines[i].name = String::new();
+        let b = check(&broken);
+        prop_assert!(b.invoice.is_none());
+        let mut rest = doc.clone();
+        rest.lines.remove(i);
+        if !rest.lines.is_empty() {
+            let expected = check(&rest).preview;
+            prop_assert_eq!(b.preview.total, expected.total);
+            prop_assert_eq!(b.preview.groups, expected.groups);
         }
     }
 
