@@ -13,6 +13,7 @@
 //! - `kms` (feature `aws`): the KMS key, the signer function and the `Invoke` signer.
 //! - [`bootstrap`]: tenants and users; [`local`]: the local system's composition root;
 //!   `lambda` (feature `aws`): the composition root of the two Lambda functions.
+//! - [`web`]: the web app's files on the API's origin (local system).
 //! - [`load`]: the load generator behind `hoadon-load` and the crash-safety test.
 
 pub mod auth;
@@ -33,3 +34,4 @@ pub mod ports;
 #[cfg(feature = "aws")]
 pub mod s3_archive;
 pub mod store;
+pub mod web;

@@ -1,6 +1,7 @@
 //! The local system: hoadon's API on http://127.0.0.1, embedded store, local signing keys,
 //! no AWS account. `hoadon-server [--data DIR] [--port N] [--tenant ID] [--seller-name NAME]
-//! [--seller-tax-id MST]` (or `HOADON_DATA`, `HOADON_PORT`, …).
+//! [--seller-tax-id MST] [--app DIR]` (or `HOADON_DATA`, `HOADON_PORT`, …); the web app is
+//! served from `--app` (default `app/dist`) when it has been built.
 //!
 //! Built with the `aws` feature it also takes `--dynamodb-table NAME`: the store is then that
 //! DynamoDB table (created if missing), reached through the usual SDK settings — with
@@ -68,7 +69,14 @@ async fn main() -> Result<(), String> {
         "hoadon listening on http://127.0.0.1:{port} (data in {})",
         cfg.data_dir.display()
     );
-    axum::serve(listener, hoadon_api::http::router(state))
+    // The web app (app/dist) on the same origin, when it has been built.
+    let app_dir = std::path::PathBuf::from(arg(&args, "--app", "HOADON_APP", "app/dist"));
+    let mut router = hoadon_api::http::router(state);
+    if app_dir.join("index.html").exists() {
+        println!("web app from {}", app_dir.display());
+        router = router.fallback(move |req| hoadon_api::web::serve(app_dir.clone(), req));
+    }
+    axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
