@@ -8,7 +8,6 @@ use gloo_net::http::Method;
 use hoadon_core::model::{LineDocument, PartyDocument};
 use hoadon_core::{Finding, InvoiceDocument};
 use leptos::prelude::*;
-use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 const RATES: [&str; 6] = ["10%", "8%", "5%", "0%", "KCT", "KKKNT"];
@@ -63,11 +62,6 @@ fn messages(findings: &[Finding], path: &str, lang: Lang) -> Vec<String> {
             Lang::En => f.message_en.clone(),
         })
         .collect()
-}
-
-fn decimal(s: &str) -> Option<Decimal> {
-    let s = s.trim().replace(['.', ' '], "").replace(',', ".");
-    if s.is_empty() { None } else { s.parse().ok() }
 }
 
 fn opt(s: String) -> Option<String> {
@@ -237,14 +231,14 @@ pub fn Editor(session: Session) -> impl IntoView {
                     <label for=path("quantity")>{move || t("line.quantity")}</label>
                     <input id=path("quantity") inputmode="decimal"
                         value=initial.quantity.map(|q| q.to_string()).unwrap_or_default()
-                        on:input=move |ev| doc.update(|d| d.lines[i].quantity = decimal(&event_target_value(&ev))) />
+                        on:input=move |ev| doc.update(|d| d.lines[i].quantity = i18n::parse_number(session.lang.get_untracked(), &event_target_value(&ev))) />
                     <span class="msg">{msgs("quantity")}</span>
                 </div>
                 <div class="field">
                     <label for=path("unit_price")>{move || t("line.unit_price")}</label>
                     <input id=path("unit_price") inputmode="decimal"
                         value=initial.unit_price.map(|q| q.to_string()).unwrap_or_default()
-                        on:input=move |ev| doc.update(|d| d.lines[i].unit_price = decimal(&event_target_value(&ev))) />
+                        on:input=move |ev| doc.update(|d| d.lines[i].unit_price = i18n::parse_number(session.lang.get_untracked(), &event_target_value(&ev))) />
                     <span class="msg">{msgs("unit_price")}</span>
                 </div>
                 <div class="field">

@@ -87,9 +87,37 @@ pub fn money(d: Decimal) -> String {
     out
 }
 
+/// A number as the user typed it, read the way the chosen language writes numbers: Vietnamese
+/// `1.234,5` (`.` groups thousands, `,` starts decimals), English `1,234.5`. `None` when empty or
+/// not a number (validation then names the field).
+pub fn parse_number(lang: Lang, s: &str) -> Option<Decimal> {
+    let (group, point) = match lang {
+        Lang::Vi => ('.', ','),
+        Lang::En => (',', '.'),
+    };
+    let s: String = s
+        .trim()
+        .chars()
+        .filter(|c| *c != group && !c.is_whitespace())
+        .map(|c| if c == point { '.' } else { c })
+        .collect();
+    if s.is_empty() { None } else { s.parse().ok() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_read_as_the_chosen_language_writes_them() {
+        let d = |s: &str| Some(s.parse::<Decimal>().unwrap());
+        assert_eq!(parse_number(Lang::Vi, "1.234,5"), d("1234.5"));
+        assert_eq!(parse_number(Lang::Vi, "18500000"), d("18500000"));
+        assert_eq!(parse_number(Lang::En, "1,234.5"), d("1234.5"));
+        assert_eq!(parse_number(Lang::En, "1.5"), d("1.5"));
+        assert_eq!(parse_number(Lang::Vi, " "), None);
+        assert_eq!(parse_number(Lang::En, "abc"), None);
+    }
 
     #[test]
     fn amounts_are_written_the_vietnamese_way() {
