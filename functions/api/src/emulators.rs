@@ -153,6 +153,20 @@ pub async fn kms_certificate(key: &KmsKey) -> (String, SignerCertificate) {
     (pem, SignerCertificate::from_der(&der).expect("DER"))
 }
 
+/// Whether `signature` is an RSA-SHA256 signature of `message` by the key of the certificate
+/// `pem`, checked by hoadon's own RSA code (never by the emulator that signed).
+pub fn signed_by_certificate(pem: &str, message: &[u8], signature: &[u8]) -> bool {
+    let der = hoadon_signing::pem_block(pem, "CERTIFICATE").expect("PEM");
+    let cert = hoadon_core::dsig::cert::parse(&der).expect("a certificate");
+    hoadon_core::dsig::rsa_verify(
+        &cert.modulus,
+        &cert.exponent,
+        hoadon_core::dsig::SignatureAlg::RsaSha256,
+        message,
+        signature,
+    )
+}
+
 /// A stand-in for the Lambda Invoke endpoint (moto cannot invoke functions without Docker):
 /// `POST /2015-03-31/functions/{name}/invocations` runs the signer function's handler, and
 /// answers a handler error the way Lambda does (`X-Amz-Function-Error: Unhandled`).

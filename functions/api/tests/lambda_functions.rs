@@ -9,7 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use base64::Engine;
-use hoadon_api::emulators::{Emulator, invoke_stand_in, kms_certificate, kms_key};
+use hoadon_api::emulators::{
+    Emulator, invoke_stand_in, kms_certificate, kms_key, signed_by_certificate,
+};
 use hoadon_api::invoices;
 use hoadon_api::kms::SignerFunction;
 use hoadon_api::store::TenantStore;
@@ -440,17 +442,7 @@ async fn the_signer_function_signs_for_its_tenant_only() {
     let (kind, v) = runtime.invoke(request.clone()).await;
     assert_eq!(kind, "response", "{v}");
     let signature = b64.decode(v["signature"].as_str().unwrap()).unwrap();
-    let cert = hoadon_core::dsig::cert::parse(
-        &hoadon_signing::pem_block(&cert_pem, "CERTIFICATE").unwrap(),
-    )
-    .unwrap();
-    assert!(hoadon_core::dsig::rsa_verify(
-        &cert.modulus,
-        &cert.exponent,
-        hoadon_core::dsig::SignatureAlg::RsaSha256,
-        message,
-        &signature
-    ));
+    assert!(signed_by_certificate(&cert_pem, message, &signature));
 
     let mut other = request.clone();
     other["tenant"] = json!("other");

@@ -84,31 +84,22 @@ async fn main() -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-#[cfg(not(feature = "aws"))]
-async fn open(
-    _args: &[String],
-    cfg: &LocalConfig,
-) -> Result<
+/// The application state, and the first start's credentials when this start created them.
+type Opened = Result<
     (
         hoadon_api::http::AppState,
         Option<hoadon_api::local::FirstStart>,
     ),
     String,
-> {
+>;
+
+#[cfg(not(feature = "aws"))]
+async fn open(_args: &[String], cfg: &LocalConfig) -> Opened {
     hoadon_api::local::open(cfg).await
 }
 
 #[cfg(feature = "aws")]
-async fn open(
-    args: &[String],
-    cfg: &LocalConfig,
-) -> Result<
-    (
-        hoadon_api::http::AppState,
-        Option<hoadon_api::local::FirstStart>,
-    ),
-    String,
-> {
+async fn open(args: &[String], cfg: &LocalConfig) -> Opened {
     use hoadon_api::store::dynamodb::DynamoDbStore;
     let table = arg(args, "--dynamodb-table", "HOADON_DYNAMODB_TABLE", "");
     if table.is_empty() {
