@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 pub mod date;
 pub mod dsig;
 pub mod model;

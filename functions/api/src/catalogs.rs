@@ -8,85 +8,12 @@
 
 use crate::error::ApiError;
 use crate::store::{Condition, Op, StoreError, TenantStore};
-use hoadon_core::model::{TaxId, TaxRate};
-use hoadon_core::{Currency, Finding, Severity};
+use hoadon_core::catalog::{Field, check_value, error as finding, fields as spec};
+use hoadon_core::Finding;
 use serde_json::{Map, Value, json};
 
-/// How a field is checked.
-#[derive(Clone, Copy)]
-enum Kind {
-    Text(usize),
-    TaxId,
-    Email,
-    /// A non-negative decimal with at most this many decimals.
-    Decimal(u32),
-    TaxRate,
-    Currency,
-}
-
-struct Field {
-    name: &'static str,
-    kind: Kind,
-    required: bool,
-}
-
-const fn f(name: &'static str, kind: Kind, required: bool) -> Field {
-    Field {
-        name,
-        kind,
-        required,
-    }
-}
-
-/// The fields of each catalog. `code` is always first and required.
-fn spec(kind: &str) -> Option<&'static [Field]> {
-    use Kind::*;
-    const CUSTOMERS: &[Field] = &[
-        f("code", Text(50), true),
-        f("name", Text(400), true),
-        f("tax_id", TaxId, false),
-        f("address", Text(400), false),
-        f("email", Email, false),
-        f("phone", Text(20), false),
-        f("contact_name", Text(100), false),
-        f("bank_account", Text(30), false),
-        f("bank_name", Text(400), false),
-    ];
-    const PRODUCTS: &[Field] = &[
-        f("code", Text(50), true),
-        f("name", Text(500), true),
-        f("unit", Text(50), true),
-        f("unit_price", Decimal(6), true),
-        f("tax_rate", TaxRate, false),
-    ];
-    const UNITS: &[Field] = &[f("code", Text(50), true), f("name", Text(50), true)];
-    const CURRENCIES: &[Field] = &[
-        f("code", Currency, true),
-        f("name", Text(100), true),
-        f("exchange_rate", Decimal(2), false),
-    ];
-    const PAYMENT_METHODS: &[Field] = &[f("code", Text(20), true), f("name", Text(50), true)];
-    Some(match kind {
-        "customers" => CUSTOMERS,
-        "products" => PRODUCTS,
-        "units" => UNITS,
-        "currencies" => CURRENCIES,
-        "payment_methods" => PAYMENT_METHODS,
-        _ => return None,
-    })
-}
-
-fn finding(code: &'static str, path: String, vi: String, en: String) -> Finding {
-    Finding {
-        severity: Severity::Error,
-        code,
-        path,
-        message_vi: vi,
-        message_en: en,
-    }
-}
-
-/// Checks one entry; returns it with only known fields, trimmed, or every finding.
+/// Checks one entry with the core's catalog rules; returns it with only known fields, trimmed,
+/// or every finding.
 fn check_entry(
     fields: &[Field],
     input: &Map<String, Value>,
@@ -127,72 +54,14 @@ fn check_entry(
                 continue;
             }
         };
-        let Some(v) = text else {
-            if field.required {
-                findings.push(finding(
-                    "required",
-                    path,
-                    "Bắt buộc nhập.".into(),
-                    "This field is required.".into(),
-                ));
+        match check_value(field, text.as_deref(), path) {
+            Some(f) => findings.push(f),
+            None => {
+                if let Some(v) = text {
+                    out.insert(field.name.to_owned(), Value::String(v));
+                }
             }
-            continue;
-        };
-        let problem: Option<(&'static str, &str, &str)> = match field.kind {
-            Kind::Text(max) if v.chars().count() > max => {
-                findings.push(finding(
-                    "too_long",
-                    path.clone(),
-                    format!("Tối đa {max} ký tự."),
-                    format!("At most {max} characters."),
-                ));
-                None
-            }
-            Kind::Text(_) => None,
-            Kind::TaxId => match TaxId::parse(&v) {
-                Ok(_) => None,
-                Err(hoadon_core::model::IdError::CheckDigit) => Some((
-                    "tax_id.check_digit",
-                    "Chữ số kiểm tra của mã số thuế không đúng.",
-                    "The tax id's check digit is wrong.",
-                )),
-                Err(_) => Some((
-                    "tax_id.format",
-                    "Mã số thuế gồm 10 chữ số, 10 chữ số kèm -NNN, hoặc 12 chữ số.",
-                    "A tax id is 10 digits, 10 digits with -NNN, or 12 digits.",
-                )),
-            },
-            Kind::Email => (!v
-                .split_once('@')
-                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.')))
-            .then_some((
-                "email.format",
-                "Địa chỉ thư điện tử không đúng dạng.",
-                "Not an e-mail address.",
-            )),
-            Kind::Decimal(scale) => match hoadon_core::money::parse_decimal(&v) {
-                Some(d) if !d.is_sign_negative() && d.normalize().scale() <= scale => None,
-                _ => Some((
-                    "decimal.invalid",
-                    "Phải là số không âm, dấu chấm thập phân.",
-                    "Must be a non-negative number with a decimal point.",
-                )),
-            },
-            Kind::TaxRate => TaxRate::parse(&v).is_err().then_some((
-                "tax_rate.invalid",
-                "Thuế suất là 0%, 5%, 8%, 10%, KCT, KKKNT hoặc KHAC:x%.",
-                "A VAT rate is 0%, 5%, 8%, 10%, KCT, KKKNT or KHAC:x%.",
-            )),
-            Kind::Currency => v.parse::<Currency>().is_err().then_some((
-                "currency.format",
-                "Mã tiền tệ ISO 4217 gồm 3 chữ in hoa.",
-                "An ISO 4217 code of three capital letters.",
-            )),
-        };
-        if let Some((code, vi, en)) = problem {
-            findings.push(finding(code, path, vi.into(), en.into()));
         }
-        out.insert(field.name.to_owned(), Value::String(v));
     }
     if findings.is_empty() {
         Ok(out)
