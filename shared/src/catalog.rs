@@ -69,7 +69,13 @@ pub fn fields(kind: &str) -> Option<&'static [Field]> {
         f("email", Email, false, "Thư điện tử", "E-mail"),
         f("phone", Text(20), false, "Điện thoại", "Phone"),
         f("contact_name", Text(100), false, "Người liên hệ", "Contact"),
-        f("bank_account", Text(30), false, "Số tài khoản", "Bank account"),
+        f(
+            "bank_account",
+            Text(30),
+            false,
+            "Số tài khoản",
+            "Bank account",
+        ),
         f("bank_name", Text(400), false, "Ngân hàng", "Bank"),
     ];
     const PRODUCTS: &[Field] = &[
@@ -86,7 +92,13 @@ pub fn fields(kind: &str) -> Option<&'static [Field]> {
     const CURRENCIES: &[Field] = &[
         f("code", Currency, true, "Mã tiền tệ", "Currency code"),
         f("name", Text(100), true, "Tên", "Name"),
-        f("exchange_rate", Decimal(2), false, "Tỷ giá", "Exchange rate"),
+        f(
+            "exchange_rate",
+            Decimal(2),
+            false,
+            "Tỷ giá",
+            "Exchange rate",
+        ),
     ];
     const PAYMENT_METHODS: &[Field] = &[
         f("code", Text(20), true, "Mã", "Code"),
@@ -161,11 +173,13 @@ pub fn check_value(field: &Field, value: Option<&str>, path: String) -> Option<F
         FieldKind::Email => (!v
             .split_once('@')
             .is_some_and(|(l, d)| !l.is_empty() && d.contains('.')))
-        .then(|| fixed(
-            "email.format",
-            "Địa chỉ thư điện tử không đúng dạng.",
-            "Not an e-mail address.",
-        ))
+        .then(|| {
+            fixed(
+                "email.format",
+                "Địa chỉ thư điện tử không đúng dạng.",
+                "Not an e-mail address.",
+            )
+        })
         .flatten(),
         FieldKind::Decimal(scale) => match parse_decimal(v) {
             Some(d) if !d.is_sign_negative() && d.normalize().scale() <= scale => None,
@@ -230,7 +244,10 @@ mod tests {
             code("customers", "tax_id", Some("0109998887")),
             Some("tax_id.check_digit")
         );
-        assert_eq!(code("customers", "tax_id", Some("123")), Some("tax_id.format"));
+        assert_eq!(
+            code("customers", "tax_id", Some("123")),
+            Some("tax_id.format")
+        );
         assert_eq!(code("customers", "email", Some("x")), Some("email.format"));
         assert_eq!(code("customers", "email", Some("a@b.vn")), None);
         assert_eq!(code("products", "unit_price", Some("68500")), None);
@@ -243,7 +260,13 @@ mod tests {
             code("products", "tax_rate", Some("7%")),
             Some("tax_rate.invalid")
         );
-        assert_eq!(code("currencies", "code", Some("usd")), Some("currency.format"));
-        assert_eq!(code("units", "name", Some(&"x".repeat(51))), Some("too_long"));
+        assert_eq!(
+            code("currencies", "code", Some("usd")),
+            Some("currency.format")
+        );
+        assert_eq!(
+            code("units", "name", Some(&"x".repeat(51))),
+            Some("too_long")
+        );
     }
 }

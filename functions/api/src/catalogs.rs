@@ -8,8 +8,8 @@
 
 use crate::error::ApiError;
 use crate::store::{Condition, Op, StoreError, TenantStore};
-use hoadon_core::catalog::{Field, check_value, error as finding, fields as spec};
 use hoadon_core::Finding;
+use hoadon_core::catalog::{Field, check_value, error as finding, fields as spec};
 use serde_json::{Map, Value, json};
 
 /// Checks one entry with the core's catalog rules; returns it with only known fields, trimmed,

@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
             "/api/catalogs/{kind}/{code}",
             get(get_catalog_entry).put(update_catalog_entry),
         )
+        .route("/api/summary", get(summary))
         .route("/api/invoices", get(list_invoices).post(create_invoice))
         .route("/api/invoices/{id}", get(get_invoice).put(update_invoice))
         .route("/api/invoices/{id}/validate", post(validate_invoice))
@@ -392,6 +393,11 @@ async fn get_invoice_xml(caller: Caller, Path(id): Path<String>) -> Result<Respo
         item.data,
     )
         .into_response())
+}
+
+/// `GET /api/summary`: counts per status, recent invoices, those awaiting signature.
+async fn summary(caller: Caller) -> Result<Json<Value>, ApiError> {
+    Ok(Json(invoices::summary(&caller.store).await?))
 }
 
 /// `GET /api/invoices/{id}/audit`: the chain and whether every link holds.

@@ -745,3 +745,45 @@ pub async fn list(ts: &TenantStore, q: &ListQuery) -> Result<Value, ApiError> {
     }
     Ok(serde_json::json!({ "items": out, "next": next }))
 }
+
+/// How many invoices are recent on the home screen, and how many awaiting signature are listed.
+const RECENT: usize = 5;
+const AWAITING: usize = 20;
+
+/// The home screen: counts per status, the most recently changed invoices and those numbered
+/// but not yet signed. One pass over the tenant's invoices (a page of 200 at a time); fine for
+/// the volumes of a small business, a counter item would replace it for large tenants.
+pub async fn summary(ts: &TenantStore) -> Result<Value, ApiError> {
+    let mut counts: HashMap<&'static str, u64> = HashMap::new();
+    let mut recent: Vec<(i64, Value)> = Vec::new();
+    let mut awaiting = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = ts.query("INV", "", cursor.as_deref(), 200).await?;
+        for item in &page.items {
+            let rec: InvoiceRecord = from_item(item)?;
+            let key = match rec.status {
+                Status::Draft => "draft",
+                Status::Numbered => "numbered",
+                Status::Signed => "signed",
+            };
+            *counts.entry(key).or_default() += 1;
+            if rec.status == Status::Numbered && awaiting.len() < AWAITING {
+                awaiting.push(view(&rec, item.version));
+            }
+            recent.push((rec.updated_at, view(&rec, item.version)));
+            recent.sort_by(|a, b| b.0.cmp(&a.0));
+            recent.truncate(RECENT);
+        }
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    let count = |k| counts.get(k).copied().unwrap_or(0);
+    Ok(serde_json::json!({
+        "counts": { "draft": count("draft"), "numbered": count("numbered"), "signed": count("signed") },
+        "recent": recent.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        "awaiting_signature": awaiting,
+    }))
+}

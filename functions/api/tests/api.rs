@@ -441,6 +441,18 @@ async fn a_signer_outage_keeps_the_number_and_the_sweep_signs_later() {
     );
     let (_, pending) = app.get(&t, "/api/invoices?status=numbered").await;
     assert_eq!(pending["items"].as_array().unwrap().len(), 1);
+    // The home screen lists it as awaiting its signature, beside a plain draft.
+    app.draft(&t, "inv-draft-002", &example()).await;
+    let (_, home) = app.get(&t, "/api/summary").await;
+    assert_eq!(
+        home["counts"],
+        json!({"draft": 1, "numbered": 1, "signed": 0})
+    );
+    assert_eq!(pluck(&home, "awaiting_signature", "id"), ["inv-flaky-001"]);
+    assert_eq!(
+        pluck(&home, "recent", "id"),
+        ["inv-draft-002", "inv-flaky-001"]
+    );
 
     assert_eq!(hoadon_api::local::sweep_all(&app.state).await.unwrap(), 1);
     let (_, v) = app.get(&t, "/api/invoices/inv-flaky-001").await;

@@ -1,0 +1,154 @@
+//! IndexedDB, the device's own store: drafts (so nothing typed is lost to a bad connection or a
+//! closed tab) and cached catalogs (so look-ups work offline).
+//!
+//! Values are JSON strings under out-of-line keys. Each write is its own `readwrite`
+//! transaction and is awaited to its `complete` event, so "saved on this device" on screen means
+//! committed. IndexedDB runs transactions with overlapping scope in the order they were
+//! created, so writes issued one after another land in that order.
+
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::js_sys::{Array, Function, Promise};
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+pub const DRAFTS: &str = "drafts";
+pub const CATALOGS: &str = "catalogs";
+const NAME: &str = "hoadon";
+const VERSION: u32 = 1;
+
+thread_local! {
+    static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
+}
+
+fn err(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            e.dyn_ref::<web_sys::js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| "IndexedDB error".into())
+}
+
+/// A future over a promise whose resolve/reject functions `set` hands to event handlers.
+fn settle(set: impl FnOnce(&Function, &Function)) -> JsFuture {
+    let mut set = Some(set);
+    let promise = Promise::new(&mut |resolve, reject| {
+        if let Some(set) = set.take() {
+            set(&resolve, &reject);
+        }
+    });
+    JsFuture::from(promise)
+}
+
+fn request(req: &IdbRequest) -> JsFuture {
+    settle(|resolve, reject| {
+        let (ok_req, resolve) = (req.clone(), resolve.clone());
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &ok_req.result().unwrap_or(JsValue::NULL));
+        });
+        let (err_req, reject) = (req.clone(), reject.clone());
+        let fail = Closure::once_into_js(move || {
+            let e = err_req
+                .error()
+                .ok()
+                .flatten()
+                .map(|e| JsValue::from_str(&e.message()))
+                .unwrap_or_else(|| JsValue::from_str("IndexedDB request failed"));
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        req.set_onsuccess(Some(ok.unchecked_ref()));
+        req.set_onerror(Some(fail.unchecked_ref()));
+    })
+}
+
+fn committed(tx: &IdbTransaction) -> JsFuture {
+    settle(|resolve, reject| {
+        let resolve = resolve.clone();
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let reject = reject.clone();
+        let fail = Closure::once_into_js(move || {
+            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str("IndexedDB write failed"));
+        });
+        tx.set_oncomplete(Some(ok.unchecked_ref()));
+        tx.set_onerror(Some(fail.unchecked_ref()));
+        tx.set_onabort(Some(fail.unchecked_ref()));
+    })
+}
+
+/// Opens (and on first use creates) the database; the handle is kept for the page's life.
+pub async fn open() -> Result<IdbDatabase, String> {
+    if let Some(db) = DB.with(|d| d.borrow().clone()) {
+        return Ok(db);
+    }
+    let factory = web_sys::window()
+        .ok_or("no window")?
+        .indexed_db()
+        .map_err(err)?
+        .ok_or("IndexedDB is not available in this browser")?;
+    let req: IdbOpenDbRequest = factory.open_with_u32(NAME, VERSION).map_err(err)?;
+    let upgrade_req = req.clone();
+    let upgrade = Closure::once_into_js(move || {
+        if let Ok(db) = upgrade_req.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
+            for store in [DRAFTS, CATALOGS] {
+                if !db.object_store_names().contains(store) {
+                    let _ = db.create_object_store(store);
+                }
+            }
+        }
+    });
+    req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
+    let db: IdbDatabase = request(&req).await.map_err(err)?.unchecked_into();
+    DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    Ok(db)
+}
+
+/// Writes `value` (JSON) under `key` and waits until it is committed.
+pub async fn put(store: &str, key: &str, value: &str) -> Result<(), String> {
+    let db = open().await?;
+    let tx = db
+        .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
+        .map_err(err)?;
+    tx.object_store(store)
+        .map_err(err)?
+        .put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))
+        .map_err(err)?;
+    committed(&tx).await.map_err(err)?;
+    Ok(())
+}
+
+pub async fn delete(store: &str, key: &str) -> Result<(), String> {
+    let db = open().await?;
+    let tx = db
+        .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
+        .map_err(err)?;
+    tx.object_store(store)
+        .map_err(err)?
+        .delete(&JsValue::from_str(key))
+        .map_err(err)?;
+    committed(&tx).await.map_err(err)?;
+    Ok(())
+}
+
+pub async fn get(store: &str, key: &str) -> Result<Option<String>, String> {
+    let db = open().await?;
+    let tx = db.transaction_with_str(store).map_err(err)?;
+    let req = tx
+        .object_store(store)
+        .map_err(err)?
+        .get(&JsValue::from_str(key))
+        .map_err(err)?;
+    Ok(request(&req).await.map_err(err)?.as_string())
+}
+
+/// Every value of a store, in key order.
+pub async fn all(store: &str) -> Result<Vec<String>, String> {
+    let db = open().await?;
+    let tx = db.transaction_with_str(store).map_err(err)?;
+    let req = tx.object_store(store).map_err(err)?.get_all().map_err(err)?;
+    let values: Array = request(&req).await.map_err(err)?.unchecked_into();
+    Ok(values.iter().filter_map(|v| v.as_string()).collect())
+}

@@ -1,0 +1,432 @@
+//! Drafts live on the device first and reach the server when they can.
+//!
+//! Every edit is written to IndexedDB at once (no save button, nothing lost to a dropped
+//! connection or a closed tab) and marked as waiting. A sync pass sends each waiting draft: a
+//! draft the server has never seen is created with `POST` under its client-generated id and
+//! `Idempotency-Key` (a retry after a lost answer gets the same record, never a second one); a
+//! known one is replaced with `PUT` + `If-Match` of the version the edits started from. A `409
+//! draft_conflict` (someone changed it elsewhere) is kept with the server's record and put to the
+//! user; nothing is overwritten silently. Edits made while a request is in flight stay waiting
+//! and go in the next pass.
+
+use crate::api;
+use crate::db;
+use gloo_net::http::Method;
+use hoadon_core::InvoiceDocument;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalDraft {
+    pub id: String,
+    pub document: InvoiceDocument,
+    /// The server version these edits start from; `None` until the server has the draft.
+    pub version: Option<u64>,
+    /// Local edit counter, and its value when the server last accepted the draft.
+    pub rev: u64,
+    pub synced_rev: u64,
+    /// Why the server refused the edits and what it holds, for the user to decide.
+    #[serde(default)]
+    pub conflict: Option<Conflict>,
+    /// The last refusal that is not a conflict (shown on the draft; retried on the next edit).
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Milliseconds since 1970 of the last edit.
+    pub updated_at: f64,
+    /// The `rev` IndexedDB has committed (not stored: known again after a reload).
+    #[serde(skip)]
+    pub stored_rev: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Conflict {
+    /// The draft was edited elsewhere; `current` is the server's record (with `version`).
+    Edited { current: Value },
+    /// The invoice was issued elsewhere; the offline edits can no longer apply to it.
+    Issued,
+}
+
+impl LocalDraft {
+    pub fn new(id: String, document: InvoiceDocument) -> LocalDraft {
+        LocalDraft {
+            id,
+            document,
+            version: None,
+            rev: 0,
+            synced_rev: 0,
+            conflict: None,
+            error: None,
+            updated_at: now(),
+            stored_rev: 0,
+        }
+    }
+
+    /// A draft as the server holds it (nothing waiting).
+    pub fn from_server(record: &Value) -> Option<LocalDraft> {
+        let mut d = LocalDraft::new(
+            record["id"].as_str()?.to_owned(),
+            serde_json::from_value(record["document"].clone()).ok()?,
+        );
+        d.version = record["version"].as_u64();
+        Some(d)
+    }
+
+    pub fn waiting(&self) -> bool {
+        self.rev != self.synced_rev
+    }
+}
+
+fn now() -> f64 {
+    web_sys::js_sys::Date::now()
+}
+
+/// A client-generated id: a draft keeps it from its first keystroke, so retries never duplicate.
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 8];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if !filled {
+        for b in &mut bytes {
+            *b = (web_sys::js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("app-{hex}")
+}
+
+/// How one sync attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Synced,
+    Conflict,
+    /// The server refused (message shown on the draft).
+    Refused(String),
+    /// No answer (offline, server down): tried again when the connection returns.
+    Unreachable,
+    NotSignedIn,
+}
+
+/// The device's drafts and the connection state, shared through context.
+#[derive(Clone, Copy)]
+pub struct Outbox {
+    pub drafts: RwSignal<BTreeMap<String, LocalDraft>>,
+    /// The drafts were read from IndexedDB (screens wait for this before showing a draft).
+    pub loaded: RwSignal<bool>,
+    /// The browser says it is online and the last request reached the server.
+    pub online: RwSignal<bool>,
+    pub syncing: RwSignal<bool>,
+    /// IndexedDB could not be used (e.g. a private window): drafts then live only in memory.
+    pub storage_error: RwSignal<Option<String>>,
+    token: RwSignal<Option<String>>,
+    /// Debounce generation of [`Outbox::sync_soon`].
+    pending: StoredValue<u32>,
+}
+
+pub fn outbox() -> Outbox {
+    expect_context::<Outbox>()
+}
+
+impl Outbox {
+    /// Loads the device's drafts, follows the connection and syncs whenever it comes back.
+    pub fn install(token: RwSignal<Option<String>>) -> Outbox {
+        let navigator_online = web_sys::window()
+            .map(|w| w.navigator().on_line())
+            .unwrap_or(true);
+        let ob = Outbox {
+            drafts: RwSignal::new(BTreeMap::new()),
+            loaded: RwSignal::new(false),
+            online: RwSignal::new(navigator_online),
+            syncing: RwSignal::new(false),
+            storage_error: RwSignal::new(None),
+            token,
+            pending: StoredValue::new(0),
+        };
+        provide_context(ob);
+        if let Some(w) = web_sys::window() {
+            let on = Closure::<dyn Fn()>::new(move || {
+                ob.online.set(true);
+                ob.sync_soon(0);
+            });
+            let off = Closure::<dyn Fn()>::new(move || ob.online.set(false));
+            let _ = w.add_event_listener_with_callback("online", on.as_ref().unchecked_ref());
+            let _ = w.add_event_listener_with_callback("offline", off.as_ref().unchecked_ref());
+            on.forget();
+            off.forget();
+        }
+        leptos::task::spawn_local(async move {
+            match db::all(db::DRAFTS).await {
+                Ok(values) => {
+                    let mut map = BTreeMap::new();
+                    for v in values {
+                        if let Ok(mut d) = serde_json::from_str::<LocalDraft>(&v) {
+                            d.stored_rev = d.rev;
+                            map.insert(d.id.clone(), d);
+                        }
+                    }
+                    ob.drafts.set(map);
+                }
+                Err(e) => ob.storage_error.set(Some(e)),
+            }
+            ob.loaded.set(true);
+            ob.sync_soon(0);
+        });
+        // Signing in (again) sends what waited for it.
+        Effect::new(move |_| {
+            if token.get().is_some() {
+                ob.sync_soon(0);
+            }
+        });
+        ob
+    }
+
+    /// Drafts with edits the server does not have yet.
+    pub fn waiting(&self) -> usize {
+        self.drafts
+            .with(|m| m.values().filter(|d| d.waiting()).count())
+    }
+
+    pub fn get(&self, id: &str) -> Option<LocalDraft> {
+        self.drafts.with_untracked(|m| m.get(id).cloned())
+    }
+
+    /// Changes a draft on the device (creating it if new) and writes it to IndexedDB.
+    pub fn edit(&self, id: &str, f: impl FnOnce(&mut LocalDraft)) {
+        let mut changed = None;
+        self.drafts.update(|m| {
+            let d = m
+                .entry(id.to_owned())
+                .or_insert_with(|| LocalDraft::new(id.to_owned(), InvoiceDocument::default()));
+            f(d);
+            d.rev += 1;
+            d.error = None;
+            d.updated_at = now();
+            changed = Some(d.clone());
+        });
+        if let Some(d) = changed {
+            self.store(d);
+            self.sync_soon(1500);
+        }
+    }
+
+    /// Keeps a draft as the server holds it (opened from the server; nothing to send).
+    pub fn adopt(&self, d: LocalDraft) {
+        self.drafts.update(|m| {
+            m.insert(d.id.clone(), d.clone());
+        });
+        self.store(d);
+    }
+
+    pub fn forget(&self, id: &str) {
+        self.drafts.update(|m| {
+            m.remove(id);
+        });
+        let id = id.to_owned();
+        leptos::task::spawn_local(async move {
+            let _ = db::delete(db::DRAFTS, &id).await;
+        });
+    }
+
+    fn store(&self, d: LocalDraft) {
+        let ob = *self;
+        let json = serde_json::to_string(&d).expect("drafts serialize");
+        leptos::task::spawn_local(async move {
+            match db::put(db::DRAFTS, &d.id, &json).await {
+                Ok(()) => ob.drafts.update(|m| {
+                    if let Some(cur) = m.get_mut(&d.id) {
+                        cur.stored_rev = cur.stored_rev.max(d.rev);
+                    }
+                }),
+                Err(e) => ob.storage_error.set(Some(e)),
+            }
+        });
+    }
+
+    /// Updates a draft after a server answer without counting it as an edit.
+    fn settle(&self, id: &str, f: impl FnOnce(&mut LocalDraft)) {
+        let mut changed = None;
+        self.drafts.update(|m| {
+            if let Some(d) = m.get_mut(id) {
+                f(d);
+                changed = Some(d.clone());
+            }
+        });
+        if let Some(d) = changed {
+            self.store(d);
+        }
+    }
+
+    /// Runs a sync pass after `ms` of quiet (typing postpones it).
+    pub fn sync_soon(&self, ms: u64) {
+        let ob = *self;
+        let generation = self.pending.get_value().wrapping_add(1);
+        self.pending.set_value(generation);
+        set_timeout(
+            move || {
+                if ob.pending.get_value() == generation {
+                    leptos::task::spawn_local(ob.sync_all());
+                }
+            },
+            Duration::from_millis(ms),
+        );
+    }
+
+    /// Sends every waiting draft without a conflict; one pass at a time.
+    pub async fn sync_all(self) {
+        if self.syncing.get_untracked() || !self.loaded.get_untracked() {
+            return;
+        }
+        self.syncing.set(true);
+        loop {
+            let next = self.drafts.with_untracked(|m| {
+                m.values()
+                    .find(|d| d.waiting() && d.conflict.is_none() && d.error.is_none())
+                    .map(|d| d.id.clone())
+            });
+            let Some(id) = next else { break };
+            match self.sync_one(&id).await {
+                Outcome::Synced | Outcome::Conflict | Outcome::Refused(_) => {}
+                Outcome::Unreachable => {
+                    // Try again later; the `online` event also restarts a pass.
+                    self.sync_soon(10_000);
+                    break;
+                }
+                Outcome::NotSignedIn => break,
+            }
+        }
+        self.syncing.set(false);
+    }
+
+    /// Sends one draft now (also used before issuing it).
+    pub async fn sync_one(&self, id: &str) -> Outcome {
+        let Some(token) = self.token.get_untracked() else {
+            return Outcome::NotSignedIn;
+        };
+        let Some(d) = self.get(id) else {
+            return Outcome::Synced;
+        };
+        if d.conflict.is_some() {
+            return Outcome::Conflict;
+        }
+        if !d.waiting() {
+            return Outcome::Synced;
+        }
+        let sent_rev = d.rev;
+        let document = serde_json::to_value(&d.document).expect("documents serialize");
+        let mut version = d.version;
+        if version.is_none() {
+            let body = json!({ "id": d.id, "document": document });
+            let headers = [("idempotency-key", d.id.as_str())];
+            let answer = api::call(Method::POST, "/api/invoices", Some(&token), &headers, Some(&body))
+                .await;
+            match self.answer(id, answer) {
+                Ok(record) => {
+                    if record["document"] == document {
+                        return self.accepted(id, &record, sent_rev);
+                    }
+                    // A replay of an earlier create answered with older content: update it.
+                    version = record["version"].as_u64();
+                }
+                Err(o) => return o,
+            }
+        }
+        let path = format!("/api/invoices/{}", d.id);
+        let v = version.unwrap_or_default().to_string();
+        let answer = api::call(
+            Method::PUT,
+            &path,
+            Some(&token),
+            &[("if-match", &v)],
+            Some(&document),
+        )
+        .await;
+        match self.answer(id, answer) {
+            Ok(record) => self.accepted(id, &record, sent_rev),
+            Err(o) => o,
+        }
+    }
+
+    fn accepted(&self, id: &str, record: &Value, sent_rev: u64) -> Outcome {
+        let version = record["version"].as_u64();
+        self.settle(id, |d| {
+            d.version = version;
+            d.synced_rev = sent_rev;
+        });
+        self.online.set(true);
+        Outcome::Synced
+    }
+
+    /// The record from a 2xx answer, or how the attempt ended (recorded on the draft).
+    fn answer(&self, id: &str, answer: Result<(u16, Value), String>) -> Result<Value, Outcome> {
+        let (status, body) = match answer {
+            Ok(a) => a,
+            Err(_) => {
+                self.online.set(false);
+                return Err(Outcome::Unreachable);
+            }
+        };
+        self.online.set(true);
+        match (status, body["code"].as_str()) {
+            (200 | 201, _) => Ok(body),
+            (401, _) => {
+                self.token.set(None);
+                Err(Outcome::NotSignedIn)
+            }
+            (409, Some("draft_conflict")) => {
+                let current = body["current"].clone();
+                self.settle(id, |d| d.conflict = Some(Conflict::Edited { current }));
+                Err(Outcome::Conflict)
+            }
+            (409, Some("invoice_not_editable")) => {
+                self.settle(id, |d| d.conflict = Some(Conflict::Issued));
+                Err(Outcome::Conflict)
+            }
+            (502..=504, _) => Err(Outcome::Unreachable),
+            _ => {
+                let msg = api::message(status, &body);
+                self.settle(id, |d| d.error = Some(msg.clone()));
+                Err(Outcome::Refused(msg))
+            }
+        }
+    }
+
+    /// Resolves a conflict by keeping the device's edits: they replace the server's version.
+    pub fn keep_mine(&self, id: &str) {
+        self.settle(id, |d| {
+            if let Some(Conflict::Edited { current }) = d.conflict.take() {
+                d.version = current["version"].as_u64();
+            }
+        });
+        self.sync_soon(0);
+    }
+
+    /// Resolves a conflict by taking the server's version; returns it for the editor.
+    pub fn take_theirs(&self, id: &str) -> Option<InvoiceDocument> {
+        let mut taken = None;
+        self.settle(id, |d| {
+            if let Some(Conflict::Edited { current }) = d.conflict.take()
+                && let Ok(doc) = serde_json::from_value(current["document"].clone())
+            {
+                d.document = doc;
+                d.version = current["version"].as_u64();
+                d.rev += 1;
+                d.synced_rev = d.rev;
+                taken = Some(d.document.clone());
+            }
+        });
+        taken
+    }
+
+    /// Clears a refusal so the draft is sent again.
+    pub fn retry(&self, id: &str) {
+        self.settle(id, |d| d.error = None);
+        self.sync_soon(0);
+    }
+}

@@ -1,0 +1,137 @@
+//! The app's screens as paths, with the History API: every screen has a link that survives a
+//! reload (the server, CloudFront and the service worker answer deep links with the app).
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Home,
+    Invoices,
+    /// One invoice: status history, issue, download, signature status.
+    Invoice(String),
+    /// The editor on a draft (kept on the device, and on the server once synced).
+    Edit(String),
+    Catalog(String),
+    Series,
+    NotFound,
+}
+
+impl Route {
+    pub fn parse(path: &str) -> Route {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 64
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        match parts.as_slice() {
+            [""] => Route::Home,
+            ["invoices"] => Route::Invoices,
+            ["invoices", id] if ok(id) => Route::Invoice((*id).into()),
+            ["drafts", id] if ok(id) => Route::Edit((*id).into()),
+            ["catalogs", kind] if hoadon_core::catalog::fields(kind).is_some() => {
+                Route::Catalog((*kind).into())
+            }
+            ["series"] => Route::Series,
+            _ => Route::NotFound,
+        }
+    }
+
+    pub fn path(&self) -> String {
+        match self {
+            Route::Home => "/".into(),
+            Route::Invoices => "/invoices".into(),
+            Route::Invoice(id) => format!("/invoices/{id}"),
+            Route::Edit(id) => format!("/drafts/{id}"),
+            Route::Catalog(kind) => format!("/catalogs/{kind}"),
+            Route::Series => "/series".into(),
+            Route::NotFound => "/".into(),
+        }
+    }
+}
+
+/// The current route, shared through context.
+#[derive(Clone, Copy)]
+pub struct Router(pub RwSignal<Route>);
+
+fn location_route() -> Route {
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    Route::parse(&path)
+}
+
+impl Router {
+    /// Reads the address bar and follows the browser's back and forward buttons.
+    pub fn install() -> Router {
+        let route = RwSignal::new(location_route());
+        if let Some(w) = web_sys::window() {
+            let back = Closure::<dyn Fn()>::new(move || route.set(location_route()));
+            let _ = w.add_event_listener_with_callback("popstate", back.as_ref().unchecked_ref());
+            back.forget();
+        }
+        let r = Router(route);
+        provide_context(r);
+        r
+    }
+
+    pub fn go(self, to: Route) {
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.push_state_with_url(&JsValue::NULL, "", Some(&to.path()));
+        }
+        if let Some(w) = web_sys::window() {
+            w.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+        self.0.set(to);
+    }
+
+    /// Replaces the current history entry (a new draft gets its id without a back-step).
+    pub fn replace(self, to: Route) {
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&to.path()));
+        }
+        self.0.set(to);
+    }
+}
+
+pub fn router() -> Router {
+    expect_context::<Router>()
+}
+
+/// A link to a screen: a real `href` (open in a new tab works), followed in-app on a plain click.
+#[component]
+pub fn Link(to: Route, children: Children, #[prop(optional)] class: &'static str) -> impl IntoView {
+    let href = to.path();
+    let click = move |ev: leptos::ev::MouseEvent| {
+        if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
+            return;
+        }
+        ev.prevent_default();
+        router().go(to.clone());
+    };
+    view! { <a href=href class=class on:click=click>{children()}</a> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_screen_has_a_path_that_leads_back_to_it() {
+        for r in [
+            Route::Home,
+            Route::Invoices,
+            Route::Invoice("app-1234abcd".into()),
+            Route::Edit("app-1234abcd".into()),
+            Route::Catalog("customers".into()),
+            Route::Series,
+        ] {
+            assert_eq!(Route::parse(&r.path()), r);
+        }
+        assert_eq!(Route::parse("/catalogs/colours"), Route::NotFound);
+        assert_eq!(Route::parse("/invoices/a%2Fb"), Route::NotFound);
+    }
+}
