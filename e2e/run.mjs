@@ -41,7 +41,16 @@ async function startServer() {
 const results = [];
 async function test(name, fn) {
   try { await fn(); results.push([name, true]); console.log(`ok   ${name}`); }
-  catch (e) { results.push([name, false]); console.log(`FAIL ${name}\n     ${e.stack || e}`); }
+  catch (e) {
+    results.push([name, false]);
+    console.log(`FAIL ${name}\n     ${e.stack || e}`);
+    // What the page showed when it failed.
+    for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
+      await page.screenshot({ path: join(artifacts, `failed-${results.length}-${i}.png`), fullPage: true }).catch(() => {});
+      console.log(`     page ${i}: ${page.url()}: ${(await page.locator("main").innerText().catch(() => "")).slice(0, 600).replace(/\n+/g, " | ")}`);
+    }
+  }
+  for (const c of browser.contexts()) await c.close().catch(() => {});
 }
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
 
@@ -52,18 +61,43 @@ const browser = await chromium.launch({
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
+const yy = String(new Date().getFullYear() % 100).padStart(2, "0");
+
 async function signIn(page) {
   await page.goto(server.base + "/");
   await page.getByLabel("Thư điện tử").fill("admin@demo.local");
   await page.getByLabel("Mật khẩu").fill(server.password);
   await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await page.getByRole("heading", { name: "Hóa đơn mới" }).waitFor();
+  await page.getByRole("heading", { name: "Trang chủ" }).waitFor();
 }
 
-async function fillSellerAndBuyer(page, buyerTaxId) {
+/// The API as another device would use it.
+async function api(method, path, { body, headers = {} } = {}) {
+  if (!api.token) {
+    const r = await fetch(server.base + "/api/login", { method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "admin@demo.local", password: server.password }) });
+    api.token = (await r.json()).token;
+  }
+  const r = await fetch(server.base + path, { method, body: body && JSON.stringify(body),
+    headers: { authorization: `Bearer ${api.token}`, "content-type": "application/json", ...headers } });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
+
+async function newInvoice(page) {
+  await page.getByRole("link", { name: "Trang chủ" }).click();
+  await page.getByRole("link", { name: "Lập hóa đơn" }).click();
+  await page.locator("#symbol").waitFor();
+}
+
+async function fillSeller(page) {
   await page.locator("#seller\\.name").fill("Công ty TNHH Thiết bị Văn phòng An Phát");
   await page.locator("#seller\\.tax_id").fill("0109998883");
   await page.locator("#seller\\.address").fill("12 Phố Huế, Hà Nội");
+}
+
+async function fillSellerAndBuyer(page, buyerTaxId) {
+  await fillSeller(page);
   await page.locator("#buyer\\.name").fill("Công ty Cổ phần Giải pháp Số Bình Minh");
   await page.locator("#buyer\\.tax_id").fill(buyerTaxId);
   await page.locator("#buyer\\.address").fill("45 Nguyễn Huệ, TP. Hồ Chí Minh");
@@ -72,54 +106,198 @@ async function fillSellerAndBuyer(page, buyerTaxId) {
 async function line(page, i, { name, unit, quantity, price, rate }) {
   await page.locator(`[id="lines[${i}].name"]`).fill(name);
   if (unit !== undefined) await page.locator(`[id="lines[${i}].unit"]`).fill(unit);
-  await page.locator(`[id="lines[${i}].quantity"]`).fill(quantity);
-  await page.locator(`[id="lines[${i}].unit_price"]`).fill(price);
-  await page.locator(`[id="lines[${i}].tax_rate"]`).selectOption(rate);
+  if (quantity !== undefined) await page.locator(`[id="lines[${i}].quantity"]`).fill(quantity);
+  if (price !== undefined) await page.locator(`[id="lines[${i}].unit_price"]`).fill(price);
+  if (rate !== undefined) await page.locator(`[id="lines[${i}].tax_rate"]`).selectOption(rate);
+}
+
+async function catalogEntry(page, tab, fields) {
+  await page.getByRole("navigation", { name: "Menu chính" }).getByRole("link", { name: "Danh mục" }).click();
+  await page.locator(".tabs").getByRole("link", { name: tab }).click();
+  await page.getByRole("heading", { name: tab }).waitFor();
+  await page.getByRole("button", { name: "Thêm mới" }).click();
+  for (const [k, v] of Object.entries(fields)) await page.locator(`#entry-${k}`).fill(v);
+  await page.getByRole("button", { name: "Lưu", exact: true }).click();
+  await page.locator("table.list td", { hasText: fields.code }).first().waitFor();
 }
 
 for (const [label, viewport] of [["phone", { width: 390, height: 844 }], ["desktop", { width: 1366, height: 900 }]]) {
-  await test(`${label}: sign in, two tax rates, totals on screen = signed XML, issue, XML verifies with xmlsec1`, async () => {
+  await test(`${label}: customer, product and series made in the app; invoice from them with two tax rates; screen = signed XML; xmlsec1 verifies`, async () => {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     await signIn(page);
-    await fillSellerAndBuyer(page, "0312345673");
-    await line(page, 0, { name: "Máy tính xách tay", unit: "Chiếc", quantity: "2", price: "18500000", rate: "10%" });
+    const tag = label.toUpperCase();
+    const taxId = label === "phone" ? "0312345673" : "0100109106";
+    await catalogEntry(page, "Khách hàng", { code: `KH-${tag}`, name: `Công ty Cổ phần Giải pháp Số Bình Minh ${tag}`,
+      tax_id: taxId, address: "45 Nguyễn Huệ, TP. Hồ Chí Minh", email: "ketoan@binhminh.vn" });
+    await catalogEntry(page, "Hàng hóa, dịch vụ", { code: `MT-${tag}`, name: `Máy tính xách tay ${tag}`,
+      unit: "Chiếc", unit_price: "18500000", tax_rate: "10%" });
+    const symbol = label === "phone" ? `C${yy}TPP` : `C${yy}TDD`;
+    await page.getByRole("link", { name: "Ký hiệu hóa đơn" }).click();
+    await page.locator("#series-symbol").fill(symbol);
+    await page.getByRole("button", { name: "Tạo ký hiệu" }).click();
+    await page.locator("table.list td", { hasText: symbol }).waitFor();
+    await page.screenshot({ path: join(artifacts, `series-${label}.png`), fullPage: true });
+
+    await newInvoice(page);
+    await page.locator("#symbol").fill(symbol);
+    await fillSeller(page);
+    // Type-ahead: diacritics and case do not matter; Enter picks the highlighted customer.
+    await page.locator("#buyer\\.name").fill(`giai phap so binh minh ${label}`);
+    await page.locator("#buyer\\.name-options [role=option]").first().waitFor();
+    await page.locator("#buyer\\.name").press("Enter");
+    await page.locator("#buyer\\.tax_id").and(page.locator(`[value="${taxId}"]`)).waitFor();
+    const picked = await page.locator("#buyer\\.name").inputValue();
+    assert(picked === `Công ty Cổ phần Giải pháp Số Bình Minh ${tag}`, "the picked customer's name is shown: " + picked);
+    await page.locator('[id="lines[0].name"]').fill(`may tinh xach tay ${label}`);
+    await page.locator('[id="lines[0].name-options"] [role=option]').first().click();
+    await page.locator('[id="lines[0].unit_price"][value="18500000"]').waitFor();
+    assert((await page.locator('[id="lines[0].name"]').inputValue()) === `Máy tính xách tay ${tag}`, "the picked product's name is shown");
+    await page.locator('[id="lines[0].quantity"]').fill("2");
     await page.getByRole("button", { name: "Thêm dòng" }).click();
     await line(page, 1, { name: "Giấy in A4", unit: "Ram", quantity: "10", price: "72000", rate: "8%" });
     // 37,000,000 + 10 % and 720,000 + 8 %: 37,720,000 net, 3,757,600 VAT, 41,477,600 in all.
     await page.locator("#total").filter({ hasText: "41.477.600" }).waitFor();
     const words = await page.locator("#words").textContent();
     assert(words.startsWith("Bốn mươi mốt triệu"), "words: " + words);
+    await page.locator('#sync[data-sync="synced"]').waitFor();
     await page.screenshot({ path: join(artifacts, `editor-${label}.png`), fullPage: true });
     await page.getByRole("button", { name: "Phát hành" }).click();
     await page.locator("#download").waitFor({ timeout: 20000 });
-    const status = await page.locator(".status").textContent();
-    assert(/số \d+/.test(status), "status: " + status);
+    await page.locator("#signature.ok").waitFor();
+    const status = await page.locator("#invoice-status").textContent();
+    assert(status === "Đã ký số", "status: " + status);
+    await page.locator("#audit-chain.status").waitFor();
     const href = await page.locator("#download").getAttribute("href");
     const xml = decodeURIComponent(href.slice(href.indexOf(",") + 1));
     const total = xml.match(/<TgTTTBSo>([^<]+)<\/TgTTTBSo>/)[1];
     const xmlWords = xml.match(/<TgTTTBChu>([^<]+)<\/TgTTTBChu>/)[1];
     assert(total === "41477600", "XML total " + total);
     assert(xmlWords === words, `XML words ${xmlWords} vs screen ${words}`);
+    assert(xml.includes(`<KHHDon>${symbol}</KHHDon>`) && xml.includes("<SHDon>1</SHDon>"), "series and number 1");
+    assert(xml.includes(`<MST>${taxId}</MST>`) && xml.includes(`<MHHDVu>MT-${tag}</MHHDVu>`), "buyer and product from the catalogs");
     const file = join(artifacts, `issued-${label}.xml`);
     writeFileSync(file, xml);
     // xmlsec1 trusts exactly the tenant's certificate (the local system keeps it in data/keys).
     execFileSync("xmlsec1", ["--verify", "--id-attr:Id", "DLHDon", "--pubkey-cert-pem",
       join(server.data, "keys", "demo", "cert.pem"), "--enabled-key-data", "key-name", file], { stdio: "pipe" });
     await page.screenshot({ path: join(artifacts, `issued-${label}.png`), fullPage: true });
+    await page.getByRole("link", { name: "Hóa đơn", exact: true }).click();
+    await page.locator("table.invoices td", { hasText: symbol }).waitFor();
+    await page.screenshot({ path: join(artifacts, `invoices-${label}.png`), fullPage: true });
+    await page.getByRole("link", { name: "Trang chủ" }).click();
+    await page.locator("#count-signed").filter({ hasText: /[1-9]/ }).waitFor();
+    await page.screenshot({ path: join(artifacts, `home-${label}.png`), fullPage: true });
     await context.close();
   });
 }
+
+await test("catalog CSV import: every bad row reported with its line, nothing imported", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.getByRole("navigation", { name: "Menu chính" }).getByRole("link", { name: "Danh mục" }).click();
+  await page.getByRole("heading", { name: "Khách hàng" }).waitFor();
+  const csv = "code,name,tax_id\nCSV-1,Công ty Một,0100109106\nCSV-2,,0100109106\nCSV-3,Công ty Ba,0109998887\n";
+  await page.locator("#import-file").setInputFiles({ name: "khach-hang.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.locator("table.report").waitFor();
+  const rows = await page.locator("table.report tbody tr").allTextContents();
+  assert(rows.length === 2 && rows[0].startsWith("3name") && rows[1].startsWith("4tax_id"), "report: " + JSON.stringify(rows));
+  const { body } = await api("GET", "/api/catalogs/customers?q=CSV-");
+  assert(body.items.length === 0, "nothing imported");
+  await page.screenshot({ path: join(artifacts, "import-report-desktop.png"), fullPage: true });
+  const good = "code,name,tax_id\nCSV-1,Công ty Một,0100109106\nCSV-2,Công ty Hai,\n";
+  await page.locator("#import-file").setInputFiles({ name: "ok.csv", mimeType: "text/csv", buffer: Buffer.from(good) });
+  await page.locator(".import .status", { hasText: "Đã nhập: 2" }).waitFor();
+  await context.close();
+});
+
+async function serviceWorkerReady(page) {
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) await page.reload();
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller);
+}
+
+await test("offline: a draft made offline survives a reload and syncs exactly once when online", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await signIn(page);
+  await serviceWorkerReady(page);
+  const before = (await api("GET", "/api/invoices?limit=200")).body.items.length;
+  await newInvoice(page);
+  const url = page.url();
+  const id = url.split("/").pop();
+  await context.setOffline(true);
+  await page.locator('#connection[data-online="false"]').waitFor();
+  await fillSellerAndBuyer(page, "0312345673");
+  await line(page, 0, { name: "Dịch vụ lắp đặt", unit: "Lần", quantity: "1", price: "1500000", rate: "8%" });
+  await page.locator('#sync[data-sync="offline"]').waitFor();
+  assert(await page.getByRole("button", { name: "Phát hành" }).isDisabled(), "issue is disabled offline");
+  await page.locator("#issue-offline").waitFor();
+  await page.reload();
+  await page.locator('[id="lines[0].name"][value="Dịch vụ lắp đặt"]').waitFor();
+  assert((await page.locator("#buyer\\.tax_id").inputValue()) === "0312345673", "buyer kept");
+  await page.locator("#total").filter({ hasText: "1.620.000" }).waitFor();
+  await page.locator('#connection[data-waiting="1"]').waitFor();
+  await page.screenshot({ path: join(artifacts, "offline-phone.png"), fullPage: true });
+  assert((await api("GET", `/api/invoices/${id}`)).status === 404, "the server has nothing yet");
+  await context.setOffline(false);
+  await page.locator('#sync[data-sync="synced"]').waitFor({ timeout: 20000 });
+  await page.locator('#connection[data-waiting="0"]').waitFor();
+  // Going off and on again, and a reload, send nothing twice.
+  await context.setOffline(true);
+  await context.setOffline(false);
+  await page.reload();
+  await page.locator('#sync[data-sync="synced"]').waitFor();
+  const after = (await api("GET", "/api/invoices?limit=200")).body.items;
+  assert(after.length === before + 1, `one new record (${before} → ${after.length})`);
+  const rec = (await api("GET", `/api/invoices/${id}`)).body;
+  assert(rec.version === 1 && rec.document.lines[0].name === "Dịch vụ lắp đặt", JSON.stringify(rec).slice(0, 300));
+  await context.close();
+});
+
+await test("conflict: a draft edited on the server and offline asks the user, then keeps the chosen version", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page);
+  await serviceWorkerReady(page);
+  await newInvoice(page);
+  const id = page.url().split("/").pop();
+  await fillSellerAndBuyer(page, "0312345673");
+  await line(page, 0, { name: "Bảo trì máy in", unit: "Lần", quantity: "1", price: "500000", rate: "10%" });
+  await page.locator('#sync[data-sync="synced"]').waitFor({ timeout: 20000 });
+  const server = (await api("GET", `/api/invoices/${id}`)).body;
+  await context.setOffline(true);
+  await page.locator('[id="lines[0].quantity"]').fill("3");
+  await page.locator('#sync[data-sync="offline"]').waitFor();
+  // Meanwhile, on another device: the buyer's name changes.
+  const elsewhere = { ...server.document, buyer: { ...server.document.buyer, name: "Tên sửa ở máy khác" } };
+  const put = await api("PUT", `/api/invoices/${id}`, { body: elsewhere, headers: { "if-match": String(server.version) } });
+  assert(put.status === 200, "edit elsewhere: " + put.status);
+  await context.setOffline(false);
+  await page.locator("#conflict").waitFor({ timeout: 20000 });
+  await page.locator('#sync[data-sync="conflict"]').waitFor();
+  const text = await page.locator("#conflict").textContent();
+  assert(text.includes("Tên sửa ở máy khác") && text.includes("1.650.000"), "both versions shown: " + text);
+  assert((await api("GET", `/api/invoices/${id}`)).body.document.lines[0].quantity === "1", "nothing overwritten silently");
+  await page.screenshot({ path: join(artifacts, "conflict-desktop.png"), fullPage: true });
+  await page.getByRole("button", { name: "Giữ bản của tôi" }).click();
+  await page.locator('#sync[data-sync="synced"]').waitFor({ timeout: 20000 });
+  const kept = (await api("GET", `/api/invoices/${id}`)).body;
+  assert(kept.document.lines[0].quantity === "3" && kept.version === put.body.version + 1, JSON.stringify(kept).slice(0, 300));
+  await context.close();
+});
 
 await test("validation: an invalid tax id and a missing unit show their messages at their fields", async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   await signIn(page);
+  await newInvoice(page);
   await fillSellerAndBuyer(page, "0312345670"); // wrong check digit
   await line(page, 0, { name: "Dịch vụ bảo trì", quantity: "1", price: "500000", rate: "10%" });
   const taxMsg = page.locator("#buyer\\.tax_id-msg");
   await taxMsg.filter({ hasText: /\S/ }).waitFor();
-  const unitMsg = page.locator('[id="lines[0].unit"] ~ .msg');
+  const unitMsg = page.locator('[id="lines[0].unit-msg"]');
   await unitMsg.filter({ hasText: /\S/ }).waitFor();
   assert((await page.locator("#buyer\\.tax_id").getAttribute("aria-invalid")) === "true", "aria-invalid");
   await page.getByRole("button", { name: "English" }).click();

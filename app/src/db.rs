@@ -92,7 +92,10 @@ pub async fn open() -> Result<IdbDatabase, String> {
     let req: IdbOpenDbRequest = factory.open_with_u32(NAME, VERSION).map_err(err)?;
     let upgrade_req = req.clone();
     let upgrade = Closure::once_into_js(move || {
-        if let Ok(db) = upgrade_req.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
+        if let Ok(db) = upgrade_req
+            .result()
+            .and_then(|r| r.dyn_into::<IdbDatabase>())
+        {
             for store in [DRAFTS, CATALOGS] {
                 if !db.object_store_names().contains(store) {
                     let _ = db.create_object_store(store);
@@ -148,7 +151,11 @@ pub async fn get(store: &str, key: &str) -> Result<Option<String>, String> {
 pub async fn all(store: &str) -> Result<Vec<String>, String> {
     let db = open().await?;
     let tx = db.transaction_with_str(store).map_err(err)?;
-    let req = tx.object_store(store).map_err(err)?.get_all().map_err(err)?;
+    let req = tx
+        .object_store(store)
+        .map_err(err)?
+        .get_all()
+        .map_err(err)?;
     let values: Array = request(&req).await.map_err(err)?.unchecked_into();
     Ok(values.iter().filter_map(|v| v.as_string()).collect())
 }

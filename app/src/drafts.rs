@@ -324,8 +324,14 @@ impl Outbox {
         if version.is_none() {
             let body = json!({ "id": d.id, "document": document });
             let headers = [("idempotency-key", d.id.as_str())];
-            let answer = api::call(Method::POST, "/api/invoices", Some(&token), &headers, Some(&body))
-                .await;
+            let answer = api::call(
+                Method::POST,
+                "/api/invoices",
+                Some(&token),
+                &headers,
+                Some(&body),
+            )
+            .await;
             match self.answer(id, answer) {
                 Ok(record) => {
                     if record["document"] == document {

@@ -1,27 +1,38 @@
 //! hoadon's web app (Leptos, client-side rendering, compiled to wasm32).
 //!
-//! The invoice editor keeps the draft as the public JSON contract (`InvoiceDocument`) and runs
-//! `hoadon_core::check` on every change: the totals per tax rate, the grand total and the amount
-//! in words on screen are computed by the very code the server signs with, and each finding is
-//! shown at the field its path names, in Vietnamese or English.
+//! Screens: home, invoices (list, detail), the invoice editor, catalogs, series. The editor
+//! keeps the draft as the public JSON contract (`InvoiceDocument`) and runs `hoadon_core::check`
+//! on every change: the totals per tax rate, the grand total and the amount in words on screen
+//! are computed by the very code the server signs with. Drafts live on the device first
+//! ([`drafts`]: IndexedDB, synced with client ids and idempotency keys); a service worker
+//! (`app/static/sw.js`) keeps the app itself available offline.
 
 mod api;
+mod catalogs;
+mod db;
+mod drafts;
 mod editor;
+mod home;
 mod i18n;
+mod invoices;
+mod route;
+mod series;
+mod typeahead;
 
 use leptos::prelude::*;
+use route::{Link, Route, Router};
 
-pub use editor::Editor;
 pub use i18n::Lang;
 
-/// The signed-in session: the bearer token, kept in `localStorage` so a reload stays signed in.
+/// The signed-in session: the bearer token, kept in `localStorage` so a reload (also offline)
+/// stays signed in; and the language.
 #[derive(Clone, Copy)]
 pub struct Session {
     pub token: RwSignal<Option<String>>,
     pub lang: RwSignal<Lang>,
 }
 
-fn storage() -> Option<web_sys::Storage> {
+pub(crate) fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
@@ -59,18 +70,55 @@ fn SignIn(session: Session) -> impl IntoView {
                 prop:value=move || password.get()
                 on:input=move |ev| password.set(event_target_value(&ev)) />
             <p class="error" role="alert">{move || error.get()}</p>
-            <button type="submit">{move || t("signin.submit")}</button>
+            <button type="submit" class="primary">{move || t("signin.submit")}</button>
         </form>
+    }
+}
+
+/// The connection and the drafts waiting for it, always visible.
+#[component]
+fn Connection(session: Session) -> impl IntoView {
+    let ob = drafts::outbox();
+    let t = move |k| i18n::text(session.lang.get(), k);
+    view! {
+        <p id="connection" class="connection" role="status"
+            data-online=move || ob.online.get().to_string() data-waiting=move || ob.waiting().to_string()>
+            <span class=move || if ob.online.get() { "dot on" } else { "dot off" } aria-hidden="true"></span>
+            {move || t(if ob.online.get() { "online" } else { "offline" })}
+            <Show when=move || { ob.waiting() > 0 }>
+                " · "{move || format!("{} {}", ob.waiting(), t("waiting.count"))}
+            </Show>
+        </p>
+        {move || ob.storage_error.get().map(|e| view! { <p class="error" role="alert">{t("storage.error")}" "{e}</p> })}
     }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     let saved = storage().and_then(|s| s.get_item("hoadon.token").ok().flatten());
+    let lang = storage()
+        .and_then(|s| s.get_item("hoadon.lang").ok().flatten())
+        .map_or(Lang::Vi, |l| if l == "en" { Lang::En } else { Lang::Vi });
     let session = Session {
         token: RwSignal::new(saved),
-        lang: RwSignal::new(Lang::Vi),
+        lang: RwSignal::new(lang),
     };
+    provide_context(session);
+    let router = Router::install();
+    let ob = drafts::Outbox::install(session.token);
+    catalogs::CatalogCache::install(session, ob.online);
+    Effect::new(move |_| {
+        let l = session.lang.get();
+        if let Some(s) = storage() {
+            let _ = s.set_item("hoadon.lang", if l == Lang::En { "en" } else { "vi" });
+        }
+        if let Some(html) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = html.set_attribute("lang", if l == Lang::En { "en" } else { "vi" });
+        }
+    });
     let t = move |k| i18n::text(session.lang.get(), k);
     let sign_out = move |_| {
         if let Some(s) = storage() {
@@ -78,20 +126,59 @@ pub fn App() -> impl IntoView {
         }
         session.token.set(None);
     };
+    let nav = move |to: Route, key: &'static str| {
+        let here = to.clone();
+        let current = move || {
+            let r = router.0.get();
+            let same = match (&r, &here) {
+                (Route::Invoice(_), Route::Invoices) => true,
+                (Route::Catalog(_), Route::Catalog(_)) => true,
+                (a, b) => a == b,
+            };
+            same.then_some("page")
+        };
+        view! { <Link to=to><span aria-current=current>{move || t(key)}</span></Link> }
+    };
+    let screen = move || {
+        let route = router.0.get();
+        match route {
+            Route::Home => view! { <home::Home session /> }.into_any(),
+            Route::Invoices => view! { <invoices::InvoiceList session /> }.into_any(),
+            Route::Invoice(id) => view! { <invoices::InvoiceDetail session id /> }.into_any(),
+            Route::Edit(id) => view! { <editor::Editor session id /> }.into_any(),
+            Route::Catalog(kind) => view! { <catalogs::CatalogScreen session kind /> }.into_any(),
+            Route::Series => view! { <series::SeriesScreen session /> }.into_any(),
+            Route::NotFound => view! {
+                <section class="card"><h1>{move || t("notfound")}</h1>
+                    <Link to=Route::Home>{move || t("home")}</Link></section>
+            }
+            .into_any(),
+        }
+    };
     view! {
+        <a class="skip" href="#main">{move || t("skip")}</a>
         <header>
             <strong>"hoadon"</strong>
-            <button class="link" on:click=move |_| session.lang.update(|l| *l = l.other())>
+            <Show when=move || session.token.get().is_some()>
+                <nav class="main-nav" aria-label=move || t("menu")>
+                    {nav(Route::Home, "home")}
+                    {nav(Route::Invoices, "invoices")}
+                    {nav(Route::Catalog("customers".into()), "catalogs")}
+                    {nav(Route::Series, "series")}
+                </nav>
+            </Show>
+            <Connection session />
+            <button type="button" class="link" on:click=move |_| session.lang.update(|l| *l = l.other())>
                 {move || t("lang.switch")}
             </button>
             <Show when=move || session.token.get().is_some()>
-                <button class="link" on:click=sign_out>{move || t("signout")}</button>
+                <button type="button" class="link" on:click=sign_out>{move || t("signout")}</button>
             </Show>
         </header>
-        <main>
+        <main id="main">
             <Show when=move || session.token.get().is_some()
                 fallback=move || view! { <SignIn session /> }>
-                <Editor session />
+                {screen}
             </Show>
         </main>
     }

@@ -105,12 +105,13 @@ pub fn router() -> Router {
 #[component]
 pub fn Link(to: Route, children: Children, #[prop(optional)] class: &'static str) -> impl IntoView {
     let href = to.path();
+    let router = router();
     let click = move |ev: leptos::ev::MouseEvent| {
         if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
             return;
         }
         ev.prevent_default();
-        router().go(to.clone());
+        router.go(to.clone());
     };
     view! { <a href=href class=class on:click=click>{children()}</a> }
 }

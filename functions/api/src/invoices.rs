@@ -772,7 +772,7 @@ pub async fn summary(ts: &TenantStore) -> Result<Value, ApiError> {
                 awaiting.push(view(&rec, item.version));
             }
             recent.push((rec.updated_at, view(&rec, item.version)));
-            recent.sort_by(|a, b| b.0.cmp(&a.0));
+            recent.sort_by_key(|r| std::cmp::Reverse(r.0));
             recent.truncate(RECENT);
         }
         match page.next {

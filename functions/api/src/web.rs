@@ -55,7 +55,13 @@ pub async fn serve(root: PathBuf, req: Request) -> Response {
     };
     match tokio::fs::read(&file).await {
         Ok(bytes) => {
-            let cache = if file.file_name().is_some_and(|n| n == "index.html") {
+            // Only content-hashed assets may be cached: the page, the service worker (which
+            // names the current assets) and the manifest must be revalidated every time.
+            let unhashed = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| matches!(n, "index.html" | "sw.js" | "manifest.webmanifest"));
+            let cache = if unhashed {
                 "no-cache"
             } else {
                 "public, max-age=31536000, immutable"

@@ -1,0 +1,390 @@
+//! The invoice list (filters, server-side pages) and one invoice's detail: its status history
+//! (the audit chain, checked by the server), issuing, the signed XML and its signature checked
+//! again here in the browser by `hoadon_core::dsig`.
+
+use crate::Session;
+use crate::api::{self, Payload};
+use crate::drafts::outbox;
+use crate::i18n::{self, Lang};
+use crate::route::{Link, Route};
+use gloo_net::http::Method;
+use hoadon_core::InvoiceDocument;
+use leptos::prelude::*;
+use serde_json::Value;
+
+/// The total of an invoice record as the core computes it (blank when the draft is unreadable).
+pub fn record_total(rec: &Value) -> String {
+    serde_json::from_value::<InvoiceDocument>(rec["document"].clone())
+        .map(|d| i18n::money(hoadon_core::check(&d).preview.total))
+        .unwrap_or_default()
+}
+
+pub fn status_key(status: &str) -> &'static str {
+    match status {
+        "draft" => "status.draft",
+        "numbered" => "status.numbered",
+        "signed" => "status.signed",
+        _ => "status.unknown",
+    }
+}
+
+/// Where a record opens: drafts in the editor, the rest in the detail screen.
+pub fn record_route(rec: &Value) -> Route {
+    let id = rec["id"].as_str().unwrap_or("").to_owned();
+    if rec["status"] == "draft" {
+        Route::Edit(id)
+    } else {
+        Route::Invoice(id)
+    }
+}
+
+/// A table of invoice records (list, home).
+#[component]
+pub fn InvoiceTable(session: Session, rows: Signal<Vec<Value>>) -> impl IntoView {
+    let t = move |k| i18n::text(session.lang.get(), k);
+    view! {
+        <div class="table-wrap">
+            <table class="list invoices">
+                <thead><tr>
+                    <th scope="col">{move || t("number")}</th>
+                    <th scope="col">{move || t("issue_date")}</th>
+                    <th scope="col">{move || t("buyer")}</th>
+                    <th scope="col" class="num">{move || t("totals.total")}</th>
+                    <th scope="col">{move || t("status")}</th>
+                </tr></thead>
+                <tbody>
+                    {move || rows.get().into_iter().map(|rec| {
+                        let number = match rec["number"].as_u64() {
+                            Some(n) => format!("{}{} · {n}", rec["document"]["form"].as_str().unwrap_or(""), rec["document"]["symbol"].as_str().unwrap_or("")),
+                            None => "—".into(),
+                        };
+                        let date = rec["document"]["issue_date"].as_str().unwrap_or("").to_owned();
+                        let buyer = rec["document"]["buyer"]["name"].as_str().unwrap_or("").to_owned();
+                        let status = status_key(rec["status"].as_str().unwrap_or(""));
+                        let total = record_total(&rec);
+                        view! {
+                            <tr>
+                                <td><Link to=record_route(&rec)>{number}</Link></td>
+                                <td>{move || i18n::date(session.lang.get(), &date)}</td>
+                                <td>{buyer}</td>
+                                <td class="num">{total}</td>
+                                <td><span class=format!("badge {}", rec["status"].as_str().unwrap_or(""))>{move || t(status)}</span></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn InvoiceList(session: Session) -> impl IntoView {
+    let t = move |k| i18n::text(session.lang.get(), k);
+    let status = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let buyer = RwSignal::new(String::new());
+    let series = RwSignal::new(String::new());
+    let rows = RwSignal::new(Vec::<Value>::new());
+    // Cursors of the pages before the current one, and the next page's.
+    let previous = RwSignal::new(Vec::<String>::new());
+    let current = RwSignal::new(String::new());
+    let next = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+
+    let fetch = move |cursor: String| {
+        let mut q = vec![("limit", "20".to_owned()), ("cursor", cursor.clone())];
+        for (k, s) in [
+            ("status", status),
+            ("from", from),
+            ("to", to),
+            ("buyer", buyer),
+            ("series", series),
+        ] {
+            let v = s.get_untracked().trim().to_owned();
+            if !v.is_empty() {
+                q.push((k, v));
+            }
+        }
+        let query: Vec<String> = q
+            .iter()
+            .map(|(k, v)| format!("{k}={}", api::encode(v)))
+            .collect();
+        let path = format!("/api/invoices?{}", query.join("&"));
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            match api::get(session, &path).await {
+                Ok(page) => {
+                    rows.set(page["items"].as_array().cloned().unwrap_or_default());
+                    next.set(page["next"].as_str().map(str::to_owned));
+                    current.set(cursor);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            loading.set(false);
+        });
+    };
+    fetch(String::new());
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        previous.set(Vec::new());
+        fetch(String::new());
+    };
+    let input =
+        move |id: &'static str, key: &'static str, kind: &'static str, sig: RwSignal<String>| {
+            view! {
+                <div class="field">
+                    <label for=id>{move || t(key)}</label>
+                    <input id=id type=kind prop:value=move || sig.get()
+                        on:input=move |ev| sig.set(event_target_value(&ev)) />
+                </div>
+            }
+        };
+    view! {
+        <section class="card">
+            <h1>{move || t("invoices")}</h1>
+            <form class="filters row" on:submit=apply aria-label=move || t("filters")>
+                <div class="field">
+                    <label for="filter-status">{move || t("status")}</label>
+                    <select id="filter-status" on:change=move |ev| status.set(event_target_value(&ev))>
+                        <option value="">{move || t("status.any")}</option>
+                        <option value="draft">{move || t("status.draft")}</option>
+                        <option value="numbered">{move || t("status.numbered")}</option>
+                        <option value="signed">{move || t("status.signed")}</option>
+                    </select>
+                </div>
+                {input("filter-from", "filter.from", "date", from)}
+                {input("filter-to", "filter.to", "date", to)}
+                {input("filter-buyer", "filter.buyer", "search", buyer)}
+                {input("filter-series", "filter.series", "search", series)}
+                <div class="field">
+                    <span class="label-space" aria-hidden="true">" "</span>
+                    <button type="submit" class="primary">{move || t("filter.apply")}</button>
+                </div>
+            </form>
+            <p class="error" role="alert">{move || error.get()}</p>
+            <InvoiceTable session rows=rows.into() />
+            <Show when=move || rows.with(Vec::is_empty) && !loading.get()>
+                <p class="empty">{move || t("empty")}</p>
+            </Show>
+            <nav class="pager" aria-label=move || t("pages")>
+                <button type="button" disabled=move || previous.with(Vec::is_empty)
+                    on:click=move |_| {
+                        let mut p = previous.get_untracked();
+                        let c = p.pop().unwrap_or_default();
+                        previous.set(p);
+                        fetch(c);
+                    }>{move || t("page.previous")}</button>
+                <button type="button" disabled=move || next.get().is_none()
+                    on:click=move |_| {
+                        if let Some(n) = next.get_untracked() {
+                            previous.update(|p| p.push(current.get_untracked()));
+                            fetch(n);
+                        }
+                    }>{move || t("page.next")}</button>
+            </nav>
+        </section>
+    }
+}
+
+/// What the browser found when it checked the signed XML itself.
+#[derive(Clone)]
+struct SignatureCheck {
+    valid: bool,
+    signer: String,
+    tax_id: String,
+    time: String,
+    failure: Option<String>,
+}
+
+fn check_signature(xml: &str) -> Option<SignatureCheck> {
+    let reports = hoadon_core::dsig::verify_document(xml).ok()?;
+    let r = reports.first()?;
+    Some(SignatureCheck {
+        valid: reports.iter().all(|r| r.valid),
+        signer: r.signer.clone().unwrap_or_default(),
+        tax_id: r.tax_id.clone().unwrap_or_default(),
+        time: r.signing_time.clone().unwrap_or_default(),
+        failure: r.failure.clone(),
+    })
+}
+
+#[component]
+pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
+    let t = move |k| i18n::text(session.lang.get(), k);
+    let lang = move || session.lang.get();
+    let rec = RwSignal::new(None::<Value>);
+    let audit = RwSignal::new(None::<Value>);
+    let error = RwSignal::new(None::<String>);
+    let xml = RwSignal::new(None::<String>);
+    let signature = RwSignal::new(None::<SignatureCheck>);
+    let busy = RwSignal::new(false);
+    let id = StoredValue::new(id);
+    let ob = outbox();
+    let load = move || {
+        let id = id.get_value();
+        leptos::task::spawn_local(async move {
+            match api::get(session, &format!("/api/invoices/{id}")).await {
+                Ok(v) => {
+                    let signed = v["status"] == "signed";
+                    rec.set(Some(v));
+                    if signed
+                        && let Ok(Value::String(x)) =
+                            api::get(session, &format!("/api/invoices/{id}/xml")).await
+                    {
+                        signature.set(check_signature(&x));
+                        xml.set(Some(x));
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            if let Ok(a) = api::get(session, &format!("/api/invoices/{id}/audit")).await {
+                audit.set(Some(a));
+            }
+        });
+    };
+    load();
+    let issue = move |_| {
+        let id = id.get_value();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/invoices/{id}/issue");
+            match api::request(session, Method::POST, &path, &[], Payload::None).await {
+                Ok(_) => {
+                    ob.forget(&id);
+                    error.set(None);
+                    load();
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let doc = move || {
+        rec.with(|r| {
+            r.as_ref()
+                .and_then(|r| serde_json::from_value::<InvoiceDocument>(r["document"].clone()).ok())
+        })
+    };
+    let field =
+        move |k: &'static str, v: String| view! { <div><dt>{move || t(k)}</dt><dd>{v}</dd></div> };
+
+    view! {
+        <section class="card detail">
+            <p class="error" role="alert">{move || error.get()}</p>
+            {move || rec.get().map(|r| {
+                let status = r["status"].as_str().unwrap_or("").to_owned();
+                let status_label = status.clone();
+                let number = r["number"].as_u64().map(|n| n.to_string()).unwrap_or_else(|| "—".into());
+                let d = doc().unwrap_or_default();
+                let checked = hoadon_core::check(&d);
+                let p = checked.preview.clone();
+                let words = match lang() {
+                    Lang::Vi => hoadon_core::words::vi::amount_in_words(p.total, p.currency, &Default::default()),
+                    Lang::En => hoadon_core::words::en::amount_in_words(p.total, p.currency),
+                };
+                let is_draft = status == "draft";
+                let can_issue = status != "signed";
+                view! {
+                    <h1>{move || t("invoice")}" "{format!("{}{}", d.form, d.symbol)}" · "{number.clone()}</h1>
+                    <p><span id="invoice-status" class=format!("badge {status}")>{move || t(status_key(&status_label))}</span></p>
+                    <dl class="facts">
+                        {field("issue_date", i18n::date(lang(), &d.issue_date))}
+                        {field("seller", format!("{} · {}", d.seller.name.clone().unwrap_or_default(), d.seller.tax_id.clone().unwrap_or_default()))}
+                        {field("buyer", format!("{} · {}", d.buyer.name.clone().unwrap_or_default(), d.buyer.tax_id.clone().unwrap_or_default()))}
+                        {field("totals.total", i18n::money(p.total))}
+                        {field("totals.words", words)}
+                    </dl>
+                    <div class="table-wrap">
+                        <table class="list">
+                            <thead><tr>
+                                <th scope="col">"#"</th>
+                                <th scope="col">{move || t("line.name")}</th>
+                                <th scope="col">{move || t("line.unit")}</th>
+                                <th scope="col" class="num">{move || t("line.quantity")}</th>
+                                <th scope="col" class="num">{move || t("line.unit_price")}</th>
+                                <th scope="col">{move || t("line.tax_rate")}</th>
+                                <th scope="col" class="num">{move || t("line.amount")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {d.lines.iter().enumerate().map(|(i, l)| {
+                                    let amount = p.lines.get(i).and_then(|f| f.amount).map(i18n::money).unwrap_or_default();
+                                    view! {
+                                        <tr>
+                                            <td>{i + 1}</td>
+                                            <td>{l.name.clone()}</td>
+                                            <td>{l.unit.clone().unwrap_or_default()}</td>
+                                            <td class="num">{l.quantity.map(i18n::money).unwrap_or_default()}</td>
+                                            <td class="num">{l.unit_price.map(i18n::money).unwrap_or_default()}</td>
+                                            <td>{l.tax_rate.clone().unwrap_or_default()}</td>
+                                            <td class="num">{amount}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <div class="actions">
+                        <Show when=move || is_draft>
+                            <Link to=Route::Edit(id.get_value()) class="button">{move || t("edit")}</Link>
+                        </Show>
+                        <Show when=move || can_issue>
+                            <button type="button" class="primary" disabled=move || busy.get() || !ob.online.get()
+                                on:click=issue>{move || t("issue")}</button>
+                        </Show>
+                        <Show when=move || xml.get().is_some()>
+                            <a id="download" class="button" download=format!("{}.xml", id.get_value())
+                                href=move || xml.get().map(|x| {
+                                    let encoded: String = web_sys::js_sys::encode_uri_component(&x).into();
+                                    format!("data:application/xml;charset=utf-8,{encoded}")
+                                }).unwrap_or_default()>{move || t("download")}</a>
+                        </Show>
+                    </div>
+                }
+            })}
+            <Show when=move || signature.get().is_some()>
+                {move || signature.get().map(|s| {
+                    let class = if s.valid { "signature ok" } else { "signature bad" };
+                    view! {
+                        <section class=class id="signature" aria-live="polite">
+                            <h2>{move || t("signature")}</h2>
+                            <p>{move || t(if s.valid { "signature.valid" } else { "signature.invalid" })}</p>
+                            <p>{move || t("signature.signer")}": "{s.signer.clone()}" · MST "{s.tax_id.clone()}</p>
+                            <p>{move || t("signature.time")}": "{s.time.clone()}</p>
+                            {s.failure.clone().map(|f| view! { <p class="error">{f}</p> })}
+                        </section>
+                    }
+                })}
+            </Show>
+            <section class="history">
+                <h2>{move || t("history")}</h2>
+                {move || audit.get().map(|a| {
+                    let valid = a["valid"] == true;
+                    view! {
+                        <p id="audit-chain" class=if valid { "status" } else { "error" }>
+                            {move || t(if valid { "history.valid" } else { "history.broken" })}
+                        </p>
+                        <ol class="timeline">
+                            {a["entries"].as_array().cloned().unwrap_or_default().into_iter().map(|e| {
+                                let action = e["action"].as_str().unwrap_or("").to_owned();
+                                let at = e["at"].as_i64().unwrap_or(0);
+                                let actor = e["actor"].as_str().unwrap_or("").to_owned();
+                                let number = e["number"].as_u64().map(|n| format!(" · {n}")).unwrap_or_default();
+                                view! {
+                                    <li>
+                                        <strong>{move || t(i18n::action_key(&action))}</strong>{number}
+                                        " — "{move || i18n::datetime(lang(), at)}" — "{actor}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                    }
+                })}
+            </section>
+            <p><Link to=Route::Invoices>{move || t("back.invoices")}</Link></p>
+        </section>
+    }
+}
