@@ -11,7 +11,9 @@ await page.goto(base + "/");
 await page.getByLabel("Thư điện tử").fill(email);
 await page.getByLabel("Mật khẩu").fill(password);
 await page.getByRole("button", { name: "Đăng nhập" }).click();
-await page.getByRole("heading", { name: "Hóa đơn mới" }).waitFor();
+await page.getByRole("heading", { name: "Trang chủ" }).waitFor();
+await page.getByRole("link", { name: "Lập hóa đơn" }).click();
+await page.locator("#symbol").waitFor();
 for (let i = 0; i < 50; i++) {
   if (i > 0) await page.getByRole("button", { name: "Thêm dòng" }).click();
   await page.locator(`[id="lines[${i}].name"]`).fill(`Hàng ${i + 1}`);

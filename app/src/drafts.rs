@@ -128,7 +128,13 @@ pub struct Outbox {
     token: RwSignal<Option<String>>,
     /// Debounce generation of [`Outbox::sync_soon`].
     pending: StoredValue<u32>,
+    /// Drafts changed since the last write to IndexedDB (see [`Outbox::flush`]).
+    unstored: StoredValue<Vec<String>>,
 }
+
+/// Keystrokes within this many milliseconds are written to IndexedDB together: a burst of
+/// typing costs one serialisation, not one per key, and the page leaving flushes at once.
+const STORE_DELAY_MS: u64 = 250;
 
 pub fn outbox() -> Outbox {
     expect_context::<Outbox>()
@@ -148,6 +154,7 @@ impl Outbox {
             storage_error: RwSignal::new(None),
             token,
             pending: StoredValue::new(0),
+            unstored: StoredValue::new(Vec::new()),
         };
         provide_context(ob);
         if let Some(w) = web_sys::window() {
@@ -156,6 +163,16 @@ impl Outbox {
                 ob.sync_soon(0);
             });
             let off = Closure::<dyn Fn()>::new(move || ob.online.set(false));
+            // Leaving or hiding the page writes what is still in memory.
+            let leave = Closure::<dyn Fn()>::new(move || ob.flush());
+            let _ = w.add_event_listener_with_callback("pagehide", leave.as_ref().unchecked_ref());
+            if let Some(doc) = w.document() {
+                let _ = doc.add_event_listener_with_callback(
+                    "visibilitychange",
+                    leave.as_ref().unchecked_ref(),
+                );
+            }
+            leave.forget();
             let _ = w.add_event_listener_with_callback("online", on.as_ref().unchecked_ref());
             let _ = w.add_event_listener_with_callback("offline", off.as_ref().unchecked_ref());
             on.forget();
@@ -199,7 +216,7 @@ impl Outbox {
 
     /// Changes a draft on the device (creating it if new) and writes it to IndexedDB.
     pub fn edit(&self, id: &str, f: impl FnOnce(&mut LocalDraft)) {
-        let mut changed = None;
+        let mut changed = false;
         self.drafts.update(|m| {
             let d = m
                 .entry(id.to_owned())
@@ -208,11 +225,34 @@ impl Outbox {
             d.rev += 1;
             d.error = None;
             d.updated_at = now();
-            changed = Some(d.clone());
+            changed = true;
         });
-        if let Some(d) = changed {
-            self.store(d);
+        if changed {
+            self.store_soon(id);
             self.sync_soon(1500);
+        }
+    }
+
+    fn store_soon(&self, id: &str) {
+        let first = self.unstored.with_value(Vec::is_empty);
+        self.unstored.update_value(|v| {
+            if !v.iter().any(|x| x == id) {
+                v.push(id.to_owned());
+            }
+        });
+        if first {
+            let ob = *self;
+            set_timeout(move || ob.flush(), Duration::from_millis(STORE_DELAY_MS));
+        }
+    }
+
+    /// Writes every draft changed since the last write.
+    pub fn flush(&self) {
+        let ids = std::mem::take(&mut *self.unstored.write_value());
+        for id in ids {
+            if let Some(d) = self.get(&id) {
+                self.store(d);
+            }
         }
     }
 

@@ -88,6 +88,16 @@ fn focus(id: String) {
     });
 }
 
+/// The sync state of the open draft, as shown.
+#[derive(Clone, PartialEq)]
+struct SyncView {
+    conflict: Option<Conflict>,
+    error: Option<String>,
+    saving: bool,
+    waiting: bool,
+    version: Option<u64>,
+}
+
 /// The editor on draft `id`: from the device, else from the server, else a new invoice.
 #[component]
 pub fn Editor(session: Session, id: String) -> impl IntoView {
@@ -150,7 +160,19 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
 
     // Re-checked once per change of the document, shared by every reader on the page.
     let checked = Memo::new_with_compare(move |_| doc.with(hoadon_core::check), |_, _| true);
-    let draft = move || ob.drafts.with(|m| m.get(&id.get_value()).cloned());
+    // What the status line and the conflict panel need, without cloning the document on every
+    // keystroke (the map changes with each one).
+    let sync = Memo::new(move |_| {
+        ob.drafts.with(|m| {
+            m.get(&id.get_value()).map(|d| SyncView {
+                conflict: d.conflict.clone(),
+                error: d.error.clone(),
+                saving: d.stored_rev < d.rev,
+                waiting: d.waiting(),
+                version: d.version,
+            })
+        })
+    });
 
     // Every change: the document, then the device's copy (which schedules the sync).
     let edit = move |f: &dyn Fn(&mut InvoiceDocument)| {
@@ -165,48 +187,57 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
         }
     };
 
+    // The findings at one path, joined. A memo: on a keystroke only the fields whose messages
+    // changed touch the DOM (50 lines have ~550 such bindings).
+    let by_path = Memo::new(move |_| {
+        let lang = lang();
+        let mut m = std::collections::HashMap::<String, String>::new();
+        checked.with(|c| {
+            for f in &c.findings {
+                let text = messages(std::slice::from_ref(f), &f.path, lang).concat();
+                m.entry(f.path.clone())
+                    .and_modify(|s| {
+                        s.push_str("; ");
+                        s.push_str(&text)
+                    })
+                    .or_insert(text);
+            }
+        });
+        m
+    });
+    let at = move |path: String| {
+        Memo::new(move |_| by_path.with(|m| m.get(&path).cloned().unwrap_or_default()))
+    };
+
     // One text field bound to a path of the document, with its findings under it.
     let field = move |path: &'static str,
                       label: &'static str,
                       get: fn(&InvoiceDocument) -> String,
                       set: fn(&mut InvoiceDocument, String)| {
-        let msgs = move || checked.with(|c| messages(&c.findings, path, lang()));
+        let msgs = at(path.to_owned());
         let described = format!("{path}-msg");
         view! {
             <div class="field">
                 <label for=path>{move || t(label)}</label>
                 <input id=path aria-describedby=described.clone()
-                    aria-invalid=move || (!msgs().is_empty()).to_string()
+                    aria-invalid=move || (!msgs.with(String::is_empty)).to_string()
                     value=doc.with_untracked(get)
                     on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| set(d, v.clone())) } />
-                <span class="msg" id=described>{move || msgs().join("; ")}</span>
+                <span class="msg" id=described>{move || msgs.get()}</span>
             </div>
         }
     };
 
     let line_view = move |i: usize| {
         let path = move |f: &str| format!("lines[{i}].{f}");
-        let msgs = move |f: &'static str| {
-            let p = path(f);
-            move || {
-                checked
-                    .with(|c| messages(&c.findings, &p, lang()))
-                    .join("; ")
-            }
-        };
-        let invalid = move |f: &'static str| {
-            let m = msgs(f);
-            move || (!m().is_empty()).to_string()
-        };
+        let msgs = move |f: &'static str| at(path(f));
+        let invalid = move |m: Memo<String>| move || (!m.with(String::is_empty)).to_string();
         let line = doc
             .with_untracked(|d| d.lines.get(i).cloned())
             .unwrap_or_default();
-        let amount = move || {
-            checked
-                .with(|c| c.preview.lines.get(i).and_then(|f| f.amount))
-                .map(i18n::money)
-                .unwrap_or_default()
-        };
+        let amount =
+            Memo::new(move |_| checked.with(|c| c.preview.lines.get(i).and_then(|f| f.amount)));
+        let amount = move || amount.get().map(i18n::money).unwrap_or_default();
         let l = session.lang.get_untracked();
         let num = move |d: Option<rust_decimal::Decimal>| {
             d.map(|d| i18n::number_input(l, d)).unwrap_or_default()
@@ -216,20 +247,22 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                   label: &'static str,
                   initial: Option<rust_decimal::Decimal>,
                   set: fn(&mut LineDocument, Option<rust_decimal::Decimal>)| {
+                let m = msgs(f);
                 view! {
                     <div class="field">
                         <label for=path(f)>{move || t(label)}</label>
                         <input id=path(f) inputmode="decimal" aria-describedby=format!("{}-msg", path(f))
-                            aria-invalid=invalid(f) value=num(initial)
+                            aria-invalid=invalid(m) value=num(initial)
                             on:input=move |ev| {
                                 let v = i18n::parse_number(session.lang.get_untracked(), &event_target_value(&ev));
                                 edit(&|d| set(&mut d.lines[i], v));
                             } />
-                        <span class="msg" id=format!("{}-msg", path(f))>{msgs(f)}</span>
+                        <span class="msg" id=format!("{}-msg", path(f))>{m}</span>
                     </div>
                 }
             };
         let nature = line.nature;
+        let (name_msgs, unit_msgs) = (msgs("name"), msgs("unit"));
         let priced = matches!(nature, 1 | 2);
         view! {
             <fieldset class="line">
@@ -250,7 +283,7 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                     <label for=path("name")>{move || t("line.name")}</label>
                     <TypeAhead id=path("name") kind="products" initial=line.name.clone()
                         described_by=format!("{}-msg", path("name"))
-                        invalid=Signal::derive(move || !msgs("name")().is_empty())
+                        invalid=Signal::derive(move || !name_msgs.with(String::is_empty))
                         on_input=move |v| edit(&|d| d.lines[i].name = v.clone())
                         on_pick=move |p: Value| {
                             let s = |f: &str| p[f].as_str().map(str::to_owned).filter(|s| !s.is_empty());
@@ -266,15 +299,15 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                             });
                             redraw(Some(path("quantity")));
                         } />
-                    <span class="msg" id=format!("{}-msg", path("name"))>{msgs("name")}</span>
+                    <span class="msg" id=format!("{}-msg", path("name"))>{name_msgs}</span>
                 </div>
                 {priced.then(|| view! {
                     <div class="field">
                         <label for=path("unit")>{move || t("line.unit")}</label>
                         <input id=path("unit") value=line.unit.clone().unwrap_or_default()
-                            aria-describedby=format!("{}-msg", path("unit")) aria-invalid=invalid("unit")
+                            aria-describedby=format!("{}-msg", path("unit")) aria-invalid=invalid(unit_msgs)
                             on:input=move |ev| { let v = opt(event_target_value(&ev)); edit(&|d| d.lines[i].unit = v.clone()) } />
-                        <span class="msg" id=format!("{}-msg", path("unit"))>{msgs("unit")}</span>
+                        <span class="msg" id=format!("{}-msg", path("unit"))>{unit_msgs}</span>
                     </div>
                     {number_field("quantity", "line.quantity", line.quantity, |l, v| l.quantity = v)}
                     {number_field("unit_price", "line.unit_price", line.unit_price, |l, v| l.unit_price = v)}
@@ -305,8 +338,8 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
         }
     };
 
-    let buyer_msgs = move || checked.with(|c| messages(&c.findings, "buyer.name", lang()));
     let form = move |_generation: u64| {
+        let buyer_msgs = at("buyer.name".into());
         let lines = doc.with_untracked(|d| d.lines.len());
         view! {
             <section class="row">
@@ -327,14 +360,14 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                     <TypeAhead id="buyer.name".to_owned() kind="customers"
                         initial=doc.with_untracked(|d| d.buyer.name.clone().unwrap_or_default())
                         described_by="buyer.name-msg".to_owned()
-                        invalid=Signal::derive(move || !buyer_msgs().is_empty())
+                        invalid=Signal::derive(move || !buyer_msgs.with(String::is_empty))
                         on_input=move |v| edit(&|d| d.buyer.name = opt(v.clone()))
                         on_pick=move |c: Value| {
                             let party = customer_party(&c);
                             edit(&|d| d.buyer = party.clone());
                             redraw(Some("buyer.tax_id".into()));
                         } />
-                    <span class="msg" id="buyer.name-msg">{move || buyer_msgs().join("; ")}</span>
+                    <span class="msg" id="buyer.name-msg">{buyer_msgs}</span>
                 </div>
                 {field("buyer.tax_id", "tax_id", |d| d.buyer.tax_id.clone().unwrap_or_default(), |d, v| d.buyer.tax_id = opt(v))}
                 {field("buyer.address", "address", |d| d.buyer.address.clone().unwrap_or_default(), |d, v| d.buyer.address = opt(v))}
@@ -346,18 +379,18 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     };
 
     let sync_state = move || {
-        let Some(d) = draft() else {
+        let Some(d) = sync.get() else {
             return ("new", t("sync.new").to_owned());
         };
         if d.conflict.is_some() {
             ("conflict", t("sync.conflict").to_owned())
         } else if let Some(e) = d.error {
             ("refused", format!("{} {e}", t("sync.refused")))
-        } else if d.stored_rev < d.rev {
+        } else if d.saving {
             ("saving", t("sync.saving").to_owned())
-        } else if d.waiting() && !ob.online.get() {
+        } else if d.waiting && !ob.online.get() {
             ("offline", t("sync.offline").to_owned())
-        } else if d.waiting() {
+        } else if d.waiting {
             ("pending", t("sync.pending").to_owned())
         } else {
             let v = d.version.unwrap_or_default();
@@ -410,9 +443,8 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     };
 
     let conflict_view = move || {
-        let d = draft()?;
-        let conflict = d.conflict.clone()?;
-        let mine = i18n::money(hoadon_core::check(&d.document).preview.total);
+        let conflict = sync.get()?.conflict?;
+        let mine = checked.with_untracked(|c| i18n::money(c.preview.total));
         Some(match conflict {
             Conflict::Edited { current } => {
                 let theirs: Option<InvoiceDocument> =
@@ -493,7 +525,8 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                 }>
                     {move || t("line.add")}
                 </button>
-            </Show>
+            // Totals and actions appear with the fields, not before them: nothing on screen
+            // moves when the draft opens.
             <section class="totals" aria-live="polite">
                 <h2>{move || t("totals")}</h2>
                 <table>
@@ -536,6 +569,7 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                     <p class="hint" id="issue-offline">{move || t("issue.offline")}</p>
                 </Show>
             </div>
+            </Show>
         </form>
     }
 }
