@@ -3,7 +3,9 @@
 // and ends with one line "N passed, N failed". Screenshots go to e2e/artifacts/.
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, cpSync } from "node:fs";
+import { createHash } from "node:crypto";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,11 +22,11 @@ function freePort() {
   });
 }
 
-async function startServer() {
+async function startServer(app = join(root, "app/dist")) {
   const data = mkdtempSync(join(tmpdir(), "hoadon-e2e-"));
   const port = await freePort();
   const child = spawn(join(root, "target/debug/hoadon-server"),
-    ["--data", data, "--port", String(port), "--app", join(root, "app/dist")],
+    ["--data", data, "--port", String(port), "--app", app],
     { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   const password = await new Promise((resolve, reject) => {
@@ -305,6 +307,74 @@ await test("validation: an invalid tax id and a missing unit show their messages
   assert(/tax/i.test(en), "English message: " + en);
   await page.screenshot({ path: join(artifacts, "validation-phone.png"), fullPage: true });
   await context.close();
+});
+
+await test("AWS sign-in: the Cognito hosted UI with PKCE (S256, state checked) signs the app in", async () => {
+  // The app as infra/deploy publishes it (with /config.json), on a second local server; a
+  // stand-in for the hosted UI on loopback that checks what Cognito checks.
+  const appDir = mkdtempSync(join(tmpdir(), "hoadon-app-"));
+  cpSync(join(root, "app/dist"), appDir, { recursive: true });
+  const cognitoPort = await freePort();
+  const other = await startServer(appDir);
+  const redirect = other.base + "/";
+  writeFileSync(join(appDir, "config.json"), JSON.stringify({ domain: `http://127.0.0.1:${cognitoPort}`, client_id: "client-1", redirect_uri: redirect }));
+  const codes = new Map();
+  const seen = [];
+  const stand = http.createServer(async (req, res) => {
+    const url = new URL(req.url, "http://stand-in");
+    if (url.pathname === "/oauth2/authorize") {
+      const p = url.searchParams;
+      seen.push(Object.fromEntries(p));
+      if (p.get("client_id") !== "client-1" || p.get("redirect_uri") !== redirect || p.get("response_type") !== "code"
+        || p.get("code_challenge_method") !== "S256" || !p.get("state")) { res.writeHead(400); return res.end("bad authorize"); }
+      const code = `code-${seen.length}`;
+      codes.set(code, p.get("code_challenge"));
+      res.writeHead(302, { location: `${redirect}?code=${code}&state=${encodeURIComponent(p.get("state"))}` });
+      return res.end();
+    }
+    if (url.pathname === "/oauth2/token" && req.method === "POST") {
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      const f = new URLSearchParams(body);
+      const headers = { "access-control-allow-origin": "*", "content-type": "application/json" };
+      const challenge = codes.get(f.get("code"));
+      codes.delete(f.get("code"));
+      const computed = createHash("sha256").update(f.get("code_verifier") || "").digest("base64url");
+      if (!challenge || challenge !== computed || f.get("grant_type") !== "authorization_code"
+        || f.get("client_id") !== "client-1" || f.get("redirect_uri") !== redirect) {
+        res.writeHead(400, headers); return res.end('{"error":"invalid_grant"}');
+      }
+      // The stand-in's id token is one the local system issues: its API verifies only its own.
+      const login = await fetch(other.base + "/api/login", { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "admin@demo.local", password: other.password }) });
+      const { token } = await login.json();
+      res.writeHead(200, headers);
+      return res.end(JSON.stringify({ id_token: token, access_token: "unused", token_type: "Bearer", expires_in: 3600 }));
+    }
+    res.writeHead(404); res.end();
+  });
+  await new Promise((r) => stand.listen(cognitoPort, "127.0.0.1", r));
+  try {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    // An answer this browser never asked for is refused, and its code leaves the address.
+    await page.goto(other.base + "/?code=forged&state=forged");
+    await page.locator(".signin .error").filter({ hasText: /no sign-in in progress/ }).waitFor();
+    assert(!page.url().includes("code="), "address cleaned: " + page.url());
+    await page.screenshot({ path: join(artifacts, "signin-hosted-phone.png"), fullPage: true });
+    await page.getByRole("button", { name: "Đăng nhập" }).click();
+    await page.getByRole("heading", { name: "Trang chủ" }).waitFor();
+    assert(page.url() === redirect, "the code is not left in the address: " + page.url());
+    assert(seen.length === 1 && seen[0].code_challenge.length === 43 && seen[0].state.length >= 22, JSON.stringify(seen));
+    assert(codes.size === 0, "the code was exchanged, once");
+    await page.locator("#count-draft").filter({ hasText: /\d/ }).waitFor(); // the API took the token
+    await context.close();
+  } finally {
+    stand.close();
+    other.child.kill();
+    rmSync(appDir, { recursive: true, force: true });
+    rmSync(other.data, { recursive: true, force: true });
+  }
 });
 
 await browser.close();

@@ -25,6 +25,10 @@ pub fn text(lang: Lang, key: &'static str) -> &'static str {
         "signin.email" => ("Thư điện tử", "E-mail"),
         "signin.password" => ("Mật khẩu", "Password"),
         "signin.submit" => ("Đăng nhập", "Sign in"),
+        "signin.hosted" => (
+            "Đăng nhập bằng tài khoản của công ty bạn (trang đăng nhập của hoadon).",
+            "Sign in with your company account (hoadon's sign-in page).",
+        ),
         "signout" => ("Đăng xuất", "Sign out"),
         "editor.title" => ("Hóa đơn nháp", "Draft invoice"),
         "form" => ("Mẫu số", "Form"),

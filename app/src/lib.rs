@@ -8,6 +8,7 @@
 //! (`app/static/sw.js`) keeps the app itself available offline.
 
 mod api;
+mod auth;
 mod catalogs;
 mod db;
 mod drafts;
@@ -36,8 +37,37 @@ pub(crate) fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// Where the token comes from: the hosted UI on AWS, `POST /api/login` locally.
+#[derive(Clone, Copy)]
+struct SignInMode {
+    cognito: RwSignal<Option<auth::CognitoConfig>>,
+    error: RwSignal<Option<String>>,
+}
+
 #[component]
-fn SignIn(session: Session) -> impl IntoView {
+fn SignIn(session: Session, mode: SignInMode) -> impl IntoView {
+    let t = move |k| i18n::text(session.lang.get(), k);
+    let hosted = move |_| {
+        if let Some(cfg) = mode.cognito.get_untracked()
+            && let Err(e) = auth::start(&cfg)
+        {
+            mode.error.set(Some(e));
+        }
+    };
+    view! {
+        <Show when=move || mode.cognito.get().is_some() fallback=move || view! { <LocalSignIn session /> }>
+            <section class="card signin">
+                <h1>{move || t("signin.title")}</h1>
+                <p>{move || t("signin.hosted")}</p>
+                <p class="error" role="alert">{move || mode.error.get()}</p>
+                <button type="button" class="primary" on:click=hosted>{move || t("signin.submit")}</button>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn LocalSignIn(session: Session) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -104,6 +134,26 @@ pub fn App() -> impl IntoView {
         lang: RwSignal::new(lang),
     };
     provide_context(session);
+    let mode = SignInMode {
+        cognito: RwSignal::new(None),
+        error: RwSignal::new(None),
+    };
+    leptos::task::spawn_local(async move {
+        let Some(cfg) = auth::config().await else {
+            return;
+        };
+        mode.cognito.set(Some(cfg.clone()));
+        match auth::finish(&cfg).await {
+            Some(Ok(token)) => {
+                if let Some(s) = storage() {
+                    let _ = s.set_item("hoadon.token", &token);
+                }
+                session.token.set(Some(token));
+            }
+            Some(Err(e)) => mode.error.set(Some(e)),
+            None => {}
+        }
+    });
     let router = Router::install();
     let ob = drafts::Outbox::install(session.token);
     catalogs::CatalogCache::install(session, ob.online);
@@ -177,7 +227,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main id="main">
             <Show when=move || session.token.get().is_some()
-                fallback=move || view! { <SignIn session /> }>
+                fallback=move || view! { <SignIn session mode /> }>
                 {screen}
             </Show>
         </main>

@@ -132,7 +132,7 @@ def test_the_app_and_the_api_share_one_origin_with_the_right_caching():
     assert behaviours["/api/*"]["TargetOriginId"] == "api"
     assert behaviours["/api/*"]["CachePolicyId"] == disabled
     assert "POST" in behaviours["/api/*"]["AllowedMethods"]
-    for entry in ["/index.html", "/sw.js"]:
+    for entry in ["/index.html", "/sw.js", "/config.json"]:
         assert behaviours[entry]["CachePolicyId"] == disabled, entry
     default = config["DefaultCacheBehavior"]
     assert default["TargetOriginId"] == "web"
