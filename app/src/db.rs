@@ -109,31 +109,30 @@ pub async fn open() -> Result<IdbDatabase, String> {
     Ok(db)
 }
 
-/// Writes `value` (JSON) under `key` and waits until it is committed.
-pub async fn put(store: &str, key: &str, value: &str) -> Result<(), String> {
+/// Runs one write on `store` in its own `readwrite` transaction and waits until it is committed.
+async fn write(
+    store: &str,
+    op: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
+) -> Result<(), String> {
     let db = open().await?;
     let tx = db
         .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
         .map_err(err)?;
-    tx.object_store(store)
-        .map_err(err)?
-        .put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))
-        .map_err(err)?;
+    op(&tx.object_store(store).map_err(err)?).map_err(err)?;
     committed(&tx).await.map_err(err)?;
     Ok(())
 }
 
+/// Writes `value` (JSON) under `key` and waits until it is committed.
+pub async fn put(store: &str, key: &str, value: &str) -> Result<(), String> {
+    write(store, |os| {
+        os.put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))
+    })
+    .await
+}
+
 pub async fn delete(store: &str, key: &str) -> Result<(), String> {
-    let db = open().await?;
-    let tx = db
-        .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
-        .map_err(err)?;
-    tx.object_store(store)
-        .map_err(err)?
-        .delete(&JsValue::from_str(key))
-        .map_err(err)?;
-    committed(&tx).await.map_err(err)?;
-    Ok(())
+    write(store, |os| os.delete(&JsValue::from_str(key))).await
 }
 
 pub async fn get(store: &str, key: &str) -> Result<Option<String>, String> {
