@@ -5,6 +5,7 @@
 // Usage: node e2e/lighthouse.mjs BASE_URL EMAIL PASSWORD   (build the app with app/build --release)
 // Installs npm lighthouse into e2e/.lighthouse on first use (no browser download).
 import { chromium } from "playwright-core";
+import { signIn, newInvoice } from "./app.mjs";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -28,13 +29,8 @@ const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
   args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", `--remote-debugging-port=${port}`],
 });
 const page = await context.newPage();
-await page.goto(base + "/");
-await page.getByLabel("Thư điện tử").fill(email);
-await page.getByLabel("Mật khẩu").fill(password);
-await page.getByRole("button", { name: "Đăng nhập" }).click();
-await page.getByRole("heading", { name: "Trang chủ" }).waitFor();
-await page.getByRole("link", { name: "Lập hóa đơn" }).click();
-await page.locator("#symbol").waitFor();
+await signIn(page, base, email, password);
+await newInvoice(page);
 const editor = page.url();
 
 const artifacts = join(here, "artifacts");

@@ -2,18 +2,14 @@
 // to the updated total on a 50-line invoice, in headless Chromium against the local server.
 // Usage: node e2e/measure.mjs BASE_URL EMAIL PASSWORD
 import { chromium } from "playwright-core";
+import { signIn, newInvoice } from "./app.mjs";
 
 const [base, email, password] = process.argv.slice(2);
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
 const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-await page.goto(base + "/");
-await page.getByLabel("Thư điện tử").fill(email);
-await page.getByLabel("Mật khẩu").fill(password);
-await page.getByRole("button", { name: "Đăng nhập" }).click();
-await page.getByRole("heading", { name: "Trang chủ" }).waitFor();
-await page.getByRole("link", { name: "Lập hóa đơn" }).click();
-await page.locator("#symbol").waitFor();
+await signIn(page, base, email, password);
+await newInvoice(page);
 for (let i = 0; i < 50; i++) {
   if (i > 0) await page.getByRole("button", { name: "Thêm dòng" }).click();
   await page.locator(`[id="lines[${i}].name"]`).fill(`Hàng ${i + 1}`);

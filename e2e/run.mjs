@@ -2,6 +2,7 @@
 // free port with a fresh data directory, drives Debian Chromium headless through playwright-core,
 // and ends with one line "N passed, N failed". Screenshots go to e2e/artifacts/.
 import { chromium } from "playwright-core";
+import { signIn as appSignIn, newInvoice } from "./app.mjs";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, cpSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -65,13 +66,7 @@ const browser = await chromium.launch({
 
 const yy = String(new Date().getFullYear() % 100).padStart(2, "0");
 
-async function signIn(page) {
-  await page.goto(server.base + "/");
-  await page.getByLabel("Thư điện tử").fill("admin@demo.local");
-  await page.getByLabel("Mật khẩu").fill(server.password);
-  await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await page.getByRole("heading", { name: "Trang chủ" }).waitFor();
-}
+const signIn = (page) => appSignIn(page, server.base, "admin@demo.local", server.password);
 
 /// The API as another device would use it.
 async function api(method, path, { body, headers = {} } = {}) {
@@ -84,12 +79,6 @@ async function api(method, path, { body, headers = {} } = {}) {
     headers: { authorization: `Bearer ${api.token}`, "content-type": "application/json", ...headers } });
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : null };
-}
-
-async function newInvoice(page) {
-  await page.getByRole("link", { name: "Trang chủ" }).click();
-  await page.getByRole("link", { name: "Lập hóa đơn" }).click();
-  await page.locator("#symbol").waitFor();
 }
 
 async function fillSeller(page) {

@@ -110,13 +110,15 @@ fn LocalSignIn(session: Session) -> impl IntoView {
 fn Connection(session: Session) -> impl IntoView {
     let ob = drafts::outbox();
     let t = move |k| i18n::text(session.lang.get(), k);
+    // Counted once per change of the drafts (every keystroke in the editor), read three times.
+    let waiting = Memo::new(move |_| ob.waiting());
     view! {
         <p id="connection" class="connection" role="status"
-            data-online=move || ob.online.get().to_string() data-waiting=move || ob.waiting().to_string()>
+            data-online=move || ob.online.get().to_string() data-waiting=move || waiting.get().to_string()>
             <span class=move || if ob.online.get() { "dot on" } else { "dot off" } aria-hidden="true"></span>
             {move || t(if ob.online.get() { "online" } else { "offline" })}
-            <Show when=move || { ob.waiting() > 0 }>
-                " · "{move || format!("{} {}", ob.waiting(), t("waiting.count"))}
+            <Show when=move || { waiting.get() > 0 }>
+                " · "{move || format!("{} {}", waiting.get(), t("waiting.count"))}
             </Show>
         </p>
         {move || ob.storage_error.get().map(|e| view! { <p class="error" role="alert">{t("storage.error")}" "{e}</p> })}
