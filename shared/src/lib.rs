@@ -13,11 +13,14 @@
 
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod catalog;
 pub mod date;
 pub mod dsig;
+pub mod lifecycle;
 pub mod model;
 pub mod money;
+pub mod profile;
 pub mod rules;
 pub mod totals;
 pub mod validate;

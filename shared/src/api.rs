@@ -1,0 +1,164 @@
+//! The HTTP API's bodies as types, shared by the server (which serialises them) and the web app
+//! (which reads them): one definition, so neither side hand-builds or hand-reads JSON and a
+//! renamed field breaks the build instead of the screen. Plain serde data; no I/O.
+
+use crate::lifecycle::Status;
+use crate::model::{DraftInput, InvoiceDocument};
+use crate::profile::CompanyProfile;
+use crate::validate::{Finding, Severity};
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/invoices`: a new draft with the client's id (the `Idempotency-Key` header makes a
+/// retry answer with the first record).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDraft {
+    /// 8 to 64 letters, digits, `-` or `_`; chosen by the client so an offline draft keeps it.
+    pub id: String,
+    pub document: DraftInput,
+}
+
+/// Why an invoice needs a person: the sweep could not sign it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attention {
+    /// What failed, as the server saw it (no secrets).
+    pub reason: String,
+    /// When it last failed (Unix seconds).
+    pub at: i64,
+    /// How many attempts failed in a row.
+    pub attempts: u32,
+}
+
+/// An invoice as clients see it: the server-composed document, its state and version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceView {
+    pub id: String,
+    pub status: Status,
+    /// The document as the server composed it: the seller from the company profile, the number
+    /// once given. Drafts show what would be issued now.
+    pub document: InvoiceDocument,
+    /// `<form><symbol>` once numbered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub created_by: String,
+    /// `SigningTime`, fixed when the number is taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml_sha256: Option<String>,
+    /// Set while a numbered invoice could not be signed; cleared once it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention: Option<Attention>,
+    /// The `If-Match` value for the next edit.
+    pub version: u64,
+}
+
+/// A page of a list; `next` is an opaque cursor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// Counts per state, and how many need attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Counts {
+    pub draft: u64,
+    pub numbered: u64,
+    pub signed: u64,
+    pub needs_attention: u64,
+}
+
+/// `GET /api/summary`: the home screen.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Summary {
+    pub counts: Counts,
+    pub recent: Vec<InvoiceView>,
+    pub awaiting_signature: Vec<InvoiceView>,
+    /// Numbered invoices the sweep failed to sign, with the reason.
+    pub needs_attention: Vec<InvoiceView>,
+}
+
+/// A series (form + symbol) and where its numbering stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesView {
+    pub form: String,
+    pub symbol: String,
+    pub last_number: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_date: Option<String>,
+}
+
+/// `POST /api/series`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSeries {
+    pub form: String,
+    pub symbol: String,
+}
+
+/// `GET /api/profile`, and the answer to `PUT /api/profile` (whose body is a [`CompanyProfile`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileView {
+    pub profile: CompanyProfile,
+    /// The `If-Match` value for the next edit (0 before the first save).
+    pub version: u64,
+    /// Whether invoices can be issued (every required field is there and valid).
+    pub complete: bool,
+}
+
+/// `POST /api/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+/// The answer to a login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginAnswer {
+    pub token: String,
+    pub tenant: String,
+    pub role: String,
+    pub expires_at: i64,
+}
+
+/// A finding as it travels (owned strings, so clients can read it back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    pub severity: Severity,
+    pub code: String,
+    pub path: String,
+    pub message_vi: String,
+    pub message_en: String,
+}
+
+impl From<&Finding> for Detail {
+    fn from(f: &Finding) -> Self {
+        Detail {
+            severity: f.severity,
+            code: f.code.to_owned(),
+            path: f.path.clone(),
+            message_vi: f.message_vi.clone(),
+            message_en: f.message_en.clone(),
+        }
+    }
+}
+
+/// Every error answer: a stable `code`, a message, the findings, and — in a conflict — the
+/// server's current copy (`C` is the record's view type).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody<C = serde::de::IgnoredAny> {
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub details: Vec<Detail>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<C>,
+}

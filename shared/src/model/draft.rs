@@ -1,0 +1,175 @@
+//! What a client may send for an invoice: the draft input.
+//!
+//! The seller signs only what the server composed. Every client (the browser, an ERP, the CLI
+//! through the API) is treated as hostile, so this type has **no** seller block (it comes from
+//! the tenant's company profile), no number, no `DLHDon@Id`, no provider tax id, no raw XML and
+//! no tax-authority fields (`MCCQT`, QR data). The server turns it into the signed document with
+//! [`DraftInput::compose`]. What the XML reader returns from foreign files is the other contract,
+//! [`InvoiceDocument`], which keeps everything a file holds.
+
+use super::{
+    DeclaredTotals, Extensions, InvoiceDocument, LineDocument, PartyDocument,
+    RelatedInvoiceDocument,
+};
+use crate::money::decimal_serde;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A draft as a client sends it (`POST /api/invoices`, `PUT /api/invoices/{id}`).
+/// Unknown fields — including `seller`, `number`, `data_id`, `authority_code`, `qr_data` and
+/// `unknown` — are refused, so a client learns at once that they are not its to set.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftInput {
+    /// `PBan`: "2.0.1" (default) or "2.1.0" (and "2.0.0").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format_version: Option<String>,
+    /// `THDon`; defaults to the form's legal name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `KHMSHDon`, "1"–"9": with `symbol`, one of the tenant's registered series.
+    pub form: String,
+    /// `KHHDon`, e.g. "C25TAB".
+    pub symbol: String,
+    /// `NLap`, `YYYY-MM-DD`; not later than today in Vietnam when issued.
+    pub issue_date: String,
+    /// `DVTTe`, ISO 4217; defaults to VND.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// `TGia`, VND per unit of the currency.
+    #[serde(
+        default,
+        with = "decimal_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exchange_rate: Option<Decimal>,
+    /// `HTTToan`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+    /// `TTHDLQuan`: the invoice this one replaces or adjusts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<RelatedInvoiceDocument>,
+    /// `NMua`.
+    #[serde(default)]
+    pub buyer: PartyDocument,
+    /// `DSHHDVu/HHDVu`, in order.
+    #[serde(default)]
+    pub lines: Vec<LineDocument>,
+    /// Totals the client computed: checked against the core's, never written as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<DeclaredTotals>,
+    /// `TTKhac` blocks (named text fields; escaped like every text).
+    #[serde(default, skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// What the server owns in a signed invoice.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerParts<'a> {
+    /// `NBan`, from the tenant's company profile.
+    pub seller: &'a PartyDocument,
+    /// `MSTTCGP`, the invoicing-solution provider's tax id (the operator's configuration).
+    pub provider_tax_id: Option<&'a str>,
+    /// `SHDon`, once the series gave one.
+    pub number: Option<u64>,
+}
+
+impl DraftInput {
+    /// The document the server validates, renders and signs: this input plus what the server
+    /// owns. `DLHDon@Id` is left to [`crate::model::derived_data_id`] (form, symbol, number: an
+    /// NCName unique per seller); tax-authority fields stay empty until the authority sends them.
+    pub fn compose(&self, parts: ServerParts<'_>) -> InvoiceDocument {
+        let d = self.clone();
+        InvoiceDocument {
+            format_version: d.format_version,
+            name: d.name,
+            form: d.form,
+            symbol: d.symbol,
+            number: parts.number,
+            issue_date: d.issue_date,
+            currency: d.currency,
+            exchange_rate: d.exchange_rate,
+            payment_method: d.payment_method,
+            provider_tax_id: parts.provider_tax_id.map(str::to_owned),
+            related: d.related,
+            seller: parts.seller.clone(),
+            buyer: d.buyer,
+            lines: d.lines,
+            declared: d.declared,
+            extensions: d.extensions,
+            data_id: None,
+            qr_data: None,
+            authority_code: None,
+            unknown: Vec::new(),
+        }
+    }
+
+    /// The client's part of a document (what an editor may change), dropping everything the
+    /// server owns. `compose(…)` then `from_document` is the identity on a `DraftInput`.
+    pub fn from_document(doc: &InvoiceDocument) -> DraftInput {
+        let d = doc.clone();
+        DraftInput {
+            format_version: d.format_version,
+            name: d.name,
+            form: d.form,
+            symbol: d.symbol,
+            issue_date: d.issue_date,
+            currency: d.currency,
+            exchange_rate: d.exchange_rate,
+            payment_method: d.payment_method,
+            related: d.related,
+            buyer: d.buyer,
+            lines: d.lines,
+            declared: d.declared,
+            extensions: d.extensions,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_owned_fields_are_refused_in_a_draft() {
+        for field in [
+            "seller",
+            "number",
+            "data_id",
+            "authority_code",
+            "qr_data",
+            "unknown",
+            "provider_tax_id",
+        ] {
+            let json = format!(
+                r#"{{"form":"1","symbol":"C25TAA","issue_date":"2025-01-02","lines":[],"{field}":null}}"#
+            );
+            let err = serde_json::from_str::<DraftInput>(&json).unwrap_err();
+            assert!(err.to_string().contains("unknown field"), "{field}: {err}");
+        }
+    }
+
+    #[test]
+    fn compose_takes_the_seller_from_the_server_and_nothing_foreign() {
+        let draft = DraftInput {
+            form: "1".into(),
+            symbol: "C25TAA".into(),
+            issue_date: "2025-01-02".into(),
+            ..Default::default()
+        };
+        let seller = PartyDocument {
+            name: Some("Công ty A".into()),
+            tax_id: Some("0109998883".into()),
+            ..Default::default()
+        };
+        let doc = draft.compose(ServerParts {
+            seller: &seller,
+            provider_tax_id: None,
+            number: Some(7),
+        });
+        assert_eq!(doc.seller, seller);
+        assert_eq!(doc.number, Some(7));
+        assert!(doc.data_id.is_none() && doc.authority_code.is_none() && doc.unknown.is_empty());
+        assert_eq!(DraftInput::from_document(&doc), draft);
+    }
+}
