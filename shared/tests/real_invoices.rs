@@ -1,17 +1,24 @@
-//! The reader and validator on real invoices from public sources (tests/data/real-samples).
+//! The reader and validator on real invoices from public sources (tests/data/real-samples; samples
+//! 10–13b from `../shared/testdata/real-samples` or `$HOADON_REAL_SAMPLES`, skipped when absent).
 
 mod common;
 use common::*;
 use hoadon_core::xml::read_invoice;
 use rust_decimal::Decimal;
 
-const VALID_REAL_INVOICES: &[(&str, &str, u64, i64)] = &[
-    (
-        "04-sesgroup-lcsca-tdiep203-hdon-k21tcc-2021-11-20.xml",
-        "K21TCC",
-        6,
-        110_000_000,
-    ),
+/// File, symbol, number, total.
+type Expected = (&'static str, &'static str, u64, i64);
+
+/// In the repository.
+const VALID_REAL_INVOICES: &[Expected] = &[(
+    "04-sesgroup-lcsca-tdiep203-hdon-k21tcc-2021-11-20.xml",
+    "K21TCC",
+    6,
+    110_000_000,
+)];
+
+/// Read from the external folder.
+const VALID_EXTERNAL_INVOICES: &[Expected] = &[
     (
         "11-vnpay-selfsignedtest-hdon-k23tll-226-2023-10-19.xml",
         "K23TLL",
@@ -40,14 +47,27 @@ const VALID_REAL_INVOICES: &[(&str, &str, u64, i64)] = &[
 
 #[test]
 fn consistent_real_invoices_read_validate_and_round_trip() {
-    for (file, symbol, number, total) in VALID_REAL_INVOICES {
-        let doc = read_invoice(&sample(file)).unwrap();
-        assert_eq!(doc.symbol, *symbol, "{file}");
-        assert_eq!(doc.number, Some(*number), "{file}");
-        let inv = valid(&doc);
-        assert_eq!(inv.totals().total, Decimal::from(*total), "{file}");
-        assert_eq!(round_trip(&inv), inv, "{file}");
+    for expected in VALID_REAL_INVOICES {
+        read_validate_round_trip(&sample(expected.0), expected);
     }
+}
+
+#[test]
+fn consistent_external_real_invoices_read_validate_and_round_trip() {
+    for expected in VALID_EXTERNAL_INVOICES {
+        if let Some(xml) = external_sample(expected.0) {
+            read_validate_round_trip(&xml, expected);
+        }
+    }
+}
+
+fn read_validate_round_trip(xml: &str, (file, symbol, number, total): &Expected) {
+    let doc = read_invoice(xml).unwrap();
+    assert_eq!(doc.symbol, *symbol, "{file}");
+    assert_eq!(doc.number, Some(*number), "{file}");
+    let inv = valid(&doc);
+    assert_eq!(inv.totals().total, Decimal::from(*total), "{file}");
+    assert_eq!(round_trip(&inv), inv, "{file}");
 }
 
 #[test]

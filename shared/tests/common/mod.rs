@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use hoadon_core::{Invoice, InvoiceDocument, check, xml};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,8 +14,50 @@ pub fn read(rel: &str) -> String {
     std::fs::read_to_string(data(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+/// A real sample kept in the repository (01–09, `tests/data/real-samples/`); panics if missing.
 pub fn sample(name: &str) -> String {
     read(&format!("data/real-samples/{name}"))
+}
+
+/// The repository root: the nearest folder above this crate that holds the workspace `Cargo.lock`.
+/// (This module is also compiled into `functions/cli/tests`, so the depth differs per crate.)
+pub fn repo_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .find(|d| d.join("Cargo.lock").is_file())
+        .unwrap_or(here)
+        .to_path_buf()
+}
+
+/// Where the real samples that may not be committed here (10–13b, from snapshots of public
+/// repositories) are read from: `$HOADON_REAL_SAMPLES` if set (relative to the repository root),
+/// else `../shared/testdata/real-samples` beside the repository root.
+pub fn external_samples_dir() -> PathBuf {
+    let root = repo_root();
+    match std::env::var_os("HOADON_REAL_SAMPLES") {
+        Some(dir) => root.join(dir),
+        None => root.join("../shared/testdata/real-samples"),
+    }
+}
+
+/// The path of an external real sample, or `None` after a `SKIPPED:` line on stderr when it is
+/// absent: a clone without the external folder still passes.
+pub fn external_sample_path(name: &str) -> Option<PathBuf> {
+    let path = external_samples_dir().join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    eprintln!(
+        "SKIPPED: real sample {name} not found in {} (set HOADON_REAL_SAMPLES)",
+        external_samples_dir().display()
+    );
+    None
+}
+
+/// The text of an external real sample, or `None` (skipped, see [`external_sample_path`]).
+pub fn external_sample(name: &str) -> Option<String> {
+    let path = external_sample_path(name)?;
+    Some(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 /// Validates a document that must be valid, showing the findings otherwise.
