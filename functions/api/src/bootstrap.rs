@@ -46,6 +46,36 @@ pub async fn add_user(
         .map_err(|e| e.to_string())
 }
 
+/// Gives an existing user a new password (the admin who forgot theirs:
+/// `hoadon-server reset-password EMAIL`). Refuses an unknown e-mail.
+pub async fn set_password(
+    store: &dyn Store,
+    email: &str,
+    password: &str,
+    salt: [u8; 16],
+) -> Result<Login, String> {
+    let key = Key::new("LOGIN", email.trim().to_lowercase());
+    let item = store
+        .get(&key)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no user {email}"))?;
+    let mut login: Login = serde_json::from_slice(&item.data).map_err(|e| e.to_string())?;
+    login.password_hash = tokio::task::spawn_blocking({
+        let p = password.to_owned();
+        move || hash_password(&p, &salt)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let op = Op::Put {
+        key,
+        data: serde_json::to_vec(&login).map_err(|e| e.to_string())?,
+        condition: Condition::Version(item.version),
+    };
+    store.transact(vec![op]).await.map_err(|e| e.to_string())?;
+    Ok(login)
+}
+
 /// Registers a tenant (global `TENANTS` item) unless it exists; returns whether it was new.
 pub async fn add_tenant(
     store: &dyn Store,

@@ -9,6 +9,7 @@
 use crate::error::ApiError;
 use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::Finding;
+use hoadon_core::api::Page;
 use hoadon_core::catalog::{Field, check_value, error as finding, fields as spec};
 use serde_json::{Map, Value, json};
 
@@ -156,7 +157,7 @@ pub async fn list(
     q: Option<&str>,
     cursor: Option<&str>,
     limit: usize,
-) -> Result<Value, ApiError> {
+) -> Result<Page<Value>, ApiError> {
     kind_spec(kind)?;
     let q = q.map(str::to_lowercase).filter(|q| !q.is_empty());
     let limit = limit.clamp(1, 200);
@@ -185,7 +186,7 @@ pub async fn list(
             None => break,
         }
     }
-    Ok(json!({ "items": items, "next": next }))
+    Ok(Page { items, next })
 }
 
 /// Largest CSV file accepted.

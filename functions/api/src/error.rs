@@ -7,7 +7,8 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hoadon_core::Finding;
-use serde_json::{Value, json};
+use hoadon_core::api::{Detail, ErrorBody, InvoiceView};
+use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -29,9 +30,15 @@ pub enum ApiError {
     /// `422`: the document breaks rules; every finding is listed.
     #[error("the invoice has errors")]
     Validation(Vec<Finding>),
+    /// `422`: the company profile lacks what every invoice's seller block needs.
+    #[error("complete the company profile before issuing")]
+    ProfileIncomplete(Vec<Finding>),
+    /// `413`: the body or the record is larger than the API keeps.
+    #[error("{0}")]
+    TooLarge(String),
     /// `409`: the draft changed since the version the client edited; `current` is the server's.
     #[error("the draft was changed elsewhere")]
-    DraftConflict(Box<Value>),
+    DraftConflict(Box<InvoiceView>),
     /// `409`: the entry changed since the version the client edited; `current` is the server's.
     #[error("the entry was changed elsewhere")]
     VersionConflict(Box<Value>),
@@ -74,9 +81,12 @@ impl ApiError {
             Forbidden => StatusCode::FORBIDDEN,
             NotFound => StatusCode::NOT_FOUND,
             BadRequest(_) => StatusCode::BAD_REQUEST,
-            Validation(_) | UnknownSeries(_) | IssueDateBeforeLast { .. } | SeriesExhausted => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Validation(_)
+            | ProfileIncomplete(_)
+            | UnknownSeries(_)
+            | IssueDateBeforeLast { .. }
+            | SeriesExhausted => StatusCode::UNPROCESSABLE_ENTITY,
+            TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             DraftConflict(_) | VersionConflict(_) | NotEditable | IdTaken | Exists => {
                 StatusCode::CONFLICT
             }
@@ -94,6 +104,8 @@ impl ApiError {
             NotFound => "not_found",
             BadRequest(_) => "bad_request",
             Validation(_) => "validation_failed",
+            ProfileIncomplete(_) => "profile_incomplete",
+            TooLarge(_) => "payload_too_large",
             DraftConflict(_) => "draft_conflict",
             VersionConflict(_) => "version_conflict",
             NotEditable => "invoice_not_editable",
@@ -113,6 +125,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(m) => ApiError::Unavailable(m),
+            StoreError::TooLarge(m) => ApiError::TooLarge(m),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -123,14 +136,23 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(m) | ApiError::Unavailable(m) = &self {
             eprintln!("hoadon-api: {}: {m}", self.code());
         }
-        let mut body = json!({ "code": self.code(), "message": self.to_string(), "details": [] });
-        match self {
-            ApiError::Validation(ref findings) => body["details"] = json!(findings),
-            ApiError::DraftConflict(ref current) | ApiError::VersionConflict(ref current) => {
-                body["current"] = (**current).clone()
+        let details = match &self {
+            ApiError::Validation(f) | ApiError::ProfileIncomplete(f) => {
+                f.iter().map(Detail::from).collect()
             }
-            _ => {}
-        }
+            _ => Vec::new(),
+        };
+        let current = match &self {
+            ApiError::DraftConflict(v) => serde_json::to_value(v).ok(),
+            ApiError::VersionConflict(v) => Some((**v).clone()),
+            _ => None,
+        };
+        let body = ErrorBody::<Value> {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+            details,
+            current,
+        };
         (self.status(), Json(body)).into_response()
     }
 }

@@ -116,9 +116,12 @@ impl ApiEnv {
     }
 }
 
-/// The API function's Router: the application over the AWS adapters, behind the layer that
-/// fetches the Cognito keys when a token names one the function does not have.
-pub async fn api(env: &ApiEnv, sdk: &aws_config::SdkConfig) -> Result<axum::Router, String> {
+/// The application over the AWS adapters (DynamoDB, S3, the signer function, Cognito).
+/// Also returns the Cognito verifier, whose keys the API function fetches when needed.
+pub async fn app_state(
+    env: &ApiEnv,
+    sdk: &aws_config::SdkConfig,
+) -> Result<(AppState, Arc<CognitoVerifier>), String> {
     let mut store = DynamoDbStore::new(aws_sdk_dynamodb::Client::new(sdk), &env.table);
     if let Some(n) = env.max_transaction_ops {
         store = store.with_max_transaction_ops(n);
@@ -147,7 +150,7 @@ pub async fn api(env: &ApiEnv, sdk: &aws_config::SdkConfig) -> Result<axum::Rout
     ));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let app = App {
-        store: store.clone(),
+        store,
         verifier: verifier.clone(),
         issuer: None,
         services: Services::new(
@@ -156,13 +159,28 @@ pub async fn api(env: &ApiEnv, sdk: &aws_config::SdkConfig) -> Result<axum::Rout
             signers,
         ),
     };
-    let state = AppState(Arc::new(app));
+    Ok((AppState(Arc::new(app)), verifier))
+}
+
+/// One pass of the recovery sweep over the stack's tenant: at cold start, and on the
+/// EventBridge schedule (the sweep function, `HOADON_SWEEP=1`), so the promise of a `503
+/// signing_pending` ("will be signed automatically") holds even when no request comes.
+pub async fn sweep_once(state: &AppState, tenant: &str) -> Result<invoices::SweepReport, String> {
+    let ts = TenantStore::new(tenant, state.0.store.clone());
+    invoices::sweep(&state.0.services, &ts)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The API function's Router: the application over the AWS adapters, behind the layer that
+/// fetches the Cognito keys when a token names one the function does not have.
+pub async fn api(env: &ApiEnv, sdk: &aws_config::SdkConfig) -> Result<axum::Router, String> {
+    let (state, verifier) = app_state(env, sdk).await?;
     // Whatever a previous instance numbered and could not sign is signed now (issuing the same
     // invoice again does the same, so a failure here is logged, not fatal).
-    let ts = TenantStore::new(&env.tenant, store);
-    match invoices::sweep(&state.0.services, &ts).await {
-        Ok(0) => {}
-        Ok(n) => eprintln!("recovery sweep: signed {n} invoice(s) left numbered"),
+    match sweep_once(&state, &env.tenant).await {
+        Ok(r) if r.signed + r.failed == 0 => {}
+        Ok(r) => eprintln!("recovery sweep: {r}"),
         Err(e) => eprintln!("recovery sweep: {e}"),
     }
     let jwks = Arc::new(JwksFetcher::new(verifier)?);

@@ -31,6 +31,7 @@ pub mod lambda;
 pub mod load;
 pub mod local;
 pub mod ports;
+pub mod profile;
 #[cfg(feature = "aws")]
 pub mod s3_archive;
 pub mod store;

@@ -2,7 +2,9 @@
 //!
 //! `<data>/store.redb` (the embedded store), `<data>/archive/` (signed XML, content-addressed),
 //! `<data>/token-secret` (HS256 key), `<data>/keys/<tenant>/{key,cert}.pem` (each tenant's
-//! signing key, generated on first start with `UID=MST:<seller tax id>`).
+//! signing key, generated on first start with `UID=MST:<seller tax id>`). The tenant's company
+//! profile is created on first start from the `--seller-*` settings (or demo defaults) and
+//! updated when they are given on a later start.
 
 use crate::auth::{Hs256, Role};
 use crate::bootstrap;
@@ -21,8 +23,31 @@ use std::sync::Arc;
 pub struct LocalConfig {
     pub data_dir: PathBuf,
     pub tenant: String,
-    pub seller_name: String,
-    pub seller_tax_id: String,
+    /// The seller settings given on this start (`None`: not given).
+    pub seller: SellerSettings,
+}
+
+/// `--seller-name`, `--seller-tax-id`, `--seller-address`: the first start's company profile;
+/// on a later start, changes to it.
+#[derive(Debug, Clone, Default)]
+pub struct SellerSettings {
+    pub name: Option<String>,
+    pub tax_id: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The demo company of a first start without `--seller-*` settings.
+pub const DEMO_NAME: &str = "Công ty TNHH Thiết bị Văn phòng An Phát";
+pub const DEMO_TAX_ID: &str = "0109998883";
+pub const DEMO_ADDRESS: &str = "Số 12 Phố Huế, Phường Hai Bà Trưng, Hà Nội";
+
+impl SellerSettings {
+    fn is_empty(&self) -> bool {
+        self.name.is_none() && self.tax_id.is_none() && self.address.is_none()
+    }
+    fn tax_id_or_demo(&self) -> &str {
+        self.tax_id.as_deref().unwrap_or(DEMO_TAX_ID)
+    }
 }
 
 /// Printed once, on the first start.
@@ -109,7 +134,8 @@ pub async fn open_with_store(
     })?;
 
     let mut first = None;
-    if bootstrap::add_tenant(&*store, &cfg.tenant, &cfg.seller_tax_id).await? {
+    let tax_id = cfg.seller.tax_id_or_demo();
+    if bootstrap::add_tenant(&*store, &cfg.tenant, tax_id).await? {
         let email = format!("admin@{}.local", cfg.tenant);
         let password = bootstrap::new_password(&ids);
         bootstrap::add_user(
@@ -130,16 +156,29 @@ pub async fn open_with_store(
     }
     let mut signers = HashMap::new();
     for t in bootstrap::tenants(&*store).await? {
-        let name = if t == cfg.tenant {
-            cfg.seller_name.clone()
+        let ts = TenantStore::new(&t, store.clone());
+        let (profile, _) = crate::profile::current(&ts).await.map_err(io)?;
+        let name = Some(profile.name.clone()).filter(|n| !n.is_empty());
+        let mst = Some(profile.tax_id.clone()).filter(|n| !n.is_empty());
+        let (name, mst) = if t == cfg.tenant {
+            (
+                cfg.seller.name.clone().or(name).unwrap_or(DEMO_NAME.into()),
+                mst.unwrap_or_else(|| tax_id.to_owned()),
+            )
         } else {
-            t.clone()
+            (
+                name.unwrap_or(t.clone()),
+                mst.unwrap_or_else(|| tax_id.to_owned()),
+            )
         };
         signers.insert(
             t.clone(),
-            tenant_signer(&cfg.data_dir, &t, &name, &cfg.seller_tax_id, &*clock)?,
+            tenant_signer(&cfg.data_dir, &t, &name, &mst, &*clock)?,
         );
     }
+    let ts = TenantStore::new(&cfg.tenant, store.clone());
+    let key_mst = signers[&cfg.tenant].certificate().tax_id.clone();
+    apply_seller_settings(&ts, &cfg.seller, key_mst.as_deref(), clock.now()).await?;
     let archive = Arc::new(FileArchive {
         root: cfg.data_dir.join("archive"),
     });
@@ -153,13 +192,64 @@ pub async fn open_with_store(
     Ok((AppState(Arc::new(app)), first))
 }
 
-/// Signs whatever was left numbered, for every tenant. Returns how many were signed.
-pub async fn sweep_all(state: &AppState) -> Result<usize, String> {
+/// The company profile on this start: created from the settings (or the demo company) when
+/// the tenant has none; otherwise the settings given replace its fields. A tax id other than
+/// the signing key's is refused with the reason (the key was made for its tax id; invoices
+/// under another one could never be signed).
+async fn apply_seller_settings(
+    ts: &TenantStore,
+    seller: &SellerSettings,
+    key_mst: Option<&str>,
+    now: i64,
+) -> Result<(), String> {
+    let (mut profile, version) = crate::profile::current(ts).await.map_err(io)?;
+    if version != 0 && seller.is_empty() {
+        return Ok(());
+    }
+    if let (Some(t), Some(k)) = (&seller.tax_id, key_mst)
+        && t.trim() != k
+    {
+        return Err(format!(
+            "--seller-tax-id {t}: this tenant's signing key was made for tax id {k} \
+             (keys/{}/cert.pem); start with a new --data directory for another company",
+            ts.tenant()
+        ));
+    }
+    let pick = |given: &Option<String>, current: &str, demo: &str| {
+        given
+            .clone()
+            .or_else(|| Some(current.to_owned()).filter(|c| !c.is_empty()))
+            .unwrap_or_else(|| demo.to_owned())
+    };
+    profile.name = pick(&seller.name, &profile.name, DEMO_NAME);
+    profile.tax_id = pick(
+        &seller.tax_id,
+        &profile.tax_id,
+        key_mst.unwrap_or(DEMO_TAX_ID),
+    );
+    profile.address = pick(&seller.address, &profile.address, DEMO_ADDRESS);
+    match crate::profile::update(ts, now, version, profile, "hoadon-server").await {
+        Ok(_) => Ok(()),
+        Err(crate::error::ApiError::Validation(f)) => Err(format!(
+            "--seller-*: {}",
+            f.iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Signs whatever was left numbered, for every tenant.
+pub async fn sweep_all(state: &AppState) -> Result<invoices::SweepReport, String> {
     let app = &state.0;
-    let mut n = 0;
+    let mut total = invoices::SweepReport::default();
     for t in bootstrap::tenants(&*app.store).await? {
         let ts = TenantStore::new(&t, app.store.clone());
-        n += invoices::sweep(&app.services, &ts).await.map_err(io)?;
+        let r = invoices::sweep(&app.services, &ts).await.map_err(io)?;
+        total.signed += r.signed;
+        total.failed += r.failed;
     }
-    Ok(n)
+    Ok(total)
 }

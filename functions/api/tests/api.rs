@@ -1,194 +1,14 @@
 //! The API end to end over the Router (no network): a fresh store, the test signing key, a fixed
 //! clock, two tenants.
 
-use async_trait::async_trait;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use hoadon_api::auth::{Hs256, Role};
-use hoadon_api::bootstrap;
-use hoadon_api::http::{App, AppState, router};
-use hoadon_api::invoices::Services;
-use hoadon_api::ports::{FileArchive, FixedClock, LocalSigner, SignError, Signer};
-use hoadon_api::store::Store;
-use hoadon_api::store::redb::RedbStore;
-use hoadon_core::dsig::{SignerCertificate, verify_document};
-use http_body_util::BodyExt;
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use hoadon_core::dsig::verify_document;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use tower::ServiceExt;
-
-const NOW: i64 = 1_763_800_000; // 2025-11-22
-
-/// A signer that fails its first `fail` calls (a KMS or token outage).
-struct Flaky {
-    inner: LocalSigner,
-    fail: AtomicUsize,
-}
-
-#[async_trait]
-impl Signer for Flaky {
-    fn certificate(&self) -> &SignerCertificate {
-        self.inner.certificate()
-    }
-    async fn sign(&self, data: Vec<u8>) -> Result<Vec<u8>, SignError> {
-        if self.fail.load(Ordering::SeqCst) > 0 {
-            self.fail.fetch_sub(1, Ordering::SeqCst);
-            return Err(SignError("the key service is down".into()));
-        }
-        self.inner.sign(data).await
-    }
-}
-
-struct TestApp {
-    state: AppState,
-    _dir: tempfile::TempDir,
-    flaky: Arc<Flaky>,
-}
-
-fn local_signer() -> LocalSigner {
-    let d = concat!(env!("CARGO_MANIFEST_DIR"), "/../signing/tests/data");
-    let read = |f: &str| std::fs::read_to_string(format!("{d}/{f}")).unwrap();
-    LocalSigner(Arc::new(
-        hoadon_signing::LocalKeySigner::from_pem(&read("seller.key.pem"), &read("seller.cert.pem"))
-            .unwrap(),
-    ))
-}
-
-async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = Arc::new(RedbStore::open(&dir.path().join("s.redb")).unwrap());
-    for (t, email, role) in [
-        ("anphat", "admin@anphat.vn", Role::Admin),
-        ("anphat", "sales@anphat.vn", Role::Sales),
-        ("other", "admin@other.vn", Role::Admin),
-    ] {
-        bootstrap::add_tenant(&*store, t, "0109998883")
-            .await
-            .unwrap();
-        bootstrap::add_user(&*store, email, t, role, "secret-pass", [1; 16])
-            .await
-            .unwrap();
-    }
-    let flaky = Arc::new(Flaky {
-        inner: local_signer(),
-        fail: AtomicUsize::new(0),
-    });
-    let mut signers: HashMap<String, Arc<dyn Signer>> = HashMap::new();
-    signers.insert("anphat".into(), flaky.clone());
-    signers.insert("other".into(), Arc::new(local_signer()));
-    let hs = Arc::new(Hs256::new(b"test secret test secret test sec"));
-    let app = App {
-        store,
-        verifier: hs.clone(),
-        issuer: Some(hs),
-        services: Services::new(
-            Arc::new(FixedClock(NOW)),
-            Arc::new(FileArchive {
-                root: dir.path().join("archive"),
-            }),
-            signers,
-        ),
-    };
-    TestApp {
-        state: AppState(Arc::new(app)),
-        _dir: dir,
-        flaky,
-    }
-}
-
-impl TestApp {
-    async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        token: Option<&str>,
-        headers: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let req = match body {
-            Some(b) => req
-                .header("content-type", "application/json")
-                .body(Body::from(b.to_string())),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
-        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let v = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-        (status, v)
-    }
-
-    /// A GET with the caller's token and nothing else.
-    async fn get(&self, token: &str, uri: &str) -> (StatusCode, Value) {
-        self.call("GET", uri, Some(token), &[], None).await
-    }
-
-    /// A POST with the caller's token and no body.
-    async fn post(&self, token: &str, uri: &str) -> (StatusCode, Value) {
-        self.call("POST", uri, Some(token), &[], None).await
-    }
-
-    async fn login(&self, email: &str) -> String {
-        let body = json!({"email": email, "password": "secret-pass"});
-        let (s, v) = self.call("POST", "/api/login", None, &[], Some(body)).await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        v["token"].as_str().unwrap().to_owned()
-    }
-
-    async fn draft(&self, token: &str, id: &str, doc: &Value) -> (StatusCode, Value) {
-        let key = format!("key-{id}");
-        let body = json!({"id": id, "document": doc});
-        self.call(
-            "POST",
-            "/api/invoices",
-            Some(token),
-            &[("idempotency-key", &key)],
-            Some(body),
-        )
-        .await
-    }
-
-    async fn series(&self, token: &str, symbol: &str) -> (StatusCode, Value) {
-        let body = json!({"form": "1", "symbol": symbol});
-        self.call("POST", "/api/series", Some(token), &[], Some(body))
-            .await
-    }
-}
-
-/// The string `key` of every element of the array `v[array]`.
-fn pluck<'a>(v: &'a Value, array: &str, key: &str) -> Vec<&'a str> {
-    v[array]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e[key].as_str().unwrap())
-        .collect()
-}
-
-fn example() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/examples/invoice.json"
-    ))
-    .unwrap();
-    let mut v: Value = serde_json::from_str(&text).unwrap();
-    let o = v.as_object_mut().unwrap();
-    o.remove("number");
-    o.remove("data_id");
-    v
-}
-
+use std::sync::atomic::Ordering;
 #[tokio::test]
 async fn login_and_tokens() {
     let app = spawn_app().await;
@@ -301,7 +121,7 @@ async fn validation_errors_come_with_every_finding() {
     let app = spawn_app().await;
     let t = app.login("admin@anphat.vn").await;
     let mut doc = example();
-    doc["seller"]["tax_id"] = json!("0109998887");
+    doc["buyer"]["tax_id"] = json!("0109998887");
     doc["lines"][0]["unit"] = Value::Null;
     app.draft(&t, "inv-bad-0001", &doc).await;
     let (s, v) = app.post(&t, "/api/invoices/inv-bad-0001/issue").await;
@@ -311,7 +131,7 @@ async fn validation_errors_come_with_every_finding() {
     );
     let details = v["details"].as_array().unwrap();
     let paths = pluck(&v, "details", "path");
-    assert_eq!(paths, ["seller.tax_id", "lines[0].unit"]);
+    assert_eq!(paths, ["buyer.tax_id", "lines[0].unit"]);
     assert!(
         details[0]["message_vi"]
             .as_str()
@@ -327,13 +147,34 @@ async fn only_the_key_holders_own_invoices_are_issued_and_no_number_is_spent() {
     let app = spawn_app().await;
     let t = app.login("admin@anphat.vn").await;
     app.series(&t, "C25TAB").await;
-    let mut doc = example();
-    doc["seller"]["tax_id"] = json!("0312345673"); // valid, but not the certificate's MST
-    app.draft(&t, "inv-foreign-01", &doc).await;
+    // The profile names another company (valid tax id, but not the certificate's MST).
+    let mut other = json!(profile());
+    other["tax_id"] = json!("0312345673");
+    let (s, v) = app
+        .call(
+            "PUT",
+            "/api/profile",
+            Some(&t),
+            &[("if-match", "1")],
+            Some(other),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    app.draft(&t, "inv-foreign-01", &example()).await;
     let (s, v) = app.post(&t, "/api/invoices/inv-foreign-01/issue").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(pluck(&v, "details", "code"), ["seller.not_key_holder"]);
     assert_eq!(pluck(&v, "details", "path"), ["seller.tax_id"]);
+    let (s, _) = app
+        .call(
+            "PUT",
+            "/api/profile",
+            Some(&t),
+            &[("if-match", "2")],
+            Some(json!(profile())),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
     app.draft(&t, "inv-own-0001", &example()).await;
     let (_, v) = app.post(&t, "/api/invoices/inv-own-0001/issue").await;
     assert_eq!(v["number"], 1, "the refused invoice took no number");
@@ -446,15 +287,28 @@ async fn a_signer_outage_keeps_the_number_and_the_sweep_signs_later() {
     let (_, home) = app.get(&t, "/api/summary").await;
     assert_eq!(
         home["counts"],
-        json!({"draft": 1, "numbered": 1, "signed": 0})
+        json!({"draft": 1, "numbered": 1, "signed": 0, "needs_attention": 1})
     );
-    assert_eq!(pluck(&home, "awaiting_signature", "id"), ["inv-flaky-001"]);
+    // It needs attention, with the reason the signer gave.
+    assert_eq!(pluck(&home, "needs_attention", "id"), ["inv-flaky-001"]);
+    assert!(
+        home["needs_attention"][0]["attention"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the key service is down")
+    );
     assert_eq!(
         pluck(&home, "recent", "id"),
         ["inv-draft-002", "inv-flaky-001"]
     );
 
-    assert_eq!(hoadon_api::local::sweep_all(&app.state).await.unwrap(), 1);
+    assert_eq!(
+        hoadon_api::local::sweep_all(&app.state)
+            .await
+            .unwrap()
+            .signed,
+        1
+    );
     let (_, v) = app.get(&t, "/api/invoices/inv-flaky-001").await;
     assert_eq!(
         (v["status"].as_str(), v["number"].as_u64()),
@@ -462,7 +316,7 @@ async fn a_signer_outage_keeps_the_number_and_the_sweep_signs_later() {
     );
     assert_eq!(
         hoadon_api::local::sweep_all(&app.state).await.unwrap(),
-        0,
+        hoadon_api::invoices::SweepReport::default(),
         "nothing left"
     );
     let (_, a) = app.get(&t, "/api/invoices/inv-flaky-001/audit").await;
@@ -492,22 +346,6 @@ async fn requests_without_required_headers_are_refused_clearly() {
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-}
-
-impl TestApp {
-    async fn csv(&self, token: &str, kind: &str, text: &str) -> (StatusCode, Value) {
-        let req = Request::builder()
-            .method("POST")
-            .uri(format!("/api/catalogs/{kind}/import"))
-            .header("authorization", format!("Bearer {token}"))
-            .header("content-type", "text/csv")
-            .body(Body::from(text.to_owned()))
-            .unwrap();
-        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap())
-    }
 }
 
 #[tokio::test]
@@ -672,7 +510,13 @@ async fn the_openapi_document_lists_every_route() {
     let (s, v) = app.call("GET", "/api/openapi.json", None, &[], None).await;
     assert_eq!(s, StatusCode::OK);
     let paths = v["paths"].as_object().unwrap();
-    let src = include_str!("../src/http.rs");
+    let src = [
+        include_str!("../src/http/invoices.rs"),
+        include_str!("../src/http/catalogs.rs"),
+        include_str!("../src/http/session.rs"),
+        include_str!("../src/http/mod.rs"),
+    ]
+    .concat();
     for line in src
         .lines()
         .filter(|l| l.trim_start().starts_with(".route(\""))

@@ -246,13 +246,9 @@ async fn jwks_endpoint(jwk: Value) -> (String, Arc<AtomicUsize>) {
     (format!("http://{addr}/pool"), fetches)
 }
 
+/// The documented draft: what a client may send.
 fn example() -> Value {
-    let mut v: Value =
-        serde_json::from_str(include_str!("../../../shared/examples/invoice.json")).unwrap();
-    let o = v.as_object_mut().unwrap();
-    o.remove("number");
-    o.remove("data_id");
-    v
+    serde_json::from_str(include_str!("../../../shared/examples/draft.json")).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -268,6 +264,16 @@ async fn the_api_function_issues_a_signed_invoice_through_its_real_adapters() {
     store.create_table().await.unwrap();
     let ts = TenantStore::new("anphat", Arc::new(store));
     invoices::create_series(&ts, "1", "C25TAB").await.unwrap();
+    // The company profile an admin fills in first (its tax id is the certificate's).
+    let profile = hoadon_core::profile::CompanyProfile {
+        name: "Công ty TNHH Thiết bị Văn phòng An Phát".into(),
+        tax_id: "0109998883".into(),
+        address: "12 Phố Huế, Hà Nội".into(),
+        ..Default::default()
+    };
+    hoadon_api::profile::update(&ts, 0, 0, profile, "test")
+        .await
+        .unwrap();
     let s3 = aws_sdk_s3::Client::new(&moto.sdk_config().await);
     s3.create_bucket()
         .bucket("hoadon-anphat-archive")

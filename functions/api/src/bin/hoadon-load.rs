@@ -30,11 +30,9 @@ async fn main() -> Result<(), String> {
     let token = c.token.clone().expect("logged in");
     let template = {
         let mut d: serde_json::Value =
-            serde_json::from_str(include_str!("../../../../shared/examples/invoice.json"))
+            serde_json::from_str(include_str!("../../../../shared/examples/draft.json"))
                 .map_err(|e| e.to_string())?;
         let o = d.as_object_mut().expect("object");
-        o.remove("number");
-        o.remove("data_id");
         o.insert("issue_date".into(), json!("2025-12-31"));
         d
     };

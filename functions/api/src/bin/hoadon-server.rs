@@ -1,46 +1,87 @@
 //! The local system: hoadon's API on http://127.0.0.1, embedded store, local signing keys,
-//! no AWS account. `hoadon-server [--data DIR] [--port N] [--tenant ID] [--seller-name NAME]
-//! [--seller-tax-id MST] [--app DIR]` (or `HOADON_DATA`, `HOADON_PORT`, …); the web app is
-//! served from `--app` (default `app/dist`) when it has been built.
+//! no AWS account; the web app (`app/dist`, when built) on the same origin.
+//!
+//! `hoadon-server [--data DIR] [--port N] [--tenant ID] [--seller-name NAME] [--seller-tax-id
+//! MST] [--seller-address ADDR] [--app DIR]` serves; `hoadon-server reset-password EMAIL` and
+//! `hoadon-server add-user EMAIL --role ROLE` manage users (with the server stopped: the
+//! embedded store is one process's). Every flag has a `HOADON_*` variable; unknown flags are
+//! refused with a suggestion.
 //!
 //! Built with the `aws` feature it also takes `--dynamodb-table NAME`: the store is then that
 //! DynamoDB table (created if missing), reached through the usual SDK settings — with
 //! `AWS_ENDPOINT_URL` pointing at DynamoDB Local this is how the load run measures the adapter.
 
-use hoadon_api::local::{LocalConfig, sweep_all};
+use clap::{Parser, Subcommand};
+use hoadon_api::auth::Role;
+use hoadon_api::bootstrap;
+use hoadon_api::local::{LocalConfig, SellerSettings, sweep_all};
+use hoadon_api::ports::RandomIds;
+use std::path::PathBuf;
 use std::time::Duration;
 
-fn arg(args: &[String], flag: &str, env: &str, default: &str) -> String {
-    args.windows(2)
-        .find(|w| w[0] == flag)
-        .map(|w| w[1].clone())
-        .or_else(|| std::env::var(env).ok())
-        .unwrap_or_else(|| default.to_owned())
+#[derive(Parser)]
+#[command(
+    version,
+    about = "hoadon's local system: the API and the web app on one origin, no AWS account"
+)]
+struct Cli {
+    /// Where the store, the archive, the keys and the token secret live.
+    #[arg(long, env = "HOADON_DATA", default_value = "data", global = true)]
+    data: PathBuf,
+    /// The tenant created on the first start (and the one `--seller-*` applies to).
+    #[arg(long, env = "HOADON_TENANT", default_value = "demo", global = true)]
+    tenant: String,
+    /// The TCP port on 127.0.0.1.
+    #[arg(long, env = "HOADON_PORT", default_value_t = 8080)]
+    port: u16,
+    /// Company name for the profile (first start: defaults to a demo company; later: updates it).
+    #[arg(long, env = "HOADON_SELLER_NAME")]
+    seller_name: Option<String>,
+    /// Company tax id (first start only: the signing key is made for it).
+    #[arg(long, env = "HOADON_SELLER_TAX_ID")]
+    seller_tax_id: Option<String>,
+    /// Company address for the profile.
+    #[arg(long, env = "HOADON_SELLER_ADDRESS")]
+    seller_address: Option<String>,
+    /// The built web app to serve on the same origin.
+    #[arg(long, env = "HOADON_APP", default_value = "app/dist")]
+    app: PathBuf,
+    /// Use this DynamoDB table as the store (built with the `aws` feature).
+    #[cfg(feature = "aws")]
+    #[arg(long, env = "HOADON_DYNAMODB_TABLE")]
+    dynamodb_table: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Give a user a new password (printed once). Stop the server first.
+    ResetPassword { email: String },
+    /// Add a user to the tenant; the password is printed once. Stop the server first.
+    AddUser {
+        email: String,
+        #[arg(long, value_parser = ["admin", "accountant", "sales"])]
+        role: String,
+    },
 }
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().collect();
+    let cli = Cli::parse();
     let cfg = LocalConfig {
-        data_dir: arg(&args, "--data", "HOADON_DATA", "data").into(),
-        tenant: arg(&args, "--tenant", "HOADON_TENANT", "demo"),
-        seller_name: arg(
-            &args,
-            "--seller-name",
-            "HOADON_SELLER_NAME",
-            "Công ty TNHH Thiết bị Văn phòng An Phát",
-        ),
-        seller_tax_id: arg(
-            &args,
-            "--seller-tax-id",
-            "HOADON_SELLER_TAX_ID",
-            "0109998883",
-        ),
+        data_dir: cli.data.clone(),
+        tenant: cli.tenant.clone(),
+        seller: SellerSettings {
+            name: cli.seller_name.clone(),
+            tax_id: cli.seller_tax_id.clone(),
+            address: cli.seller_address.clone(),
+        },
     };
-    let port: u16 = arg(&args, "--port", "HOADON_PORT", "8080")
-        .parse()
-        .map_err(|e| format!("--port: {e}"))?;
-    let (state, first) = open(&args, &cfg).await?;
+    if let Some(command) = &cli.command {
+        return users(&cfg, command).await;
+    }
+    let (state, first) = open(&cli, &cfg).await?;
     if let Some(f) = first {
         println!(
             "First start: tenant {}; sign in as {} with password {}",
@@ -49,8 +90,11 @@ async fn main() -> Result<(), String> {
         println!("(shown once; it is not stored in clear)");
     }
     match sweep_all(&state).await {
-        Ok(0) => {}
-        Ok(n) => println!("recovery sweep: signed {n} invoice(s) left numbered"),
+        Ok(r) if r.signed + r.failed == 0 => {}
+        Ok(r) => println!(
+            "recovery sweep: signed {} invoice(s) left numbered, {} still failing",
+            r.signed, r.failed
+        ),
         Err(e) => eprintln!("recovery sweep: {e}"),
     }
     let sweeper = state.clone();
@@ -62,16 +106,16 @@ async fn main() -> Result<(), String> {
             }
         }
     });
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("port {}: {e}", cli.port))?;
     println!(
-        "hoadon listening on http://127.0.0.1:{port} (data in {})",
+        "hoadon listening on http://127.0.0.1:{} (data in {})",
+        cli.port,
         cfg.data_dir.display()
     );
-    // The web app (app/dist) on the same origin, when it has been built.
-    let app_dir = std::path::PathBuf::from(arg(&args, "--app", "HOADON_APP", "app/dist"));
     let mut router = hoadon_api::http::router(state);
+    let app_dir = cli.app.clone();
     if app_dir.join("index.html").exists() {
         println!("web app from {}", app_dir.display());
         router = router.fallback(move |req| hoadon_api::web::serve(app_dir.clone(), req));
@@ -84,6 +128,51 @@ async fn main() -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// `reset-password` and `add-user`, on the embedded store of `--data`.
+async fn users(cfg: &LocalConfig, command: &Command) -> Result<(), String> {
+    let path = cfg.data_dir.join("store.redb");
+    if !path.exists() {
+        return Err(format!(
+            "{} has no store; start the server once first",
+            cfg.data_dir.display()
+        ));
+    }
+    let store = hoadon_api::store::redb::RedbStore::open(&path).map_err(|e| {
+        format!(
+            "{}: {e} (is the server running? stop it first)",
+            path.display()
+        )
+    })?;
+    let ids = RandomIds;
+    let password = bootstrap::new_password(&ids);
+    match command {
+        Command::ResetPassword { email } => {
+            bootstrap::set_password(&store, email, &password, bootstrap::salt(&ids)).await?;
+            println!("new password for {email}: {password}");
+        }
+        Command::AddUser { email, role } => {
+            let role: Role = serde_json::from_value(serde_json::Value::String(role.clone()))
+                .map_err(|e| e.to_string())?;
+            bootstrap::add_user(
+                &store,
+                email,
+                &cfg.tenant,
+                role,
+                &password,
+                bootstrap::salt(&ids),
+            )
+            .await
+            .map_err(|e| format!("{email}: {e} (does the user exist already?)"))?;
+            println!(
+                "added {email} to tenant {}; password: {password}",
+                cfg.tenant
+            );
+        }
+    }
+    println!("(shown once; it is not stored in clear)");
+    Ok(())
+}
+
 /// The application state, and the first start's credentials when this start created them.
 type Opened = Result<
     (
@@ -94,19 +183,18 @@ type Opened = Result<
 >;
 
 #[cfg(not(feature = "aws"))]
-async fn open(_args: &[String], cfg: &LocalConfig) -> Opened {
+async fn open(_cli: &Cli, cfg: &LocalConfig) -> Opened {
     hoadon_api::local::open(cfg).await
 }
 
 #[cfg(feature = "aws")]
-async fn open(args: &[String], cfg: &LocalConfig) -> Opened {
+async fn open(cli: &Cli, cfg: &LocalConfig) -> Opened {
     use hoadon_api::store::dynamodb::DynamoDbStore;
-    let table = arg(args, "--dynamodb-table", "HOADON_DYNAMODB_TABLE", "");
-    if table.is_empty() {
+    let Some(table) = cli.dynamodb_table.as_deref().filter(|t| !t.is_empty()) else {
         return hoadon_api::local::open(cfg).await;
-    }
+    };
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let mut store = DynamoDbStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
+    let mut store = DynamoDbStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
     if let Ok(n) = std::env::var("HOADON_MAX_TRANSACTION_OPS") {
         let n = n
             .parse()

@@ -26,8 +26,38 @@ pub async fn run_all(store: Arc<dyn Store>) {
     transactions_are_all_or_nothing(&*store).await;
     invalid_transactions(&*store).await;
     prefix_queries_with_cursors(&*store).await;
+    item_size_limit(&*store).await;
     concurrent_conditional_puts_have_one_winner(store.clone()).await;
     concurrent_increments_lose_nothing(store).await;
+}
+
+/// Every adapter keeps items up to DynamoDB's limit and refuses larger ones the same way,
+/// writing nothing of the transaction.
+async fn item_size_limit(s: &dyn Store) {
+    let big = Key::new(pk("size"), "big");
+    let other = Key::new(pk("size"), "other");
+    let fits = vec![b'x'; super::MAX_ITEM_BYTES - 2048];
+    s.transact(vec![Op::Put {
+        key: big.clone(),
+        data: fits.clone(),
+        condition: Condition::Always,
+    }])
+    .await
+    .expect("an item just under the limit is kept");
+    assert_eq!(s.get(&big).await.unwrap().unwrap().data, fits);
+    let too_big = vec![b'x'; super::MAX_ITEM_BYTES + 1];
+    let r = s
+        .transact(vec![
+            put(&other, "1", Condition::Always),
+            Op::Put {
+                key: big.clone(),
+                data: too_big,
+                condition: Condition::Always,
+            },
+        ])
+        .await;
+    assert!(matches!(r, Err(StoreError::TooLarge(_))), "{r:?}");
+    assert_eq!(s.get(&other).await.unwrap(), None, "nothing written");
 }
 
 async fn put_get_and_versions(s: &dyn Store) {

@@ -102,6 +102,9 @@ pub enum StoreError {
     /// The request itself is not allowed (two operations on one key, too many operations).
     #[error("invalid store request: {0}")]
     Invalid(String),
+    /// An item is larger than the store keeps ([`MAX_ITEM_BYTES`]); nothing was written.
+    #[error("{0}")]
+    TooLarge(String),
     /// The store could not be reached or failed; the caller may retry.
     #[error("store unavailable: {0}")]
     Unavailable(String),
@@ -110,6 +113,11 @@ pub enum StoreError {
 /// Most operations one transaction may carry: DynamoDB's `TransactWriteItems` limit. An adapter
 /// may have a lower one (DynamoDB Local 1.11 allows 10); callers ask the store.
 pub const MAX_TRANSACTION_OPS: usize = 100;
+
+/// The largest item (data and key) a store keeps: DynamoDB's 400 KB item limit, enforced by
+/// every adapter alike so that what works locally works on AWS. Larger signed files live in the
+/// archive (see `invoices::signing`).
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 
 /// A page of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +147,10 @@ pub trait Store: Send + Sync {
     fn max_transaction_ops(&self) -> usize {
         MAX_TRANSACTION_OPS
     }
+    /// The largest item this store keeps.
+    fn max_item_bytes(&self) -> usize {
+        MAX_ITEM_BYTES
+    }
 }
 
 /// Checks a transaction's shape the way DynamoDB does.
@@ -154,6 +166,16 @@ pub(crate) fn validate_ops(ops: &[Op], max: usize) -> Result<(), StoreError> {
         return Err(StoreError::Invalid(
             "two operations on the same item".into(),
         ));
+    }
+    for op in ops {
+        if let Op::Put { key, data, .. } = op {
+            let size = data.len() + key.pk.len() + key.sk.len() + 64;
+            if size > MAX_ITEM_BYTES {
+                return Err(StoreError::TooLarge(format!(
+                    "the record is {size} bytes; a record may hold at most {MAX_ITEM_BYTES}"
+                )));
+            }
+        }
     }
     Ok(())
 }
@@ -188,6 +210,9 @@ impl TenantStore {
     }
     pub fn max_transaction_ops(&self) -> usize {
         self.store.max_transaction_ops()
+    }
+    pub fn max_item_bytes(&self) -> usize {
+        self.store.max_item_bytes()
     }
     pub fn key(&self, pk: &str, sk: impl Into<String>) -> Key {
         Key::new(format!("T#{}#{pk}", self.tenant), sk)

@@ -1,0 +1,192 @@
+//! The HTTP API: one axum `Router` that knows nothing of where it runs (the local server, the
+//! Lambda function). One router per area — [`session`] (sign-in, company profile),
+//! [`invoices`] (drafts, issuing, documents, summary), [`catalogs`] (catalogs and series) —
+//! merged here with what every route shares: the verified [`Caller`], opaque cursors and
+//! **typed JSON errors for every refusal**, including those axum makes itself (malformed JSON,
+//! a wrong type, an unknown field, a body over the limit, a wrong method).
+
+mod catalogs;
+mod invoices;
+mod session;
+
+use crate::auth::{AuthError, Claims, Role, TokenVerifier};
+use crate::error::ApiError;
+use crate::invoices::Services;
+use crate::store::{Store, TenantStore};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::http::{HeaderMap, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use hoadon_core::api::{ErrorBody, Page};
+use std::sync::Arc;
+
+/// Everything a handler may use. Cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub verifier: Arc<dyn TokenVerifier>,
+    /// Issues tokens at `POST /api/login` (local system only; Cognito does it in AWS).
+    pub issuer: Option<Arc<crate::auth::Hs256>>,
+    pub services: Services,
+}
+
+/// The verified caller: the tenant and role come from the token, never from the request.
+pub struct Caller {
+    pub claims: Claims,
+    pub store: TenantStore,
+}
+
+impl Caller {
+    fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.claims.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthorized(AuthError::Missing))?;
+        let app = &state.0;
+        let claims = app
+            .verifier
+            .verify(token, app.services.clock.now())
+            .map_err(ApiError::Unauthorized)?;
+        let store = TenantStore::new(&claims.tenant, app.store.clone());
+        Ok(Caller { claims, store })
+    }
+}
+
+/// Largest JSON body: a draft of a few thousand lines; records themselves are bounded by the
+/// store's item size (a larger one is a typed `413`).
+const MAX_JSON_BYTES: usize = 2 << 20;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .merge(session::routes())
+        .merge(invoices::routes())
+        .merge(catalogs::routes())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .layer(axum::middleware::map_response(typed_errors))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../../openapi.json"),
+    )
+        .into_response()
+}
+
+/// Turns every error answer that is not already the typed JSON body (axum's own rejections
+/// answer `text/plain`, a wrong method answers with no body) into one, keeping its headers
+/// (`Allow` on a 405). axum answers a body that does not fit the type with 422; for clients
+/// that is a malformed request like any other, so it becomes `400 bad_request`.
+async fn typed_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let (status, code, fallback) = match status {
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => (
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the request is malformed",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (status, "payload_too_large", "the body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            status,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            status,
+            "method_not_allowed",
+            "this method is not allowed here",
+        ),
+        StatusCode::NOT_FOUND => (status, "not_found", "not found"),
+        s if s.is_server_error() => (s, "internal", "internal error"),
+        s => (s, "bad_request", "the request was refused"),
+    };
+    let body = ErrorBody::<()> {
+        code: code.to_owned(),
+        message: if text.is_empty() {
+            fallback.to_owned()
+        } else {
+            text
+        },
+        details: Vec::new(),
+        current: None,
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    parts.status = status;
+    let bytes = serde_json::to_vec(&body).expect("error bodies serialize");
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Page cursors are opaque to clients (base64url of a versioned position), so the store's keys
+/// are not an API contract and a hand-made cursor is refused rather than misread.
+fn encode_next<T>(mut page: Page<T>) -> Json<Page<T>> {
+    use base64::Engine;
+    page.next = page
+        .next
+        .map(|n| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{n}")));
+    Json(page)
+}
+
+fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
+    use base64::Engine;
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("v1:").map(str::to_owned))
+        .map(Some)
+        .ok_or_else(|| ApiError::BadRequest("cursor: not a cursor this API returned".into()))
+}
+
+/// The version an edit was based on (`If-Match`).
+fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
+    headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim_matches('"').parse::<u64>().ok())
+        .ok_or_else(|| {
+            ApiError::BadRequest("the If-Match header (the version you edited) is required".into())
+        })
+}

@@ -1,0 +1,140 @@
+//! Drafts: created with the client's id (so an offline draft keeps it) and an idempotency key,
+//! edited with `If-Match`. The client sends a [`DraftInput`]; what is stored is the document the
+//! server composes from it and the company profile — never a client's seller block.
+
+use super::{InvoiceRecord, Services, Status, audit, load, to_json, view};
+use crate::error::ApiError;
+use crate::store::{Condition, Op, StoreError, TenantStore};
+use hoadon_core::InvoiceDocument;
+use hoadon_core::api::InvoiceView;
+use hoadon_core::lifecycle::Event;
+use hoadon_core::model::{DraftInput, ServerParts};
+
+fn valid_id(id: &str) -> bool {
+    (8..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The document a draft stands for now: the client's input, the profile's seller.
+pub(super) async fn compose(
+    svc: &Services,
+    ts: &TenantStore,
+    input: &DraftInput,
+) -> Result<InvoiceDocument, ApiError> {
+    let (profile, _) = crate::profile::current(ts).await?;
+    Ok(input.compose(ServerParts {
+        seller: &profile.seller(),
+        provider_tax_id: svc.provider_tax_id.as_deref(),
+        number: None,
+    }))
+}
+
+/// Creates a draft with the client's id. Replaying the same `Idempotency-Key` returns the
+/// record created by the first request (`created = false`) and never a second one.
+pub async fn create_draft(
+    svc: &Services,
+    ts: &TenantStore,
+    id: &str,
+    idempotency_key: &str,
+    input: &DraftInput,
+    actor: &str,
+) -> Result<(InvoiceView, bool), ApiError> {
+    if !valid_id(id) || !valid_id(idempotency_key) {
+        return Err(ApiError::BadRequest(
+            "id and Idempotency-Key are 8 to 64 letters, digits, '-' or '_'".into(),
+        ));
+    }
+    let now = svc.clock.now();
+    let mut rec = InvoiceRecord {
+        id: id.to_owned(),
+        status: Status::Draft,
+        document: compose(svc, ts, input).await?,
+        series: None,
+        number: None,
+        created_at: now,
+        updated_at: now,
+        created_by: actor.to_owned(),
+        idempotency_key: Some(idempotency_key.to_owned()),
+        archive_key: None,
+        xml_sha256: None,
+        signed_at: None,
+        signed_info_sha256: None,
+        attention: None,
+        audit_seq: 0,
+        audit_head: String::new(),
+    };
+    let audit_op = audit(ts, &mut rec, actor, "draft_created");
+    let ops = vec![
+        Op::Put {
+            key: ts.key("IDEM", idempotency_key),
+            data: id.as_bytes().to_vec(),
+            condition: Condition::NotExists,
+        },
+        Op::Put {
+            key: ts.key("INV", id),
+            data: to_json(&rec),
+            condition: Condition::NotExists,
+        },
+        audit_op,
+    ];
+    match ts.transact(ops).await {
+        Ok(v) => Ok((view(&rec, v[1]), true)),
+        Err(StoreError::ConditionFailed { index: 0 }) => {
+            // A retry of a request that already succeeded: answer with what it created.
+            let first = ts
+                .get("IDEM", idempotency_key)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let first_id = String::from_utf8_lossy(&first.data).into_owned();
+            if first_id != id {
+                return Err(ApiError::BadRequest(format!(
+                    "Idempotency-Key {idempotency_key} was used for invoice {first_id}"
+                )));
+            }
+            let (rec, v) = load(ts, id).await?;
+            Ok((view(&rec, v), false))
+        }
+        Err(StoreError::ConditionFailed { .. }) => Err(ApiError::IdTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replaces a draft's content if the client edited the current version.
+pub async fn update_draft(
+    svc: &Services,
+    ts: &TenantStore,
+    id: &str,
+    if_match: u64,
+    input: &DraftInput,
+    actor: &str,
+) -> Result<InvoiceView, ApiError> {
+    let (mut rec, version) = load(ts, id).await?;
+    rec.status = rec
+        .status
+        .apply(Event::Edit)
+        .map_err(|_| ApiError::NotEditable)?;
+    if version != if_match {
+        return Err(ApiError::DraftConflict(Box::new(view(&rec, version))));
+    }
+    rec.document = compose(svc, ts, input).await?;
+    rec.updated_at = svc.clock.now();
+    let a = audit(ts, &mut rec, actor, "draft_updated");
+    let ops = vec![
+        Op::Put {
+            key: ts.key("INV", id),
+            data: to_json(&rec),
+            condition: Condition::Version(if_match),
+        },
+        a,
+    ];
+    match ts.transact(ops).await {
+        Ok(v) => Ok(view(&rec, v[0])),
+        Err(StoreError::ConditionFailed { .. }) => {
+            let (cur, v) = load(ts, id).await?;
+            Err(ApiError::DraftConflict(Box::new(view(&cur, v))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

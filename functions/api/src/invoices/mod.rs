@@ -1,0 +1,251 @@
+//! Invoices: drafts, gapless numbering, signing, the audit chain and the recovery sweep.
+//!
+//! Items (all under the tenant's prefix):
+//! - `INV / <id>`: the [`InvoiceRecord`]; `IDEM / <key>`: idempotency key → id;
+//! - `SERIES / <form><symbol>`: [`SeriesRecord`] with the last number and date;
+//! - `NUM#<series> / <number>`: number → id, written with `NotExists` (a duplicate number cannot
+//!   be stored even by a buggy caller);
+//! - `PENDING / <id>`: numbered, awaiting signature (what the sweep reads);
+//! - `XML / <id>`: the exact signed bytes, or a pointer into the archive when they would not
+//!   fit one store item (see [`signing`]); `AUDIT#<id> / <seq>`: the audit chain.
+//!
+//! When something may happen is decided by the core's state machine
+//! ([`hoadon_core::lifecycle`]); this module only persists and orchestrates:
+//! [`drafts`] (client ids, idempotency, `If-Match`), [`issue`] (everything that can fail without
+//! the key, tried before a number is taken), [`numbering`] (one leader per series, batches in one
+//! transaction), [`signing`] (the one signed file of a number), [`sweep`] (recovery, failures
+//! recorded per invoice) and [`queries`] (list, home summary, audit check).
+
+mod drafts;
+mod issue;
+mod numbering;
+mod queries;
+mod series;
+mod signing;
+mod sweep;
+
+pub use drafts::{create_draft, update_draft};
+pub use issue::issue;
+pub(crate) use queries::read_chain;
+pub use queries::{AuditReport, ListQuery, list, summary, verify_audit};
+pub use series::{SeriesRecord, create_series, list_series};
+pub use signing::signed_xml;
+pub use sweep::{SweepReport, sweep};
+
+use crate::error::ApiError;
+use crate::ports::{Archive, Clock, Signer, sha256_hex};
+use crate::store::{Condition, Item, Op, TenantStore};
+use hoadon_core::InvoiceDocument;
+use hoadon_core::api::{Attention, InvoiceView};
+pub use hoadon_core::lifecycle::Status;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// An invoice as stored. `document` is always server-composed (the client's [`DraftInput`]
+/// plus the company profile's seller), never a client's document as sent.
+///
+/// [`DraftInput`]: hoadon_core::model::DraftInput
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InvoiceRecord {
+    pub id: String,
+    pub status: Status,
+    pub document: InvoiceDocument,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub created_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml_sha256: Option<String>,
+    /// `SigningTime`, fixed in the numbering transaction so that every attempt to sign this
+    /// number (the request, a retry, the sweep) produces the very same bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<String>,
+    /// SHA-256 of the canonical `SignedInfo` prepared when the number was taken: a signature
+    /// is attached only over exactly these bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_info_sha256: Option<String>,
+    /// Why a numbered invoice could not be signed (cleared once it is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention: Option<Attention>,
+    /// Sequence number and hash of the last audit entry (the chain's head).
+    pub audit_seq: u64,
+    pub audit_head: String,
+}
+
+/// One link of an audit chain: `hash` = SHA-256 of `prev` and this entry's JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    /// The invoice's state after the action (absent in chains of other records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    /// What changed, in a few words (e.g. the profile fields edited; a failure's reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub prev: String,
+    #[serde(default)]
+    pub hash: String,
+}
+
+impl AuditEntry {
+    pub fn compute_hash(&self) -> String {
+        let mut e = self.clone();
+        e.hash = String::new();
+        let json = serde_json::to_string(&e).expect("entry serializes");
+        sha256_hex(format!("{}|{json}", self.prev).as_bytes())
+    }
+}
+
+/// The head of an audit chain kept in the record it audits.
+pub(crate) struct ChainHead<'a> {
+    pub seq: &'a mut u64,
+    pub head: &'a mut String,
+}
+
+/// Appends `entry` (its `seq`, `prev` and `hash` filled here) to the chain `AUDIT#<chain>` and
+/// returns the operation that stores it, for the same transaction as the change it records.
+pub(crate) fn chain_op(
+    ts: &TenantStore,
+    chain: &str,
+    head: ChainHead<'_>,
+    mut entry: AuditEntry,
+) -> Op {
+    entry.seq = *head.seq + 1;
+    entry.prev = head.head.clone();
+    entry.hash = entry.compute_hash();
+    *head.seq = entry.seq;
+    *head.head = entry.hash.clone();
+    Op::Put {
+        key: ts.key(&format!("AUDIT#{chain}"), format!("{:010}", entry.seq)),
+        data: to_json(&entry),
+        condition: Condition::NotExists,
+    }
+}
+
+/// Appends an audit entry (at `rec.updated_at`) to `rec`'s chain.
+fn audit(ts: &TenantStore, rec: &mut InvoiceRecord, actor: &str, action: &str) -> Op {
+    audit_with(ts, rec, actor, action, None)
+}
+
+fn audit_with(
+    ts: &TenantStore,
+    rec: &mut InvoiceRecord,
+    actor: &str,
+    action: &str,
+    detail: Option<String>,
+) -> Op {
+    let entry = AuditEntry {
+        seq: 0,
+        at: rec.updated_at,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        status: Some(rec.status),
+        number: rec.number,
+        detail,
+        prev: String::new(),
+        hash: String::new(),
+    };
+    let chain = rec.id.clone();
+    chain_op(
+        ts,
+        &chain,
+        ChainHead {
+            seq: &mut rec.audit_seq,
+            head: &mut rec.audit_head,
+        },
+        entry,
+    )
+}
+
+/// An invoice waiting for its number; the queues of a process, one per series.
+type Queues = Mutex<HashMap<String, numbering::Queue>>;
+
+/// What the invoice service needs of the application. Cheap to clone: issuing runs detached
+/// from the request (a dropped connection must not stop numbering or signing halfway), so the
+/// work holds its own handle.
+#[derive(Clone)]
+pub struct Services(Arc<Inner>);
+
+pub struct Inner {
+    pub clock: Arc<dyn Clock>,
+    pub archive: Arc<dyn Archive>,
+    signers: HashMap<String, Arc<dyn Signer>>,
+    queues: Queues,
+    /// `MSTTCGP`: the operator's tax id as the invoicing-solution provider, when configured.
+    provider_tax_id: Option<String>,
+}
+
+impl std::ops::Deref for Services {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl Services {
+    pub fn new(
+        clock: Arc<dyn Clock>,
+        archive: Arc<dyn Archive>,
+        signers: HashMap<String, Arc<dyn Signer>>,
+    ) -> Self {
+        Services(Arc::new(Inner {
+            clock,
+            archive,
+            signers,
+            queues: Mutex::new(HashMap::new()),
+            provider_tax_id: None,
+        }))
+    }
+
+    /// The tenant's signer (its certificate is what the seller must match).
+    pub fn signer(&self, tenant: &str) -> Result<&Arc<dyn Signer>, ApiError> {
+        self.signers.get(tenant).ok_or_else(|| {
+            ApiError::SigningFailed("no signing key is configured for this tenant".into())
+        })
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).expect("records serialize")
+}
+
+pub(crate) fn from_item<T: for<'de> Deserialize<'de>>(item: &Item) -> Result<T, ApiError> {
+    serde_json::from_slice(&item.data)
+        .map_err(|e| ApiError::Internal(format!("corrupt item {:?}: {e}", item.key)))
+}
+
+/// A record as clients see it: the stored record plus its version (the `If-Match` value).
+pub fn view(rec: &InvoiceRecord, version: u64) -> InvoiceView {
+    InvoiceView {
+        id: rec.id.clone(),
+        status: rec.status,
+        document: rec.document.clone(),
+        series: rec.series.clone(),
+        number: rec.number,
+        created_at: rec.created_at,
+        updated_at: rec.updated_at,
+        created_by: rec.created_by.clone(),
+        signing_time: rec.signed_at.clone(),
+        xml_sha256: rec.xml_sha256.clone(),
+        attention: rec.attention.clone(),
+        version,
+    }
+}
+
+pub async fn load(ts: &TenantStore, id: &str) -> Result<(InvoiceRecord, u64), ApiError> {
+    let item = ts.get("INV", id).await?.ok_or(ApiError::NotFound)?;
+    Ok((from_item(&item)?, item.version))
+}

@@ -1,0 +1,281 @@
+//! Gapless numbering. One transaction moves the series counter (at its version), binds each
+//! number to its invoice (at the invoice's version), claims `NUM#…/<n>`, marks it pending and
+//! appends the audit entry: no gap, no duplicate, nothing half-written.
+//!
+//! Within a process, requests on one series queue and a leader numbers up to [`BATCH`] per
+//! transaction (issuance is serial per form + symbol by law anyway; batching shares one durable
+//! commit); across processes the version conditions keep numbers unique. The leader's flag is
+//! held by a guard that clears it however the leader ends (even by a panic), and the leader runs
+//! in the detached issue task, so no dropped request can freeze a series.
+//!
+//! The signing time is fixed here and the exact `SignedInfo` prepared: what is signed later is
+//! determined by the numbering transaction alone (see `signing`).
+
+use super::{InvoiceRecord, SeriesRecord, Services, audit, from_item, to_json};
+use crate::error::ApiError;
+use crate::ports::sha256_hex;
+use crate::store::{Condition, Op, StoreError, TenantStore};
+use hoadon_core::lifecycle::Event;
+use hoadon_core::{Date, check, dsig, xml};
+
+/// An invoice waiting for its number.
+pub(super) struct NumberRequest {
+    rec: InvoiceRecord,
+    version: u64,
+    date: Date,
+    actor: String,
+    reply: tokio::sync::oneshot::Sender<Result<Numbered, ApiError>>,
+}
+
+/// What numbering answered one request.
+pub(super) enum Numbered {
+    Done(Box<InvoiceRecord>, u64),
+    /// The invoice changed meanwhile: read it again.
+    Retry,
+}
+
+/// The invoices waiting on one series, and whether a leader is numbering them.
+#[derive(Default)]
+pub(crate) struct Queue {
+    waiting: Vec<NumberRequest>,
+    leader: bool,
+}
+
+/// Most invoices one numbering transaction takes: 1 series operation + 4 per invoice ≤ 100
+/// (fewer when the store's transactions are smaller).
+const BATCH: usize = 24;
+
+/// Queues `rec` on its series and waits for its number (leading the queue if nobody does).
+pub(super) async fn number(
+    svc: &Services,
+    ts: &TenantStore,
+    rec: InvoiceRecord,
+    version: u64,
+    date: Date,
+    actor: &str,
+) -> Result<Numbered, ApiError> {
+    let series = format!("{}{}", rec.document.form.trim(), rec.document.symbol.trim());
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let request = NumberRequest {
+        rec,
+        version,
+        date,
+        actor: actor.to_owned(),
+        reply: tx,
+    };
+    let qkey = format!("{}/{series}", ts.tenant());
+    let lead = {
+        let mut queues = svc.queues.lock().expect("not poisoned");
+        let q = queues.entry(qkey.clone()).or_default();
+        q.waiting.push(request);
+        !std::mem::replace(&mut q.leader, true)
+    };
+    if lead {
+        let guard = LeaderGuard { svc, qkey: &qkey };
+        lead_numbering(svc, ts, &series, &qkey).await;
+        drop(guard);
+    }
+    rx.await
+        .map_err(|_| ApiError::Unavailable("numbering stopped; retry".into()))?
+}
+
+/// Clears the series' leader flag when the leader ends, however it ends; requests still
+/// waiting are then led by the next issuer.
+struct LeaderGuard<'a> {
+    svc: &'a Services,
+    qkey: &'a str,
+}
+
+impl Drop for LeaderGuard<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut queues) = self.svc.queues.lock()
+            && let Some(q) = queues.get_mut(self.qkey)
+        {
+            q.leader = false;
+        }
+    }
+}
+
+/// Numbers the series' queue batch by batch until it is empty.
+async fn lead_numbering(svc: &Services, ts: &TenantStore, series: &str, qkey: &str) {
+    loop {
+        let batch: Vec<NumberRequest> = {
+            let mut queues = svc.queues.lock().expect("not poisoned");
+            let Some(q) = queues.get_mut(qkey) else {
+                return;
+            };
+            // One request per invoice per batch (a double click queues the same id twice).
+            let cap = BATCH.min((ts.max_transaction_ops() - 1) / 4).max(1);
+            let mut batch: Vec<NumberRequest> = Vec::new();
+            let mut rest = Vec::new();
+            for r in q.waiting.drain(..) {
+                if batch.len() < cap && !batch.iter().any(|b| b.rec.id == r.rec.id) {
+                    batch.push(r);
+                } else {
+                    rest.push(r);
+                }
+            }
+            q.waiting = rest;
+            if batch.is_empty() {
+                // Cleared under the same lock that found the queue empty: a request queued
+                // after this sees no leader and leads.
+                q.leader = false;
+                return;
+            }
+            batch
+        };
+        number_batch(svc, ts, series, batch).await;
+    }
+}
+
+/// The invoice with `number`: status, number, signing time and the prepared `SignedInfo`
+/// digest. Fails only on a bug (the preflight rendered and prepared the same document).
+fn numbered(
+    svc: &Services,
+    ts: &TenantStore,
+    r: &NumberRequest,
+    series: &str,
+    number: u32,
+) -> Result<InvoiceRecord, ApiError> {
+    let mut rec = r.rec.clone();
+    rec.status = rec
+        .status
+        .apply(Event::Number)
+        .map_err(|e| ApiError::Internal(e.message_en.into()))?;
+    rec.number = Some(number);
+    rec.series = Some(series.to_owned());
+    rec.document.number = Some(u64::from(number));
+    let inv = check(&rec.document)
+        .invoice
+        .ok_or_else(|| ApiError::Internal("a numbered invoice stopped validating".into()))?;
+    let signing_time = svc.clock.now_vn();
+    let signer = svc.signer(ts.tenant())?;
+    let prepared = dsig::prepare(&xml::render(&inv), signer.certificate(), signing_time)
+        .map_err(|e| ApiError::Internal(format!("prepare: {e}")))?;
+    rec.signed_at = Some(signing_time.to_string());
+    rec.signed_info_sha256 = Some(sha256_hex(prepared.signed_info()));
+    rec.updated_at = svc.clock.now();
+    Ok(rec)
+}
+
+/// One transaction: the series counter (at its version) and, per invoice, the record (at its
+/// version), the `NUM#` claim, the pending mark and the audit entry.
+async fn number_batch(
+    svc: &Services,
+    ts: &TenantStore,
+    series_key: &str,
+    mut batch: Vec<NumberRequest>,
+) {
+    for _attempt in 0..5 {
+        if batch.is_empty() {
+            return;
+        }
+        let series_item = match ts.get("SERIES", series_key).await {
+            Ok(Some(i)) => i,
+            Ok(None) => return reply_all(batch, || ApiError::UnknownSeries(series_key.to_owned())),
+            Err(e) => return reply_all(batch, || e.clone().into()),
+        };
+        let mut series: SeriesRecord = match from_item(&series_item) {
+            Ok(s) => s,
+            Err(e) => return reply_all(batch, || ApiError::Internal(e.to_string())),
+        };
+        let mut last_date = series
+            .last_date
+            .as_deref()
+            .and_then(|d| d.parse::<Date>().ok());
+        let mut accepted = Vec::new();
+        let mut ops = vec![Op::Check {
+            key: ts.key("SERIES", series_key),
+            condition: Condition::Exists,
+        }];
+        for r in std::mem::take(&mut batch) {
+            if let Some(last) = last_date
+                && r.date < last
+            {
+                let e = ApiError::IssueDateBeforeLast {
+                    date: r.date.to_string(),
+                    last: last.to_string(),
+                };
+                let _ = r.reply.send(Err(e));
+                continue;
+            }
+            let number = series.last_number + 1;
+            if number > hoadon_core::model::InvoiceNumber::MAX {
+                let _ = r.reply.send(Err(ApiError::SeriesExhausted));
+                continue;
+            }
+            // Number a copy: if the transaction fails, the request goes again as it came.
+            let mut rec = match numbered(svc, ts, &r, series_key, number) {
+                Ok(rec) => rec,
+                Err(e) => {
+                    let _ = r.reply.send(Err(e));
+                    continue;
+                }
+            };
+            series.last_number = number;
+            last_date = Some(r.date);
+            let a = audit(ts, &mut rec, &r.actor, "numbered");
+            ops.push(Op::Put {
+                key: ts.key("INV", &rec.id),
+                data: to_json(&rec),
+                condition: Condition::Version(r.version),
+            });
+            ops.push(Op::Put {
+                key: ts.key(&format!("NUM#{series_key}"), format!("{number:08}")),
+                data: rec.id.as_bytes().to_vec(),
+                condition: Condition::NotExists,
+            });
+            ops.push(Op::Put {
+                key: ts.key("PENDING", &rec.id),
+                data: b"1".to_vec(),
+                condition: Condition::NotExists,
+            });
+            ops.push(a);
+            accepted.push((r, rec));
+        }
+        if accepted.is_empty() {
+            return;
+        }
+        series.last_date = last_date.map(|d| d.to_string());
+        ops[0] = Op::Put {
+            key: ts.key("SERIES", series_key),
+            data: to_json(&series),
+            condition: Condition::Version(series_item.version),
+        };
+        match ts.transact(ops).await {
+            Ok(versions) => {
+                for (k, (r, rec)) in accepted.into_iter().enumerate() {
+                    let _ = r
+                        .reply
+                        .send(Ok(Numbered::Done(Box::new(rec), versions[1 + 4 * k])));
+                }
+                return;
+            }
+            // The series moved (another process): number the same batch again.
+            Err(StoreError::ConditionFailed { index: 0 }) => {
+                batch = accepted.into_iter().map(|(r, _)| r).collect()
+            }
+            // One invoice changed under us: it reads itself again; the rest go again.
+            Err(StoreError::ConditionFailed { index }) => {
+                let mut rest: Vec<NumberRequest> = accepted.into_iter().map(|(r, _)| r).collect();
+                let r = rest.remove((index - 1) / 4);
+                let _ = r.reply.send(Ok(Numbered::Retry));
+                batch = rest;
+            }
+            Err(e) => {
+                return reply_all(accepted.into_iter().map(|(r, _)| r).collect(), || {
+                    e.clone().into()
+                });
+            }
+        }
+    }
+    reply_all(batch, || {
+        ApiError::Unavailable("the series is busy; retry".into())
+    });
+}
+
+fn reply_all(batch: Vec<NumberRequest>, e: impl Fn() -> ApiError) {
+    for r in batch {
+        let _ = r.reply.send(Err(e()));
+    }
+}

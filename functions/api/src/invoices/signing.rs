@@ -1,0 +1,196 @@
+//! Signing a numbered invoice: **one number, one signed file**.
+//!
+//! The numbering transaction fixed the signing time and the digest of the exact `SignedInfo`.
+//! Signing renders and prepares again from the stored record — the same document, certificate
+//! and time give the same bytes — and refuses if the `SignedInfo` differs from the numbered one
+//! (a code change or a new certificate must never yield a second, different file for a number).
+//! RSA PKCS#1 v1.5 is deterministic, so the request, a retry and the sweep racing each other
+//! all produce the identical signed file: the content-addressed archive keeps one object, and
+//! the store transaction (record at its version, `XML` item `NotExists`) lets exactly one
+//! attempt record it; the others find it signed and answer with it.
+//!
+//! A signed file larger than one store item may hold (DynamoDB's 400 KB) is kept only in the
+//! archive; the `XML` item then holds a pointer to it.
+
+use super::{InvoiceRecord, Services, Status, audit, audit_with, load, to_json, view};
+use crate::error::ApiError;
+use crate::ports::sha256_hex;
+use crate::store::{Condition, Op, StoreError, TenantStore};
+use hoadon_core::api::{Attention, InvoiceView};
+use hoadon_core::lifecycle::Event;
+use hoadon_core::{DateTime, check, dsig, xml};
+
+/// The `XML` item's content when the file lives only in the archive: this prefix and the key.
+/// (A signed file starts with `<` or a byte-order mark, never with `@`.)
+const POINTER: &[u8] = b"@archive:";
+
+/// Signs and records, or — when the signer or the archive fails — records on the invoice why it
+/// needs attention (the home screen lists it) and answers `503 signing_pending`.
+pub(super) async fn sign_or_flag(
+    svc: &Services,
+    ts: &TenantStore,
+    rec: InvoiceRecord,
+    version: u64,
+    actor: &str,
+) -> Result<InvoiceView, ApiError> {
+    let id = rec.id.clone();
+    match sign_numbered(svc, ts, rec, version, actor).await {
+        Err(e @ (ApiError::SigningFailed(_) | ApiError::Internal(_))) => {
+            flag(svc, ts, &id, actor, &e).await;
+            Err(e)
+        }
+        other => other,
+    }
+}
+
+/// Records a failed signing attempt on the invoice (best effort: a store failure here changes
+/// nothing, the invoice is still pending and the sweep will come back to it).
+pub(super) async fn flag(svc: &Services, ts: &TenantStore, id: &str, actor: &str, e: &ApiError) {
+    let Ok((mut rec, version)) = load(ts, id).await else {
+        return;
+    };
+    if rec.status != Status::Numbered {
+        return;
+    }
+    let reason = match e {
+        ApiError::SigningFailed(m) | ApiError::Internal(m) => m.clone(),
+        other => other.to_string(),
+    };
+    let attempts = rec.attention.as_ref().map_or(0, |a| a.attempts) + 1;
+    rec.updated_at = svc.clock.now();
+    rec.attention = Some(Attention {
+        reason: reason.clone(),
+        at: rec.updated_at,
+        attempts,
+    });
+    let a = audit_with(ts, &mut rec, actor, "signing_failed", Some(reason));
+    let ops = vec![
+        Op::Put {
+            key: ts.key("INV", id),
+            data: to_json(&rec),
+            condition: Condition::Version(version),
+        },
+        a,
+    ];
+    let _ = ts.transact(ops).await;
+}
+
+/// Signs a numbered invoice, archives the exact bytes and records them with the record.
+pub(super) async fn sign_numbered(
+    svc: &Services,
+    ts: &TenantStore,
+    mut rec: InvoiceRecord,
+    mut version: u64,
+    actor: &str,
+) -> Result<InvoiceView, ApiError> {
+    let inv = check(&rec.document).invoice.ok_or_else(|| {
+        ApiError::Internal(format!("numbered invoice {} no longer validates", rec.id))
+    })?;
+    let signer = svc.signer(ts.tenant())?;
+    let signing_time: DateTime = match rec.signed_at.as_deref() {
+        Some(t) => t
+            .parse()
+            .map_err(|_| ApiError::Internal(format!("invoice {}: bad signing time", rec.id)))?,
+        // Numbered before signing times were fixed at numbering: fix it now.
+        None => svc.clock.now_vn(),
+    };
+    let prepared = dsig::prepare(&xml::render(&inv), signer.certificate(), signing_time)
+        .map_err(|e| ApiError::Internal(format!("prepare: {e}")))?;
+    if let Some(expected) = &rec.signed_info_sha256
+        && *expected != sha256_hex(prepared.signed_info())
+    {
+        return Err(ApiError::Internal(format!(
+            "invoice {} no longer prepares to the SignedInfo fixed when it was numbered \
+             (software or certificate changed); not signed",
+            rec.id
+        )));
+    }
+    let value = signer
+        .sign(prepared.signed_info().to_vec())
+        .await
+        .map_err(|e| ApiError::SigningFailed(e.to_string()))?;
+    let signed = prepared
+        .attach(&value)
+        .map_err(|e| ApiError::SigningFailed(e.to_string()))?
+        .into_bytes();
+    let key = svc
+        .archive
+        .put(ts.tenant(), &signed)
+        .await
+        .map_err(|e| ApiError::SigningFailed(e.to_string()))?;
+    let xml_item = if signed.len() <= inline_limit(ts) {
+        signed.clone()
+    } else {
+        [POINTER, key.as_bytes()].concat()
+    };
+    rec.status = rec
+        .status
+        .apply(Event::Sign)
+        .map_err(|e| ApiError::Internal(e.message_en.into()))?;
+    rec.archive_key = Some(key);
+    rec.xml_sha256 = Some(sha256_hex(&signed));
+    rec.signed_at = Some(signing_time.to_string());
+    rec.attention = None;
+    for _attempt in 0..5 {
+        rec.updated_at = svc.clock.now();
+        let mut rec_now = rec.clone();
+        let a = audit(ts, &mut rec_now, actor, "signed");
+        let ops = vec![
+            Op::Put {
+                key: ts.key("INV", &rec.id),
+                data: to_json(&rec_now),
+                condition: Condition::Version(version),
+            },
+            Op::Put {
+                key: ts.key("XML", &rec.id),
+                data: xml_item.clone(),
+                condition: Condition::NotExists,
+            },
+            Op::Delete {
+                key: ts.key("PENDING", &rec.id),
+                condition: Condition::Always,
+            },
+            a,
+        ];
+        match ts.transact(ops).await {
+            Ok(v) => return Ok(view(&rec_now, v[0])),
+            Err(StoreError::ConditionFailed { .. }) => {
+                let (cur, v) = load(ts, &rec.id).await?;
+                if cur.status != Status::Numbered {
+                    // Someone else (the sweep, a retry) signed it: the same bytes; theirs stands.
+                    return Ok(view(&cur, v));
+                }
+                // Only the record moved (a failure was flagged meanwhile): record ours on it.
+                rec.audit_seq = cur.audit_seq;
+                rec.audit_head = cur.audit_head;
+                version = v;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Unavailable(
+        "the invoice kept changing; retry".into(),
+    ))
+}
+
+/// The largest signed file kept inline in the `XML` item (the rest of the item and its key
+/// need room too).
+fn inline_limit(ts: &TenantStore) -> usize {
+    ts.max_item_bytes().saturating_sub(4 * 1024)
+}
+
+/// The exact signed bytes of an invoice, wherever they are kept.
+pub async fn signed_xml(svc: &Services, ts: &TenantStore, id: &str) -> Result<Vec<u8>, ApiError> {
+    let item = ts.get("XML", id).await?.ok_or(ApiError::NotFound)?;
+    match item.data.strip_prefix(POINTER) {
+        None => Ok(item.data),
+        Some(key) => {
+            let key = String::from_utf8_lossy(key);
+            svc.archive
+                .get(&key)
+                .await
+                .map_err(|e| ApiError::Unavailable(e.to_string()))?
+                .ok_or_else(|| ApiError::Internal(format!("archived file {key} is missing")))
+        }
+    }
+}
