@@ -58,7 +58,13 @@ pub const MAX_LOGO: usize = 256 * 1024;
 
 /// The profile's fields with their labels and rules (the app renders its form from this).
 pub const FIELDS: &[Field] = &[
-    field("name", FieldKind::Text(400), true, "Tên đơn vị", "Company name"),
+    field(
+        "name",
+        FieldKind::Text(400),
+        true,
+        "Tên đơn vị",
+        "Company name",
+    ),
     field("tax_id", FieldKind::TaxId, true, "Mã số thuế", "Tax id"),
     field("address", FieldKind::Text(400), true, "Địa chỉ", "Address"),
     field("phone", FieldKind::Text(20), false, "Điện thoại", "Phone"),
@@ -71,7 +77,13 @@ pub const FIELDS: &[Field] = &[
         "Số tài khoản",
         "Bank account",
     ),
-    field("bank_name", FieldKind::Text(400), false, "Ngân hàng", "Bank"),
+    field(
+        "bank_name",
+        FieldKind::Text(400),
+        false,
+        "Ngân hàng",
+        "Bank",
+    ),
     field("website", FieldKind::Text(100), false, "Website", "Website"),
     field(
         "tax_office_code",
@@ -87,7 +99,13 @@ pub const FIELDS: &[Field] = &[
         "Tên cơ quan thuế quản lý",
         "Tax office name",
     ),
-    field("place_name", FieldKind::Text(50), false, "Địa danh", "Place name"),
+    field(
+        "place_name",
+        FieldKind::Text(50),
+        false,
+        "Địa danh",
+        "Place name",
+    ),
 ];
 
 const fn field(
@@ -225,8 +243,7 @@ mod tests {
         p.tax_id = "0109998887".into();
         p.name = " ".into();
         p.logo = Some("javascript:alert(1)".into());
-        let codes: Vec<(String, &str)> =
-            p.check().into_iter().map(|f| (f.path, f.code)).collect();
+        let codes: Vec<(String, &str)> = p.check().into_iter().map(|f| (f.path, f.code)).collect();
         assert!(codes.contains(&("profile.name".into(), "required")));
         assert!(codes.contains(&("profile.tax_id".into(), "tax_id.check_digit")));
         assert!(codes.contains(&("profile.logo".into(), "profile.logo")));
