@@ -389,12 +389,12 @@ pub async fn issue(
                 ),
             }]));
         }
-        let series = format!("{}{}", inv.form, inv.symbol);
+        let series = format!("{}{}", inv.form(), inv.symbol());
         let (tx, rx) = tokio::sync::oneshot::channel();
         let request = NumberRequest {
             rec,
             version,
-            date: inv.issue_date,
+            date: inv.issue_date(),
             actor: actor.to_owned(),
             reply: tx,
         };

@@ -64,9 +64,54 @@ impl Checker {
             }
             Some(s) => {
                 self.length(path, s, max);
+                self.xml_chars(path, s);
                 Some(s.to_owned())
             }
         }
+    }
+    /// Text XML 1.0 cannot carry (see [`crate::xml::xml_text_ok`]).
+    pub(super) fn xml_chars(&mut self, path: &str, s: &str) {
+        if let Err(ch) = crate::xml::xml_text_ok(s) {
+            self.findings.push(xml_char_finding(path.to_owned(), ch));
+        }
+    }
+    /// `TTKhac/TTin` entries with their names trimmed; every text checked at its path.
+    pub(super) fn extensions(&mut self, path: &str, ext: &[Extension]) -> Vec<Extension> {
+        ext.iter()
+            .enumerate()
+            .map(|(i, e)| {
+                for (f, v) in [
+                    ("field", &e.field),
+                    ("data_type", &e.data_type),
+                    ("value", &e.value),
+                ] {
+                    self.xml_chars(&format!("{path}[{i}].{f}"), v);
+                }
+                Extension {
+                    field: e.field.trim().to_owned(),
+                    ..e.clone()
+                }
+            })
+            .collect()
+    }
+    pub(super) fn warning(&mut self, code: &'static str, path: &str, vi: String, en: String) {
+        self.push(Severity::Warning, code, path, vi, en);
+    }
+    /// A figure past what the GDT format (`decimal(21,6)`) can carry.
+    pub(super) fn out_of_range(&mut self, path: &str) {
+        let (vi, en) = label(path);
+        self.error(
+            "amount.out_of_range",
+            path,
+            format!(
+                "{} vượt quá 15 chữ số phần nguyên mà định dạng hóa đơn cho phép.",
+                capitalise(vi)
+            ),
+            format!(
+                "{} exceeds the 15 integer digits the invoice format allows.",
+                capitalise(en)
+            ),
+        );
     }
     pub(super) fn length(&mut self, path: &str, s: &str, max: usize) {
         let n = s.chars().count();
@@ -128,7 +173,7 @@ impl Checker {
                 &format!("at most {scale} decimal places"),
             );
         }
-        if d.abs() >= Decimal::from(10u64.pow(15)) {
+        if !crate::totals::in_range(d) {
             self.invalid(
                 "decimal.too_large",
                 path,
@@ -152,5 +197,22 @@ impl Checker {
                 capitalise(en)
             ),
         );
+    }
+}
+
+/// The finding for text XML cannot carry, naming the character (`U+0001`): the validator's and
+/// the catalogs' one wording.
+pub fn xml_char_finding(path: String, ch: char) -> Finding {
+    let u = format!("U+{:04X}", u32::from(ch));
+    Finding {
+        severity: Severity::Error,
+        code: "text.xml_char",
+        path,
+        message_vi: format!(
+            "Có ký tự {u} mà tệp hóa đơn điện tử (XML) không chứa được; hãy xóa ký tự này."
+        ),
+        message_en: format!(
+            "Contains the character {u}, which an e-invoice file (XML) cannot carry; remove it."
+        ),
     }
 }

@@ -49,6 +49,13 @@ pub(super) fn label(path: &str) -> (&'static str, &'static str) {
         ),
         "vat" => ("tiền thuế của nhóm thuế suất", "VAT of the rate group"),
         "tax_groups" => ("tổng hợp theo thuế suất", "VAT summary"),
+        "data_id" => ("mã định danh dữ liệu hóa đơn (Id)", "data id"),
+        "qr_data" => ("dữ liệu mã QR", "QR code data"),
+        "authority_code" => ("mã của cơ quan thuế", "tax authority code"),
+        "field" => ("tên trường mở rộng", "extension field name"),
+        "value" => ("giá trị trường mở rộng", "extension value"),
+        "data_type" => ("kiểu dữ liệu trường mở rộng", "extension data type"),
+        "xml" => ("phần tử XML không xác định", "unknown XML element"),
         _ => ("trường", "field"),
     }
 }

@@ -15,10 +15,11 @@ use crate::date::Date;
 use crate::model::*;
 use crate::money::Currency;
 use crate::rules::rules_at;
-use crate::totals;
+use crate::totals::{self, Overflow};
 use checker::Checker;
+pub use checker::xml_char_finding;
 use declared::check_declared;
-use line::check_line;
+use line::{LineContext, check_line};
 use party::check_party;
 use related::check_related;
 use rust_decimal::Decimal;
@@ -195,24 +196,16 @@ pub fn check(doc: &InvoiceDocument) -> Checked {
             }
         }
     }
-    if let (Some(f), Some(s)) = (form, symbol) {
+    if let (Some(f), Some(s), Some(date)) = (form, symbol, issue_date)
+        && !rules_at(date).letter_fits_form(f.get(), s.letter())
+    {
         let l = s.letter();
-        let consistent = match (f.get(), l) {
-            (6, 'N' | 'B') => true,
-            (6, _) | (_, 'N' | 'B') => false,
-            (7, 'X') => true,
-            (7, _) | (_, 'X') => false,
-            (3 | 4, l) => l == 'D',
-            _ => true,
-        };
-        if !consistent {
-            c.invalid(
-                "symbol.form_mismatch",
-                "symbol",
-                &format!("chữ cái {l} không dùng với mẫu số {f}"),
-                &format!("letter {l} does not go with form {f}"),
-            );
-        }
+        c.invalid(
+            "symbol.form_mismatch",
+            "symbol",
+            &format!("chữ cái {l} không dùng với mẫu số {f}"),
+            &format!("letter {l} does not go with form {f}"),
+        );
     }
 
     let number = doc.number.and_then(|n| match InvoiceNumber::new(n) {
@@ -285,41 +278,76 @@ pub fn check(doc: &InvoiceDocument) -> Checked {
             "An invoice needs at least one line.".into(),
         );
     }
+    // A correction carries the rates of the period of the invoice it corrects.
+    let rate_date = match &doc.related {
+        Some(r) => r.issue_date.parse::<Date>().ok(),
+        None => issue_date,
+    };
+    let context = LineContext {
+        currency: currency_for_lines,
+        vat_form,
+        adjustment,
+        rate_date,
+    };
     let lines: Vec<Option<Line>> = doc
         .lines
         .iter()
         .enumerate()
-        .map(|(i, l)| check_line(&mut c, i, l, currency_for_lines, vat_form, adjustment))
+        .map(|(i, l)| check_line(&mut c, i, l, &context))
         .collect();
-    let preview = totals::compute(
+    let preview = totals::preview(
         currency_for_lines,
         &lines
             .iter()
-            .flatten()
-            .map(Line::totals_input)
+            .map(|l| l.as_ref().map(Line::totals_input))
             .collect::<Vec<_>>(),
     );
 
-    let mut extensions = doc.extensions.clone();
-    for e in extensions
-        .general
-        .iter_mut()
-        .chain(extensions.content.iter_mut())
-        .chain(extensions.totals.iter_mut())
-        .chain(extensions.document.iter_mut())
+    let extensions = Extensions {
+        general: c.extensions("extensions.general", &doc.extensions.general),
+        content: c.extensions("extensions.content", &doc.extensions.content),
+        totals: c.extensions("extensions.totals", &doc.extensions.totals),
+        document: c.extensions("extensions.document", &doc.extensions.document),
+    };
+    let data_id = c.text("data_id", &doc.data_id, usize::MAX, false);
+    if let Some(id) = &data_id
+        && !crate::xml::is_ncname(id)
     {
-        e.field = e.field.trim().to_owned();
+        c.invalid(
+            "data_id.ncname",
+            "data_id",
+            "chỉ gồm chữ cái, chữ số, '_', '-', '.', bắt đầu bằng chữ cái hoặc '_' (XML NCName)",
+            "letters, digits, '_', '-' and '.', starting with a letter or '_' (an XML NCName)",
+        );
     }
+    let qr_data = c.text("qr_data", &doc.qr_data, usize::MAX, false);
+    let authority_code = c.text("authority_code", &doc.authority_code, usize::MAX, false);
+    check_unknown(&mut c, &doc.unknown);
 
-    // Totals are checked against what the sender declared only once every line is valid.
+    // Totals are computed (and checked against what the sender declared) only once every line
+    // is valid.
     let lines: Option<Vec<Line>> = lines.into_iter().collect();
-    if let (Some(lines), Some(cur), Some(decl)) = (&lines, currency, &doc.declared) {
-        check_declared(&mut c, lines, cur, decl);
+    let totals = lines.as_ref().and_then(|lines| {
+        let inputs: Vec<_> = lines.iter().map(Line::totals_input).collect();
+        match totals::compute(currency_for_lines, &inputs) {
+            Ok(t) => Some(t),
+            Err(Overflow::Line(i)) => {
+                c.out_of_range(&format!("lines[{i}].amount"));
+                None
+            }
+            Err(Overflow::Totals) => {
+                c.out_of_range("lines");
+                None
+            }
+        }
+    });
+    if let (Some(t), Some(cur), Some(decl)) = (&totals, currency, &doc.declared) {
+        check_declared(&mut c, t, cur, decl);
     }
 
     let has_error = c.findings.iter().any(|f| f.severity == Severity::Error);
     let invoice = match (
-        has_error, format, name, form, symbol, issue_date, currency, seller, buyer, lines,
+        has_error, format, name, form, symbol, issue_date, currency, seller, buyer, lines, totals,
     ) {
         (
             false,
@@ -332,6 +360,7 @@ pub fn check(doc: &InvoiceDocument) -> Checked {
             Some(seller),
             Some(buyer),
             Some(lines),
+            Some(totals),
         ) => Some(Invoice {
             format,
             name,
@@ -348,10 +377,11 @@ pub fn check(doc: &InvoiceDocument) -> Checked {
             buyer,
             lines,
             extensions,
-            data_id: clean(&doc.data_id).unwrap_or_else(|| derived_data_id(form, &symbol, number)),
-            qr_data: clean(&doc.qr_data),
-            authority_code: clean(&doc.authority_code),
+            data_id: data_id.unwrap_or_else(|| derived_data_id(form, &symbol, number)),
+            qr_data,
+            authority_code,
             unknown: doc.unknown.clone(),
+            totals,
         }),
         _ => None,
     };
@@ -362,9 +392,27 @@ pub fn check(doc: &InvoiceDocument) -> Checked {
     }
 }
 
-fn clean(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+/// Unknown elements are written back verbatim, so each must be one well-formed element that
+/// XML can carry: otherwise a client could inject markup (or a second `DLHDon`) into the file.
+fn check_unknown(c: &mut Checker, unknown: &[UnknownElement]) {
+    for (i, u) in unknown.iter().enumerate() {
+        let path = format!("unknown[{i}].xml");
+        c.xml_chars(&path, &u.xml);
+        let blank = |nodes: &[crate::xml::dom::Node]| {
+            nodes
+                .iter()
+                .all(|n| matches!(n, crate::xml::dom::Node::Text(t) if t.trim().is_empty()))
+        };
+        let one_element = crate::xml::dom::parse(&u.xml)
+            .is_ok_and(|d| blank(&d.before) && blank(&d.after))
+            && !u.xml.to_ascii_lowercase().contains("<?xml");
+        if !one_element {
+            c.invalid(
+                "unknown.malformed",
+                &path,
+                "phải là đúng một phần tử XML hợp lệ",
+                "it must be exactly one well-formed XML element",
+            );
+        }
+    }
 }

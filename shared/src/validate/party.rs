@@ -43,7 +43,7 @@ pub(super) fn check_party(
         fax: c.text(&path("fax"), &p.fax, 20, false),
         website: c.text(&path("website"), &p.website, 100, false),
         citizen_id: c.text(&path("citizen_id"), &p.citizen_id, 12, false),
-        extensions: p.extensions.clone(),
+        extensions: c.extensions(&path("extensions"), &p.extensions),
     };
     Some(party)
 }
