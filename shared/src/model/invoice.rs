@@ -137,6 +137,13 @@ impl Line {
 
 /// A validated invoice. Its fields are private to the crate so that holding one means
 /// [`crate::validate::check`] built it: every rule passed and its totals are in range.
+/// Read it through its accessors; nothing outside the crate can build or change one:
+///
+/// ```compile_fail
+/// fn rename(inv: &mut hoadon_core::Invoice) {
+///     inv.name = "forged".into(); // private: only `inv.name()` is public
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Invoice {
     pub(crate) format: FormatVersion,

@@ -416,3 +416,6 @@ fn check_unknown(c: &mut Checker, unknown: &[UnknownElement]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
