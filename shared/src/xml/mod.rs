@@ -12,14 +12,19 @@ pub use write::render;
 /// C0 controls other than tab, LF and CR, and U+FFFE / U+FFFF. Surrogates cannot occur in a Rust
 /// string (and serde_json refuses a lone `\ud800` escape). Escaping cannot help: `&#x1;` is not
 /// well-formed either, so such text must be refused before it is signed into a file that
-/// libxml2 (and our own parser's users) would reject. `Err` gives the first such character.
+/// libxml2 and our own parser ([`dom`]) reject. `Err` gives the first such character.
 pub fn xml_text_ok(s: &str) -> Result<(), char> {
-    match s.chars().find(|&c| {
-        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
-    }) {
-        Some(c) => Err(c),
+    match first_non_xml_char(s) {
+        Some((_, c)) => Err(c),
         None => Ok(()),
     }
+}
+
+/// The byte offset and value of the first character outside XML 1.0's `Char`.
+pub(crate) fn first_non_xml_char(s: &str) -> Option<(usize, char)> {
+    s.char_indices().find(|&(_, c)| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    })
 }
 
 /// Whether `s` is an XML `NCName` (Namespaces in XML 1.0): what an `Id` attribute referenced by
@@ -81,6 +86,21 @@ mod tests {
         assert_eq!(xml_text_ok("x\u{FFFE}"), Err('\u{FFFE}'));
         assert_eq!(xml_text_ok("\u{FFFF}"), Err('\u{FFFF}'));
         assert_eq!(xml_text_ok("\u{FFFD}\u{10FFFF}\u{7F}"), Ok(()));
+    }
+
+    #[test]
+    fn the_parser_refuses_what_xml_1_0_cannot_carry_as_libxml2_does() {
+        for bad in [
+            "<a>x\u{1}</a>",
+            "<a b=\"\u{FFFE}\"/>",
+            "<a><!--\u{0}--></a>",
+        ] {
+            assert!(
+                matches!(dom::parse(bad), Err(XmlError::Malformed { .. })),
+                "{bad:?}"
+            );
+        }
+        assert!(dom::parse("<a>\t\r\n\u{FFFD}</a>").is_ok());
     }
 
     #[test]
