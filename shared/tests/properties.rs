@@ -73,12 +73,7 @@ fn document() -> impl Strategy<Value = InvoiceDocument> {
             issue_date: "2025-10-15".into(),
             currency: usd.then(|| "USD".into()),
             exchange_rate: usd.then(|| dec(2_535_050, 2)),
-            seller: PartyDocument {
-                name: Some("Công ty An Phát".into()),
-                tax_id: Some("0109998883".into()),
-                address: Some("Hà Nội".into()),
-                ..Default::default()
-            },
+            seller: seller(),
             buyer: PartyDocument {
                 name: Some(buyer),
                 ..Default::default()

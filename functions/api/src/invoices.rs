@@ -369,7 +369,7 @@ pub async fn issue(
         // its certificate must be the seller's (the seller signs its own invoices).
         let signer = svc.signer(ts.tenant())?;
         let seller = inv
-            .seller
+            .seller()
             .tax_id
             .as_ref()
             .map(|t| t.to_string())

@@ -64,10 +64,11 @@ impl std::fmt::Display for Finding {
 pub struct Checked {
     pub invoice: Option<Invoice>,
     pub findings: Vec<Finding>,
-    /// The totals of every line that can be read so far (one without a name or a known nature
-    /// counts as nothing), whatever else is wrong: what an editor shows while the user is still
-    /// typing, by the same calculation as the invoice's. Equal to `invoice.totals()` whenever
-    /// the invoice is valid.
+    /// The totals of every line that can be read so far (one without a name or a known nature,
+    /// or with figures out of range, counts as nothing), whatever else is wrong: what an editor
+    /// shows while the user is still typing, by the same calculation as the invoice's
+    /// ([`totals::preview`]). `preview.lines` has one entry per document line. Equal to
+    /// `invoice.totals()` whenever the invoice is valid.
     pub preview: crate::Totals,
 }
 
