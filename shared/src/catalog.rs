@@ -8,7 +8,7 @@
 
 use crate::model::{IdError, TaxId, TaxRate};
 use crate::money::{Currency, parse_decimal};
-use crate::validate::{Finding, Severity};
+use crate::validate::{Finding, Severity, xml_char_finding};
 
 /// How a field's value is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +149,10 @@ pub fn check_value(field: &Field, value: Option<&str>, path: String) -> Option<F
             )
         });
     };
+    // An entry's text goes onto invoices: refuse what their XML could not carry.
+    if let Err(ch) = crate::xml::xml_text_ok(v) {
+        return Some(xml_char_finding(path, ch));
+    }
     let fixed = |code, vi: &str, en: &str| Some((code, vi.to_owned(), en.to_owned()));
     let problem: Option<(&'static str, String, String)> = match field.kind {
         FieldKind::Text(max) if v.chars().count() > max => Some((
@@ -268,5 +272,12 @@ mod tests {
             code("units", "name", Some(&"x".repeat(51))),
             Some("too_long")
         );
+        for kind in KINDS {
+            for f in fields(kind).unwrap() {
+                let found = check_value(f, Some("A\u{1}B"), f.name.into()).unwrap();
+                assert_eq!(found.code, "text.xml_char", "{kind}.{}", f.name);
+                assert!(found.message_en.contains("U+0001") && found.message_vi.contains("U+0001"));
+            }
+        }
     }
 }

@@ -10,6 +10,11 @@
 //! - `TgTCThue` = Σ group nets, `TgTThue` = Σ group VAT, `TgTTTBSo` = `TgTCThue` + `TgTThue`.
 //!
 //! All rounding goes through [`crate::money::round_money`].
+//!
+//! Every product and sum is checked: a document is untrusted input, and 999999999999999 ×
+//! 999999999999999 is past `Decimal`'s range (about 7.9 × 10^28), which would panic the server
+//! and the browser alike. A figure the GDT format cannot carry (amounts are `decimal(21,6)`: see
+//! [`AMOUNT_LIMIT`]) is reported as out of range, never computed into a file.
 
 use crate::model::{LineNature, TaxRate};
 use crate::money::{Currency, round_money};
@@ -29,6 +34,27 @@ pub struct LineInput {
     pub tax_rate: Option<TaxRate>,
 }
 
+/// Amounts in the GDT format are `decimal(21,6)` (vn-einvoice §1.7, §1.8): at most 15 digits
+/// before the point, so every amount must be smaller than 10^15 in magnitude.
+pub const AMOUNT_LIMIT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
+/// Whether `GDT decimal(21,6)` can carry `amount`'s integer part.
+pub fn in_range(amount: Decimal) -> bool {
+    amount.abs() < AMOUNT_LIMIT
+}
+
+/// A line's figures are past what the format (or `Decimal`) can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfRange;
+
+/// Where a calculation left the range: one line's own figures, or a group or invoice total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// Index of the line among those passed in.
+    Line(usize),
+    Totals,
+}
+
 /// Computed figures of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct LineFigures {
@@ -36,6 +62,15 @@ pub struct LineFigures {
     pub discount: Option<Decimal>,
     /// `ThTien`: `None` for promotion and note lines.
     pub amount: Option<Decimal>,
+}
+
+impl LineFigures {
+    /// A line that counts as nothing: promotion and note lines, and in a preview the lines that
+    /// cannot be read yet.
+    pub const NONE: LineFigures = LineFigures {
+        discount: None,
+        amount: None,
+    };
 }
 
 /// One `LTSuat` row. `rate` is `None` for lines without a VAT rate (sales invoices, form 2).
@@ -50,6 +85,7 @@ pub struct TaxGroup {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Totals {
     pub currency: Currency,
+    /// One per line passed in, in order.
     pub lines: Vec<LineFigures>,
     /// In order of first appearance among the lines.
     pub groups: Vec<TaxGroup>,
@@ -59,51 +95,120 @@ pub struct Totals {
     pub total: Decimal,
 }
 
-/// Figures of one line.
-pub fn line_figures(line: &LineInput, currency: Currency) -> LineFigures {
-    if !matches!(line.nature, LineNature::Goods | LineNature::TradeDiscount) {
-        return LineFigures {
-            discount: None,
-            amount: None,
-        };
-    }
+/// `quantity × unit_price` when the line has both.
+pub fn gross(line: &LineInput) -> Result<Option<Decimal>, OutOfRange> {
     match (line.quantity, line.unit_price) {
-        (Some(q), Some(p)) => {
-            let gross = q * p;
-            let discount = match (line.discount_amount, line.discount_rate) {
-                (Some(a), _) => Some(round_money(a, currency)),
-                (None, Some(r)) => Some(round_money(gross * r / Decimal::ONE_HUNDRED, currency)),
-                (None, None) => None,
-            };
-            LineFigures {
-                discount,
-                amount: Some(round_money(gross - discount.unwrap_or_default(), currency)),
-            }
-        }
-        _ => LineFigures {
-            discount: line.discount_amount.map(|a| round_money(a, currency)),
-            amount: line.amount.map(|a| round_money(a, currency)),
-        },
+        (Some(q), Some(p)) => q.checked_mul(p).map(Some).ok_or(OutOfRange),
+        _ => Ok(None),
     }
 }
 
-/// Computes every figure of an invoice from its lines.
-pub fn compute(currency: Currency, lines: &[LineInput]) -> Totals {
+/// `round(gross × rate / 100)`: the discount a `TLCKhau` rate gives.
+pub fn rate_discount(
+    gross: Decimal,
+    rate: Decimal,
+    currency: Currency,
+) -> Result<Decimal, OutOfRange> {
+    percent_of(gross, rate, currency).ok_or(OutOfRange)
+}
+
+/// `round(amount × pct / 100)` by the one rounding policy; `None` past `Decimal`'s range.
+fn percent_of(amount: Decimal, pct: Decimal, currency: Currency) -> Option<Decimal> {
+    let v = amount.checked_mul(pct)?.checked_div(Decimal::ONE_HUNDRED)?;
+    Some(round_money(v, currency))
+}
+
+/// Figures of one line; out of range when a product overflows or a figure needs 16 or more
+/// integer digits.
+pub fn line_figures(line: &LineInput, currency: Currency) -> Result<LineFigures, OutOfRange> {
+    if !matches!(line.nature, LineNature::Goods | LineNature::TradeDiscount) {
+        return Ok(LineFigures::NONE);
+    }
+    let f = match gross(line)? {
+        Some(gross) => {
+            let discount = match (line.discount_amount, line.discount_rate) {
+                (Some(a), _) => Some(round_money(a, currency)),
+                (None, Some(r)) => Some(rate_discount(gross, r, currency)?),
+                (None, None) => None,
+            };
+            let net = gross
+                .checked_sub(discount.unwrap_or_default())
+                .ok_or(OutOfRange)?;
+            LineFigures {
+                discount,
+                amount: Some(round_money(net, currency)),
+            }
+        }
+        None => LineFigures {
+            discount: line.discount_amount.map(|a| round_money(a, currency)),
+            amount: line.amount.map(|a| round_money(a, currency)),
+        },
+    };
+    if f.discount.into_iter().chain(f.amount).all(in_range) {
+        Ok(f)
+    } else {
+        Err(OutOfRange)
+    }
+}
+
+/// Computes every figure of an invoice from its lines. `Err` names the first line whose own
+/// figures are out of range, or [`Overflow::Totals`] when a group or invoice total is.
+pub fn compute(currency: Currency, lines: &[LineInput]) -> Result<Totals, Overflow> {
+    let lines: Vec<Option<LineInput>> = lines.iter().copied().map(Some).collect();
+    let t = calculate(currency, &lines)?;
+    let totals = [t.total_before_vat, t.total_vat, t.trade_discount, t.total];
+    let groups = t.groups.iter().flat_map(|g| [g.net, g.vat]);
+    if groups.chain(totals).all(in_range) {
+        Ok(t)
+    } else {
+        Err(Overflow::Totals)
+    }
+}
+
+/// The totals an editor shows while a document is still being typed: `None` lines (not
+/// readable yet) and lines whose own figures are out of range count as nothing, so one absurd
+/// figure does not blank the whole screen; totals beyond [`AMOUNT_LIMIT`] are still shown (the
+/// validator reports them). Equal to [`compute`] when every line is present and `compute`
+/// succeeds. Never panics: the only failure left, a sum past `Decimal`'s 7.9 × 10^28, needs more
+/// than 10^13 in-range lines, which no memory holds; it would show zero totals.
+pub fn preview(currency: Currency, lines: &[Option<LineInput>]) -> Totals {
+    let counted: Vec<Option<LineInput>> = lines
+        .iter()
+        .map(|l| l.filter(|l| line_figures(l, currency).is_ok()))
+        .collect();
+    calculate(currency, &counted).unwrap_or_else(|_| Totals {
+        currency,
+        lines: vec![LineFigures::NONE; lines.len()],
+        groups: Vec::new(),
+        total_before_vat: Decimal::ZERO,
+        total_vat: Decimal::ZERO,
+        trade_discount: Decimal::ZERO,
+        total: Decimal::ZERO,
+    })
+}
+
+/// The one calculation behind [`compute`] and [`preview`]; `None` lines count as nothing.
+fn calculate(currency: Currency, lines: &[Option<LineInput>]) -> Result<Totals, Overflow> {
+    let add = |a: Decimal, b: Decimal| a.checked_add(b).ok_or(Overflow::Totals);
     let mut figures = Vec::with_capacity(lines.len());
     let mut groups: Vec<TaxGroup> = Vec::new();
     let mut trade_discount = Decimal::ZERO;
-    for line in lines {
-        let f = line_figures(line, currency);
+    for (i, line) in lines.iter().enumerate() {
+        let Some(line) = line else {
+            figures.push(LineFigures::NONE);
+            continue;
+        };
+        let f = line_figures(line, currency).map_err(|_| Overflow::Line(i))?;
         figures.push(f);
         let Some(amount) = f.amount else { continue };
         let signed = if line.nature == LineNature::TradeDiscount {
-            trade_discount += amount;
+            trade_discount = add(trade_discount, amount)?;
             -amount
         } else {
             amount
         };
         match groups.iter_mut().find(|g| g.rate == line.tax_rate) {
-            Some(g) => g.net += signed,
+            Some(g) => g.net = add(g.net, signed)?,
             None => groups.push(TaxGroup {
                 rate: line.tax_rate,
                 net: signed,
@@ -111,22 +216,24 @@ pub fn compute(currency: Currency, lines: &[LineInput]) -> Totals {
             }),
         }
     }
+    let mut total_before_vat = Decimal::ZERO;
+    let mut total_vat = Decimal::ZERO;
     for g in &mut groups {
         g.net = g.net.normalize();
         let pct = g.rate.map(|r| r.percent()).unwrap_or_default();
-        g.vat = round_money(g.net * pct / Decimal::ONE_HUNDRED, currency);
+        g.vat = percent_of(g.net, pct, currency).ok_or(Overflow::Totals)?;
+        total_before_vat = add(total_before_vat, g.net)?;
+        total_vat = add(total_vat, g.vat)?;
     }
-    let total_before_vat = groups.iter().map(|g| g.net).sum::<Decimal>().normalize();
-    let total_vat = groups.iter().map(|g| g.vat).sum::<Decimal>().normalize();
-    Totals {
+    Ok(Totals {
         currency,
         lines: figures,
         groups,
-        total_before_vat,
-        total_vat,
+        total_before_vat: total_before_vat.normalize(),
+        total_vat: total_vat.normalize(),
         trade_discount: trade_discount.normalize(),
-        total: (total_before_vat + total_vat).normalize(),
-    }
+        total: add(total_before_vat, total_vat)?.normalize(),
+    })
 }
 
 #[cfg(test)]
@@ -155,7 +262,8 @@ mod tests {
                 goods(dec!(1), dec!(1250000), TaxRate::Ten),
                 goods(dec!(10), dec!(55000), TaxRate::Five),
             ],
-        );
+        )
+        .unwrap();
         assert_eq!(t.groups.len(), 2);
         assert_eq!(
             (t.groups[0].net, t.groups[0].vat),
@@ -175,7 +283,7 @@ mod tests {
         // Three lines of 5 đồng at 10%: per line 0.5 would round to 1 each (3);
         // per group 15 × 10% = 1.5 rounds to 2.
         let l = goods(dec!(1), dec!(5), TaxRate::Ten);
-        let t = compute(Currency::VND, &[l, l, l]);
+        let t = compute(Currency::VND, &[l, l, l]).unwrap();
         assert_eq!(t.total_vat, dec!(2));
     }
 
@@ -189,7 +297,8 @@ mod tests {
         let t = compute(
             Currency::VND,
             &[goods(dec!(5), dec!(1000000), TaxRate::Ten), d],
-        );
+        )
+        .unwrap();
         assert_eq!(t.trade_discount, dec!(100000));
         assert_eq!(t.groups[0].net, dec!(4900000));
         assert_eq!(t.total_vat, dec!(490000));
@@ -200,15 +309,57 @@ mod tests {
     fn discount_rate_gives_a_rounded_discount_amount() {
         let mut l = goods(dec!(3), dec!(333), TaxRate::Eight);
         l.discount_rate = Some(dec!(12.5));
-        let f = line_figures(&l, Currency::VND);
+        let f = line_figures(&l, Currency::VND).unwrap();
         assert_eq!(f.discount, Some(dec!(125))); // 999 × 12.5% = 124.875
         assert_eq!(f.amount, Some(dec!(874)));
     }
 
     #[test]
     fn foreign_currency_rounds_to_cents() {
-        let t = compute(Currency::USD, &[goods(dec!(3), dec!(33.333), TaxRate::Ten)]);
+        let t = compute(Currency::USD, &[goods(dec!(3), dec!(33.333), TaxRate::Ten)]).unwrap();
         assert_eq!(t.total_before_vat, dec!(100));
         assert_eq!(t.total_vat, dec!(10));
+    }
+
+    #[test]
+    fn the_amount_limit_is_ten_to_the_fifteenth() {
+        assert_eq!(AMOUNT_LIMIT, Decimal::from(10u64.pow(15)));
+        assert!(in_range(dec!(999999999999999.999999)));
+        assert!(!in_range(dec!(-1000000000000000)));
+    }
+
+    #[test]
+    fn a_product_past_decimal_is_out_of_range_not_a_panic() {
+        let big = dec!(999999999999999);
+        let l = goods(big, big, TaxRate::Ten);
+        assert_eq!(line_figures(&l, Currency::VND), Err(OutOfRange));
+        let ok = goods(dec!(1), dec!(1), TaxRate::Ten);
+        assert_eq!(compute(Currency::VND, &[ok, l]), Err(Overflow::Line(1)));
+        let mut max = goods(Decimal::MAX, Decimal::MAX, TaxRate::Ten);
+        max.discount_rate = Some(Decimal::MAX);
+        assert_eq!(line_figures(&max, Currency::VND), Err(OutOfRange));
+        // The preview counts the readable line and nothing of the other.
+        let p = preview(Currency::VND, &[Some(ok), Some(l), None]);
+        assert_eq!(
+            p.lines,
+            vec![
+                line_figures(&ok, Currency::VND).unwrap(),
+                LineFigures::NONE,
+                LineFigures::NONE
+            ]
+        );
+        assert_eq!(p.total, dec!(1));
+    }
+
+    #[test]
+    fn in_range_lines_whose_total_is_not_are_a_totals_overflow() {
+        let l = goods(dec!(1), dec!(900000000000000), TaxRate::Zero);
+        assert!(line_figures(&l, Currency::VND).is_ok());
+        assert_eq!(compute(Currency::VND, &[l, l]), Err(Overflow::Totals));
+        // The editor still shows the sum it cannot issue.
+        assert_eq!(
+            preview(Currency::VND, &[Some(l), Some(l)]).total,
+            dec!(1800000000000000)
+        );
     }
 }

@@ -72,8 +72,8 @@ fn ttkhac_where_real_files_put_it() {
         "<TTKhac><TTin><TTruong>MaTraCuu</TTruong><KDLieu>string</KDLieu><DLieu>ABC123</DLieu></TTin></TTKhac></TToan>",
     );
     let inv = valid(&read_invoice(&x).unwrap());
-    assert_eq!(inv.extensions.totals[0].field, "MaTraCuu");
-    assert_eq!(inv.extensions.totals[0].value, "ABC123");
+    assert_eq!(inv.extensions().totals[0].field, "MaTraCuu");
+    assert_eq!(inv.extensions().totals[0].value, "ABC123");
     assert_eq!(round_trip(&inv), inv);
 }
 

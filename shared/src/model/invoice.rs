@@ -6,7 +6,7 @@ use super::{
 };
 use crate::date::Date;
 use crate::money::Currency;
-use crate::totals::{self, LineInput, Totals};
+use crate::totals::{LineInput, Totals};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -135,36 +135,123 @@ impl Line {
     }
 }
 
-/// A validated invoice.
+/// A validated invoice. Its fields are private to the crate so that holding one means
+/// [`crate::validate::check`] built it: every rule passed and its totals are in range.
+/// Read it through its accessors; nothing outside the crate can build or change one:
+///
+/// ```compile_fail
+/// fn rename(inv: &mut hoadon_core::Invoice) {
+///     inv.name = "forged".into(); // private: only `inv.name()` is public
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Invoice {
-    pub format: FormatVersion,
-    pub name: String,
-    pub form: FormNumber,
-    pub symbol: Symbol,
-    pub number: Option<InvoiceNumber>,
-    pub issue_date: Date,
-    pub currency: Currency,
-    pub exchange_rate: Option<Decimal>,
-    pub payment_method: Option<String>,
-    pub provider_tax_id: Option<TaxId>,
-    pub related: Option<RelatedInvoice>,
-    pub seller: Party,
-    pub buyer: Party,
-    pub lines: Vec<Line>,
-    pub extensions: Extensions,
+    pub(crate) format: FormatVersion,
+    pub(crate) name: String,
+    pub(crate) form: FormNumber,
+    pub(crate) symbol: Symbol,
+    pub(crate) number: Option<InvoiceNumber>,
+    pub(crate) issue_date: Date,
+    pub(crate) currency: Currency,
+    pub(crate) exchange_rate: Option<Decimal>,
+    pub(crate) payment_method: Option<String>,
+    pub(crate) provider_tax_id: Option<TaxId>,
+    pub(crate) related: Option<RelatedInvoice>,
+    pub(crate) seller: Party,
+    pub(crate) buyer: Party,
+    pub(crate) lines: Vec<Line>,
+    pub(crate) extensions: Extensions,
     /// `DLHDon@Id`: the document's own, or one derived from form, symbol and number.
-    pub data_id: String,
-    pub qr_data: Option<String>,
-    pub authority_code: Option<String>,
-    pub unknown: Vec<UnknownElement>,
+    pub(crate) data_id: String,
+    pub(crate) qr_data: Option<String>,
+    pub(crate) authority_code: Option<String>,
+    pub(crate) unknown: Vec<UnknownElement>,
+    /// Computed once by validation (which refuses totals out of range), so reading them back
+    /// can never fail.
+    #[serde(skip)]
+    pub(crate) totals: Totals,
 }
 
 impl Invoice {
     /// All figures of `TToan`, by the one calculation in [`crate::totals`].
     pub fn totals(&self) -> Totals {
-        let inputs: Vec<LineInput> = self.lines.iter().map(Line::totals_input).collect();
-        totals::compute(self.currency, &inputs)
+        self.totals.clone()
+    }
+    /// `PBan`.
+    pub fn format(&self) -> FormatVersion {
+        self.format
+    }
+    /// `THDon`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// `KHMSHDon`.
+    pub fn form(&self) -> FormNumber {
+        self.form
+    }
+    /// `KHHDon`.
+    pub fn symbol(&self) -> Symbol {
+        self.symbol
+    }
+    /// `SHDon`; `None` on a draft.
+    pub fn number(&self) -> Option<InvoiceNumber> {
+        self.number
+    }
+    /// `NLap`.
+    pub fn issue_date(&self) -> Date {
+        self.issue_date
+    }
+    /// `DVTTe`.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+    /// `TGia`.
+    pub fn exchange_rate(&self) -> Option<Decimal> {
+        self.exchange_rate
+    }
+    /// `HTTToan`.
+    pub fn payment_method(&self) -> Option<&str> {
+        self.payment_method.as_deref()
+    }
+    /// `MSTTCGP`.
+    pub fn provider_tax_id(&self) -> Option<&TaxId> {
+        self.provider_tax_id.as_ref()
+    }
+    /// `TTHDLQuan`.
+    pub fn related(&self) -> Option<&RelatedInvoice> {
+        self.related.as_ref()
+    }
+    /// `NBan`; validation guarantees its name, tax id and address.
+    pub fn seller(&self) -> &Party {
+        &self.seller
+    }
+    /// `NMua`.
+    pub fn buyer(&self) -> &Party {
+        &self.buyer
+    }
+    /// `DSHHDVu`, in order.
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+    /// The `TTKhac` blocks outside parties and lines.
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+    /// `DLHDon@Id`.
+    pub fn data_id(&self) -> &str {
+        &self.data_id
+    }
+    /// `DLQRCode`.
+    pub fn qr_data(&self) -> Option<&str> {
+        self.qr_data.as_deref()
+    }
+    /// `MCCQT`.
+    pub fn authority_code(&self) -> Option<&str> {
+        self.authority_code.as_deref()
+    }
+    /// Elements the reader did not know, put back by the writer.
+    pub fn unknown(&self) -> &[UnknownElement] {
+        &self.unknown
     }
 }
 

@@ -306,6 +306,13 @@ pub fn parse_with(xml: &str, limits: Limits) -> Result<Document, XmlError> {
     if xml.len() > limits.max_bytes {
         return Err(XmlError::TooLarge(xml.len(), limits.max_bytes));
     }
+    // quick-xml does not check characters; libxml2 and xmlsec1 refuse these anywhere.
+    if let Some((at, c)) = super::first_non_xml_char(xml) {
+        return Err(XmlError::Malformed {
+            at,
+            msg: format!("U+{:04X} is not a character XML 1.0 allows", u32::from(c)),
+        });
+    }
     let mut reader = Reader::from_str(xml);
     let cfg = reader.config_mut();
     cfg.trim_text(false);

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests (a directory module, so not a test binary itself).
 #![allow(dead_code)]
 
+use hoadon_core::model::PartyDocument;
 use hoadon_core::{Invoice, InvoiceDocument, check, xml};
 use std::path::{Path, PathBuf};
 
@@ -90,4 +91,14 @@ pub fn codes(doc: &InvoiceDocument) -> Vec<(String, &'static str)> {
         .into_iter()
         .map(|f| (f.path, f.code))
         .collect()
+}
+
+/// A valid seller for generated documents.
+pub fn seller() -> PartyDocument {
+    PartyDocument {
+        name: Some("Công ty An Phát".into()),
+        tax_id: Some("0109998883".into()),
+        address: Some("Hà Nội".into()),
+        ..Default::default()
+    }
 }

@@ -86,7 +86,7 @@ async fn preflight(
     let Some(inv) = checked.invoice else {
         return Err(ApiError::Validation(checked.findings));
     };
-    let date = inv.issue_date;
+    let date = inv.issue_date();
     let today = svc.clock.now_vn().date;
     if date > today {
         return Err(refusal(
