@@ -161,6 +161,27 @@ def test_alarms_cover_errors_and_throttles_of_both_functions():
     assert groups and all(g["RetentionInDays"] == "365" for g in groups)
 
 
+def test_the_recovery_sweep_runs_on_a_schedule_with_the_api_code_and_role():
+    r = render("acme")
+    res = r.resources()
+    sweep = res["SweepFunction"]["Properties"]
+    api = res["ApiFunction"]["Properties"]
+    assert sweep["Environment"]["Variables"]["HOADON_SWEEP"] == "1"
+    assert sweep["Code"] == api["Code"] and sweep["Role"] == api["Role"]
+    for k, v in api["Environment"]["Variables"].items():
+        assert sweep["Environment"]["Variables"][k] == v, k
+    rule = res["SweepSchedule"]["Properties"]
+    assert rule["ScheduleExpression"].startswith("rate(") and rule["State"] == "ENABLED"
+    target = r.t["Resources"]["SweepSchedule"]["Properties"]["Targets"][0]["Arn"]
+    assert target == {"Fn::GetAtt": ["SweepFunction", "Arn"]}
+    perm = r.t["Resources"]["SweepInvokePermission"]["Properties"]
+    assert perm["Principal"] == "events.amazonaws.com"
+    assert perm["SourceArn"] == {"Fn::GetAtt": ["SweepSchedule", "Arn"]}
+    alarms = {a["Properties"]["AlarmName"] for a in res.values()
+              if a["Type"] == "AWS::CloudWatch::Alarm"}
+    assert "hoadon-acme-sweep-errors" in alarms
+
+
 @pytest.mark.parametrize("tenant,ok", [
     ("acme", True), ("a-b", True), ("x" * 21, True), ("tenant-2026", True),
     ("ab", False), ("x" * 22, False), ("Acme", False), ("2acme", False), ("ac_me", False),

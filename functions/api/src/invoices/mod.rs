@@ -20,6 +20,8 @@ mod drafts;
 mod issue;
 mod numbering;
 mod queries;
+#[cfg(test)]
+pub(crate) mod races;
 mod series;
 mod signing;
 mod sweep;

@@ -361,4 +361,13 @@ mod tests {
         store.create_table().await.unwrap();
         crate::store::conformance::run_all(Arc::new(store)).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn dynamodb_store_issue_races_leave_one_signed_file_per_number() {
+        let local = Emulator::dynamodb_local().await;
+        let store = DynamoDbStore::new(Client::new(&local.sdk_config().await), "hoadon-races")
+            .with_max_transaction_ops(10);
+        store.create_table().await.unwrap();
+        crate::invoices::races::run_all(Arc::new(store)).await;
+    }
 }

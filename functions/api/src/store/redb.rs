@@ -239,4 +239,11 @@ mod tests {
         let store = RedbStore::open(&dir.path().join("store.redb")).unwrap();
         crate::store::conformance::run_all(Arc::new(store)).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn issue_races_leave_one_signed_file_per_number_on_redb() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(&dir.path().join("store.redb")).unwrap();
+        crate::invoices::races::run_all(Arc::new(store)).await;
+    }
 }
