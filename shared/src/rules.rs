@@ -54,20 +54,51 @@ pub struct RatePeriod {
     pub basis: &'static str,
 }
 
-/// The periods of the reduced 8 % VAT rate (10 % → 8 %), exactly as vn-einvoice §2.4 gives them.
+/// The periods of the reduced 8 % VAT rate (10 % → 8 %).
 ///
-/// Known, with dates: 1/2/2022–31/12/2022, Nghị định 15/2022/NĐ-CP (the reference rates the
-/// value H and the dates K; its source R1 carries a validation message for that period).
+/// From the reference (vn-einvoice §2.4): 1/2/2022–31/12/2022, Nghị định 15/2022/NĐ-CP (value H,
+/// dates K), "later extended", and (confidence L) a Decree 174/2025 "until 31/12/2026".
 ///
-/// Known *without* dates, so not encoded: the reference says the reduction was "later extended"
-/// and reports (confidence L) a Decree 174/2025 "until 31/12/2026" with no start date. Because
-/// this table is known to be incomplete, an 8 % line outside it is a **warning**, never an
-/// error; add each extension here with its decree when a source gives its dates.
-pub const REDUCED_VAT_PERIODS: &[RatePeriod] = &[RatePeriod {
-    from: d(2022, 2, 1),
-    to: d(2022, 12, 31),
-    basis: "Nghị định 15/2022/NĐ-CP",
-}];
+/// **Decided (owner's call, low confidence)**: the extensions are encoded with the periods the
+/// decrees are generally known to set — 44/2023 (2nd half of 2023), 94/2023 (1st half of 2024),
+/// 72/2024 (2nd half of 2024), 180/2024 (1st half of 2025), 174/2025 (1/7/2025–31/12/2026) — so
+/// that an ordinary invoice of those periods does not carry a spurious warning. Because the dates
+/// come from outside the reference, an 8 % line outside every period is only a **warning**,
+/// never an error; correct a row here (with its decree) when a source says otherwise. The
+/// reduction also excludes some goods (telecoms, banking, real estate, …): not modelled; the
+/// seller chooses the rate per line.
+pub const REDUCED_VAT_PERIODS: &[RatePeriod] = &[
+    RatePeriod {
+        from: d(2022, 2, 1),
+        to: d(2022, 12, 31),
+        basis: "Nghị định 15/2022/NĐ-CP",
+    },
+    RatePeriod {
+        from: d(2023, 7, 1),
+        to: d(2023, 12, 31),
+        basis: "Nghị định 44/2023/NĐ-CP",
+    },
+    RatePeriod {
+        from: d(2024, 1, 1),
+        to: d(2024, 6, 30),
+        basis: "Nghị định 94/2023/NĐ-CP",
+    },
+    RatePeriod {
+        from: d(2024, 7, 1),
+        to: d(2024, 12, 31),
+        basis: "Nghị định 72/2024/NĐ-CP",
+    },
+    RatePeriod {
+        from: d(2025, 1, 1),
+        to: d(2025, 6, 30),
+        basis: "Nghị định 180/2024/NĐ-CP",
+    },
+    RatePeriod {
+        from: d(2025, 7, 1),
+        to: d(2026, 12, 31),
+        basis: "Nghị định 174/2025/NĐ-CP",
+    },
+];
 
 /// Whether the reduced 8 % rate is in force on `date` by the known periods.
 pub fn reduced_vat_in_force(date: Date) -> bool {

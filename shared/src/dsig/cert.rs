@@ -35,8 +35,8 @@ impl Certificate {
         }
     }
 
-    /// The tax id a Vietnamese CA puts in the subject (`UID=MST:0102671977`; sometimes
-    /// `MST=…` inside the CN, as in sample 11); `None` when absent.
+    /// The tax id a Vietnamese CA puts in the subject (`UID=MST:0109998883`; some CAs write
+    /// `MST=…` inside the CN instead); `None` when absent.
     pub fn tax_id(&self) -> Option<String> {
         let i = self
             .subject

@@ -220,6 +220,9 @@ fn a_negative_discount_belongs_to_adjustments_only() {
 fn the_reduced_rate_outside_its_known_periods_is_a_warning() {
     let mut d = doc();
     d.lines[0].tax_rate = Some("8%".into());
+    // Between the 2022 period and the 2023 extension.
+    d.symbol = "C23TAB".into();
+    d.issue_date = "2023-03-01".into();
     let c = check(&d);
     assert!(c.invoice.is_some(), "a warning does not stop issuing");
     let f = &c.findings[0];
@@ -233,9 +236,11 @@ fn the_reduced_rate_outside_its_known_periods_is_a_warning() {
     );
     assert!(f.message_vi.contains("15/2022"));
 
-    d.symbol = "C22TAB".into();
-    d.issue_date = "2022-06-30".into();
-    assert!(check(&d).findings.is_empty());
+    for (symbol, date) in [("C22TAB", "2022-06-30"), ("C25TAB", "2025-10-15")] {
+        d.symbol = symbol.into();
+        d.issue_date = date.into();
+        assert!(check(&d).findings.is_empty(), "{date}");
+    }
 
     // A 2023 replacement of a 2022 invoice carries the 2022 rate; and the other way round.
     let related = |date: &str| RelatedInvoiceDocument {

@@ -246,8 +246,8 @@ mod tests {
             "Một trăm lẻ một đồng"
         );
         assert_eq!(
-            amount_in_words(Decimal::from(3_791_700), Currency::VND, &r11),
-            "Ba triệu bảy trăm chín mươi mốt ngàn bảy trăm đồng chẵn"
+            amount_in_words(Decimal::from(2_481_600), Currency::VND, &r11),
+            "Hai triệu bốn trăm tám mươi mốt ngàn sáu trăm đồng chẵn"
         );
     }
 
