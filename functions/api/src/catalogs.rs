@@ -241,7 +241,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
 pub async fn import_csv(ts: &TenantStore, kind: &str, text: &str) -> Result<Value, ApiError> {
     let fields = kind_spec(kind)?;
     if text.len() > MAX_CSV_BYTES {
-        return Err(ApiError::BadRequest(format!(
+        return Err(ApiError::TooLarge(format!(
             "the file is larger than {MAX_CSV_BYTES} bytes"
         )));
     }

@@ -65,6 +65,9 @@ pub enum ApiError {
         "the invoice is numbered but could not be signed yet ({0}); it will be signed automatically"
     )]
     SigningFailed(String),
+    /// `503`: the tenant has no signing key configured; nothing was numbered.
+    #[error("no signing key is configured for this tenant; nothing was numbered")]
+    NoSigningKey,
     /// `503`: the store or archive failed; retry.
     #[error("temporarily unavailable")]
     Unavailable(String),
@@ -90,7 +93,7 @@ impl ApiError {
             DraftConflict(_) | VersionConflict(_) | NotEditable | IdTaken | Exists => {
                 StatusCode::CONFLICT
             }
-            SigningFailed(_) | Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            SigningFailed(_) | NoSigningKey | Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -115,6 +118,7 @@ impl ApiError {
             IssueDateBeforeLast { .. } => "issue_date_before_last",
             SeriesExhausted => "series_exhausted",
             SigningFailed(_) => "signing_pending",
+            NoSigningKey => "signing_key_missing",
             Unavailable(_) => "unavailable",
             Internal(_) => "internal",
         }

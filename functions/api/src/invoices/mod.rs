@@ -214,9 +214,7 @@ impl Services {
 
     /// The tenant's signer (its certificate is what the seller must match).
     pub fn signer(&self, tenant: &str) -> Result<&Arc<dyn Signer>, ApiError> {
-        self.signers.get(tenant).ok_or_else(|| {
-            ApiError::SigningFailed("no signing key is configured for this tenant".into())
-        })
+        self.signers.get(tenant).ok_or(ApiError::NoSigningKey)
     }
 }
 

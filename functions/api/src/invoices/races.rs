@@ -117,10 +117,18 @@ async fn assert_signed_once(s: &Setup, id: &str) {
     assert_eq!(rec.status, Status::Signed, "{id}");
     let xml = super::signed_xml(&s.svc, &s.ts, id).await.unwrap();
     let files = archived(s.dir.path(), s.ts.tenant());
-    assert_eq!(files, vec![xml.clone()], "{id}: one archived file, the stored one");
+    assert_eq!(
+        files,
+        vec![xml.clone()],
+        "{id}: one archived file, the stored one"
+    );
     let audit = verify_audit(&s.ts, id).await.unwrap();
     assert!(audit.valid, "{id}: {audit:?}");
-    let signed = audit.entries.iter().filter(|e| e.action == "signed").count();
+    let signed = audit
+        .entries
+        .iter()
+        .filter(|e| e.action == "signed")
+        .count();
     assert_eq!(signed, 1, "{id}: one signed entry");
     let r = &hoadon_core::dsig::verify_document(std::str::from_utf8(&xml).unwrap()).unwrap()[0];
     assert!(r.valid, "{r:?}");

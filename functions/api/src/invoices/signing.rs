@@ -35,7 +35,7 @@ pub(super) async fn sign_or_flag(
 ) -> Result<InvoiceView, ApiError> {
     let id = rec.id.clone();
     match sign_numbered(svc, ts, rec, version, actor).await {
-        Err(e @ (ApiError::SigningFailed(_) | ApiError::Internal(_))) => {
+        Err(e @ (ApiError::SigningFailed(_) | ApiError::NoSigningKey | ApiError::Internal(_))) => {
             flag(svc, ts, &id, actor, &e).await;
             Err(e)
         }

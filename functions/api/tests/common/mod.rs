@@ -283,29 +283,31 @@ impl Signer for Slow {
 pub struct Answer {
     pub status: StatusCode,
     pub content_type: String,
+    /// Whether the body parsed as JSON (else `body` is its text as a JSON string).
+    pub is_json: bool,
     pub body: Value,
 }
 
 impl Answer {
-    /// Asserts the answer is a typed JSON error: `Content-Type: application/json` and a body
-    /// with a non-empty `code` and `message`; returns the code.
+    /// What keeps this answer from being a typed JSON error (`Content-Type: application/json`,
+    /// a body with a non-empty `code` and `message`), if anything.
+    pub fn typed_error_problem(&self) -> Option<String> {
+        let text = |k: &str| self.body[k].as_str().filter(|s| !s.is_empty()).is_some();
+        if !self.is_json || !self.content_type.starts_with("application/json") {
+            Some(format!("not JSON ({:?}): {}", self.content_type, self.body))
+        } else if !text("code") || !text("message") {
+            Some(format!("no code or message: {}", self.body))
+        } else {
+            None
+        }
+    }
+
+    /// Asserts the answer is a typed JSON error; returns its code.
     pub fn assert_typed_error(&self) -> &str {
-        assert!(
-            self.content_type.starts_with("application/json"),
-            "{} answered {:?}: {}",
-            self.status,
-            self.content_type,
-            self.body
-        );
-        let code = self.body["code"].as_str().unwrap_or_default();
-        let message = self.body["message"].as_str().unwrap_or_default();
-        assert!(
-            !code.is_empty() && !message.is_empty(),
-            "{}: {}",
-            self.status,
-            self.body
-        );
-        code
+        if let Some(p) = self.typed_error_problem() {
+            panic!("{}: {p}", self.status);
+        }
+        self.body["code"].as_str().unwrap()
     }
 }
 
@@ -384,7 +386,17 @@ pub async fn wait_for_spawned_tasks() {
 impl TestApp {
     /// Sends a request built with [`request`] and reads the answer raw.
     pub async fn send(&self, req: Request<Body>) -> Answer {
-        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
+        self.try_send(req).await.unwrap()
+    }
+
+    /// [`TestApp::send`] on a task of its own, so that a handler's panic is an `Err` naming
+    /// it rather than the caller's panic.
+    pub async fn try_send(&self, req: Request<Body>) -> Result<Answer, String> {
+        let app = router(self.state.clone());
+        let resp = tokio::spawn(app.oneshot(req))
+            .await
+            .map_err(|e| format!("the handler panicked: {e}"))?
+            .unwrap();
         let status = resp.status();
         let content_type = resp
             .headers()
@@ -393,13 +405,13 @@ impl TestApp {
             .unwrap_or_default()
             .to_owned();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-        Answer {
+        let parsed = serde_json::from_slice(&bytes);
+        Ok(Answer {
             status,
             content_type,
-            body,
-        }
+            is_json: parsed.is_ok(),
+            body: parsed.unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into()),
+        })
     }
 
     /// `POST /api/invoices/{id}/issue`.
