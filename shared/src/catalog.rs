@@ -33,7 +33,8 @@ pub struct Field {
     pub label_en: &'static str,
 }
 
-const fn f(
+/// A field (a `const` constructor for the tables here and in `profile`).
+pub(crate) const fn f(
     name: &'static str,
     kind: FieldKind,
     required: bool,

@@ -8,7 +8,7 @@
 //! Rules reuse the catalog's field kinds ([`crate::catalog::check_value`]), so the app shows the
 //! same finding while the admin types as the server gives when it refuses.
 
-use crate::catalog::{Field, FieldKind, check_value, error};
+use crate::catalog::{Field, FieldKind, check_value, error, f as field};
 use crate::model::PartyDocument;
 use crate::validate::Finding;
 use serde::{Deserialize, Serialize};
@@ -107,22 +107,6 @@ pub const FIELDS: &[Field] = &[
         "Place name",
     ),
 ];
-
-const fn field(
-    name: &'static str,
-    kind: FieldKind,
-    required: bool,
-    label_vi: &'static str,
-    label_en: &'static str,
-) -> Field {
-    Field {
-        name,
-        kind,
-        required,
-        label_vi,
-        label_en,
-    }
-}
 
 fn trimmed(v: &str) -> Option<&str> {
     Some(v.trim()).filter(|s| !s.is_empty())
