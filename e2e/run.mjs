@@ -266,20 +266,29 @@ async function serviceWorkerReady(page) {
   await page.waitForFunction(() => !!navigator.serviceWorker.controller);
 }
 
-await test("offline: a draft made offline survives a reload and syncs exactly once when online", async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+/** Signed in as the admin, the app working offline, the editor on a new draft. */
+async function newDraftPage(viewport) {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   await signIn(page);
   await serviceWorkerReady(page);
-  const before = (await api("GET", "/api/invoices?limit=200")).body.items.length;
   await newInvoice(page);
-  const url = page.url();
-  const id = url.split("/").pop();
+  return { context, page, id: page.url().split("/").pop() };
+}
+
+/** Offline, a buyer and one line typed into the open draft, kept on the device. */
+async function offlineDraft(context, page, item) {
   await context.setOffline(true);
   await page.locator('#connection[data-online="false"]').waitFor();
   await fillBuyer(page, "0312345673");
-  await line(page, 0, { name: "Dịch vụ lắp đặt", unit: "Lần", quantity: "1", price: "1500000", rate: "8%" });
+  await line(page, 0, item);
   await page.locator('#sync[data-sync="offline"]').waitFor();
+}
+
+await test("offline: a draft made offline survives a reload and syncs exactly once when online", async () => {
+  const before = (await api("GET", "/api/invoices?limit=200")).body.items.length;
+  const { context, page, id } = await newDraftPage({ width: 390, height: 844 });
+  await offlineDraft(context, page, { name: "Dịch vụ lắp đặt", unit: "Lần", quantity: "1", price: "1500000", rate: "8%" });
   assert(await page.getByRole("button", { name: "Phát hành" }).isDisabled(), "issue is disabled offline");
   await page.locator("#issue-offline").waitFor();
   await page.reload();
@@ -305,12 +314,7 @@ await test("offline: a draft made offline survives a reload and syncs exactly on
 });
 
 await test("conflict: a draft edited on the server and offline asks the user, then keeps the chosen version", async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  const page = await context.newPage();
-  await signIn(page);
-  await serviceWorkerReady(page);
-  await newInvoice(page);
-  const id = page.url().split("/").pop();
+  const { context, page, id } = await newDraftPage({ width: 1366, height: 900 });
   await fillBuyer(page, "0312345673");
   await line(page, 0, { name: "Bảo trì máy in", unit: "Lần", quantity: "1", price: "500000", rate: "10%" });
   await page.locator('#sync[data-sync="synced"]').waitFor({ timeout: 20000 });
@@ -366,17 +370,8 @@ await test("validation: nothing on an untouched form; a touched field's message 
 await test("shared device: A's unsynced draft is kept for A at sign-out (with a warning), B never sees or syncs it, A finds and syncs it", async () => {
   const passwordB = server.passwords[userB];
   assert(passwordB, "user B exists (hoadon-server add-user)");
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  await signIn(page);
-  await serviceWorkerReady(page);
-  await newInvoice(page);
-  const id = page.url().split("/").pop();
-  await context.setOffline(true);
-  await page.locator('#connection[data-online="false"]').waitFor();
-  await fillBuyer(page, "0312345673");
-  await line(page, 0, { name: "Bản nháp của A", unit: "Lần", quantity: "1", price: "100000", rate: "10%" });
-  await page.locator('#sync[data-sync="offline"]').waitFor();
+  const { context, page, id } = await newDraftPage({ width: 390, height: 844 });
+  await offlineDraft(context, page, { name: "Bản nháp của A", unit: "Lần", quantity: "1", price: "100000", rate: "10%" });
   await page.locator('#connection[data-waiting="1"]').waitFor();
   // Signing out asks first; declining keeps A signed in.
   let question = "";

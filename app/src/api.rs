@@ -62,14 +62,16 @@ pub async fn call(
 /// findings, the server's copy in a conflict) and the message to show.
 #[derive(Debug, Clone)]
 pub struct Refusal {
-    pub body: Option<ErrorBody<Value>>,
+    pub body: Option<Box<ErrorBody<Value>>>,
     pub message: String,
 }
 
 impl Refusal {
     /// A refusal from a status and a body text (`ErrorBody` JSON, or anything else).
     pub fn from_answer(status: u16, text: &str) -> Refusal {
-        let body = serde_json::from_str::<ErrorBody<Value>>(text).ok();
+        let body = serde_json::from_str::<ErrorBody<Value>>(text)
+            .ok()
+            .map(Box::new);
         let message = match &body {
             Some(b) => format!("{} ({})", b.message, b.code),
             None => format!("HTTP {status}"),

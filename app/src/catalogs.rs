@@ -457,12 +457,7 @@ fn Import(
     let fields = catalog::fields(kind).unwrap_or_default();
     let header: Vec<&str> = fields.iter().map(|f| f.name).collect();
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0))
-        else {
+        let Some(file) = picked_file(&ev) else {
             return;
         };
         leptos::task::spawn_local(async move {
@@ -525,6 +520,14 @@ fn Import(
             </Show>
         </section>
     }
+}
+
+/// The file picked in a file input's `change` event.
+pub fn picked_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|i| i.files())
+        .and_then(|f| f.get(0))
 }
 
 /// `rows[3].tax_id` → ("5", "tax_id"): the file's line number (header is line 1) and the field.

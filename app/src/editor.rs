@@ -369,7 +369,10 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
         let buyer_msgs = at("buyer.name".into());
         let lines = doc.with_untracked(|d| d.lines.len());
         let series_msgs = at("symbol".into());
-        let current = move || doc.with(|d| series_value(&d.form, &d.symbol));
+        // A memo: the options are drawn again when the series changes, not on every keystroke.
+        let current = Memo::new(move |_| {
+            doc.with(|d| (!d.symbol.is_empty()).then(|| series_value(&d.form, &d.symbol)))
+        });
         // The tenant's series, and the draft's own if it is not (or not yet) among them.
         let options = move || {
             let mut v: Vec<String> = device.series.value.with(|p| {
@@ -378,8 +381,9 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                     .map(|s| series_value(&s.form, &s.symbol))
                     .collect()
             });
-            let c = current();
-            if doc.with(|d| !d.symbol.is_empty()) && !v.contains(&c) {
+            if let Some(c) = current.get()
+                && !v.contains(&c)
+            {
                 v.insert(0, c);
             }
             v
@@ -394,10 +398,10 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                             let (f, s) = split_series(&event_target_value(&ev));
                             edit(&|d| (d.form, d.symbol) = (f.clone(), s.clone()));
                         }>
-                        <option value="" disabled=true selected=move || doc.with(|d| d.symbol.is_empty())>
+                        <option value="" disabled=true selected=move || current.with(Option::is_none)>
                             {move || t("series.none")}</option>
                         {move || options().into_iter().map(|v| {
-                            let selected = v == current();
+                            let selected = current.with(|c| c.as_ref() == Some(&v));
                             view! { <option value=v.clone() selected=selected>{v.clone()}</option> }
                         }).collect_view()}
                     </select>
@@ -494,8 +498,21 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                     if r.code() == "profile_incomplete" {
                         leptos::task::spawn_local(device.profile.refresh(session));
                     }
-                    server_findings.set(r.details());
-                    error.set(Some(r.message));
+                    // Findings without a field here (the seller's, the profile's) join the message.
+                    let details = r.details();
+                    let unplaced: Vec<&str> = details
+                        .iter()
+                        .filter(|d| d.path.starts_with("seller") || d.path.starts_with("profile"))
+                        .map(|d| detail_message(d, session.lang.get_untracked()))
+                        .collect();
+                    error.set(Some(
+                        [r.message.as_str()]
+                            .into_iter()
+                            .chain(unplaced)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ));
+                    server_findings.set(details);
                 }
             }
             busy.set(false);

@@ -8,7 +8,7 @@
 
 use crate::Session;
 use crate::api::{self, Payload};
-use crate::catalogs::{detail_message, label};
+use crate::catalogs::{detail_message, label, picked_file};
 use crate::i18n;
 use crate::kept::device;
 use base64::Engine;
@@ -16,7 +16,6 @@ use gloo_net::http::Method;
 use hoadon_core::api::{Detail, ProfileView};
 use hoadon_core::profile::{CompanyProfile, FIELDS, MAX_LOGO};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The form's texts, one per [`FIELDS`] entry, as typed (spaces kept while typing).
 fn texts(p: &CompanyProfile) -> Vec<String> {
@@ -146,12 +145,7 @@ pub fn ProfileScreen(session: Session) -> impl IntoView {
         });
     };
     let on_logo = move |ev: leptos::ev::Event| {
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0))
-        else {
+        let Some(file) = picked_file(&ev) else {
             return;
         };
         leptos::task::spawn_local(async move {
