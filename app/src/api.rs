@@ -7,7 +7,6 @@ use hoadon_core::api::{Detail, ErrorBody, Login, LoginAnswer};
 use leptos::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 /// What a request carries.
 #[derive(Clone, Copy)]
@@ -59,24 +58,28 @@ pub async fn call(
 }
 
 /// Why a request did not give what was asked: the server's error body when it answered (its
-/// findings, the server's copy in a conflict) and the message to show.
+/// findings; the server's copy in a conflict is read from `text` as the type the caller
+/// expects) and the message to show.
 #[derive(Debug, Clone)]
 pub struct Refusal {
-    pub body: Option<Box<ErrorBody<Value>>>,
+    pub body: Option<Box<ErrorBody>>,
+    text: String,
     pub message: String,
 }
 
 impl Refusal {
     /// A refusal from a status and a body text (`ErrorBody` JSON, or anything else).
     pub fn from_answer(status: u16, text: &str) -> Refusal {
-        let body = serde_json::from_str::<ErrorBody<Value>>(text)
-            .ok()
-            .map(Box::new);
+        let body = serde_json::from_str::<ErrorBody>(text).ok().map(Box::new);
         let message = match &body {
             Some(b) => format!("{} ({})", b.message, b.code),
             None => format!("HTTP {status}"),
         };
-        Refusal { body, message }
+        Refusal {
+            body,
+            text: text.to_owned(),
+            message,
+        }
     }
 
     pub fn code(&self) -> &str {
@@ -90,10 +93,14 @@ impl Refusal {
             .unwrap_or_default()
     }
 
-    /// The server's copy in a conflict, as `T`.
+    /// The server's copy in a conflict, as `T` (read from the text, as every answer is: one
+    /// deserialiser per type in the download).
     pub fn current<T: DeserializeOwned>(&self) -> Option<T> {
-        let v = self.body.as_ref()?.current.clone()?;
-        serde_json::from_value(v).ok()
+        #[derive(serde::Deserialize)]
+        struct Current<T> {
+            current: Option<T>,
+        }
+        serde_json::from_str::<Current<T>>(&self.text).ok()?.current
     }
 }
 
@@ -101,6 +108,7 @@ impl Refusal {
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Refusal> {
     serde_json::from_str(text).map_err(|e| Refusal {
         body: None,
+        text: String::new(),
         message: format!("unexpected answer: {e}"),
     })
 }
@@ -138,6 +146,7 @@ pub async fn send(
         }
         Err(_) => Err(Refusal {
             body: None,
+            text: String::new(),
             message: crate::i18n::text(lang, "unreachable").to_owned(),
         }),
     }
@@ -177,7 +186,7 @@ mod tests {
         let r = Refusal::from_answer(409, text);
         assert_eq!(r.code(), "version_conflict");
         assert_eq!(r.message, "changed (version_conflict)");
-        assert_eq!(r.current::<Value>().unwrap()["version"], 3);
+        assert_eq!(r.current::<serde_json::Value>().unwrap()["version"], 3);
         let r = Refusal::from_answer(502, "<html>bad gateway</html>");
         assert_eq!((r.code(), r.message.as_str()), ("", "HTTP 502"));
     }

@@ -23,7 +23,6 @@ use hoadon_core::api::{CreateDraft, InvoiceView};
 use hoadon_core::model::DraftInput;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -51,8 +50,23 @@ pub struct LocalDraft {
     pub stored_rev: u64,
 }
 
+/// A draft as versions of the app before `DraftInput` stored it (other fields ignored).
+#[derive(Deserialize)]
+struct Earlier {
+    id: String,
+    document: InvoiceDocument,
+    version: Option<u64>,
+    rev: u64,
+    synced_rev: u64,
+    #[serde(default)]
+    error: Option<String>,
+    updated_at: f64,
+}
+
+/// Externally tagged (not `tag = "kind"`): an internally tagged enum buffers its content and
+/// would need another copy of the invoice's deserialisation code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Conflict {
     /// The draft was edited elsewhere; `current` is the server's record (with `version`).
     Edited { current: Box<InvoiceView> },
@@ -86,22 +100,28 @@ impl LocalDraft {
     }
 
     /// A draft as IndexedDB holds it, also in the shape of earlier versions of the app (the
-    /// document a whole `InvoiceDocument`, a conflict's `current` any JSON): the document keeps
-    /// what a client may send, and an unreadable conflict is dropped (the next sync meets it
-    /// again and asks anew).
+    /// document a whole `InvoiceDocument`): the document keeps what a client may send, and the
+    /// old conflict is dropped (the next sync meets it again and asks anew). Read from the text
+    /// only (no `serde_json::Value` in between): each way of deserialising a document costs the
+    /// web app's download its own copy of the code.
     pub fn from_stored(json: &str) -> Option<LocalDraft> {
-        let mut v: Value = serde_json::from_str(json).ok()?;
-        let doc = v.get("document")?.clone();
-        if serde_json::from_value::<DraftInput>(doc.clone()).is_err() {
-            let old: InvoiceDocument = serde_json::from_value(doc).ok()?;
-            v["document"] = serde_json::to_value(DraftInput::from_document(&old)).ok()?;
-        }
-        if let Some(c) = v.get("conflict")
-            && serde_json::from_value::<Option<Conflict>>(c.clone()).is_err()
-        {
-            v["conflict"] = Value::Null;
-        }
-        let mut d: LocalDraft = serde_json::from_value(v).ok()?;
+        let mut d = match serde_json::from_str::<LocalDraft>(json) {
+            Ok(d) => d,
+            Err(_) => {
+                let e: Earlier = serde_json::from_str(json).ok()?;
+                LocalDraft {
+                    id: e.id,
+                    document: DraftInput::from_document(&e.document),
+                    version: e.version,
+                    rev: e.rev,
+                    synced_rev: e.synced_rev,
+                    conflict: None,
+                    error: e.error,
+                    updated_at: e.updated_at,
+                    stored_rev: 0,
+                }
+            }
+        };
         d.stored_rev = d.rev;
         Some(d)
     }

@@ -20,8 +20,8 @@ use hoadon_core::model::{DraftInput, LineDocument, ServerParts};
 use hoadon_core::{Severity, lifecycle::Event};
 use leptos::prelude::*;
 use parts::{
-    ConflictPanel, SellerBlock, blank_line, default_series, message, new_document, series_value,
-    shown, split_series, today,
+    ConflictPanel, SellerBlock, blank_line, default_series, focus, message, new_document, opt,
+    series_value, shown, split_series, today,
 };
 use serde_json::Value;
 use std::collections::HashSet;
@@ -34,22 +34,6 @@ const NATURES: [(u8, &str); 4] = [
     (3, "nature.discount"),
     (4, "nature.note"),
 ];
-
-fn opt(s: String) -> Option<String> {
-    if s.trim().is_empty() { None } else { Some(s) }
-}
-
-fn focus(id: String) {
-    request_animation_frame(move || {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-        {
-            let _ = el.focus();
-        }
-    });
-}
 
 /// The sync state of the open draft, as shown.
 #[derive(Clone, PartialEq)]

@@ -182,6 +182,15 @@ pub fn App() -> impl IntoView {
         }
     });
     let router = Router::install();
+    // Another user (or nobody) from now on: leave the screen, so no one opens, under the previous
+    // user's draft id, a draft of their own.
+    Effect::new(move |prev: Option<Option<String>>| {
+        let part = session.partition();
+        if prev.is_some_and(|p| p != part) {
+            router.replace(Route::Home);
+        }
+        part
+    });
     let ob = drafts::Outbox::install(session);
     catalogs::CatalogCache::install(session, ob.online);
     kept::Device::install(session, ob.online);

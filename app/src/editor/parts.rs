@@ -17,6 +17,24 @@ pub fn today() -> (u32, u32, u32) {
     (d.get_full_year(), d.get_month() + 1, d.get_date())
 }
 
+/// A text field's value: blank is none.
+pub fn opt(s: String) -> Option<String> {
+    if s.trim().is_empty() { None } else { Some(s) }
+}
+
+/// Moves the focus to element `id` once it is drawn (after a redraw).
+pub fn focus(id: String) {
+    request_animation_frame(move || {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&id))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
 pub fn blank_line() -> LineDocument {
     LineDocument {
         nature: 1,
