@@ -23,10 +23,25 @@ function freePort() {
   });
 }
 
-async function startServer(app = join(root, "app/dist")) {
+const serverBin = join(root, "target/debug/hoadon-server");
+
+// A second user of the demo tenant, made before the server starts (the API has no way to add
+// one): `hoadon-server add-user EMAIL --role ROLE --data DIR` prints `password: <pw>`.
+function addUser(data, email, role) {
+  try {
+    const out = execFileSync(serverBin, ["add-user", email, "--role", role, "--data", data], { cwd: root, encoding: "utf8", stdio: "pipe" });
+    return out.match(/password: (\S+)/)?.[1] ?? null;
+  } catch (e) {
+    console.log(`     add-user ${email} failed: ${e.stderr || e.message}`);
+    return null;
+  }
+}
+
+async function startServer(app = join(root, "app/dist"), users = []) {
   const data = mkdtempSync(join(tmpdir(), "hoadon-e2e-"));
+  const passwords = Object.fromEntries(users.map(([email, role]) => [email, addUser(data, email, role)]));
   const port = await freePort();
-  const child = spawn(join(root, "target/debug/hoadon-server"),
+  const child = spawn(serverBin,
     ["--data", data, "--port", String(port), "--app", app],
     { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
@@ -38,7 +53,7 @@ async function startServer(app = join(root, "app/dist")) {
       if (m && out.includes("listening")) { clearTimeout(timer); resolve(m[1]); }
     });
   });
-  return { child, data, port, password, base: `http://127.0.0.1:${port}` };
+  return { child, data, port, password, passwords, base: `http://127.0.0.1:${port}` };
 }
 
 const results = [];
@@ -56,8 +71,16 @@ async function test(name, fn) {
   for (const c of browser.contexts()) await c.close().catch(() => {});
 }
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
+async function eventually(check, msg, ms = 20000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out: " + msg);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
-const server = await startServer();
+const userB = "userb@demo.local";
+const server = await startServer(undefined, [[userB, "sales"]]);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -81,14 +104,45 @@ async function api(method, path, { body, headers = {} } = {}) {
   return { status: r.status, body: text ? JSON.parse(text) : null };
 }
 
-async function fillSeller(page) {
-  await page.locator("#seller\\.name").fill("Công ty TNHH Thiết bị Văn phòng An Phát");
-  await page.locator("#seller\\.tax_id").fill("0109998883");
-  await page.locator("#seller\\.address").fill("12 Phố Huế, Hà Nội");
+// The tenant's company profile: the seller of every invoice (the local key's certificate is
+// for this tax id).
+const seller = { name: "Công ty TNHH Thiết bị Văn phòng An Phát", tax_id: "0109998883", address: "12 Phố Huế, Hà Nội" };
+
+/** The admin fills the company profile (once per server): a wrong tax id is refused at its field while typing. */
+async function fillProfile(page) {
+  await page.getByRole("navigation", { name: "Menu chính" }).getByRole("link", { name: "Hồ sơ công ty" }).click();
+  await page.getByRole("heading", { name: "Hồ sơ công ty" }).waitFor();
+  // Filled already (by the first scenario): the form shows the server's copy.
+  if ((await api("GET", "/api/profile")).body.complete) {
+    await page.waitForFunction((name) => document.querySelector("#profile-name")?.value === name, seller.name);
+    return;
+  }
+  assert((await page.locator("#profile-tax_id-msg").textContent()) === "", "no message on an untouched field");
+  await page.locator("#profile-tax_id").fill("0109998887"); // wrong check digit
+  await page.locator("#profile-tax_id-msg").filter({ hasText: /\S/ }).waitFor();
+  for (const [k, v] of Object.entries(seller)) await page.locator(`#profile-${k}`).fill(v);
+  assert((await page.locator("#profile-tax_id-msg").textContent()) === "", "the message goes with the mistake");
+  await page.getByRole("button", { name: "Lưu", exact: true }).click();
+  await page.locator("#profile-status", { hasText: "Đã lưu hồ sơ công ty" }).waitFor();
+  const { body } = await api("GET", "/api/profile");
+  assert(body.complete && body.profile.tax_id === seller.tax_id && body.version >= 1, "profile saved: " + JSON.stringify(body));
 }
 
-async function fillSellerAndBuyer(page, buyerTaxId) {
-  await fillSeller(page);
+/** The seller block is the profile's, read-only: no input can change it. */
+async function sellerIsTheProfile(page) {
+  await page.locator("#seller-name", { hasText: seller.name }).waitFor();
+  assert((await page.locator("#seller-tax_id").textContent()) === seller.tax_id, "seller tax id from the profile");
+  assert((await page.locator("#seller input, [id^='seller.']").count()) === 0, "no seller input");
+  assert((await page.locator("#profile-incomplete").count()) === 0, "the profile is complete");
+}
+
+/** A draft as a client may send it: the server-owned parts of a composed document removed. */
+function draftOf(doc) {
+  const { seller: _s, number: _n, data_id: _d, provider_tax_id: _p, qr_data: _q, authority_code: _a, unknown: _u, ...draft } = doc;
+  return draft;
+}
+
+async function fillBuyer(page, buyerTaxId) {
   await page.locator("#buyer\\.name").fill("Công ty Cổ phần Giải pháp Số Bình Minh");
   await page.locator("#buyer\\.tax_id").fill(buyerTaxId);
   await page.locator("#buyer\\.address").fill("45 Nguyễn Huệ, TP. Hồ Chí Minh");
@@ -117,6 +171,7 @@ for (const [label, viewport] of [["phone", { width: 390, height: 844 }], ["deskt
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     await signIn(page);
+    await fillProfile(page);
     const tag = label.toUpperCase();
     const taxId = label === "phone" ? "0312345673" : "0100109106";
     await catalogEntry(page, "Khách hàng", { code: `KH-${tag}`, name: `Công ty Cổ phần Giải pháp Số Bình Minh ${tag}`,
@@ -131,8 +186,10 @@ for (const [label, viewport] of [["phone", { width: 390, height: 844 }], ["deskt
     await page.screenshot({ path: join(artifacts, `series-${label}.png`), fullPage: true });
 
     await newInvoice(page);
-    await page.locator("#symbol").fill(symbol);
-    await fillSeller(page);
+    // The series is picked from the tenant's registered ones, never typed.
+    assert((await page.locator("#symbol").evaluate((e) => e.tagName)) === "SELECT", "the series is a select");
+    await page.locator("#symbol").selectOption("1" + symbol);
+    await sellerIsTheProfile(page);
     // Type-ahead: diacritics and case do not matter; Enter picks the highlighted customer.
     await page.locator("#buyer\\.name").fill(`giai phap so binh minh ${label}`);
     await page.locator("#buyer\\.name-options [role=option]").first().waitFor();
@@ -209,20 +266,29 @@ async function serviceWorkerReady(page) {
   await page.waitForFunction(() => !!navigator.serviceWorker.controller);
 }
 
-await test("offline: a draft made offline survives a reload and syncs exactly once when online", async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+/** Signed in as the admin, the app working offline, the editor on a new draft. */
+async function newDraftPage(viewport) {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   await signIn(page);
   await serviceWorkerReady(page);
-  const before = (await api("GET", "/api/invoices?limit=200")).body.items.length;
   await newInvoice(page);
-  const url = page.url();
-  const id = url.split("/").pop();
+  return { context, page, id: page.url().split("/").pop() };
+}
+
+/** Offline, a buyer and one line typed into the open draft, kept on the device. */
+async function offlineDraft(context, page, item) {
   await context.setOffline(true);
   await page.locator('#connection[data-online="false"]').waitFor();
-  await fillSellerAndBuyer(page, "0312345673");
-  await line(page, 0, { name: "Dịch vụ lắp đặt", unit: "Lần", quantity: "1", price: "1500000", rate: "8%" });
+  await fillBuyer(page, "0312345673");
+  await line(page, 0, item);
   await page.locator('#sync[data-sync="offline"]').waitFor();
+}
+
+await test("offline: a draft made offline survives a reload and syncs exactly once when online", async () => {
+  const before = (await api("GET", "/api/invoices?limit=200")).body.items.length;
+  const { context, page, id } = await newDraftPage({ width: 390, height: 844 });
+  await offlineDraft(context, page, { name: "Dịch vụ lắp đặt", unit: "Lần", quantity: "1", price: "1500000", rate: "8%" });
   assert(await page.getByRole("button", { name: "Phát hành" }).isDisabled(), "issue is disabled offline");
   await page.locator("#issue-offline").waitFor();
   await page.reload();
@@ -248,13 +314,8 @@ await test("offline: a draft made offline survives a reload and syncs exactly on
 });
 
 await test("conflict: a draft edited on the server and offline asks the user, then keeps the chosen version", async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  const page = await context.newPage();
-  await signIn(page);
-  await serviceWorkerReady(page);
-  await newInvoice(page);
-  const id = page.url().split("/").pop();
-  await fillSellerAndBuyer(page, "0312345673");
+  const { context, page, id } = await newDraftPage({ width: 1366, height: 900 });
+  await fillBuyer(page, "0312345673");
   await line(page, 0, { name: "Bảo trì máy in", unit: "Lần", quantity: "1", price: "500000", rate: "10%" });
   await page.locator('#sync[data-sync="synced"]').waitFor({ timeout: 20000 });
   const server = (await api("GET", `/api/invoices/${id}`)).body;
@@ -262,7 +323,7 @@ await test("conflict: a draft edited on the server and offline asks the user, th
   await page.locator('[id="lines[0].quantity"]').fill("3");
   await page.locator('#sync[data-sync="offline"]').waitFor();
   // Meanwhile, on another device: the buyer's name changes.
-  const elsewhere = { ...server.document, buyer: { ...server.document.buyer, name: "Tên sửa ở máy khác" } };
+  const elsewhere = { ...draftOf(server.document), buyer: { ...server.document.buyer, name: "Tên sửa ở máy khác" } };
   const put = await api("PUT", `/api/invoices/${id}`, { body: elsewhere, headers: { "if-match": String(server.version) } });
   assert(put.status === 200, "edit elsewhere: " + put.status);
   await context.setOffline(false);
@@ -279,22 +340,71 @@ await test("conflict: a draft edited on the server and offline asks the user, th
   await context.close();
 });
 
-await test("validation: an invalid tax id and a missing unit show their messages at their fields", async () => {
+await test("validation: nothing on an untouched form; a touched field's message at once; the rest after Issue", async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   await signIn(page);
   await newInvoice(page);
-  await fillSellerAndBuyer(page, "0312345670"); // wrong check digit
-  await line(page, 0, { name: "Dịch vụ bảo trì", quantity: "1", price: "500000", rate: "10%" });
+  await page.locator('[id="lines[0].name"]').waitFor();
+  const shown = async () => (await page.locator(".editor .msg").allTextContents()).filter((t) => t.trim());
+  assert((await shown()).length === 0, "an untouched new form shows no message: " + JSON.stringify(await shown()));
+  await page.locator("#buyer\\.tax_id").fill("0312345670"); // wrong check digit
   const taxMsg = page.locator("#buyer\\.tax_id-msg");
   await taxMsg.filter({ hasText: /\S/ }).waitFor();
+  await line(page, 0, { name: "Dịch vụ bảo trì", quantity: "1", price: "500000", rate: "10%" });
+  await page.locator("#total").filter({ hasText: "550.000" }).waitFor(); // totals are live regardless
   const unitMsg = page.locator('[id="lines[0].unit-msg"]');
+  assert((await unitMsg.textContent()) === "", "the unit was not touched yet");
+  assert((await page.locator("#buyer\\.name-msg").textContent()) === "", "the buyer's name was not touched yet");
+  await page.getByRole("button", { name: "Phát hành" }).click();
   await unitMsg.filter({ hasText: /\S/ }).waitFor();
+  await page.locator("#buyer\\.name-msg").filter({ hasText: /\S/ }).waitFor();
   assert((await page.locator("#buyer\\.tax_id").getAttribute("aria-invalid")) === "true", "aria-invalid");
   await page.getByRole("button", { name: "English" }).click();
   const en = await taxMsg.textContent();
   assert(/tax/i.test(en), "English message: " + en);
   await page.screenshot({ path: join(artifacts, "validation-phone.png"), fullPage: true });
+  await context.close();
+});
+
+await test("shared device: A's unsynced draft is kept for A at sign-out (with a warning), B never sees or syncs it, A finds and syncs it", async () => {
+  const passwordB = server.passwords[userB];
+  assert(passwordB, "user B exists (hoadon-server add-user)");
+  const { context, page, id } = await newDraftPage({ width: 390, height: 844 });
+  await offlineDraft(context, page, { name: "Bản nháp của A", unit: "Lần", quantity: "1", price: "100000", rate: "10%" });
+  await page.locator('#connection[data-waiting="1"]').waitFor();
+  // Signing out asks first; declining keeps A signed in.
+  let question = "";
+  page.once("dialog", (d) => { question = d.message(); d.dismiss(); });
+  await page.getByRole("button", { name: "Đăng xuất" }).click();
+  await page.getByRole("heading", { name: "Hóa đơn nháp" }).waitFor();
+  assert(question.startsWith("1 ") && question.includes("admin@demo.local"), "the warning names the count and the user: " + question);
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Đăng xuất" }).click();
+  await page.getByLabel("Mật khẩu").waitFor();
+  await context.setOffline(false);
+  // B on the same browser: none of A's drafts, nothing of A's sent.
+  let unexpected = "";
+  page.on("dialog", (d) => { unexpected = d.message(); d.dismiss(); });
+  await appSignIn(page, server.base, userB, passwordB);
+  await page.locator('#connection[data-waiting="0"]').waitFor();
+  assert((await page.locator("#waiting-drafts").count()) === 0, "B sees none of A's drafts");
+  await page.goto(`${server.base}/drafts/${id}`);
+  await page.locator('[id="lines[0].name"]').waitFor();
+  assert((await page.locator('[id="lines[0].name"]').inputValue()) === "", "A's draft does not open for B");
+  await page.waitForTimeout(2500); // longer than a sync pass
+  assert((await api("GET", `/api/invoices/${id}`)).status === 404, "B did not sync A's draft");
+  await page.getByRole("button", { name: "Đăng xuất" }).click();
+  await page.getByLabel("Mật khẩu").waitFor();
+  assert(unexpected === "", "B has nothing unsynced, so no warning: " + unexpected);
+  page.removeAllListeners("dialog");
+  // A again: the draft is there and reaches the server, as A's.
+  await signIn(page);
+  await eventually(async () => (await api("GET", `/api/invoices/${id}`)).status === 200, "A's draft reaches the server");
+  await page.locator('#connection[data-waiting="0"]').waitFor();
+  const rec = await api("GET", `/api/invoices/${id}`);
+  assert(rec.status === 200 && rec.body.document.lines[0].name === "Bản nháp của A" && rec.body.created_by === "admin@demo.local",
+    "A's draft synced as A's: " + JSON.stringify(rec.body).slice(0, 300));
   await context.close();
 });
 

@@ -1,39 +1,36 @@
-//! The API client (gloo-net, same origin). Errors come back as the API's message, never
-//! swallowed.
+//! The API client (gloo-net, same origin). Bodies are the core's typed API bodies
+//! (`hoadon_core::api`), so a field the server renames breaks the build, not the screen. Errors
+//! come back as the API's `ErrorBody` and a message to show, never swallowed.
 
 use gloo_net::http::{Method, RequestBuilder};
+use hoadon_core::api::{Detail, ErrorBody, Login, LoginAnswer};
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// What a request carries.
 #[derive(Clone, Copy)]
 pub enum Payload<'a> {
     None,
-    Json(&'a Value),
+    /// A JSON text (see [`json`]).
+    Json(&'a str),
     /// A CSV file (catalog import).
     Csv(&'a str),
 }
 
-/// `(status, body)`; a body that is not JSON comes back as a string.
+/// A body as JSON text for [`Payload::Json`].
+pub fn json(body: &impl Serialize) -> String {
+    serde_json::to_string(body).expect("API bodies serialize")
+}
+
+/// `(status, body text)`, or why there was no answer.
 pub async fn call(
     method: Method,
     path: &str,
     token: Option<&str>,
     headers: &[(&str, &str)],
-    body: Option<&Value>,
-) -> Result<(u16, Value), String> {
-    let payload = body.map_or(Payload::None, Payload::Json);
-    call_with(method, path, token, headers, payload).await
-}
-
-/// [`call`] with any [`Payload`].
-pub async fn call_with(
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    headers: &[(&str, &str)],
     payload: Payload<'_>,
-) -> Result<(u16, Value), String> {
+) -> Result<(u16, String), String> {
     let mut req = RequestBuilder::new(path).method(method);
     if let Some(t) = token {
         req = req.header("authorization", &format!("Bearer {t}"));
@@ -41,89 +38,156 @@ pub async fn call_with(
     for (k, v) in headers {
         req = req.header(k, v);
     }
-    let resp = match payload {
-        Payload::Json(b) => req.json(b).map_err(|e| e.to_string())?.send().await,
-        Payload::Csv(text) => {
-            req.header("content-type", "text/csv; charset=utf-8")
-                .body(text.to_owned())
-                .map_err(|e| e.to_string())?
-                .send()
-                .await
-        }
-        Payload::None => req.send().await,
+    let (kind, text) = match payload {
+        Payload::Json(b) => ("application/json", b),
+        Payload::Csv(b) => ("text/csv; charset=utf-8", b),
+        Payload::None => ("", ""),
+    };
+    let resp = if kind.is_empty() {
+        req.send().await
+    } else {
+        req.header("content-type", kind)
+            .body(text.to_owned())
+            .map_err(|e| e.to_string())?
+            .send()
+            .await
     }
     .map_err(|e| e.to_string())?;
     let status = resp.status();
-    let text = resp.text().await.map_err(|e| e.to_string())?;
-    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Ok((status, v))
+    Ok((status, resp.text().await.map_err(|e| e.to_string())?))
 }
 
-/// The message of an API error body (`{code, message, details[]}`).
-pub fn message(status: u16, v: &Value) -> String {
-    match v["message"].as_str() {
-        Some(m) => format!("{m} ({})", v["code"].as_str().unwrap_or("error")),
-        None => format!("HTTP {status}"),
+/// Why a request did not give what was asked: the server's error body when it answered (its
+/// findings; the server's copy in a conflict is read from `text` as the type the caller
+/// expects) and the message to show.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub body: Option<Box<ErrorBody>>,
+    text: String,
+    pub message: String,
+}
+
+impl Refusal {
+    /// A refusal from a status and a body text (`ErrorBody` JSON, or anything else).
+    pub fn from_answer(status: u16, text: &str) -> Refusal {
+        let body = serde_json::from_str::<ErrorBody>(text).ok().map(Box::new);
+        let message = match &body {
+            Some(b) => format!("{} ({})", b.message, b.code),
+            None => format!("HTTP {status}"),
+        };
+        Refusal {
+            body,
+            text: text.to_owned(),
+            message,
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        self.body.as_ref().map_or("", |b| b.code.as_str())
+    }
+
+    pub fn details(&self) -> Vec<Detail> {
+        self.body
+            .as_ref()
+            .map(|b| b.details.clone())
+            .unwrap_or_default()
+    }
+
+    /// The server's copy in a conflict, as `T` (read from the text, as every answer is: one
+    /// deserialiser per type in the download).
+    pub fn current<T: DeserializeOwned>(&self) -> Option<T> {
+        #[derive(serde::Deserialize)]
+        struct Current<T> {
+            current: Option<T>,
+        }
+        serde_json::from_str::<Current<T>>(&self.text).ok()?.current
     }
 }
 
-pub async fn login(email: &str, password: &str) -> Result<String, String> {
-    let body = json!({"email": email, "password": password});
-    let (s, v) = call(Method::POST, "/api/login", None, &[], Some(&body)).await?;
-    match v["token"].as_str() {
-        Some(t) if s == 200 => Ok(t.to_owned()),
-        _ => Err(message(s, &v)),
+/// Reads a 2xx body as `T`.
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Refusal> {
+    serde_json::from_str(text).map_err(|e| Refusal {
+        body: None,
+        text: String::new(),
+        message: format!("unexpected answer: {e}"),
+    })
+}
+
+pub async fn login(email: &str, password: &str) -> Result<LoginAnswer, String> {
+    let body = json(&Login {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    });
+    let (s, text) = call(Method::POST, "/api/login", None, &[], Payload::Json(&body)).await?;
+    match s {
+        200 => parse(&text).map_err(|r| r.message),
+        _ => Err(Refusal::from_answer(s, &text).message),
     }
 }
 
-/// A request on behalf of the signed-in user: the 2xx body, or the message to show. A `401`
-/// signs the user out (the token expired); a failed fetch says the server cannot be reached.
-pub async fn request(
+/// A request on behalf of the signed-in user: the 2xx body text, or the refusal. A `401` signs
+/// the user out (the token expired); a failed fetch says the server cannot be reached.
+pub async fn send(
     session: crate::Session,
     method: Method,
     path: &str,
     headers: &[(&str, &str)],
     payload: Payload<'_>,
-) -> Result<Value, String> {
-    request_full(session, method, path, headers, payload)
-        .await
-        .map_err(|(_, m)| m)
-}
-
-/// [`request`] that also gives the refusal's body (validation details, the server's copy in a
-/// conflict), `Value::Null` when there was no answer.
-pub async fn request_full(
-    session: crate::Session,
-    method: Method,
-    path: &str,
-    headers: &[(&str, &str)],
-    payload: Payload<'_>,
-) -> Result<Value, (Value, String)> {
+) -> Result<String, Refusal> {
     let token = session.token.get_untracked();
     let lang = session.lang.get_untracked();
-    match call_with(method, path, token.as_deref(), headers, payload).await {
-        Ok((200..=299, v)) => Ok(v),
-        Ok((401, v)) => {
-            session.token.set(None);
-            let m = message(401, &v);
-            Err((v, m))
+    match call(method, path, token.as_deref(), headers, payload).await {
+        Ok((200..=299, text)) => Ok(text),
+        Ok((s, text)) => {
+            if s == 401 {
+                session.token.set(None);
+            }
+            Err(Refusal::from_answer(s, &text))
         }
-        Ok((s, v)) => {
-            let m = message(s, &v);
-            Err((v, m))
-        }
-        Err(_) => Err((
-            Value::Null,
-            crate::i18n::text(lang, "unreachable").to_owned(),
-        )),
+        Err(_) => Err(Refusal {
+            body: None,
+            text: String::new(),
+            message: crate::i18n::text(lang, "unreachable").to_owned(),
+        }),
     }
 }
 
-pub async fn get(session: crate::Session, path: &str) -> Result<Value, String> {
-    request(session, Method::GET, path, &[], Payload::None).await
+/// [`send`] with the answer read as `T`.
+pub async fn request<T: DeserializeOwned>(
+    session: crate::Session,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    payload: Payload<'_>,
+) -> Result<T, Refusal> {
+    let text = send(session, method, path, headers, payload).await?;
+    parse(&text)
+}
+
+/// `GET` as `T`, or the message to show.
+pub async fn get<T: DeserializeOwned>(session: crate::Session, path: &str) -> Result<T, String> {
+    request(session, Method::GET, path, &[], Payload::None)
+        .await
+        .map_err(|r| r.message)
 }
 
 /// `application/x-www-form-urlencoded` escaping of one query value.
 pub fn encode(s: &str) -> String {
     web_sys::js_sys::encode_uri_component(s).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_are_read_with_their_details_and_current_copy() {
+        let text = r#"{"code":"version_conflict","message":"changed","details":[],"current":{"version":3}}"#;
+        let r = Refusal::from_answer(409, text);
+        assert_eq!(r.code(), "version_conflict");
+        assert_eq!(r.message, "changed (version_conflict)");
+        assert_eq!(r.current::<serde_json::Value>().unwrap()["version"], 3);
+        let r = Refusal::from_answer(502, "<html>bad gateway</html>");
+        assert_eq!((r.code(), r.message.as_str()), ("", "HTTP 502"));
+    }
 }

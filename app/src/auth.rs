@@ -174,9 +174,115 @@ pub async fn finish(cfg: &CognitoConfig) -> Option<Result<String, String>> {
     })
 }
 
+/// A role as the API knows it; the app uses it only to show or hide what the server would refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Accountant,
+    Sales,
+}
+
+/// Who a token names, read from its payload **without verifying it**: the server verifies every
+/// request; the app needs this only to keep each user's drafts apart on a shared device and to
+/// hide what the role cannot do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claims {
+    /// The local system's `tenant`; on AWS the user pool (`iss`) *is* the tenant.
+    pub tenant: String,
+    /// `sub`: the e-mail locally, Cognito's user id on AWS.
+    pub subject: String,
+    /// The name shown to people (the e-mail when the token has one).
+    pub user: String,
+    pub role: Role,
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    sub: String,
+    #[serde(default)]
+    tenant: Option<String>,
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default, rename = "cognito:groups")]
+    groups: Vec<String>,
+}
+
+/// The claims of a JWT (`header.payload.signature`), or `None` when it is not one.
+pub fn claims(token: &str) -> Option<Claims> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let p: Payload = serde_json::from_slice(&bytes).ok()?;
+    let tenant = p.tenant.or(p.iss).filter(|t| !t.is_empty())?;
+    let has = |r: &str| p.role.as_deref() == Some(r) || p.groups.iter().any(|g| g == r);
+    // The strongest role wins, as on the server.
+    let role = if has("admin") {
+        Role::Admin
+    } else if has("accountant") {
+        Role::Accountant
+    } else {
+        Role::Sales
+    };
+    Some(Claims {
+        user: p.email.unwrap_or_else(|| p.sub.clone()),
+        subject: p.sub,
+        tenant,
+        role,
+    })
+}
+
+impl Claims {
+    /// The device database of this user of this tenant: the next user of a shared phone opens
+    /// another one and never reads (or syncs) the previous user's drafts.
+    pub fn partition(&self) -> String {
+        format!("hoadon:{}:{}", self.tenant, self.subject)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn token(payload: &str) -> String {
+        format!("e30.{}.sig", URL_SAFE_NO_PAD.encode(payload))
+    }
+
+    #[test]
+    fn the_partition_is_the_tenant_and_the_user() {
+        let local = claims(&token(
+            r#"{"sub":"a@demo.local","tenant":"demo","role":"sales","exp":1}"#,
+        ))
+        .unwrap();
+        assert_eq!(local.partition(), "hoadon:demo:a@demo.local");
+        assert_eq!(
+            (local.role, local.user.as_str()),
+            (Role::Sales, "a@demo.local")
+        );
+        let other = claims(&token(
+            r#"{"sub":"b@demo.local","tenant":"demo","role":"admin","exp":1}"#,
+        ))
+        .unwrap();
+        assert_ne!(other.partition(), local.partition());
+        assert_eq!(other.role, Role::Admin);
+        let cognito = claims(&token(r#"{"sub":"9f1c","iss":"https://cognito-idp.x/pool","email":"k@t.vn","cognito:groups":["sales","accountant"]}"#)).unwrap();
+        assert_eq!(
+            cognito.partition(),
+            "hoadon:https://cognito-idp.x/pool:9f1c"
+        );
+        assert_eq!(
+            (cognito.role, cognito.user.as_str()),
+            (Role::Accountant, "k@t.vn")
+        );
+        assert_eq!(claims("not a token"), None);
+        assert_eq!(
+            claims(&token(r#"{"sub":"x"}"#)),
+            None,
+            "no tenant, no partition"
+        );
+    }
 
     #[test]
     fn the_challenge_is_rfc_7636s_s256() {

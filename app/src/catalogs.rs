@@ -9,6 +9,7 @@ use crate::i18n::{self, Lang};
 use crate::route::{Link, Route};
 use crate::{Session, db};
 use gloo_net::http::Method;
+use hoadon_core::api::{Detail, Page};
 use hoadon_core::catalog::{self, Field};
 use leptos::prelude::*;
 use serde_json::{Map, Value};
@@ -38,18 +39,26 @@ impl CatalogCache {
             products: RwSignal::new(Vec::new()),
         };
         provide_context(c);
-        leptos::task::spawn_local(async move {
-            for kind in ["customers", "products"] {
-                if let Ok(Some(json)) = db::get(db::CATALOGS, kind).await
-                    && let Ok(entries) = serde_json::from_str::<Vec<Value>>(&json)
-                    && c.signal(kind).with_untracked(Vec::is_empty)
-                {
-                    c.signal(kind).set(entries);
+        // Another user: forget the last one's copy and read this one's.
+        Effect::new(move |_| {
+            let part = session.partition();
+            c.customers.set(Vec::new());
+            c.products.set(Vec::new());
+            let Some(part) = part else { return };
+            leptos::task::spawn_local(async move {
+                for kind in ["customers", "products"] {
+                    if let Ok(Some(json)) = db::get(&part, db::CATALOGS, kind).await
+                        && let Ok(entries) = serde_json::from_str::<Vec<Value>>(&json)
+                        && session.partition_untracked().as_deref() == Some(part.as_str())
+                        && c.signal(kind).with_untracked(Vec::is_empty)
+                    {
+                        c.signal(kind).set(entries);
+                    }
                 }
-            }
+            });
         });
         Effect::new(move |_| {
-            if session.token.get().is_some() && online.get() {
+            if session.partition().is_some() && online.get() {
                 leptos::task::spawn_local(async move {
                     for kind in ["customers", "products"] {
                         c.refresh(session, kind).await;
@@ -77,17 +86,18 @@ impl CatalogCache {
                 "/api/catalogs/{kind}?limit=200&cursor={}",
                 api::encode(&cursor)
             );
-            let Ok(page) = api::get(session, &path).await else {
+            let Ok(page) = api::get::<Page<Value>>(session, &path).await else {
                 return;
             };
-            all.extend(page["items"].as_array().cloned().unwrap_or_default());
-            match page["next"].as_str() {
-                Some(n) => cursor = n.to_owned(),
+            all.extend(page.items);
+            match page.next {
+                Some(n) => cursor = n,
                 None => break,
             }
         }
-        if let Ok(json) = serde_json::to_string(&all) {
-            let _ = db::put(db::CATALOGS, kind, &json).await;
+        if let (Ok(json), Some(part)) = (serde_json::to_string(&all), session.partition_untracked())
+        {
+            let _ = db::put(&part, db::CATALOGS, kind, &json).await;
         }
         self.signal(kind).set(all);
     }
@@ -123,21 +133,21 @@ pub fn label(f: &Field, lang: Lang) -> &'static str {
     }
 }
 
+/// A finding's message from the API in the chosen language.
+pub fn detail_message(d: &Detail, lang: Lang) -> &str {
+    match lang {
+        Lang::Vi => &d.message_vi,
+        Lang::En => &d.message_en,
+    }
+}
+
 /// The messages of API findings (`details`) at `path`, in the chosen language.
-pub fn details_at(details: &Value, path: &str, lang: Lang) -> Vec<String> {
-    let key = match lang {
-        Lang::Vi => "message_vi",
-        Lang::En => "message_en",
-    };
+pub fn details_at(details: &[Detail], path: &str, lang: Lang) -> Vec<String> {
     details
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|d| d["path"] == path)
-                .filter_map(|d| d[key].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+        .iter()
+        .filter(|d| d.path == path)
+        .map(|d| detail_message(d, lang).to_owned())
+        .collect()
 }
 
 fn text_of(entry: &Value, field: &str) -> String {
@@ -190,16 +200,15 @@ pub fn CatalogScreen(session: Session, kind: String) -> impl IntoView {
         );
         loading.set(true);
         leptos::task::spawn_local(async move {
-            match api::get(session, &path).await {
+            match api::get::<Page<Value>>(session, &path).await {
                 Ok(page) => {
-                    let got = page["items"].as_array().cloned().unwrap_or_default();
                     items.update(|v| {
                         if !append {
                             v.clear();
                         }
-                        v.extend(got);
+                        v.extend(page.items);
                     });
-                    next.set(page["next"].as_str().map(str::to_owned));
+                    next.set(page.next);
                     error.set(None);
                 }
                 Err(e) => error.set(Some(e)),
@@ -328,7 +337,7 @@ fn EntryForm(
             .collect::<Vec<_>>(),
     );
     let touched = RwSignal::new(vec![false; fields.len()]);
-    let server_details = RwSignal::new(Value::Null);
+    let server_details = RwSignal::new(Vec::<Detail>::new());
     let error = RwSignal::new(None::<String>);
     let lang = move || session.lang.get();
     let t = move |k| i18n::text(session.lang.get(), k);
@@ -352,18 +361,22 @@ fn EntryForm(
                 body.insert(f.name.into(), Value::String(v));
             }
         }
-        let body = Value::Object(body);
+        let code = body
+            .get("code")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let body = api::json(&body);
         leptos::task::spawn_local(async move {
-            let code = body["code"].as_str().unwrap_or("").to_owned();
             let answer = match version {
                 None => {
                     let path = format!("/api/catalogs/{kind}");
-                    api::request_full(session, Method::POST, &path, &[], Payload::Json(&body)).await
+                    api::send(session, Method::POST, &path, &[], Payload::Json(&body)).await
                 }
                 Some(v) => {
                     let path = format!("/api/catalogs/{kind}/{}", api::encode(&code));
                     let v = v.to_string();
-                    api::request_full(
+                    api::send(
                         session,
                         Method::PUT,
                         &path,
@@ -375,13 +388,13 @@ fn EntryForm(
             };
             match answer {
                 Ok(_) => on_saved(),
-                Err((body, msg)) => {
-                    if body["code"] == "version_conflict" {
+                Err(r) => {
+                    if r.code() == "version_conflict" {
                         error.set(Some(t("conflict.entry").to_owned()));
                     } else {
-                        error.set(Some(msg));
+                        error.set(Some(r.message.clone()));
                     }
-                    server_details.set(body["details"].clone());
+                    server_details.set(r.details());
                 }
             }
         });
@@ -444,12 +457,7 @@ fn Import(
     let fields = catalog::fields(kind).unwrap_or_default();
     let header: Vec<&str> = fields.iter().map(|f| f.name).collect();
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0))
-        else {
+        let Some(file) = picked_file(&ev) else {
             return;
         };
         leptos::task::spawn_local(async move {
@@ -462,7 +470,7 @@ fn Import(
             };
             let path = format!("/api/catalogs/{kind}/import");
             let answer =
-                api::request_full(session, Method::POST, &path, &[], Payload::Csv(&text)).await;
+                api::request::<Value>(session, Method::POST, &path, &[], Payload::Csv(&text)).await;
             match answer {
                 Ok(v) => {
                     report.set(Vec::new());
@@ -474,28 +482,15 @@ fn Import(
                     )));
                     on_done();
                 }
-                Err((body, msg)) => {
+                Err(r) => {
                     status.set(None);
-                    error.set(Some(msg));
-                    let key = if lang() == Lang::Vi {
-                        "message_vi"
-                    } else {
-                        "message_en"
-                    };
-                    report.set(
-                        body["details"]
-                            .as_array()
-                            .map(|a| {
-                                a.iter()
-                                    .map(|d| {
-                                        let path = d["path"].as_str().unwrap_or("");
-                                        let (row, field) = row_and_field(path);
-                                        (row, field, d[key].as_str().unwrap_or("").to_owned())
-                                    })
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    );
+                    error.set(Some(r.message.clone()));
+                    let details = r.details();
+                    let rows = details.iter().map(|d| {
+                        let (row, field) = row_and_field(&d.path);
+                        (row, field, detail_message(d, lang()).to_owned())
+                    });
+                    report.set(rows.collect());
                 }
             }
         });
@@ -525,6 +520,14 @@ fn Import(
             </Show>
         </section>
     }
+}
+
+/// The file picked in a file input's `change` event.
+pub fn picked_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|i| i.files())
+        .and_then(|f| f.get(0))
 }
 
 /// `rows[3].tax_id` → ("5", "tax_id"): the file's line number (header is line 1) and the field.

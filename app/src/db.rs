@@ -1,5 +1,10 @@
 //! IndexedDB, the device's own store: drafts (so nothing typed is lost to a bad connection or a
-//! closed tab) and cached catalogs (so look-ups work offline).
+//! closed tab) and cached catalogs, series and the company profile (so they work offline).
+//!
+//! One database per tenant and user (its name is [`crate::auth::Claims::partition`]): a shared
+//! phone's next user opens another database, so they can neither see nor sync the previous
+//! user's drafts. Every function names the database it works on, so a write started for one user
+//! lands in that user's database even if someone else signs in meanwhile.
 //!
 //! Values are JSON strings under out-of-line keys. Each write is its own `readwrite`
 //! transaction and is awaited to its `complete` event, so "saved on this device" on screen means
@@ -15,11 +20,13 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTran
 
 pub const DRAFTS: &str = "drafts";
 pub const CATALOGS: &str = "catalogs";
-const NAME: &str = "hoadon";
+/// The one database of the app before it was kept per user (its drafts are moved to the first
+/// user who signs in: see `drafts`).
+pub const LEGACY: &str = "hoadon";
 const VERSION: u32 = 1;
 
 thread_local! {
-    static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
+    static DBS: RefCell<Vec<(String, IdbDatabase)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn err(e: JsValue) -> String {
@@ -79,9 +86,14 @@ fn committed(tx: &IdbTransaction) -> JsFuture {
     })
 }
 
-/// Opens (and on first use creates) the database; the handle is kept for the page's life.
-pub async fn open() -> Result<IdbDatabase, String> {
-    if let Some(db) = DB.with(|d| d.borrow().clone()) {
+/// Opens (and on first use creates) database `name`; the handle is kept for the page's life.
+pub async fn open(name: &str) -> Result<IdbDatabase, String> {
+    if let Some(db) = DBS.with(|d| {
+        d.borrow()
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, db)| db.clone())
+    }) {
         return Ok(db);
     }
     let factory = web_sys::window()
@@ -89,7 +101,7 @@ pub async fn open() -> Result<IdbDatabase, String> {
         .indexed_db()
         .map_err(err)?
         .ok_or("IndexedDB is not available in this browser")?;
-    let req: IdbOpenDbRequest = factory.open_with_u32(NAME, VERSION).map_err(err)?;
+    let req: IdbOpenDbRequest = factory.open_with_u32(name, VERSION).map_err(err)?;
     let upgrade_req = req.clone();
     let upgrade = Closure::once_into_js(move || {
         if let Ok(db) = upgrade_req
@@ -105,16 +117,17 @@ pub async fn open() -> Result<IdbDatabase, String> {
     });
     req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
     let db: IdbDatabase = request(&req).await.map_err(err)?.unchecked_into();
-    DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    DBS.with(|d| d.borrow_mut().push((name.to_owned(), db.clone())));
     Ok(db)
 }
 
 /// Runs one write on `store` in its own `readwrite` transaction and waits until it is committed.
 async fn write(
+    name: &str,
     store: &str,
     op: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
 ) -> Result<(), String> {
-    let db = open().await?;
+    let db = open(name).await?;
     let tx = db
         .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
         .map_err(err)?;
@@ -124,19 +137,19 @@ async fn write(
 }
 
 /// Writes `value` (JSON) under `key` and waits until it is committed.
-pub async fn put(store: &str, key: &str, value: &str) -> Result<(), String> {
-    write(store, |os| {
+pub async fn put(name: &str, store: &str, key: &str, value: &str) -> Result<(), String> {
+    write(name, store, |os| {
         os.put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))
     })
     .await
 }
 
-pub async fn delete(store: &str, key: &str) -> Result<(), String> {
-    write(store, |os| os.delete(&JsValue::from_str(key))).await
+pub async fn delete(name: &str, store: &str, key: &str) -> Result<(), String> {
+    write(name, store, |os| os.delete(&JsValue::from_str(key))).await
 }
 
-pub async fn get(store: &str, key: &str) -> Result<Option<String>, String> {
-    let db = open().await?;
+pub async fn get(name: &str, store: &str, key: &str) -> Result<Option<String>, String> {
+    let db = open(name).await?;
     let tx = db.transaction_with_str(store).map_err(err)?;
     let req = tx
         .object_store(store)
@@ -147,8 +160,8 @@ pub async fn get(store: &str, key: &str) -> Result<Option<String>, String> {
 }
 
 /// Every value of a store, in key order.
-pub async fn all(store: &str) -> Result<Vec<String>, String> {
-    let db = open().await?;
+pub async fn all(name: &str, store: &str) -> Result<Vec<String>, String> {
+    let db = open(name).await?;
     let tx = db.transaction_with_str(store).map_err(err)?;
     let req = tx
         .object_store(store)

@@ -1,5 +1,11 @@
 //! Drafts live on the device first and reach the server when they can.
 //!
+//! A draft is a [`DraftInput`]: what a client may send (no seller, number or authority fields;
+//! the server composes the signed document). Drafts stored by earlier versions of the app (a
+//! whole `InvoiceDocument`) are converted when read ([`LocalDraft::from_stored`]), not lost.
+//! They live in the signed-in user's own database ([`crate::db`]); signing out keeps them there
+//! for that user, and the next user starts from their own.
+//!
 //! Every edit is written to IndexedDB at once (no save button, nothing lost to a dropped
 //! connection or a closed tab) and marked as waiting. A sync pass sends each waiting draft: a
 //! draft the server has never seen is created with `POST` under its client-generated id and
@@ -9,13 +15,14 @@
 //! user; nothing is overwritten silently. Edits made while a request is in flight stay waiting
 //! and go in the next pass.
 
-use crate::api;
-use crate::db;
+use crate::api::{self, Payload, Refusal};
+use crate::{Session, db};
 use gloo_net::http::Method;
 use hoadon_core::InvoiceDocument;
+use hoadon_core::api::{CreateDraft, InvoiceView};
+use hoadon_core::model::DraftInput;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -24,7 +31,7 @@ use wasm_bindgen::prelude::*;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalDraft {
     pub id: String,
-    pub document: InvoiceDocument,
+    pub document: DraftInput,
     /// The server version these edits start from; `None` until the server has the draft.
     pub version: Option<u64>,
     /// Local edit counter, and its value when the server last accepted the draft.
@@ -43,17 +50,32 @@ pub struct LocalDraft {
     pub stored_rev: u64,
 }
 
+/// A draft as versions of the app before `DraftInput` stored it (other fields ignored).
+#[derive(Deserialize)]
+struct Earlier {
+    id: String,
+    document: InvoiceDocument,
+    version: Option<u64>,
+    rev: u64,
+    synced_rev: u64,
+    #[serde(default)]
+    error: Option<String>,
+    updated_at: f64,
+}
+
+/// Externally tagged (not `tag = "kind"`): an internally tagged enum buffers its content and
+/// would need another copy of the invoice's deserialisation code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Conflict {
     /// The draft was edited elsewhere; `current` is the server's record (with `version`).
-    Edited { current: Value },
+    Edited { current: Box<InvoiceView> },
     /// The invoice was issued elsewhere; the offline edits can no longer apply to it.
     Issued,
 }
 
 impl LocalDraft {
-    pub fn new(id: String, document: InvoiceDocument) -> LocalDraft {
+    pub fn new(id: String, document: DraftInput) -> LocalDraft {
         LocalDraft {
             id,
             document,
@@ -68,12 +90,39 @@ impl LocalDraft {
     }
 
     /// A draft as the server holds it (nothing waiting).
-    pub fn from_server(record: &Value) -> Option<LocalDraft> {
+    pub fn from_server(record: &InvoiceView) -> LocalDraft {
         let mut d = LocalDraft::new(
-            record["id"].as_str()?.to_owned(),
-            serde_json::from_value(record["document"].clone()).ok()?,
+            record.id.clone(),
+            DraftInput::from_document(&record.document),
         );
-        d.version = record["version"].as_u64();
+        d.version = Some(record.version);
+        d
+    }
+
+    /// A draft as IndexedDB holds it, also in the shape of earlier versions of the app (the
+    /// document a whole `InvoiceDocument`): the document keeps what a client may send, and the
+    /// old conflict is dropped (the next sync meets it again and asks anew). Read from the text
+    /// only (no `serde_json::Value` in between): each way of deserialising a document costs the
+    /// web app's download its own copy of the code.
+    pub fn from_stored(json: &str) -> Option<LocalDraft> {
+        let mut d = match serde_json::from_str::<LocalDraft>(json) {
+            Ok(d) => d,
+            Err(_) => {
+                let e: Earlier = serde_json::from_str(json).ok()?;
+                LocalDraft {
+                    id: e.id,
+                    document: DraftInput::from_document(&e.document),
+                    version: e.version,
+                    rev: e.rev,
+                    synced_rev: e.synced_rev,
+                    conflict: None,
+                    error: e.error,
+                    updated_at: e.updated_at,
+                    stored_rev: 0,
+                }
+            }
+        };
+        d.stored_rev = d.rev;
         Some(d)
     }
 
@@ -126,6 +175,8 @@ pub struct Outbox {
     /// IndexedDB could not be used (e.g. a private window): drafts then live only in memory.
     pub storage_error: RwSignal<Option<String>>,
     token: RwSignal<Option<String>>,
+    /// The database of the signed-in user ([`crate::auth::Claims::partition`]); `None` signed out.
+    part: StoredValue<Option<String>>,
     /// Debounce generation of [`Outbox::sync_soon`].
     pending: StoredValue<u32>,
     /// Drafts changed since the last write to IndexedDB (see [`Outbox::flush`]).
@@ -141,8 +192,10 @@ pub fn outbox() -> Outbox {
 }
 
 impl Outbox {
-    /// Loads the device's drafts, follows the connection and syncs whenever it comes back.
-    pub fn install(token: RwSignal<Option<String>>) -> Outbox {
+    /// Loads the signed-in user's drafts (again whenever another user signs in), follows the
+    /// connection and syncs whenever it comes back.
+    pub fn install(session: Session) -> Outbox {
+        let token = session.token;
         let navigator_online = web_sys::window()
             .map(|w| w.navigator().on_line())
             .unwrap_or(true);
@@ -153,6 +206,7 @@ impl Outbox {
             syncing: RwSignal::new(false),
             storage_error: RwSignal::new(None),
             token,
+            part: StoredValue::new(None),
             pending: StoredValue::new(0),
             unstored: StoredValue::new(Vec::new()),
         };
@@ -178,30 +232,57 @@ impl Outbox {
             on.forget();
             off.forget();
         }
-        leptos::task::spawn_local(async move {
-            match db::all(db::DRAFTS).await {
-                Ok(values) => {
-                    let mut map = BTreeMap::new();
-                    for v in values {
-                        if let Ok(mut d) = serde_json::from_str::<LocalDraft>(&v) {
-                            d.stored_rev = d.rev;
-                            map.insert(d.id.clone(), d);
-                        }
-                    }
-                    ob.drafts.set(map);
-                }
-                Err(e) => ob.storage_error.set(Some(e)),
-            }
-            ob.loaded.set(true);
-            ob.sync_soon(0);
-        });
-        // Signing in (again) sends what waited for it.
+        // Another user (or nobody): what is in memory goes to its owner's database first, then
+        // the new user's drafts are read. Signing in (again) sends what waited for it.
         Effect::new(move |_| {
-            if token.get().is_some() {
-                ob.sync_soon(0);
+            let part = session.partition();
+            if part == ob.part.get_value() {
+                return;
+            }
+            ob.flush();
+            ob.part.set_value(part.clone());
+            ob.drafts.set(BTreeMap::new());
+            ob.loaded.set(false);
+            if let Some(p) = part {
+                leptos::task::spawn_local(ob.load(p));
             }
         });
         ob
+    }
+
+    /// Reads user `part`'s drafts; drafts of the app's single database from before it was kept
+    /// per user are moved to the first user who signs in (as before, they were that device's).
+    async fn load(self, part: String) {
+        let mut map = BTreeMap::new();
+        match db::all(&part, db::DRAFTS).await {
+            Ok(values) => {
+                for d in values.iter().filter_map(|v| LocalDraft::from_stored(v)) {
+                    map.insert(d.id.clone(), d);
+                }
+            }
+            Err(e) => self.storage_error.set(Some(e)),
+        }
+        let legacy: Vec<LocalDraft> = db::all(db::LEGACY, db::DRAFTS)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| LocalDraft::from_stored(v))
+            .collect();
+        if self.part.get_value().as_deref() != Some(part.as_str()) {
+            return; // someone else signed in meanwhile
+        }
+        for d in &legacy {
+            map.entry(d.id.clone()).or_insert_with(|| d.clone());
+        }
+        self.drafts.set(map);
+        self.loaded.set(true);
+        for d in legacy {
+            let json = serde_json::to_string(&d).expect("drafts serialize");
+            if db::put(&part, db::DRAFTS, &d.id, &json).await.is_ok() {
+                let _ = db::delete(db::LEGACY, db::DRAFTS, &d.id).await;
+            }
+        }
+        self.sync_soon(0);
     }
 
     /// Drafts with edits the server does not have yet.
@@ -220,7 +301,7 @@ impl Outbox {
         self.drafts.update(|m| {
             let d = m
                 .entry(id.to_owned())
-                .or_insert_with(|| LocalDraft::new(id.to_owned(), InvoiceDocument::default()));
+                .or_insert_with(|| LocalDraft::new(id.to_owned(), DraftInput::default()));
             f(d);
             d.rev += 1;
             d.error = None;
@@ -268,17 +349,23 @@ impl Outbox {
         self.drafts.update(|m| {
             m.remove(id);
         });
-        let id = id.to_owned();
+        let (id, part) = (id.to_owned(), self.part.get_value());
         leptos::task::spawn_local(async move {
-            let _ = db::delete(db::DRAFTS, &id).await;
+            if let Some(part) = part {
+                let _ = db::delete(&part, db::DRAFTS, &id).await;
+            }
         });
     }
 
+    /// Writes a draft to the database of the user it belongs to (named now, before awaiting).
     fn store(&self, d: LocalDraft) {
         let ob = *self;
+        let Some(part) = self.part.get_value() else {
+            return;
+        };
         let json = serde_json::to_string(&d).expect("drafts serialize");
         leptos::task::spawn_local(async move {
-            match db::put(db::DRAFTS, &d.id, &json).await {
+            match db::put(&part, db::DRAFTS, &d.id, &json).await {
                 Ok(()) => ob.drafts.update(|m| {
                     if let Some(cur) = m.get_mut(&d.id) {
                         cur.stored_rev = cur.stored_rev.max(d.rev);
@@ -359,26 +446,29 @@ impl Outbox {
             return Outcome::Synced;
         }
         let sent_rev = d.rev;
-        let document = serde_json::to_value(&d.document).expect("documents serialize");
+        let document = api::json(&d.document);
         let mut version = d.version;
         if version.is_none() {
-            let body = json!({ "id": d.id, "document": document });
+            let body = api::json(&CreateDraft {
+                id: d.id.clone(),
+                document: d.document.clone(),
+            });
             let headers = [("idempotency-key", d.id.as_str())];
             let answer = api::call(
                 Method::POST,
                 "/api/invoices",
                 Some(&token),
                 &headers,
-                Some(&body),
+                Payload::Json(&body),
             )
             .await;
             match self.answer(id, answer) {
                 Ok(record) => {
-                    if record["document"] == document {
+                    if DraftInput::from_document(&record.document) == d.document {
                         return self.accepted(id, &record, sent_rev);
                     }
                     // A replay of an earlier create answered with older content: update it.
-                    version = record["version"].as_u64();
+                    version = Some(record.version);
                 }
                 Err(o) => return o,
             }
@@ -390,7 +480,7 @@ impl Outbox {
             &path,
             Some(&token),
             &[("if-match", &v)],
-            Some(&document),
+            Payload::Json(&document),
         )
         .await;
         match self.answer(id, answer) {
@@ -399,10 +489,10 @@ impl Outbox {
         }
     }
 
-    fn accepted(&self, id: &str, record: &Value, sent_rev: u64) -> Outcome {
-        let version = record["version"].as_u64();
+    fn accepted(&self, id: &str, record: &InvoiceView, sent_rev: u64) -> Outcome {
+        let version = record.version;
         self.settle(id, |d| {
-            d.version = version;
+            d.version = Some(version);
             d.synced_rev = sent_rev;
         });
         self.online.set(true);
@@ -410,36 +500,43 @@ impl Outbox {
     }
 
     /// The record from a 2xx answer, or how the attempt ended (recorded on the draft).
-    fn answer(&self, id: &str, answer: Result<(u16, Value), String>) -> Result<Value, Outcome> {
-        let (status, body) = match answer {
-            Ok(a) => a,
-            Err(_) => {
-                self.online.set(false);
-                return Err(Outcome::Unreachable);
-            }
+    fn answer(
+        &self,
+        id: &str,
+        answer: Result<(u16, String), String>,
+    ) -> Result<InvoiceView, Outcome> {
+        let Ok((status, text)) = answer else {
+            self.online.set(false);
+            return Err(Outcome::Unreachable);
         };
         self.online.set(true);
-        match (status, body["code"].as_str()) {
-            (200 | 201, _) => Ok(body),
+        let refused = |r: Refusal| {
+            self.settle(id, |d| d.error = Some(r.message.clone()));
+            Outcome::Refused(r.message)
+        };
+        if matches!(status, 200 | 201) {
+            return api::parse(&text).map_err(refused);
+        }
+        let r = Refusal::from_answer(status, &text);
+        match (status, r.code()) {
             (401, _) => {
                 self.token.set(None);
                 Err(Outcome::NotSignedIn)
             }
-            (409, Some("draft_conflict")) => {
-                let current = body["current"].clone();
-                self.settle(id, |d| d.conflict = Some(Conflict::Edited { current }));
-                Err(Outcome::Conflict)
-            }
-            (409, Some("invoice_not_editable")) => {
+            (409, "draft_conflict") => match r.current::<InvoiceView>() {
+                Some(current) => {
+                    let current = Box::new(current);
+                    self.settle(id, |d| d.conflict = Some(Conflict::Edited { current }));
+                    Err(Outcome::Conflict)
+                }
+                None => Err(refused(r)),
+            },
+            (409, "invoice_not_editable") => {
                 self.settle(id, |d| d.conflict = Some(Conflict::Issued));
                 Err(Outcome::Conflict)
             }
             (502..=504, _) => Err(Outcome::Unreachable),
-            _ => {
-                let msg = api::message(status, &body);
-                self.settle(id, |d| d.error = Some(msg.clone()));
-                Err(Outcome::Refused(msg))
-            }
+            _ => Err(refused(r)),
         }
     }
 
@@ -447,21 +544,19 @@ impl Outbox {
     pub fn keep_mine(&self, id: &str) {
         self.settle(id, |d| {
             if let Some(Conflict::Edited { current }) = d.conflict.take() {
-                d.version = current["version"].as_u64();
+                d.version = Some(current.version);
             }
         });
         self.sync_soon(0);
     }
 
     /// Resolves a conflict by taking the server's version; returns it for the editor.
-    pub fn take_theirs(&self, id: &str) -> Option<InvoiceDocument> {
+    pub fn take_theirs(&self, id: &str) -> Option<DraftInput> {
         let mut taken = None;
         self.settle(id, |d| {
-            if let Some(Conflict::Edited { current }) = d.conflict.take()
-                && let Ok(doc) = serde_json::from_value(current["document"].clone())
-            {
-                d.document = doc;
-                d.version = current["version"].as_u64();
+            if let Some(Conflict::Edited { current }) = d.conflict.take() {
+                d.document = DraftInput::from_document(&current.document);
+                d.version = Some(current.version);
                 d.rev += 1;
                 d.synced_rev = d.rev;
                 taken = Some(d.document.clone());
@@ -474,5 +569,30 @@ impl Outbox {
     pub fn retry(&self, id: &str) {
         self.settle(id, |d| d.error = None);
         self.sync_soon(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drafts_stored_by_earlier_versions_are_converted_not_lost() {
+        // An `InvoiceDocument` with the seller the user typed, and a conflict of the old shape.
+        let old = r#"{"id":"app-0011223344556677","version":2,"rev":5,"synced_rev":3,
+            "updated_at":1.0,"conflict":{"kind":"edited","current":{"version":4}},
+            "document":{"form":"1","symbol":"C26TAA","issue_date":"2026-01-02",
+            "seller":{"name":"Ai đó","tax_id":"0109998883"},"number":9,
+            "buyer":{"name":"Bình Minh"},"lines":[{"nature":1,"name":"Giấy","tax_rate":"8%"}]}}"#;
+        let d = LocalDraft::from_stored(old).expect("converted");
+        assert_eq!(d.document.buyer.name.as_deref(), Some("Bình Minh"));
+        assert_eq!(d.document.lines[0].name, "Giấy");
+        assert_eq!((d.rev, d.synced_rev, d.version), (5, 3, Some(2)));
+        assert!(d.waiting() && d.conflict.is_none());
+        // What is stored now reads back as itself.
+        let again = LocalDraft::from_stored(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(again, d);
+        assert!(!serde_json::to_string(&d).unwrap().contains("seller"));
+        assert_eq!(LocalDraft::from_stored("{}"), None);
     }
 }

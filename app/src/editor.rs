@@ -1,20 +1,30 @@
-//! The invoice editor. The draft is an `InvoiceDocument`; `hoadon_core::check` runs on every
-//! change and gives the findings (shown at their fields) and the live totals and words. Every
-//! change is kept on the device at once and synced by the outbox ([`crate::drafts`]); issuing
-//! needs the server and says so when there is none.
+//! The invoice editor. The draft is a `DraftInput` (what a client may send); composed with the
+//! company profile's seller as the server will compose it, `hoadon_core::check` runs on every
+//! change and gives the findings (shown at their fields once touched, or after "Issue") and the
+//! live totals and words. Every change is kept on the device at once and synced by the outbox
+//! ([`crate::drafts`]); issuing needs the server and says so when there is none.
 
+mod parts;
+
+use crate::Session;
 use crate::api::{self, Payload};
-use crate::catalogs::customer_party;
+use crate::catalogs::{customer_party, detail_message};
 use crate::drafts::{Conflict, LocalDraft, Outcome, outbox};
 use crate::i18n::{self, Lang};
+use crate::kept::device;
 use crate::route::{Route, router};
 use crate::typeahead::TypeAhead;
-use crate::{Session, storage};
 use gloo_net::http::Method;
-use hoadon_core::model::{LineDocument, PartyDocument};
-use hoadon_core::{Finding, InvoiceDocument};
+use hoadon_core::api::{Detail, InvoiceView};
+use hoadon_core::model::{DraftInput, LineDocument, ServerParts};
+use hoadon_core::{Severity, lifecycle::Event};
 use leptos::prelude::*;
+use parts::{
+    ConflictPanel, SellerBlock, blank_line, default_series, focus, message, new_document, opt,
+    series_value, shown, split_series, today,
+};
 use serde_json::Value;
+use std::collections::HashSet;
 
 const RATES: [&str; 6] = ["10%", "8%", "5%", "0%", "KCT", "KKKNT"];
 /// `TChat`: goods or service, promotion, trade discount, note.
@@ -24,65 +34,6 @@ const NATURES: [(u8, &str); 4] = [
     (3, "nature.discount"),
     (4, "nature.note"),
 ];
-/// Where the seller's details of the last issued invoice are remembered for the next one.
-const SELLER_KEY: &str = "hoadon.seller";
-
-fn today() -> (u32, u32, u32) {
-    let d = web_sys::js_sys::Date::new_0();
-    (d.get_full_year(), d.get_month() + 1, d.get_date())
-}
-
-fn blank_line() -> LineDocument {
-    LineDocument {
-        nature: 1,
-        tax_rate: Some("10%".into()),
-        ..Default::default()
-    }
-}
-
-/// A new invoice: today, the current year's first series, the seller of the last invoice.
-fn new_document() -> InvoiceDocument {
-    let (y, m, d) = today();
-    let seller = storage()
-        .and_then(|s| s.get_item(SELLER_KEY).ok().flatten())
-        .and_then(|j| serde_json::from_str::<PartyDocument>(&j).ok())
-        .unwrap_or_default();
-    InvoiceDocument {
-        form: "1".into(),
-        symbol: format!("C{:02}TAA", y % 100),
-        issue_date: format!("{y:04}-{m:02}-{d:02}"),
-        currency: Some("VND".into()),
-        payment_method: Some("TM/CK".into()),
-        seller,
-        buyer: PartyDocument::default(),
-        lines: vec![blank_line()],
-        ..Default::default()
-    }
-}
-
-/// A finding's message in the chosen language.
-fn message(f: &Finding, lang: Lang) -> &str {
-    match lang {
-        Lang::Vi => &f.message_vi,
-        Lang::En => &f.message_en,
-    }
-}
-
-fn opt(s: String) -> Option<String> {
-    if s.trim().is_empty() { None } else { Some(s) }
-}
-
-fn focus(id: String) {
-    request_animation_frame(move || {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-        {
-            let _ = el.focus();
-        }
-    });
-}
 
 /// The sync state of the open draft, as shown.
 #[derive(Clone, PartialEq)]
@@ -100,14 +51,20 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     // Contexts are read here: async tasks and handlers run outside the component's owner.
     let ob = outbox();
     let router = router();
+    let device = device();
     let id = StoredValue::new(id);
-    let doc = RwSignal::new(InvoiceDocument::default());
+    let doc = RwSignal::new(DraftInput::default());
     let ready = RwSignal::new(false);
     // Bumped when the document changes other than by typing (a pick from a catalog, a removed
     // line, the server's version taken): the fields are built again from the document.
     let reset = RwSignal::new(0u64);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Fields the user touched (their input ids are their paths); all shown after "Issue".
+    let touched = RwSignal::new(HashSet::<String>::new());
+    let show_all = RwSignal::new(false);
+    // The server's findings when it refused to issue (always shown, until the next edit).
+    let server_findings = RwSignal::new(Vec::<Detail>::new());
     let lang = move || session.lang.get();
     let t = move |k| i18n::text(session.lang.get(), k);
 
@@ -123,27 +80,19 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
         } else if ob.online.get_untracked() && session.token.get_untracked().is_some() {
             leptos::task::spawn_local(async move {
                 let path = format!("/api/invoices/{key}");
-                let found = api::call(
-                    Method::GET,
-                    &path,
-                    session.token.get_untracked().as_deref(),
-                    &[],
-                    None,
-                )
-                .await;
-                match found {
-                    Ok((200, rec)) if rec["status"] != "draft" => {
+                let found =
+                    api::request::<InvoiceView>(session, Method::GET, &path, &[], Payload::None);
+                match found.await {
+                    Ok(rec) if !rec.status.allows(Event::Edit) => {
                         router.replace(Route::Invoice(key));
                         return;
                     }
-                    Ok((200, rec)) => match LocalDraft::from_server(&rec) {
-                        Some(d) => {
-                            doc.set(d.document.clone());
-                            ob.adopt(d);
-                        }
-                        None => doc.set(new_document()),
-                    },
-                    _ => doc.set(new_document()),
+                    Ok(rec) => {
+                        let d = LocalDraft::from_server(&rec);
+                        doc.set(d.document.clone());
+                        ob.adopt(d);
+                    }
+                    Err(_) => doc.set(new_document()),
                 }
                 ready.set(true);
             });
@@ -154,8 +103,51 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
         true
     });
 
-    // Re-checked once per change of the document, shared by every reader on the page.
-    let checked = Memo::new_with_compare(move |_| doc.with(hoadon_core::check), |_, _| true);
+    // A new draft starts in the default series once the device knows the tenant's series (not
+    // counted as an edit: an untouched new draft is not stored).
+    Effect::new(move |_| {
+        let pick = device.series.value.with(|p| {
+            p.as_ref()
+                .and_then(|p| default_series(&p.items, today().0).cloned())
+        });
+        if let Some(s) = pick
+            && ready.get()
+            && doc.with_untracked(|d| d.symbol.is_empty())
+        {
+            doc.update(|d| (d.form, d.symbol) = (s.form, s.symbol));
+        }
+    });
+
+    // The seller the server will put on the invoice: the company profile's.
+    let seller = Memo::new(move |_| {
+        device
+            .profile
+            .value
+            .with(|p| p.as_ref().map(|p| p.profile.seller()).unwrap_or_default())
+    });
+    let profile_complete = move || {
+        device
+            .profile
+            .value
+            .with(|p| p.as_ref().is_some_and(|p| p.complete))
+    };
+    // Re-checked once per change of the document, shared by every reader on the page: the draft
+    // composed as the server composes it.
+    let checked = Memo::new_with_compare(
+        move |_| {
+            seller.with(|s| {
+                doc.with(|d| {
+                    let parts = ServerParts {
+                        seller: s,
+                        provider_tax_id: None,
+                        number: None,
+                    };
+                    hoadon_core::check(&d.compose(parts))
+                })
+            })
+        },
+        |_, _| true,
+    );
     // What the status line and the conflict panel need, without cloning the document on every
     // keystroke (the map changes with each one).
     let sync = Memo::new(move |_| {
@@ -171,7 +163,8 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     });
 
     // Every change: the document, then the device's copy (which schedules the sync).
-    let edit = move |f: &dyn Fn(&mut InvoiceDocument)| {
+    let edit = move |f: &dyn Fn(&mut DraftInput)| {
+        server_findings.update(|v| v.clear());
         doc.update(|d| f(d));
         let current = doc.get_untracked();
         ob.edit(&id.get_value(), move |d| d.document = current);
@@ -188,18 +181,41 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     // (50 lines have ~550 such bindings).
     let by_path = Memo::new(move |_| {
         let lang = lang();
+        let all = show_all.get();
         let mut m = std::collections::HashMap::<String, String>::new();
-        checked.with(|c| {
-            for f in &c.findings {
-                let s = m.entry(f.path.clone()).or_default();
-                if !s.is_empty() {
-                    s.push_str("; ");
-                }
-                s.push_str(message(f, lang));
+        let mut add = |path: &str, msg: &str| {
+            let s = m.entry(path.to_owned()).or_default();
+            if !s.is_empty() {
+                s.push_str("; ");
             }
+            s.push_str(msg);
+        };
+        touched.with(|touched| {
+            checked.with(|c| {
+                for f in c.findings.iter().filter(|f| shown(&f.path, touched, all)) {
+                    add(&f.path, message(f, lang));
+                }
+            })
         });
+        server_findings.with(|v| v.iter().for_each(|d| add(&d.path, detail_message(d, lang))));
         m
     });
+    // Input, change and leaving a field mark it touched (each input's id is its path).
+    let touch = move |ev: &web_sys::Event| {
+        let Some(path) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .map(|e| e.id())
+            .filter(|p| !p.is_empty())
+        else {
+            return;
+        };
+        if !touched.with_untracked(|t| t.contains(&path)) {
+            touched.update(|t| {
+                t.insert(path);
+            });
+        }
+    };
     let at = move |path: String| {
         Memo::new(move |_| by_path.with(|m| m.get(&path).cloned().unwrap_or_default()))
     };
@@ -207,8 +223,8 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     // One text field bound to a path of the document, with its findings under it.
     let field = move |path: &'static str,
                       label: &'static str,
-                      get: fn(&InvoiceDocument) -> String,
-                      set: fn(&mut InvoiceDocument, String)| {
+                      get: fn(&DraftInput) -> String,
+                      set: fn(&mut DraftInput, String)| {
         let msgs = at(path.to_owned());
         let described = format!("{path}-msg");
         view! {
@@ -336,18 +352,48 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     let form = move |_generation: u64| {
         let buyer_msgs = at("buyer.name".into());
         let lines = doc.with_untracked(|d| d.lines.len());
+        let series_msgs = at("symbol".into());
+        // A memo: the options are drawn again when the series changes, not on every keystroke.
+        let current = Memo::new(move |_| {
+            doc.with(|d| (!d.symbol.is_empty()).then(|| series_value(&d.form, &d.symbol)))
+        });
+        // The tenant's series, and the draft's own if it is not (or not yet) among them.
+        let options = move || {
+            let mut v: Vec<String> = device.series.value.with(|p| {
+                p.iter()
+                    .flat_map(|p| &p.items)
+                    .map(|s| series_value(&s.form, &s.symbol))
+                    .collect()
+            });
+            if let Some(c) = current.get()
+                && !v.contains(&c)
+            {
+                v.insert(0, c);
+            }
+            v
+        };
         view! {
             <section class="row">
-                {field("form", "form", |d| d.form.clone(), |d, v| d.form = v)}
-                {field("symbol", "symbol", |d| d.symbol.clone(), |d, v| d.symbol = v)}
+                <div class="field">
+                    <label for="symbol">{move || t("series.pick")}</label>
+                    <select id="symbol" aria-describedby="symbol-msg"
+                        aria-invalid=move || (!series_msgs.with(String::is_empty)).to_string()
+                        on:change=move |ev| {
+                            let (f, s) = split_series(&event_target_value(&ev));
+                            edit(&|d| (d.form, d.symbol) = (f.clone(), s.clone()));
+                        }>
+                        <option value="" disabled=true selected=move || current.with(Option::is_none)>
+                            {move || t("series.none")}</option>
+                        {move || options().into_iter().map(|v| {
+                            let selected = current.with(|c| c.as_ref() == Some(&v));
+                            view! { <option value=v.clone() selected=selected>{v.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                    <span class="msg" id="symbol-msg">{series_msgs}</span>
+                </div>
                 {field("issue_date", "issue_date", |d| d.issue_date.clone(), |d, v| d.issue_date = v)}
             </section>
-            <h2>{move || t("seller")}</h2>
-            <section class="row">
-                {field("seller.name", "name", |d| d.seller.name.clone().unwrap_or_default(), |d, v| d.seller.name = opt(v))}
-                {field("seller.tax_id", "tax_id", |d| d.seller.tax_id.clone().unwrap_or_default(), |d, v| d.seller.tax_id = opt(v))}
-                {field("seller.address", "address", |d| d.seller.address.clone().unwrap_or_default(), |d, v| d.seller.address = opt(v))}
-            </section>
+            <SellerBlock session device />
             <h2>{move || t("buyer")}</h2>
             <section class="row">
                 <div class="field">
@@ -394,6 +440,12 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     };
 
     let on_issue = move |_| {
+        show_all.set(true);
+        let has_errors =
+            checked.with_untracked(|c| c.findings.iter().any(|f| f.severity == Severity::Error));
+        if has_errors {
+            return;
+        }
         busy.set(true);
         leptos::task::spawn_local(async move {
             let key = id.get_value();
@@ -402,36 +454,50 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                 let current = doc.get_untracked();
                 ob.edit(&key, move |d| d.document = current);
             }
-            match ob.sync_one(&key).await {
-                Outcome::Synced => {}
-                Outcome::Conflict => {
-                    busy.set(false);
-                    return;
-                }
-                Outcome::Refused(e) => {
-                    error.set(Some(e));
-                    busy.set(false);
-                    return;
-                }
+            let failed = match ob.sync_one(&key).await {
+                Outcome::Synced => None,
+                Outcome::Conflict => Some(None),
+                Outcome::Refused(e) => Some(Some(e)),
                 Outcome::Unreachable | Outcome::NotSignedIn => {
-                    error.set(Some(t("issue.offline").to_owned()));
-                    busy.set(false);
-                    return;
+                    Some(Some(t("issue.offline").to_owned()))
                 }
+            };
+            if let Some(e) = failed {
+                error.set(e);
+                busy.set(false);
+                return;
             }
             let path = format!("/api/invoices/{key}/issue");
-            match api::request(session, Method::POST, &path, &[], Payload::None).await {
+            match api::send(session, Method::POST, &path, &[], Payload::None).await {
                 Ok(_) => {
-                    if let (Some(s), Ok(seller)) = (
-                        storage(),
-                        serde_json::to_string(&doc.with_untracked(|d| d.seller.clone())),
-                    ) {
-                        let _ = s.set_item(SELLER_KEY, &seller);
-                    }
                     ob.forget(&key);
                     router.go(Route::Invoice(key));
                 }
-                Err(e) => error.set(Some(e)),
+                // Numbered: it will be signed without anyone (the detail screen shows it).
+                Err(r) if r.code() == "signing_pending" => {
+                    ob.forget(&key);
+                    router.go(Route::Invoice(key));
+                }
+                Err(r) => {
+                    if r.code() == "profile_incomplete" {
+                        leptos::task::spawn_local(device.profile.refresh(session));
+                    }
+                    // Findings without a field here (the seller's, the profile's) join the message.
+                    let details = r.details();
+                    let unplaced: Vec<&str> = details
+                        .iter()
+                        .filter(|d| d.path.starts_with("seller") || d.path.starts_with("profile"))
+                        .map(|d| detail_message(d, session.lang.get_untracked()))
+                        .collect();
+                    error.set(Some(
+                        [r.message.as_str()]
+                            .into_iter()
+                            .chain(unplaced)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ));
+                    server_findings.set(details);
+                }
             }
             busy.set(false);
         });
@@ -439,68 +505,17 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
 
     let conflict_view = move || {
         let conflict = sync.get()?.conflict?;
-        let mine = checked.with_untracked(|c| i18n::money(c.preview.total));
-        Some(match conflict {
-            Conflict::Edited { current } => {
-                let theirs: Option<InvoiceDocument> =
-                    serde_json::from_value(current["document"].clone()).ok();
-                let theirs_total = theirs
-                    .as_ref()
-                    .map(|d| i18n::money(hoadon_core::check(d).preview.total))
-                    .unwrap_or_default();
-                let theirs_buyer = theirs.and_then(|d| d.buyer.name).unwrap_or_default();
-                let version = current["version"].as_u64().unwrap_or_default();
-                view! {
-                    <section class="conflict" role="alert" id="conflict">
-                        <h2>{move || t("conflict.title")}</h2>
-                        <p>{move || t("conflict.explain")}</p>
-                        <ul>
-                            <li>{move || t("conflict.mine")}": "{mine.clone()}</li>
-                            <li>{move || t("conflict.theirs")}" ("{version}"): "{theirs_buyer.clone()}" · "{theirs_total.clone()}</li>
-                        </ul>
-                        <div class="actions">
-                            <button type="button" class="primary" on:click=move |_| ob.keep_mine(&id.get_value())>
-                                {move || t("conflict.keep_mine")}</button>
-                            <button type="button" on:click=move |_| {
-                                if let Some(d) = ob.take_theirs(&id.get_value()) {
-                                    doc.set(d);
-                                    redraw(None);
-                                }
-                            }>{move || t("conflict.take_theirs")}</button>
-                        </div>
-                    </section>
-                }
-                .into_any()
-            }
-            Conflict::Issued => view! {
-                <section class="conflict" role="alert" id="conflict">
-                    <h2>{move || t("conflict.issued.title")}</h2>
-                    <p>{move || t("conflict.issued.explain")}</p>
-                    <div class="actions">
-                        <button type="button" on:click=move |_| {
-                            let key = id.get_value();
-                            ob.forget(&key);
-                            router.go(Route::Invoice(key));
-                        }>{move || t("conflict.issued.open")}</button>
-                        <button type="button" class="primary" on:click=move |_| {
-                            let key = id.get_value();
-                            let copy = ob.get(&key).map(|d| d.document);
-                            ob.forget(&key);
-                            let new = crate::drafts::new_id();
-                            if let Some(document) = copy {
-                                ob.edit(&new, move |d| d.document = document);
-                            }
-                            router.replace(Route::Edit(new));
-                        }>{move || t("conflict.issued.copy")}</button>
-                    </div>
-                </section>
-            }
-            .into_any(),
-        })
+        let on_taken = move |d: DraftInput| {
+            doc.set(d);
+            redraw(None);
+        };
+        Some(view! { <ConflictPanel session ob router id conflict checked on_taken /> })
     };
 
     view! {
-        <form class="card editor" on:submit=|ev| ev.prevent_default()>
+        <form class="card editor" on:submit=|ev| ev.prevent_default()
+            on:input=move |ev| touch(&ev) on:change=move |ev| touch(&ev)
+            on:focusout=move |ev| touch(&ev)>
             <h1>{move || t("editor.title")}</h1>
             <p id="sync" class="sync" role="status" data-sync=move || sync_state().0>
                 {move || sync_state().1}
@@ -557,7 +572,7 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
             <p class="error" role="alert">{move || error.get()}</p>
             <div class="actions">
                 <button type="button" class="primary" on:click=on_issue
-                    disabled=move || busy.get() || !ob.online.get() || !ready.get()>
+                    disabled=move || busy.get() || !ob.online.get() || !ready.get() || !profile_complete()>
                     {move || t("issue")}
                 </button>
                 <Show when=move || !ob.online.get()>

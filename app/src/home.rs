@@ -1,5 +1,6 @@
-//! Home: what needs attention. Counts per status and recent invoices from the server; the drafts
-//! on this device that wait to sync (or need a decision) from IndexedDB, shown even offline.
+//! Home: what needs attention. Counts per status, the invoices the server could not sign (with
+//! why) and recent invoices from the server (`Summary`); the drafts on this device that wait to
+//! sync (or need a decision) from IndexedDB, shown even offline.
 
 use crate::Session;
 use crate::api;
@@ -7,19 +8,20 @@ use crate::drafts::{Conflict, new_id, outbox};
 use crate::i18n;
 use crate::invoices::InvoiceTable;
 use crate::route::{Link, Route};
+use hoadon_core::api::{Counts, InvoiceView, Summary};
+use hoadon_core::model::{DraftInput, ServerParts};
 use leptos::prelude::*;
-use serde_json::Value;
 
 #[component]
 pub fn Home(session: Session) -> impl IntoView {
     let t = move |k| i18n::text(session.lang.get(), k);
     let ob = outbox();
-    let summary = RwSignal::new(None::<Value>);
+    let summary = RwSignal::new(None::<Summary>);
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if ob.online.get() {
             leptos::task::spawn_local(async move {
-                match api::get(session, "/api/summary").await {
+                match api::get::<Summary>(session, "/api/summary").await {
                     Ok(v) => {
                         summary.set(Some(v));
                         error.set(None);
@@ -29,21 +31,16 @@ pub fn Home(session: Session) -> impl IntoView {
             });
         }
     });
-    let count = move |k: &str| {
+    let count = move |k: fn(&Counts) -> u64| {
         summary
-            .with(|s| s.as_ref().and_then(|s| s["counts"][k].as_u64()))
+            .with(|s| s.as_ref().map(|s| k(&s.counts)))
             .map(|n| n.to_string())
             .unwrap_or_else(|| "—".into())
     };
-    let list = move |k: &'static str| {
-        Signal::derive(move || {
-            summary.with(|s| {
-                s.as_ref()
-                    .and_then(|s| s[k].as_array().cloned())
-                    .unwrap_or_default()
-            })
-        })
+    let list = move |k: fn(&Summary) -> &Vec<InvoiceView>| {
+        Signal::derive(move || summary.with(|s| s.as_ref().map(k).cloned().unwrap_or_default()))
     };
+    let attention = list(|s| &s.needs_attention);
     let local = move || {
         ob.drafts.with(|m| {
             let mut v: Vec<_> = m
@@ -62,10 +59,29 @@ pub fn Home(session: Session) -> impl IntoView {
                 <Link to=Route::Edit(new_id()) class="button primary">{move || t("new.invoice")}</Link>
             </div>
             <ul class="counts">
-                <li><span class="n" id="count-draft">{move || count("draft")}</span>{move || t("status.draft")}</li>
-                <li><span class="n" id="count-numbered">{move || count("numbered")}</span>{move || t("awaiting")}</li>
-                <li><span class="n" id="count-signed">{move || count("signed")}</span>{move || t("status.signed")}</li>
+                <li><span class="n" id="count-draft">{move || count(|c| c.draft)}</span>{move || t("status.draft")}</li>
+                <li><span class="n" id="count-numbered">{move || count(|c| c.numbered)}</span>{move || t("awaiting")}</li>
+                <li><span class="n" id="count-signed">{move || count(|c| c.signed)}</span>{move || t("status.signed")}</li>
+                <li><span class="n" id="count-attention">{move || count(|c| c.needs_attention)}</span>{move || t("attention.title")}</li>
             </ul>
+            <Show when=move || !attention.with(Vec::is_empty)>
+                <h2>{move || t("attention.title")}</h2>
+                <ul class="drafts" id="needs-attention">
+                    {move || attention.get().into_iter().map(|rec| {
+                        let a = rec.attention.clone();
+                        let title = format!("{}{} · {}", rec.document.form, rec.document.symbol, rec.number.unwrap_or_default());
+                        view! {
+                            <li><Link to=Route::Invoice(rec.id.clone())>{title}</Link>
+                                {a.map(|a| view! {
+                                    " — "{move || t("attention")}": "<span class="reason">{a.reason.clone()}</span>
+                                    " ("{move || t("attention.attempts")}" "{a.attempts}", "
+                                    {move || i18n::datetime(session.lang.get(), a.at)}")"
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Show>
             <p class="error" role="alert">{move || error.get()}</p>
             <h2>{move || t("waiting.title")}</h2>
             <Show when=move || !local().is_empty()
@@ -79,7 +95,7 @@ pub fn Home(session: Session) -> impl IntoView {
                             _ => "waiting.sync",
                         };
                         let buyer = d.document.buyer.name.clone().unwrap_or_else(|| "—".into());
-                        let total = i18n::money(hoadon_core::check(&d.document).preview.total);
+                        let total = i18n::money(draft_total(&d.document));
                         view! {
                             <li><Link to=Route::Edit(d.id.clone())>{buyer}" · "{total}</Link>
                                 " "<span class="badge">{move || t(note)}</span></li>
@@ -88,9 +104,19 @@ pub fn Home(session: Session) -> impl IntoView {
                 </ul>
             </Show>
             <h2>{move || t("awaiting.title")}</h2>
-            <InvoiceTable session rows=list("awaiting_signature") />
+            <InvoiceTable session rows=list(|s| &s.awaiting_signature) />
             <h2>{move || t("recent")}</h2>
-            <InvoiceTable session rows=list("recent") />
+            <InvoiceTable session rows=list(|s| &s.recent) />
         </section>
     }
+}
+
+/// A draft's total (the seller does not change it).
+pub fn draft_total(d: &DraftInput) -> rust_decimal::Decimal {
+    let doc = d.compose(ServerParts {
+        seller: &Default::default(),
+        provider_tax_id: None,
+        number: None,
+    });
+    hoadon_core::check(&doc).preview.total
 }

@@ -231,11 +231,57 @@ pub fn text(lang: Lang, key: &'static str) -> &'static str {
         "action.draft_updated" => ("Sửa nháp", "Draft edited"),
         "action.numbered" => ("Cấp số", "Numbered"),
         "action.signed" => ("Ký số", "Signed"),
+        "profile" => ("Hồ sơ công ty", "Company profile"),
+        "profile.hint" => (
+            "Thông tin người bán trên mọi hóa đơn. Mã số thuế phải là MST trên chứng thư ký số.",
+            "The seller's details on every invoice. The tax id must be the signing certificate's.",
+        ),
+        "profile.readonly" => (
+            "Chỉ quản trị viên sửa được hồ sơ công ty.",
+            "Only an admin can change the company profile.",
+        ),
+        "profile.conflict" => (
+            "Hồ sơ vừa được sửa ở nơi khác",
+            "The profile was just changed elsewhere",
+        ),
+        "profile.saved" => ("Đã lưu hồ sơ công ty.", "Company profile saved."),
+        "profile.logo" => ("Logo (in trên bản PDF)", "Logo (printed on the PDF)"),
+        "profile.logo.pick" => (
+            "Chọn ảnh PNG, JPEG hoặc SVG",
+            "Pick a PNG, JPEG or SVG image",
+        ),
+        "profile.logo.too_big" => ("Ảnh quá lớn.", "The image is too large."),
+        "profile.incomplete" => (
+            "Hồ sơ công ty chưa đủ (tên, mã số thuế, địa chỉ) nên chưa phát hành được.",
+            "The company profile is incomplete (name, tax id, address), so nothing can be issued yet.",
+        ),
+        "profile.fill" => ("Điền hồ sơ công ty", "Fill in the company profile"),
+        "profile.ask_admin" => (
+            "Hãy nhờ quản trị viên điền hồ sơ công ty.",
+            "Ask an admin to fill in the company profile.",
+        ),
+        "series.pick" => ("Ký hiệu hóa đơn", "Series"),
+        "series.none" => ("Chưa chọn ký hiệu", "No series chosen"),
+        "attention" => ("Chưa ký được", "Could not be signed"),
+        "attention.title" => ("Cần xử lý", "Needs attention"),
+        "attention.attempts" => ("số lần thử", "attempts"),
         _ => (key, key),
     };
     match lang {
         Lang::Vi => vi,
         Lang::En => en,
+    }
+}
+
+/// The question before signing out while drafts have not reached the server.
+pub fn sign_out_warning(lang: Lang, waiting: usize, user: &str) -> String {
+    match lang {
+        Lang::Vi => format!(
+            "{waiting} bản nháp chưa được gửi lên máy chủ; vẫn đăng xuất? Chúng vẫn nằm trên thiết bị này cho {user} và sẽ được đồng bộ khi {user} đăng nhập lại."
+        ),
+        Lang::En => format!(
+            "{waiting} drafts are not yet on the server; sign out anyway? They stay on this device for {user} and sync when they sign in again."
+        ),
     }
 }
 

@@ -8,39 +8,36 @@ use crate::drafts::outbox;
 use crate::i18n::{self, Lang};
 use crate::route::{Link, Route};
 use gloo_net::http::Method;
-use hoadon_core::InvoiceDocument;
+use hoadon_core::api::{InvoiceView, Page};
+use hoadon_core::lifecycle::{Event, IssueStep, Status};
 use leptos::prelude::*;
 use serde_json::Value;
 
-/// The total of an invoice record as the core computes it (blank when the draft is unreadable).
-pub fn record_total(rec: &Value) -> String {
-    serde_json::from_value::<InvoiceDocument>(rec["document"].clone())
-        .map(|d| i18n::money(hoadon_core::check(&d).preview.total))
-        .unwrap_or_default()
+/// The total of an invoice record as the core computes it.
+pub fn record_total(rec: &InvoiceView) -> String {
+    i18n::money(hoadon_core::check(&rec.document).preview.total)
 }
 
-pub fn status_key(status: &str) -> &'static str {
+pub fn status_key(status: Status) -> &'static str {
     match status {
-        "draft" => "status.draft",
-        "numbered" => "status.numbered",
-        "signed" => "status.signed",
-        _ => "status.unknown",
+        Status::Draft => "status.draft",
+        Status::Numbered => "status.numbered",
+        Status::Signed => "status.signed",
     }
 }
 
-/// Where a record opens: drafts in the editor, the rest in the detail screen.
-pub fn record_route(rec: &Value) -> Route {
-    let id = rec["id"].as_str().unwrap_or("").to_owned();
-    if rec["status"] == "draft" {
-        Route::Edit(id)
+/// Where a record opens: what can still be edited in the editor, the rest in the detail screen.
+pub fn record_route(rec: &InvoiceView) -> Route {
+    if rec.status.allows(Event::Edit) {
+        Route::Edit(rec.id.clone())
     } else {
-        Route::Invoice(id)
+        Route::Invoice(rec.id.clone())
     }
 }
 
 /// A table of invoice records (list, home).
 #[component]
-pub fn InvoiceTable(session: Session, rows: Signal<Vec<Value>>) -> impl IntoView {
+pub fn InvoiceTable(session: Session, rows: Signal<Vec<InvoiceView>>) -> impl IntoView {
     let t = move |k| i18n::text(session.lang.get(), k);
     view! {
         <div class="table-wrap">
@@ -54,13 +51,14 @@ pub fn InvoiceTable(session: Session, rows: Signal<Vec<Value>>) -> impl IntoView
                 </tr></thead>
                 <tbody>
                     {move || rows.get().into_iter().map(|rec| {
-                        let number = match rec["number"].as_u64() {
-                            Some(n) => format!("{}{} · {n}", rec["document"]["form"].as_str().unwrap_or(""), rec["document"]["symbol"].as_str().unwrap_or("")),
+                        let d = &rec.document;
+                        let number = match rec.number {
+                            Some(n) => format!("{}{} · {n}", d.form, d.symbol),
                             None => "—".into(),
                         };
-                        let date = rec["document"]["issue_date"].as_str().unwrap_or("").to_owned();
-                        let buyer = rec["document"]["buyer"]["name"].as_str().unwrap_or("").to_owned();
-                        let status = status_key(rec["status"].as_str().unwrap_or(""));
+                        let date = d.issue_date.clone();
+                        let buyer = d.buyer.name.clone().unwrap_or_default();
+                        let status = status_key(rec.status);
                         let total = record_total(&rec);
                         view! {
                             <tr>
@@ -68,7 +66,7 @@ pub fn InvoiceTable(session: Session, rows: Signal<Vec<Value>>) -> impl IntoView
                                 <td>{move || i18n::date(session.lang.get(), &date)}</td>
                                 <td>{buyer}</td>
                                 <td class="num">{total}</td>
-                                <td><span class=format!("badge {}", rec["status"].as_str().unwrap_or(""))>{move || t(status)}</span></td>
+                                <td><span class=format!("badge {}", rec.status.as_str())>{move || t(status)}</span></td>
                             </tr>
                         }
                     }).collect_view()}
@@ -86,7 +84,7 @@ pub fn InvoiceList(session: Session) -> impl IntoView {
     let to = RwSignal::new(String::new());
     let buyer = RwSignal::new(String::new());
     let series = RwSignal::new(String::new());
-    let rows = RwSignal::new(Vec::<Value>::new());
+    let rows = RwSignal::new(Vec::<InvoiceView>::new());
     // Cursors of the pages before the current one, and the next page's.
     let previous = RwSignal::new(Vec::<String>::new());
     let current = RwSignal::new(String::new());
@@ -115,10 +113,10 @@ pub fn InvoiceList(session: Session) -> impl IntoView {
         let path = format!("/api/invoices?{}", query.join("&"));
         loading.set(true);
         leptos::task::spawn_local(async move {
-            match api::get(session, &path).await {
+            match api::get::<Page<InvoiceView>>(session, &path).await {
                 Ok(page) => {
-                    rows.set(page["items"].as_array().cloned().unwrap_or_default());
-                    next.set(page["next"].as_str().map(str::to_owned));
+                    rows.set(page.items);
+                    next.set(page.next);
                     current.set(cursor);
                     error.set(None);
                 }
@@ -216,7 +214,7 @@ fn check_signature(xml: &str) -> Option<SignatureCheck> {
 pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
     let t = move |k| i18n::text(session.lang.get(), k);
     let lang = move || session.lang.get();
-    let rec = RwSignal::new(None::<Value>);
+    let rec = RwSignal::new(None::<InvoiceView>);
     let audit = RwSignal::new(None::<Value>);
     let error = RwSignal::new(None::<String>);
     let xml = RwSignal::new(None::<String>);
@@ -227,13 +225,14 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
     let load = move || {
         let id = id.get_value();
         leptos::task::spawn_local(async move {
-            match api::get(session, &format!("/api/invoices/{id}")).await {
+            match api::get::<InvoiceView>(session, &format!("/api/invoices/{id}")).await {
                 Ok(v) => {
-                    let signed = v["status"] == "signed";
+                    let signed = v.status == Status::Signed;
                     rec.set(Some(v));
+                    let path = format!("/api/invoices/{id}/xml");
                     if signed
-                        && let Ok(Value::String(x)) =
-                            api::get(session, &format!("/api/invoices/{id}/xml")).await
+                        && let Ok(x) =
+                            api::send(session, Method::GET, &path, &[], Payload::None).await
                     {
                         signature.set(check_signature(&x));
                         xml.set(Some(x));
@@ -241,7 +240,7 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                 }
                 Err(e) => error.set(Some(e)),
             }
-            if let Ok(a) = api::get(session, &format!("/api/invoices/{id}/audit")).await {
+            if let Ok(a) = api::get::<Value>(session, &format!("/api/invoices/{id}/audit")).await {
                 audit.set(Some(a));
             }
         });
@@ -252,22 +251,16 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let path = format!("/api/invoices/{id}/issue");
-            match api::request(session, Method::POST, &path, &[], Payload::None).await {
+            match api::send(session, Method::POST, &path, &[], Payload::None).await {
                 Ok(_) => {
                     ob.forget(&id);
                     error.set(None);
-                    load();
                 }
-                Err(e) => error.set(Some(e)),
+                Err(r) => error.set(Some(r.message)),
             }
+            load();
             busy.set(false);
         });
-    };
-    let doc = move || {
-        rec.with(|r| {
-            r.as_ref()
-                .and_then(|r| serde_json::from_value::<InvoiceDocument>(r["document"].clone()).ok())
-        })
     };
     let field =
         move |k: &'static str, v: String| view! { <div><dt>{move || t(k)}</dt><dd>{v}</dd></div> };
@@ -276,21 +269,24 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
         <section class="card detail">
             <p class="error" role="alert">{move || error.get()}</p>
             {move || rec.get().map(|r| {
-                let status = r["status"].as_str().unwrap_or("").to_owned();
-                let status_label = status.clone();
-                let number = r["number"].as_u64().map(|n| n.to_string()).unwrap_or_else(|| "—".into());
-                let d = doc().unwrap_or_default();
+                let status = r.status;
+                let number = r.number.map(|n| n.to_string()).unwrap_or_else(|| "—".into());
+                let attention = r.attention.clone();
+                let d = r.document;
                 let checked = hoadon_core::check(&d);
                 let p = checked.preview.clone();
                 let words = match lang() {
                     Lang::Vi => hoadon_core::words::vi::amount_in_words(p.total, p.currency, &Default::default()),
                     Lang::En => hoadon_core::words::en::amount_in_words(p.total, p.currency),
                 };
-                let is_draft = status == "draft";
-                let can_issue = status != "signed";
+                let is_draft = status.allows(Event::Edit);
+                let can_issue = status.issue_step() != IssueStep::Done;
                 view! {
                     <h1>{move || t("invoice")}" "{format!("{}{}", d.form, d.symbol)}" · "{number.clone()}</h1>
-                    <p><span id="invoice-status" class=format!("badge {status}")>{move || t(status_key(&status_label))}</span></p>
+                    <p><span id="invoice-status" class=format!("badge {}", status.as_str())>{move || t(status_key(status))}</span></p>
+                    {attention.map(|a| view! {
+                        <p class="error" id="attention">{move || t("attention")}": "{a.reason.clone()}" ("{a.attempts}")"</p>
+                    })}
                     <dl class="facts">
                         {field("issue_date", i18n::date(lang(), &d.issue_date))}
                         {field("seller", format!("{} · {}", d.seller.name.clone().unwrap_or_default(), d.seller.tax_id.clone().unwrap_or_default()))}

@@ -1,11 +1,12 @@
 //! hoadon's web app (Leptos, client-side rendering, compiled to wasm32).
 //!
-//! Screens: home, invoices (list, detail), the invoice editor, catalogs, series. The editor
-//! keeps the draft as the public JSON contract (`InvoiceDocument`) and runs `hoadon_core::check`
-//! on every change: the totals per tax rate, the grand total and the amount in words on screen
-//! are computed by the very code the server signs with. Drafts live on the device first
-//! ([`drafts`]: IndexedDB, synced with client ids and idempotency keys); a service worker
-//! (`app/static/sw.js`) keeps the app itself available offline.
+//! Screens: home, invoices (list, detail), the invoice editor, catalogs, series, the company
+//! profile. The editor keeps the draft as what a client may send (`DraftInput`), composes it with
+//! the company profile's seller as the server will, and runs `hoadon_core::check` on every
+//! change: the totals per tax rate, the grand total and the amount in words on screen are
+//! computed by the very code the server signs with. Drafts live on the device first ([`drafts`]:
+//! IndexedDB, one database per tenant and user, synced with client ids and idempotency keys); a
+//! service worker (`app/static/sw.js`) keeps the app itself available offline.
 
 mod api;
 mod auth;
@@ -16,6 +17,8 @@ mod editor;
 mod home;
 mod i18n;
 mod invoices;
+mod kept;
+mod profile;
 mod route;
 mod series;
 mod typeahead;
@@ -26,11 +29,31 @@ use route::{Link, Route, Router};
 pub use i18n::Lang;
 
 /// The signed-in session: the bearer token, kept in `localStorage` so a reload (also offline)
-/// stays signed in; and the language.
+/// stays signed in; who it names; and the language.
 #[derive(Clone, Copy)]
 pub struct Session {
     pub token: RwSignal<Option<String>>,
     pub lang: RwSignal<Lang>,
+    /// The token's claims (read, not verified: see [`auth::claims`]).
+    pub who: Memo<Option<auth::Claims>>,
+}
+
+impl Session {
+    /// The signed-in user's device database (tracked).
+    pub fn partition(&self) -> Option<String> {
+        self.who.with(|w| w.as_ref().map(auth::Claims::partition))
+    }
+
+    pub fn partition_untracked(&self) -> Option<String> {
+        self.who
+            .with_untracked(|w| w.as_ref().map(auth::Claims::partition))
+    }
+
+    /// Whether the signed-in user is an admin (tracked): only admins edit the company profile.
+    pub fn is_admin(&self) -> bool {
+        self.who
+            .with(|w| w.as_ref().is_some_and(|c| c.role == auth::Role::Admin))
+    }
 }
 
 pub(crate) fn storage() -> Option<web_sys::Storage> {
@@ -77,12 +100,12 @@ fn LocalSignIn(session: Session) -> impl IntoView {
         let (e, p) = (email.get_untracked(), password.get_untracked());
         leptos::task::spawn_local(async move {
             match api::login(&e, &p).await {
-                Ok(token) => {
+                Ok(answer) => {
                     if let Some(s) = storage() {
-                        let _ = s.set_item("hoadon.token", &token);
+                        let _ = s.set_item("hoadon.token", &answer.token);
                     }
                     error.set(None);
-                    session.token.set(Some(token));
+                    session.token.set(Some(answer.token));
                 }
                 Err(msg) => error.set(Some(msg)),
             }
@@ -131,9 +154,11 @@ pub fn App() -> impl IntoView {
     let lang = storage()
         .and_then(|s| s.get_item("hoadon.lang").ok().flatten())
         .map_or(Lang::Vi, |l| if l == "en" { Lang::En } else { Lang::Vi });
+    let token = RwSignal::new(saved);
     let session = Session {
-        token: RwSignal::new(saved),
+        token,
         lang: RwSignal::new(lang),
+        who: Memo::new(move |_| token.with(|t| t.as_deref().and_then(auth::claims))),
     };
     provide_context(session);
     let mode = SignInMode {
@@ -157,8 +182,18 @@ pub fn App() -> impl IntoView {
         }
     });
     let router = Router::install();
-    let ob = drafts::Outbox::install(session.token);
+    // Another user (or nobody) from now on: leave the screen, so no one opens, under the previous
+    // user's draft id, a draft of their own.
+    Effect::new(move |prev: Option<Option<String>>| {
+        let part = session.partition();
+        if prev.is_some_and(|p| p != part) {
+            router.replace(Route::Home);
+        }
+        part
+    });
+    let ob = drafts::Outbox::install(session);
     catalogs::CatalogCache::install(session, ob.online);
+    kept::Device::install(session, ob.online);
     Effect::new(move |_| {
         let l = session.lang.get();
         if let Some(s) = storage() {
@@ -172,7 +207,22 @@ pub fn App() -> impl IntoView {
         }
     });
     let t = move |k| i18n::text(session.lang.get(), k);
+    // Drafts not yet on the server stay in this user's database; signing out says so first.
     let sign_out = move |_| {
+        let waiting = untrack(|| ob.waiting());
+        if waiting > 0 {
+            let user = session
+                .who
+                .with_untracked(|w| w.as_ref().map(|c| c.user.clone()))
+                .unwrap_or_default();
+            let msg = i18n::sign_out_warning(session.lang.get_untracked(), waiting, &user);
+            let sure =
+                web_sys::window().is_some_and(|w| w.confirm_with_message(&msg).unwrap_or(false));
+            if !sure {
+                return;
+            }
+        }
+        ob.flush();
         if let Some(s) = storage() {
             let _ = s.remove_item("hoadon.token");
         }
@@ -200,6 +250,7 @@ pub fn App() -> impl IntoView {
             Route::Edit(id) => view! { <editor::Editor session id /> }.into_any(),
             Route::Catalog(kind) => view! { <catalogs::CatalogScreen session kind /> }.into_any(),
             Route::Series => view! { <series::SeriesScreen session /> }.into_any(),
+            Route::Profile => view! { <profile::ProfileScreen session /> }.into_any(),
             Route::NotFound => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
@@ -217,6 +268,7 @@ pub fn App() -> impl IntoView {
                     {nav(Route::Invoices, "invoices")}
                     {nav(Route::Catalog("customers".into()), "catalogs")}
                     {nav(Route::Series, "series")}
+                    {nav(Route::Profile, "profile")}
                 </nav>
             </Show>
             <Connection session />

@@ -15,6 +15,8 @@ pub enum Route {
     Edit(String),
     Catalog(String),
     Series,
+    /// The company profile (the seller block of every invoice).
+    Profile,
     NotFound,
 }
 
@@ -36,6 +38,7 @@ impl Route {
                 Route::Catalog((*kind).into())
             }
             ["series"] => Route::Series,
+            ["profile"] => Route::Profile,
             _ => Route::NotFound,
         }
     }
@@ -48,6 +51,7 @@ impl Route {
             Route::Edit(id) => format!("/drafts/{id}"),
             Route::Catalog(kind) => format!("/catalogs/{kind}"),
             Route::Series => "/series".into(),
+            Route::Profile => "/profile".into(),
             Route::NotFound => "/".into(),
         }
     }
@@ -129,6 +133,7 @@ mod tests {
             Route::Edit("app-1234abcd".into()),
             Route::Catalog("customers".into()),
             Route::Series,
+            Route::Profile,
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }

@@ -1,31 +1,30 @@
 //! Series: the form number + symbol pairs invoices are numbered in (1, 2, 3… per series and
-//! year, gapless; the server keeps the counter).
+//! year, gapless; the server keeps the counter). The list is the device's kept copy
+//! ([`crate::kept`]), the same one the editor offers, refreshed after a series is made here.
 
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::i18n;
+use crate::kept::device;
 use gloo_net::http::Method;
+use hoadon_core::api::{CreateSeries, SeriesView};
 use hoadon_core::model::{FormNumber, Symbol};
 use leptos::prelude::*;
-use serde_json::{Value, json};
 
 #[component]
 pub fn SeriesScreen(session: Session) -> impl IntoView {
     let t = move |k| i18n::text(session.lang.get(), k);
-    let items = RwSignal::new(Vec::<Value>::new());
+    let kept = device().series;
+    let items = move || {
+        kept.value
+            .with(|p| p.as_ref().map(|p| p.items.clone()).unwrap_or_default())
+    };
     let error = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
     let form = RwSignal::new("1".to_owned());
     let yy = web_sys::js_sys::Date::new_0().get_full_year() % 100;
     let symbol = RwSignal::new(format!("C{yy:02}TAA"));
-    let load = move || {
-        leptos::task::spawn_local(async move {
-            match api::get(session, "/api/series").await {
-                Ok(v) => items.set(v["items"].as_array().cloned().unwrap_or_default()),
-                Err(e) => error.set(Some(e)),
-            }
-        })
-    };
+    let load = move || leptos::task::spawn_local(kept.refresh(session));
     load();
     let form_msg = move || {
         form.with(|f| FormNumber::parse(f.trim()).is_err())
@@ -41,29 +40,22 @@ pub fn SeriesScreen(session: Session) -> impl IntoView {
         if form_msg().is_some() || symbol_msg().is_some() {
             return;
         }
-        let body =
-            json!({"form": form.get_untracked().trim(), "symbol": symbol.get_untracked().trim()});
+        let body = api::json(&CreateSeries {
+            form: form.get_untracked().trim().to_owned(),
+            symbol: symbol.get_untracked().trim().to_owned(),
+        });
         leptos::task::spawn_local(async move {
-            match api::request(
-                session,
-                Method::POST,
-                "/api/series",
-                &[],
-                Payload::Json(&body),
-            )
-            .await
-            {
+            let path = "/api/series";
+            let made =
+                api::request::<SeriesView>(session, Method::POST, path, &[], Payload::Json(&body));
+            match made.await {
                 Ok(s) => {
                     error.set(None);
-                    status.set(Some(format!(
-                        "{} {}{}",
-                        t("series.created"),
-                        s["form"].as_str().unwrap_or(""),
-                        s["symbol"].as_str().unwrap_or("")
-                    )));
+                    let created = format!("{} {}{}", t("series.created"), s.form, s.symbol);
+                    status.set(Some(created));
                     load();
                 }
-                Err(e) => error.set(Some(e)),
+                Err(r) => error.set(Some(r.message)),
             }
         });
     };
@@ -103,14 +95,14 @@ pub fn SeriesScreen(session: Session) -> impl IntoView {
                         <th scope="col">{move || t("series.last_date")}</th>
                     </tr></thead>
                     <tbody>
-                        {move || items.get().into_iter().map(|s| {
-                            let text = |f: &str| s[f].as_str().unwrap_or("").to_owned();
+                        {move || items().into_iter().map(|s| {
+                            let date = i18n::date(session.lang.get_untracked(), s.last_date.as_deref().unwrap_or(""));
                             view! {
                                 <tr>
-                                    <td>{text("form")}</td>
-                                    <td>{text("symbol")}</td>
-                                    <td>{s["last_number"].as_u64().unwrap_or(0)}</td>
-                                    <td>{i18n::date(session.lang.get_untracked(), &text("last_date"))}</td>
+                                    <td>{s.form}</td>
+                                    <td>{s.symbol}</td>
+                                    <td>{s.last_number}</td>
+                                    <td>{date}</td>
                                 </tr>
                             }
                         }).collect_view()}
