@@ -131,12 +131,15 @@ async fn main() -> Result<(), String> {
 /// `reset-password` and `add-user`, on the embedded store of `--data`.
 async fn users(cfg: &LocalConfig, command: &Command) -> Result<(), String> {
     let path = cfg.data_dir.join("store.redb");
-    if !path.exists() {
+    // A user may be added before the first start (the start then adds the tenant and its
+    // admin); a password can only be reset where users exist.
+    if matches!(command, Command::ResetPassword { .. }) && !path.exists() {
         return Err(format!(
             "{} has no store; start the server once first",
             cfg.data_dir.display()
         ));
     }
+    std::fs::create_dir_all(&cfg.data_dir).map_err(|e| e.to_string())?;
     let store = hoadon_api::store::redb::RedbStore::open(&path).map_err(|e| {
         format!(
             "{}: {e} (is the server running? stop it first)",
