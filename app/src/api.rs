@@ -96,12 +96,22 @@ impl Refusal {
     /// The server's copy in a conflict, as `T` (read from the text, as every answer is: one
     /// deserialiser per type in the download).
     pub fn current<T: DeserializeOwned>(&self) -> Option<T> {
-        #[derive(serde::Deserialize)]
-        struct Current<T> {
-            current: Option<T>,
-        }
-        serde_json::from_str::<Current<T>>(&self.text).ok()?.current
+        current_of(&self.text)
     }
+
+    /// The answer's text (what a conflict keeps, to read its `current` later).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// The `current` copy in an error body's text.
+pub fn current_of<T: DeserializeOwned>(text: &str) -> Option<T> {
+    #[derive(serde::Deserialize)]
+    struct Current<T> {
+        current: Option<T>,
+    }
+    serde_json::from_str::<Current<T>>(text).ok()?.current
 }
 
 /// Reads a 2xx body as `T`.

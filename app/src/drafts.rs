@@ -68,10 +68,21 @@ struct Earlier {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Conflict {
-    /// The draft was edited elsewhere; `current` is the server's record (with `version`).
-    Edited { current: Box<InvoiceView> },
+    /// The draft was edited elsewhere; `answer` is the server's `409` body, whose `current` is
+    /// its record (kept as text: the app then never needs code to write an `InvoiceView`).
+    Edited { answer: String },
     /// The invoice was issued elsewhere; the offline edits can no longer apply to it.
     Issued,
+}
+
+impl Conflict {
+    /// The server's record in an edit conflict.
+    pub fn current(&self) -> Option<InvoiceView> {
+        match self {
+            Conflict::Edited { answer } => api::current_of(answer),
+            Conflict::Issued => None,
+        }
+    }
 }
 
 impl LocalDraft {
@@ -523,14 +534,11 @@ impl Outbox {
                 self.token.set(None);
                 Err(Outcome::NotSignedIn)
             }
-            (409, "draft_conflict") => match r.current::<InvoiceView>() {
-                Some(current) => {
-                    let current = Box::new(current);
-                    self.settle(id, |d| d.conflict = Some(Conflict::Edited { current }));
-                    Err(Outcome::Conflict)
-                }
-                None => Err(refused(r)),
-            },
+            (409, "draft_conflict") if r.current::<InvoiceView>().is_some() => {
+                let answer = r.text().to_owned();
+                self.settle(id, |d| d.conflict = Some(Conflict::Edited { answer }));
+                Err(Outcome::Conflict)
+            }
             (409, "invoice_not_editable") => {
                 self.settle(id, |d| d.conflict = Some(Conflict::Issued));
                 Err(Outcome::Conflict)
@@ -543,7 +551,7 @@ impl Outbox {
     /// Resolves a conflict by keeping the device's edits: they replace the server's version.
     pub fn keep_mine(&self, id: &str) {
         self.settle(id, |d| {
-            if let Some(Conflict::Edited { current }) = d.conflict.take() {
+            if let Some(current) = d.conflict.take().and_then(|c| c.current()) {
                 d.version = Some(current.version);
             }
         });
@@ -554,7 +562,7 @@ impl Outbox {
     pub fn take_theirs(&self, id: &str) -> Option<DraftInput> {
         let mut taken = None;
         self.settle(id, |d| {
-            if let Some(Conflict::Edited { current }) = d.conflict.take() {
+            if let Some(current) = d.conflict.take().and_then(|c| c.current()) {
                 d.document = DraftInput::from_document(&current.document);
                 d.version = Some(current.version);
                 d.rev += 1;

@@ -152,8 +152,11 @@ pub fn ConflictPanel(
     on_taken: impl Fn(DraftInput) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = move |k| i18n::text(session.lang.get(), k);
-    match conflict {
-        Conflict::Edited { current } => {
+    match &conflict {
+        Conflict::Edited { .. } => {
+            let Some(current) = conflict.current() else {
+                return ().into_any();
+            };
             let mine = checked.with_untracked(|c| i18n::money(c.preview.total));
             let theirs_total = i18n::money(hoadon_core::check(&current.document).preview.total);
             let theirs_buyer = current.document.buyer.name.clone().unwrap_or_default();
