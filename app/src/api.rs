@@ -7,6 +7,7 @@ use hoadon_core::api::{Detail, ErrorBody, Login, LoginAnswer};
 use leptos::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// What a request carries.
 #[derive(Clone, Copy)]
@@ -62,7 +63,7 @@ pub async fn call(
 /// expects) and the message to show.
 #[derive(Debug, Clone)]
 pub struct Refusal {
-    pub body: Option<Box<ErrorBody>>,
+    pub body: Option<Box<ErrorBody<Value>>>,
     text: String,
     pub message: String,
 }
@@ -70,7 +71,9 @@ pub struct Refusal {
 impl Refusal {
     /// A refusal from a status and a body text (`ErrorBody` JSON, or anything else).
     pub fn from_answer(status: u16, text: &str) -> Refusal {
-        let body = serde_json::from_str::<ErrorBody>(text).ok().map(Box::new);
+        let body = serde_json::from_str::<ErrorBody<Value>>(text)
+            .ok()
+            .map(Box::new);
         let message = match &body {
             Some(b) => format!("{} ({})", b.message, b.code),
             None => format!("HTTP {status}"),
@@ -105,13 +108,11 @@ impl Refusal {
     }
 }
 
-/// The `current` copy in an error body's text.
+/// The `current` copy in an error body's text. Read back from its own text, because every
+/// answer is read from text: one deserialiser per type in the download, not one per way in.
 pub fn current_of<T: DeserializeOwned>(text: &str) -> Option<T> {
-    #[derive(serde::Deserialize)]
-    struct Current<T> {
-        current: Option<T>,
-    }
-    serde_json::from_str::<Current<T>>(text).ok()?.current
+    let body = serde_json::from_str::<ErrorBody<Value>>(text).ok()?;
+    serde_json::from_str(&body.current?.to_string()).ok()
 }
 
 /// Reads a 2xx body as `T`.
