@@ -7,6 +7,7 @@ use hoadon_core::api::{Detail, ErrorBody, Login, LoginAnswer};
 use leptos::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// What a request carries.
 #[derive(Clone, Copy)]
@@ -62,7 +63,7 @@ pub async fn call(
 /// expects) and the message to show.
 #[derive(Debug, Clone)]
 pub struct Refusal {
-    pub body: Option<Box<ErrorBody>>,
+    pub body: Option<Box<ErrorBody<Value>>>,
     text: String,
     pub message: String,
 }
@@ -70,7 +71,9 @@ pub struct Refusal {
 impl Refusal {
     /// A refusal from a status and a body text (`ErrorBody` JSON, or anything else).
     pub fn from_answer(status: u16, text: &str) -> Refusal {
-        let body = serde_json::from_str::<ErrorBody>(text).ok().map(Box::new);
+        let body = serde_json::from_str::<ErrorBody<Value>>(text)
+            .ok()
+            .map(Box::new);
         let message = match &body {
             Some(b) => format!("{} ({})", b.message, b.code),
             None => format!("HTTP {status}"),
@@ -96,12 +99,20 @@ impl Refusal {
     /// The server's copy in a conflict, as `T` (read from the text, as every answer is: one
     /// deserialiser per type in the download).
     pub fn current<T: DeserializeOwned>(&self) -> Option<T> {
-        #[derive(serde::Deserialize)]
-        struct Current<T> {
-            current: Option<T>,
-        }
-        serde_json::from_str::<Current<T>>(&self.text).ok()?.current
+        current_of(&self.text)
     }
+
+    /// The answer's text (what a conflict keeps, to read its `current` later).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// The `current` copy in an error body's text. Read back from its own text, because every
+/// answer is read from text: one deserialiser per type in the download, not one per way in.
+pub fn current_of<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let body = serde_json::from_str::<ErrorBody<Value>>(text).ok()?;
+    serde_json::from_str(&body.current?.to_string()).ok()
 }
 
 /// Reads a 2xx body as `T`.

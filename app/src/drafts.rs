@@ -18,11 +18,11 @@
 use crate::api::{self, Payload, Refusal};
 use crate::{Session, db};
 use gloo_net::http::Method;
-use hoadon_core::InvoiceDocument;
 use hoadon_core::api::{CreateDraft, InvoiceView};
 use hoadon_core::model::DraftInput;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -50,28 +50,37 @@ pub struct LocalDraft {
     pub stored_rev: u64,
 }
 
-/// A draft as versions of the app before `DraftInput` stored it (other fields ignored).
-#[derive(Deserialize)]
-struct Earlier {
-    id: String,
-    document: InvoiceDocument,
-    version: Option<u64>,
-    rev: u64,
-    synced_rev: u64,
-    #[serde(default)]
-    error: Option<String>,
-    updated_at: f64,
-}
+/// What an `InvoiceDocument` has and a `DraftInput` does not (see `DraftInput::from_document`).
+const SERVER_OWNED: [&str; 7] = [
+    "seller",
+    "number",
+    "provider_tax_id",
+    "data_id",
+    "qr_data",
+    "authority_code",
+    "unknown",
+];
 
 /// Externally tagged (not `tag = "kind"`): an internally tagged enum buffers its content and
 /// would need another copy of the invoice's deserialisation code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Conflict {
-    /// The draft was edited elsewhere; `current` is the server's record (with `version`).
-    Edited { current: Box<InvoiceView> },
+    /// The draft was edited elsewhere; `answer` is the server's `409` body, whose `current` is
+    /// its record (kept as text: the app then never needs code to write an `InvoiceView`).
+    Edited { answer: String },
     /// The invoice was issued elsewhere; the offline edits can no longer apply to it.
     Issued,
+}
+
+impl Conflict {
+    /// The server's record in an edit conflict.
+    pub fn current(&self) -> Option<InvoiceView> {
+        match self {
+            Conflict::Edited { answer } => api::current_of(answer),
+            Conflict::Issued => None,
+        }
+    }
 }
 
 impl LocalDraft {
@@ -100,28 +109,20 @@ impl LocalDraft {
     }
 
     /// A draft as IndexedDB holds it, also in the shape of earlier versions of the app (the
-    /// document a whole `InvoiceDocument`): the document keeps what a client may send, and the
-    /// old conflict is dropped (the next sync meets it again and asks anew). Read from the text
-    /// only (no `serde_json::Value` in between): each way of deserialising a document costs the
-    /// web app's download its own copy of the code.
+    /// document a whole `InvoiceDocument`): the document keeps what a client may send (what
+    /// `DraftInput::from_document` keeps) and the old conflict is dropped (the next sync meets
+    /// it again and asks anew). Always read from text: each way of deserialising a document
+    /// costs the web app's download its own copy of the code.
     pub fn from_stored(json: &str) -> Option<LocalDraft> {
-        let mut d = match serde_json::from_str::<LocalDraft>(json) {
-            Ok(d) => d,
-            Err(_) => {
-                let e: Earlier = serde_json::from_str(json).ok()?;
-                LocalDraft {
-                    id: e.id,
-                    document: DraftInput::from_document(&e.document),
-                    version: e.version,
-                    rev: e.rev,
-                    synced_rev: e.synced_rev,
-                    conflict: None,
-                    error: e.error,
-                    updated_at: e.updated_at,
-                    stored_rev: 0,
-                }
+        let mut d = serde_json::from_str::<LocalDraft>(json).ok().or_else(|| {
+            let mut v: Value = serde_json::from_str(json).ok()?;
+            let doc = v.get_mut("document")?.as_object_mut()?;
+            for server_owned in SERVER_OWNED {
+                doc.remove(server_owned);
             }
-        };
+            v["conflict"] = Value::Null;
+            serde_json::from_str(&v.to_string()).ok()
+        })?;
         d.stored_rev = d.rev;
         Some(d)
     }
@@ -523,14 +524,11 @@ impl Outbox {
                 self.token.set(None);
                 Err(Outcome::NotSignedIn)
             }
-            (409, "draft_conflict") => match r.current::<InvoiceView>() {
-                Some(current) => {
-                    let current = Box::new(current);
-                    self.settle(id, |d| d.conflict = Some(Conflict::Edited { current }));
-                    Err(Outcome::Conflict)
-                }
-                None => Err(refused(r)),
-            },
+            (409, "draft_conflict") if r.current::<InvoiceView>().is_some() => {
+                let answer = r.text().to_owned();
+                self.settle(id, |d| d.conflict = Some(Conflict::Edited { answer }));
+                Err(Outcome::Conflict)
+            }
             (409, "invoice_not_editable") => {
                 self.settle(id, |d| d.conflict = Some(Conflict::Issued));
                 Err(Outcome::Conflict)
@@ -543,7 +541,7 @@ impl Outbox {
     /// Resolves a conflict by keeping the device's edits: they replace the server's version.
     pub fn keep_mine(&self, id: &str) {
         self.settle(id, |d| {
-            if let Some(Conflict::Edited { current }) = d.conflict.take() {
+            if let Some(current) = d.conflict.take().and_then(|c| c.current()) {
                 d.version = Some(current.version);
             }
         });
@@ -554,7 +552,7 @@ impl Outbox {
     pub fn take_theirs(&self, id: &str) -> Option<DraftInput> {
         let mut taken = None;
         self.settle(id, |d| {
-            if let Some(Conflict::Edited { current }) = d.conflict.take() {
+            if let Some(current) = d.conflict.take().and_then(|c| c.current()) {
                 d.document = DraftInput::from_document(&current.document);
                 d.version = Some(current.version);
                 d.rev += 1;
@@ -582,7 +580,8 @@ mod tests {
         let old = r#"{"id":"app-0011223344556677","version":2,"rev":5,"synced_rev":3,
             "updated_at":1.0,"conflict":{"kind":"edited","current":{"version":4}},
             "document":{"form":"1","symbol":"C26TAA","issue_date":"2026-01-02",
-            "seller":{"name":"Ai đó","tax_id":"0109998883"},"number":9,
+            "seller":{"name":"Ai đó","tax_id":"0109998883"},"number":9,"data_id":"K1",
+            "provider_tax_id":"0101234567","qr_data":"q","authority_code":"M1",
             "buyer":{"name":"Bình Minh"},"lines":[{"nature":1,"name":"Giấy","tax_rate":"8%"}]}}"#;
         let d = LocalDraft::from_stored(old).expect("converted");
         assert_eq!(d.document.buyer.name.as_deref(), Some("Bình Minh"));

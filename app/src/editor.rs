@@ -24,7 +24,6 @@ use parts::{
     series_value, shown, split_series, today,
 };
 use serde_json::Value;
-use std::collections::HashSet;
 
 const RATES: [&str; 6] = ["10%", "8%", "5%", "0%", "KCT", "KKKNT"];
 /// `TChat`: goods or service, promotion, trade discount, note.
@@ -61,7 +60,7 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // Fields the user touched (their input ids are their paths); all shown after "Issue".
-    let touched = RwSignal::new(HashSet::<String>::new());
+    let touched = RwSignal::new(Vec::<String>::new());
     let show_all = RwSignal::new(false);
     // The server's findings when it refused to issue (always shown, until the next edit).
     let server_findings = RwSignal::new(Vec::<Detail>::new());
@@ -211,9 +210,7 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
             return;
         };
         if !touched.with_untracked(|t| t.contains(&path)) {
-            touched.update(|t| {
-                t.insert(path);
-            });
+            touched.update(|t| t.push(path));
         }
     };
     let at = move |path: String| {

@@ -182,11 +182,11 @@ pub fn App() -> impl IntoView {
         }
     });
     let router = Router::install();
-    // Another user (or nobody) from now on: leave the screen, so no one opens, under the previous
-    // user's draft id, a draft of their own.
+    // A user left (signed out, or the token expired): leave the screen too, so the next user
+    // does not open, under the previous user's draft id, a draft of their own.
     Effect::new(move |prev: Option<Option<String>>| {
         let part = session.partition();
-        if prev.is_some_and(|p| p != part) {
+        if prev.flatten().is_some_and(|p| Some(p) != part) {
             router.replace(Route::Home);
         }
         part

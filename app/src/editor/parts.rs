@@ -10,7 +10,6 @@ use hoadon_core::api::SeriesView;
 use hoadon_core::model::{DraftInput, LineDocument, PartyDocument};
 use hoadon_core::{Checked, Finding};
 use leptos::prelude::*;
-use std::collections::HashSet;
 
 pub fn today() -> (u32, u32, u32) {
     let d = web_sys::js_sys::Date::new_0();
@@ -85,7 +84,7 @@ pub fn split_series(value: &str) -> (String, String) {
 /// Whether a finding at `path` is shown: after "Issue" was pressed, or once its field — or a
 /// field inside it (a finding at `lines[0]` once `lines[0].name` was touched) — was touched.
 /// An untouched new form shows none.
-pub fn shown(path: &str, touched: &HashSet<String>, all: bool) -> bool {
+pub fn shown(path: &str, touched: &[String], all: bool) -> bool {
     all || touched.iter().any(|t| {
         t.strip_prefix(path)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
@@ -152,8 +151,11 @@ pub fn ConflictPanel(
     on_taken: impl Fn(DraftInput) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = move |k| i18n::text(session.lang.get(), k);
-    match conflict {
-        Conflict::Edited { current } => {
+    match &conflict {
+        Conflict::Edited { .. } => {
+            let Some(current) = conflict.current() else {
+                return ().into_any();
+            };
             let mine = checked.with_untracked(|c| i18n::money(c.preview.total));
             let theirs_total = i18n::money(hoadon_core::check(&current.document).preview.total);
             let theirs_buyer = current.document.buyer.name.clone().unwrap_or_default();
@@ -239,13 +241,13 @@ mod tests {
 
     #[test]
     fn findings_show_only_once_touched_or_after_issue() {
-        let mut touched = HashSet::new();
+        let mut touched = Vec::new();
         assert!(
             !shown("buyer.tax_id", &touched, false),
             "untouched new form"
         );
         assert!(shown("buyer.tax_id", &touched, true), "after Issue");
-        touched.insert("lines[0].name".to_owned());
+        touched.push("lines[0].name".to_owned());
         assert!(shown("lines[0].name", &touched, false));
         assert!(
             shown("lines[0]", &touched, false),
