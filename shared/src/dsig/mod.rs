@@ -15,7 +15,9 @@ pub mod sign;
 pub mod verify;
 
 pub use sign::{Prepared, SignerCertificate, prepare};
-pub use verify::{ReferenceReport, SignatureReport, verify_document};
+pub use verify::{
+    ReferenceReport, SignatureCheck, SignatureReport, check_signatures, verify_document,
+};
 
 use base64::Engine;
 use sha1::Sha1;

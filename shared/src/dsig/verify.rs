@@ -492,3 +492,32 @@ fn invoice_rules(
         _ => None,
     }
 }
+
+/// What a person is shown about a document's signatures: one line's worth (the browser's own
+/// check on the invoice screen). Serialisable so that the separately loaded verifier module of
+/// the web app can hand it to the app as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignatureCheck {
+    /// Every signature of the document is valid.
+    pub valid: bool,
+    /// The first signature's signer, tax id and signing time.
+    pub signer: String,
+    pub tax_id: String,
+    pub time: String,
+    /// Why the first signature failed, when it did.
+    pub failure: Option<String>,
+}
+
+/// [`verify_document`] summed up for a person; `None` when the document has no signature or
+/// does not parse.
+pub fn check_signatures(xml: &str) -> Option<SignatureCheck> {
+    let reports = verify_document(xml).ok()?;
+    let r = reports.first()?;
+    Some(SignatureCheck {
+        valid: reports.iter().all(|r| r.valid),
+        signer: r.signer.clone().unwrap_or_default(),
+        tax_id: r.tax_id.clone().unwrap_or_default(),
+        time: r.signing_time.clone().unwrap_or_default(),
+        failure: r.failure.clone(),
+    })
+}
