@@ -40,72 +40,78 @@ pub enum AuthError {
     Expired,
 }
 
-/// Verifies tokens. Local: [`Hs256`]. AWS: Cognito JWKS (RS256), in the AWS issue.
+/// Verifies tokens. Local: [`Hs256`]. AWS: [`CognitoVerifier`] (RS256, the pool's JWKS).
+///
+/// `now` is the caller's clock (seconds since the epoch), not the system's, so the API's `Clock`
+/// port decides time for tokens too and tests can fix it.
 pub trait TokenVerifier: Send + Sync {
     fn verify(&self, token: &str, now: i64) -> Result<Claims, AuthError>;
 }
 
-/// HS256 JWTs signed with a secret kept in the data directory (the local system issues its own
-/// tokens at `POST /api/login`).
-pub struct Hs256 {
-    key: aws_lc_rs::hmac::Key,
+/// Signature, algorithm, `iss` and `aud` are checked by `jsonwebtoken`; its `exp`/`nbf` checks
+/// are off because it reads the system clock, and [`check_times`] applies the caller's `now`.
+fn validation(alg: jsonwebtoken::Algorithm, required: &[&str]) -> jsonwebtoken::Validation {
+    let mut v = jsonwebtoken::Validation::new(alg);
+    v.validate_exp = false;
+    v.validate_nbf = false;
+    v.leeway = 0;
+    v.set_required_spec_claims(required);
+    v
 }
 
-fn b64url(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn b64url_decode(s: &str) -> Result<Vec<u8>, AuthError> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(s)
-        .map_err(|_| AuthError::Invalid)
-}
-
-const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
-
-/// A compact JWT's header, body and signature (base64url), or `Invalid`.
-fn split_jwt(token: &str) -> Result<(&str, &str, &str), AuthError> {
-    let mut parts = token.split('.');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(b), Some(s), None) => Ok((h, b, s)),
-        _ => Err(AuthError::Invalid),
+/// `nbf` later than `now` (or `exp` at or before it) by more than `leeway` seconds is refused.
+fn check_times(exp: i64, nbf: Option<i64>, now: i64, leeway: i64) -> Result<(), AuthError> {
+    if nbf.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
+        return Err(AuthError::Invalid);
     }
+    if exp.saturating_add(leeway) <= now {
+        return Err(AuthError::Expired);
+    }
+    Ok(())
+}
+
+/// HS256 JWTs signed with a secret kept in the data directory (the local system issues its own
+/// tokens at `POST /api/login`). The same clock issues and checks them, so no clock skew is
+/// allowed: a token expires exactly at `exp`.
+pub struct Hs256 {
+    encoding: jsonwebtoken::EncodingKey,
+    decoding: jsonwebtoken::DecodingKey,
+    validation: jsonwebtoken::Validation,
 }
 
 impl Hs256 {
+    /// Panics on an empty secret: anyone could forge tokens with it.
     pub fn new(secret: &[u8]) -> Self {
+        assert!(
+            !secret.is_empty(),
+            "the HS256 token secret must not be empty"
+        );
         Hs256 {
-            key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret),
+            encoding: jsonwebtoken::EncodingKey::from_secret(secret).expect("non-empty secret"),
+            decoding: jsonwebtoken::DecodingKey::from_secret(secret).expect("non-empty secret"),
+            // Only HS256: "alg": "none" and key confusion are refused.
+            validation: validation(jsonwebtoken::Algorithm::HS256, &["exp"]),
         }
     }
 
     pub fn issue(&self, claims: &Claims) -> String {
-        let body = serde_json::to_vec(claims).expect("claims serialize");
-        let signing_input = format!("{}.{}", b64url(HEADER.as_bytes()), b64url(&body));
-        let tag = aws_lc_rs::hmac::sign(&self.key, signing_input.as_bytes());
-        format!("{signing_input}.{}", b64url(tag.as_ref()))
+        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+        jsonwebtoken::encode(&header, claims, &self.encoding).expect("HS256 with an HMAC key")
     }
 }
 
 impl TokenVerifier for Hs256 {
     fn verify(&self, token: &str, now: i64) -> Result<Claims, AuthError> {
-        let (h, b, s) = split_jwt(token)?;
-        if b64url_decode(h)? != HEADER.as_bytes() {
-            return Err(AuthError::Invalid); // only HS256: no "alg":"none" or key confusion
-        }
-        let tag = b64url_decode(s)?;
-        aws_lc_rs::hmac::verify(&self.key, format!("{h}.{b}").as_bytes(), &tag)
-            .map_err(|_| AuthError::Invalid)?;
-        let claims: Claims =
-            serde_json::from_slice(&b64url_decode(b)?).map_err(|_| AuthError::Invalid)?;
-        if claims.exp <= now {
-            return Err(AuthError::Expired);
-        }
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|_| AuthError::Invalid)?
+            .claims;
+        check_times(claims.exp, None, now, 0)?;
         Ok(claims)
     }
 }
+
+/// Clock skew allowed between Cognito's clock and the function's, on `exp` and `nbf`.
+pub const COGNITO_LEEWAY_SECONDS: i64 = 60;
 
 /// Verifies the ID tokens of a tenant's Cognito user pool (RS256, keys from the pool's JWKS).
 ///
@@ -113,14 +119,17 @@ impl TokenVerifier for Hs256 {
 /// `tenant` is configuration of the stack, never a claim a client could choose. Roles come from
 /// `cognito:groups` (`admin`, `accountant`, `sales`; the strongest wins). The JWKS document is
 /// fetched by the binary (at cold start, and again when a token names an unknown key id) and
-/// handed to [`CognitoVerifier::load_jwks`]; verification itself does no I/O.
+/// handed to [`CognitoVerifier::load_jwks`]; verification itself does no I/O. Every key of the
+/// document is kept, so during a rotation tokens signed by the old and the new key both verify.
 pub struct CognitoVerifier {
     issuer: String,
-    client_id: String,
     tenant: String,
-    keys: std::sync::RwLock<std::collections::HashMap<String, hoadon_core::dsig::rsa::PublicKey>>,
+    validation: jsonwebtoken::Validation,
+    keys: std::sync::RwLock<std::collections::HashMap<String, jsonwebtoken::DecodingKey>>,
 }
 
+/// One key of a JWKS document. Read by hand rather than as `jsonwebtoken::jwk::Jwk` so that a key
+/// of another type in the document is skipped instead of failing the whole document.
 #[derive(Deserialize)]
 struct Jwk {
     kid: String,
@@ -136,18 +145,14 @@ struct Jwks {
     keys: Vec<Jwk>,
 }
 
-#[derive(Deserialize)]
-struct JwtHeader {
-    alg: String,
-    kid: String,
-}
-
+/// What hoadon reads of an ID token once `jsonwebtoken` has checked its signature, `iss` and
+/// `aud`.
 #[derive(Deserialize)]
 struct CognitoClaims {
-    iss: String,
-    aud: String,
     token_use: String,
     exp: i64,
+    #[serde(default)]
+    nbf: Option<i64>,
     #[serde(default)]
     email: Option<String>,
     sub: String,
@@ -159,10 +164,17 @@ impl CognitoVerifier {
     /// `issuer` is `https://cognito-idp.<region>.amazonaws.com/<pool id>`; `client_id` the app
     /// client the tokens are for.
     pub fn new(issuer: &str, client_id: &str, tenant: &str) -> Self {
+        let issuer = issuer.trim_end_matches('/').to_owned();
+        let mut validation = validation(
+            jsonwebtoken::Algorithm::RS256,
+            &["exp", "iss", "aud", "sub"],
+        );
+        validation.set_issuer(&[&issuer]);
+        validation.set_audience(&[client_id]);
         CognitoVerifier {
-            issuer: issuer.trim_end_matches('/').to_owned(),
-            client_id: client_id.to_owned(),
+            issuer,
             tenant: tenant.to_owned(),
+            validation,
             keys: Default::default(),
         }
     }
@@ -180,11 +192,8 @@ impl CognitoVerifier {
             .into_iter()
             .filter(|k| k.kty == "RSA" && k.alg.as_deref().is_none_or(|a| a == "RS256"))
         {
-            let key = hoadon_core::dsig::rsa::PublicKey::new(
-                &b64url_decode(&k.n)?,
-                &b64url_decode(&k.e)?,
-            )
-            .ok_or(AuthError::Invalid)?;
+            let key = jsonwebtoken::DecodingKey::from_rsa_components(&k.n, &k.e)
+                .map_err(|_| AuthError::Invalid)?;
             keys.insert(k.kid, key);
         }
         let n = keys.len();
@@ -194,45 +203,28 @@ impl CognitoVerifier {
 
     /// Whether a token names a key this verifier does not have (time to fetch the JWKS again).
     pub fn knows_key_of(&self, token: &str) -> bool {
-        let kid = token
-            .split('.')
-            .next()
-            .and_then(|h| b64url_decode(h).ok())
-            .and_then(|h| serde_json::from_slice::<JwtHeader>(&h).ok())
-            .map(|h| h.kid);
+        let kid = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid);
         kid.is_some_and(|k| self.keys.read().expect("not poisoned").contains_key(&k))
     }
 }
 
 impl TokenVerifier for CognitoVerifier {
     fn verify(&self, token: &str, now: i64) -> Result<Claims, AuthError> {
-        let (h, b, s) = split_jwt(token)?;
-        let header: JwtHeader =
-            serde_json::from_slice(&b64url_decode(h)?).map_err(|_| AuthError::Invalid)?;
-        if header.alg != "RS256" {
-            return Err(AuthError::Invalid);
-        }
-        let verified = {
+        let kid = jsonwebtoken::decode_header(token)
+            .map_err(|_| AuthError::Invalid)?
+            .kid
+            .ok_or(AuthError::Invalid)?;
+        let c = {
             let keys = self.keys.read().expect("not poisoned");
-            let key = keys.get(&header.kid).ok_or(AuthError::Invalid)?;
-            hoadon_core::dsig::verify_with(
-                key,
-                hoadon_core::dsig::SignatureAlg::RsaSha256,
-                format!("{h}.{b}").as_bytes(),
-                &b64url_decode(s)?,
-            )
+            let key = keys.get(&kid).ok_or(AuthError::Invalid)?;
+            jsonwebtoken::decode::<CognitoClaims>(token, key, &self.validation)
+                .map_err(|_| AuthError::Invalid)?
+                .claims
         };
-        if !verified {
-            return Err(AuthError::Invalid);
+        if c.token_use != "id" {
+            return Err(AuthError::Invalid); // an access token has no e-mail and no audience
         }
-        let c: CognitoClaims =
-            serde_json::from_slice(&b64url_decode(b)?).map_err(|_| AuthError::Invalid)?;
-        if c.iss != self.issuer || c.aud != self.client_id || c.token_use != "id" {
-            return Err(AuthError::Invalid);
-        }
-        if c.exp <= now {
-            return Err(AuthError::Expired);
-        }
+        check_times(c.exp, c.nbf, now, COGNITO_LEEWAY_SECONDS)?;
         let has = |g: &str| c.groups.iter().any(|x| x == g);
         let role = if has("admin") {
             Role::Admin
@@ -284,6 +276,11 @@ pub fn valid_tenant_id(t: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn b64url(bytes: &[u8]) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
     fn claims(exp: i64) -> Claims {
         Claims {
             sub: "a@b.vn".into(),
@@ -319,6 +316,14 @@ mod tests {
         assert_eq!(k.verify(&evil, 1), Err(AuthError::Invalid));
         let none = format!("{}.{}.", b64url(br#"{"alg":"none"}"#), b64url(br#"{}"#));
         assert_eq!(k.verify(&none, 1), Err(AuthError::Invalid));
+        // The same secret under another HMAC algorithm: refused, only HS256 is ours.
+        let hs384 = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS384),
+            &claims(100),
+            &jsonwebtoken::EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(k.verify(&hs384, 1), Err(AuthError::Invalid));
     }
 
     #[test]

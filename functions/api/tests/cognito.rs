@@ -1,7 +1,7 @@
 //! The Cognito verifier with keys made in the test: a token signed by the pool's key is accepted
 //! with its role; everything else a forger could try is refused.
 
-use hoadon_api::auth::{AuthError, CognitoVerifier, Role, TokenVerifier};
+use hoadon_api::auth::{AuthError, COGNITO_LEEWAY_SECONDS, CognitoVerifier, Role, TokenVerifier};
 use serde_json::{Value, json};
 use support::{b64url, pool, token};
 
@@ -69,7 +69,7 @@ fn forged_foreign_expired_and_misdirected_tokens_are_refused() {
         );
     }
     assert_eq!(
-        v.verify(&token(&p, "k1", ok.clone()), 2_000),
+        v.verify(&token(&p, "k1", ok.clone()), 2_000 + COGNITO_LEEWAY_SECONDS),
         Err(AuthError::Expired)
     );
     // A tampered body keeps the signature of the original: refused.
@@ -103,4 +103,100 @@ fn key_rotation_loads_the_new_jwks() {
     assert!(v.knows_key_of(&t2));
     assert_eq!(v.verify(&t2, 1_000).unwrap().role, Role::Sales);
     assert!(v.load_jwks("{not json").is_err());
+}
+
+fn verifier_with(pools: &[&support::Pool]) -> CognitoVerifier {
+    let v = CognitoVerifier::new(ISS, CLIENT, "anphat");
+    let keys: Vec<&Value> = pools.iter().map(|p| &p.jwk).collect();
+    assert_eq!(
+        v.load_jwks(&json!({ "keys": keys }).to_string()).unwrap(),
+        pools.len()
+    );
+    v
+}
+
+#[test]
+fn clock_skew_is_allowed_on_exp_and_nbf_up_to_the_leeway() {
+    let p = pool("k1");
+    let v = verifier_with(&[&p]);
+    let t = token(&p, "k1", claims(&["sales"])); // exp 2_000
+    for now in [1_999, 2_000, 2_000 + COGNITO_LEEWAY_SECONDS - 1] {
+        assert_eq!(v.verify(&t, now).unwrap().exp, 2_000, "now {now}");
+    }
+    assert_eq!(
+        v.verify(&t, 2_000 + COGNITO_LEEWAY_SECONDS + 1),
+        Err(AuthError::Expired)
+    );
+    let not_before = |nbf: i64| {
+        let mut c = claims(&["sales"]);
+        c["nbf"] = json!(nbf);
+        token(&p, "k1", c)
+    };
+    assert!(
+        v.verify(&not_before(1_000 + COGNITO_LEEWAY_SECONDS), 1_000)
+            .is_ok()
+    );
+    assert_eq!(
+        v.verify(&not_before(1_000 + COGNITO_LEEWAY_SECONDS + 1), 1_000),
+        Err(AuthError::Invalid),
+        "nbf in the future beyond the skew"
+    );
+}
+
+#[test]
+fn wrong_issuer_audience_or_key_id_and_missing_claims_are_refused() {
+    let p = pool("k1");
+    let v = verifier_with(&[&p]);
+    // `None` leaves the claim out.
+    for (field, value) in [
+        ("iss", Some(json!(format!("{ISS}/")))),
+        ("iss", None),
+        ("aud", Some(json!(["other", "another"]))),
+        ("aud", None),
+        ("exp", None),
+        ("exp", Some(json!("2000"))),
+    ] {
+        let mut c = claims(&["admin"]);
+        match &value {
+            Some(v) => c[field] = v.clone(),
+            None => drop(c.as_object_mut().unwrap().remove(field)),
+        }
+        assert_eq!(
+            v.verify(&token(&p, "k1", c), 1_000),
+            Err(AuthError::Invalid),
+            "{field} = {value:?}"
+        );
+    }
+    // The audience may be a list, as RFC 7519 allows, when it names this app client.
+    let mut c = claims(&["admin"]);
+    c["aud"] = json!(["other", CLIENT]);
+    assert!(v.verify(&token(&p, "k1", c), 1_000).is_ok());
+    // A key id the JWKS does not have, even signed by the right key; a token without a key id.
+    assert_eq!(
+        v.verify(&token(&p, "k9", claims(&["admin"])), 1_000),
+        Err(AuthError::Invalid)
+    );
+    let unsigned_kid = format!(
+        "{}.{}.x",
+        b64url(br#"{"alg":"RS256"}"#),
+        b64url(claims(&["admin"]).to_string().as_bytes())
+    );
+    assert_eq!(v.verify(&unsigned_kid, 1_000), Err(AuthError::Invalid));
+}
+
+#[test]
+fn during_a_rotation_tokens_of_both_keys_are_accepted() {
+    let (old, new) = (pool("old"), pool("new"));
+    let v = verifier_with(&[&old, &new]);
+    for (p, kid) in [(&old, "old"), (&new, "new")] {
+        let t = token(p, kid, claims(&["accountant"]));
+        assert!(v.knows_key_of(&t));
+        assert_eq!(v.verify(&t, 1_000).unwrap().role, Role::Accountant, "{kid}");
+    }
+    // Once the old key is retired from the JWKS, its tokens are refused.
+    let v = verifier_with(&[&new]);
+    assert_eq!(
+        v.verify(&token(&old, "old", claims(&["accountant"])), 1_000),
+        Err(AuthError::Invalid)
+    );
 }
