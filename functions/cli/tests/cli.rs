@@ -165,3 +165,79 @@ fn verify_reports_each_signature_and_fails_if_any_is_invalid() {
         "{out}"
     );
 }
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn misspelt_flags_and_commands_exit_2_with_a_suggestion() {
+    for (args, suggestion) in [
+        (&["words", "--curency", "USD", "1"][..], "--currency"),
+        (
+            &["sign", "--kee", KEY, "--cert", CERT, "x.xml"][..],
+            "--key",
+        ),
+        (&["verfy", "x.xml"][..], "verify"),
+    ] {
+        let o = hoadon(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains(&format!("'{suggestion}'")), "{args:?}: {err}");
+        assert!(err.contains("similar"), "{args:?}: {err}");
+    }
+    let o = hoadon(&["words", "--unknown", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unexpected argument '--unknown'"));
+    assert_eq!(hoadon(&["sign", "x.xml"]).status.code(), Some(2));
+    assert_eq!(hoadon(&["verify"]).status.code(), Some(2));
+    assert_eq!(
+        hoadon(&["words", "--currency", "XXXX", "1"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn help_explains_each_command() {
+    let o = hoadon(&["--help"]);
+    assert!(o.status.success());
+    let help = stdout(&o);
+    for command in ["render", "words", "sign", "verify", "completions"] {
+        assert!(
+            help.contains(&format!("  {command} ")),
+            "{command}:\n{help}"
+        );
+    }
+    assert!(help.contains("Exit codes"), "{help}");
+    for (command, explains) in [
+        ("render", "validation finding"),
+        ("words", "--yuan-variant"),
+        ("sign", "--time <YYYY-MM-DDThh:mm:ss>"),
+        ("verify", "exit 0 only if all are valid"),
+        ("completions", "bash"),
+    ] {
+        let o = hoadon(&[command, "--help"]);
+        assert!(o.status.success(), "{command}");
+        assert!(stdout(&o).contains(explains), "{command}:\n{}", stdout(&o));
+    }
+}
+
+#[test]
+fn completions_for_bash_name_every_command() {
+    let o = hoadon(&["completions", "bash"]);
+    assert!(o.status.success());
+    let script = stdout(&o);
+    for word in ["render", "words", "sign", "verify", "--yuan-variant"] {
+        assert!(script.contains(word), "{word}");
+    }
+    assert_eq!(hoadon(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn verify_draws_no_progress_bar_when_stderr_is_not_a_terminal() {
+    let good = format!("{SAMPLES}/03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.xml");
+    let o = hoadon(&["verify", &good, &good, &good]);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o).lines().count(), 6);
+    assert_eq!(stderr(&o), "");
+}
