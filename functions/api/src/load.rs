@@ -155,9 +155,24 @@ impl std::fmt::Display for Report {
     }
 }
 
+/// A progress bar over a run's `total` invoices, on stderr: drawn only when stderr is a
+/// terminal (indicatif hides it otherwise), so logs and tests see none of it.
+pub fn progress_bar(total: usize, prefix: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{prefix:>12} {bar:40} {pos}/{len} {per_sec}")
+            .expect("a valid template"),
+    );
+    bar.set_prefix(prefix.to_owned());
+    bar
+}
+
 /// A run: `total` invoices of `template` (symbol and date set by the caller) issued by
 /// `clients` concurrent clients. Ids are `<prefix>-<n>`; a re-run with the same prefix resumes
-/// (draft creation and issuing are idempotent).
+/// (draft creation and issuing are idempotent). `progress` advances by one per invoice tried.
 pub async fn run(
     addr: &str,
     token: &str,
@@ -165,17 +180,19 @@ pub async fn run(
     prefix: &str,
     clients: usize,
     total: usize,
+    progress: &indicatif::ProgressBar,
 ) -> Report {
     let next = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
-        let (next, errors, template, prefix) = (
+        let (next, errors, template, prefix, progress) = (
             next.clone(),
             errors.clone(),
             template.clone(),
             prefix.to_owned(),
+            progress.clone(),
         );
         let mut c = Client::new(addr);
         c.token = Some(token.to_owned());
@@ -186,6 +203,7 @@ pub async fn run(
                 if i >= total {
                     break;
                 }
+                progress.inc(1);
                 let id = format!("{prefix}-{i:07}");
                 let key = format!("{id}-k");
                 let body = json!({"id": id, "document": template});

@@ -4,6 +4,7 @@
 //! every archived XML must verify, and every audit chain must hold.
 
 use hoadon_api::load::{Client, numbers_of_series, run};
+use indicatif::ProgressBar;
 use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -79,7 +80,18 @@ async fn numbers_stay_gapless_and_every_invoice_is_signed_after_a_kill() {
     // Load, and a SIGKILL once part of it is done.
     let load = {
         let (addr, token, doc) = (addr.clone(), token.clone(), doc.clone());
-        tokio::spawn(async move { run(&addr, &token, &doc, "crash", 16, TOTAL).await })
+        tokio::spawn(async move {
+            run(
+                &addr,
+                &token,
+                &doc,
+                "crash",
+                16,
+                TOTAL,
+                &ProgressBar::hidden(),
+            )
+            .await
+        })
     };
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -99,7 +111,16 @@ async fn numbers_stay_gapless_and_every_invoice_is_signed_after_a_kill() {
     // finished by replaying it (drafts and issuing are idempotent).
     let mut server = start(dir.path(), port);
     assert!(server.password.is_none(), "not a first start");
-    let second = run(&addr, &token, &doc, "crash", 16, TOTAL).await;
+    let second = run(
+        &addr,
+        &token,
+        &doc,
+        "crash",
+        16,
+        TOTAL,
+        &ProgressBar::hidden(),
+    )
+    .await;
     assert_eq!(second.errors, 0, "{second}");
 
     let (numbers, signed) = numbers_of_series(&addr, &token, &format!("1{symbol}"))

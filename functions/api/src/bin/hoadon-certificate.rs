@@ -3,29 +3,52 @@
 //! tenant's signer function (`Invoke`; the key policy lets nobody else sign). Prints the PEM.
 //!
 //! `hoadon-certificate --tenant ID --key-id KEY --signer-function NAME --seller-name NAME
-//!  --tax-id MST [--years N]`. Used by `infra/deploy`. Invoices filed with the tax authority need
-//! a certificate from a licensed CA instead.
+//!  --tax-id MST [--years N]`, each flag also read from the variable the stack's functions use
+//! (`HOADON_TENANT`, `HOADON_KMS_KEY_ID`, `HOADON_SIGNER_FUNCTION`) or the local server uses
+//! (`HOADON_SELLER_NAME`, `HOADON_SELLER_TAX_ID`). Used by `infra/deploy`. Invoices filed with the
+//! tax authority need a certificate from a licensed CA instead.
 
+use clap::Parser;
 use hoadon_api::kms::{KmsKey, invoke_sign, self_signed_certificate};
 use hoadon_api::ports::{Clock, SystemClock};
 
-fn arg(args: &[String], flag: &str) -> Result<String, String> {
-    args.windows(2)
-        .find(|w| w[0] == flag)
-        .map(|w| w[1].clone())
-        .ok_or_else(|| format!("{flag} is required"))
+#[derive(Parser)]
+#[command(
+    version,
+    about = "The self-signed certificate (PEM on stdout) of a tenant's KMS signing key, signed \
+             through the tenant's signer function: for staging stacks"
+)]
+struct Cli {
+    /// The tenant whose signer function signs (it signs only for its own tenant).
+    #[arg(long, env = "HOADON_TENANT")]
+    tenant: String,
+    /// The KMS key id or ARN: its public key goes into the certificate.
+    #[arg(long, env = "HOADON_KMS_KEY_ID")]
+    key_id: String,
+    /// The signer function's name (`hoadon-<tenant>-signer`).
+    #[arg(long, env = "HOADON_SIGNER_FUNCTION")]
+    signer_function: String,
+    /// The certificate's subject name: the company.
+    #[arg(long, env = "HOADON_SELLER_NAME")]
+    seller_name: String,
+    /// The company's tax id, written in the subject as `UID=MST:<tax id>`, as Vietnamese CAs do.
+    #[arg(long, env = "HOADON_SELLER_TAX_ID")]
+    tax_id: String,
+    /// Validity from now, in years.
+    #[arg(long, default_value_t = 3)]
+    years: u16,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().collect();
-    let (tenant, key_id) = (arg(&args, "--tenant")?, arg(&args, "--key-id")?);
-    let function = arg(&args, "--signer-function")?;
-    let (name, tax_id) = (arg(&args, "--seller-name")?, arg(&args, "--tax-id")?);
-    let years: u16 = arg(&args, "--years")
-        .unwrap_or_else(|_| "3".into())
-        .parse()
-        .map_err(|e| format!("--years: {e}"))?;
+    let Cli {
+        tenant,
+        key_id,
+        signer_function: function,
+        seller_name: name,
+        tax_id,
+        years,
+    } = Cli::parse();
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let key = KmsKey::new(aws_sdk_kms::Client::new(&sdk), &key_id);
     let spki = key.public_key_der().await.map_err(|e| e.to_string())?;

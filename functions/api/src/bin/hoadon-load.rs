@@ -3,30 +3,44 @@
 //! and latency, and checks that the numbers are exactly 1…total.
 //!
 //! `hoadon-load --addr 127.0.0.1:8080 --email E --password P [--clients 1,8,64,256] [--total 2000]`
+//! (`HOADON_LOAD_ADDR`, `HOADON_LOAD_EMAIL`, `HOADON_LOAD_PASSWORD`: the password need not be on
+//! the command line). A progress bar per run is drawn on stderr when it is a terminal.
 
-use hoadon_api::load::{Client, numbers_of_series, run, verify_invoices};
+use clap::Parser;
+use hoadon_api::load::{Client, numbers_of_series, progress_bar, run, verify_invoices};
 use serde_json::json;
 
-fn arg(args: &[String], flag: &str, default: &str) -> String {
-    args.windows(2)
-        .find(|w| w[0] == flag)
-        .map(|w| w[1].clone())
-        .unwrap_or_else(|| default.to_owned())
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Load on the issue path of a running hoadon-server: throughput and latency per client \
+             count; checks that each run's numbers are gapless (exactly 1…total) and that every \
+             signature verifies"
+)]
+struct Cli {
+    /// The server's address (host:port).
+    #[arg(long, env = "HOADON_LOAD_ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// The user that issues (an admin or an accountant: the run creates series).
+    #[arg(long, env = "HOADON_LOAD_EMAIL", default_value = "admin@demo.local")]
+    email: String,
+    /// That user's password (printed by the server's first start).
+    #[arg(long, env = "HOADON_LOAD_PASSWORD", hide_env_values = true)]
+    password: String,
+    /// One run per client count, each on a fresh series.
+    #[arg(long, value_delimiter = ',', default_value = "1,8,64,256")]
+    clients: Vec<usize>,
+    /// Invoices issued per run.
+    #[arg(long, default_value_t = 2000)]
+    total: usize,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().collect();
-    let addr = arg(&args, "--addr", "127.0.0.1:8080");
-    let total: usize = arg(&args, "--total", "2000")
-        .parse()
-        .map_err(|e| format!("--total: {e}"))?;
-    let mut c = Client::new(&addr);
-    c.login(
-        &arg(&args, "--email", "admin@demo.local"),
-        &arg(&args, "--password", ""),
-    )
-    .await?;
+    let cli = Cli::parse();
+    let (addr, total) = (cli.addr.as_str(), cli.total);
+    let mut c = Client::new(addr);
+    c.login(&cli.email, &cli.password).await?;
     let token = c.token.clone().expect("logged in");
     let template = {
         let mut d: serde_json::Value =
@@ -38,11 +52,7 @@ async fn main() -> Result<(), String> {
     };
     let run_id = std::process::id() % 1296;
     let mut all_ok = true;
-    for (i, clients) in arg(&args, "--clients", "1,8,64,256").split(',').enumerate() {
-        let clients: usize = clients
-            .trim()
-            .parse()
-            .map_err(|e| format!("--clients: {e}"))?;
+    for (i, &clients) in cli.clients.iter().enumerate() {
         // A fresh series per run: letters from the run id, so runs never share numbers.
         let n = (run_id as usize * 7 + i) % 1296;
         let alphabet = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -64,18 +74,21 @@ async fn main() -> Result<(), String> {
         }
         let mut doc = template.clone();
         doc["symbol"] = json!(symbol);
+        let bar = progress_bar(total, &format!("{clients} clients"));
         let report = run(
-            &addr,
+            addr,
             &token,
             &doc,
             &format!("load-{run_id}-{symbol}"),
             clients,
             total,
+            &bar,
         )
         .await;
-        let (numbers, signed) = numbers_of_series(&addr, &token, &format!("1{symbol}")).await?;
+        bar.finish_and_clear();
+        let (numbers, signed) = numbers_of_series(addr, &token, &format!("1{symbol}")).await?;
         let gapless = numbers == (1..=numbers.len() as u64).collect::<Vec<_>>();
-        let verified = verify_invoices(&addr, &token, &signed).await?;
+        let verified = verify_invoices(addr, &token, &signed).await?;
         println!(
             "{report}; series 1{symbol}: {} numbers, gapless and unique: {gapless}, signed: {}, signatures verified: {verified}",
             numbers.len(),

@@ -4,14 +4,14 @@
 //! `hoadon-server [--data DIR] [--port N] [--tenant ID] [--seller-name NAME] [--seller-tax-id
 //! MST] [--seller-address ADDR] [--app DIR]` serves; `hoadon-server reset-password EMAIL` and
 //! `hoadon-server add-user EMAIL --role ROLE` manage users (with the server stopped: the
-//! embedded store is one process's). Every flag has a `HOADON_*` variable; unknown flags are
-//! refused with a suggestion.
+//! embedded store is one process's); `hoadon-server completions SHELL` prints a completion
+//! script. Every flag has a `HOADON_*` variable; unknown flags are refused with a suggestion.
 //!
 //! Built with the `aws` feature it also takes `--dynamodb-table NAME`: the store is then that
 //! DynamoDB table (created if missing), reached through the usual SDK settings — with
 //! `AWS_ENDPOINT_URL` pointing at DynamoDB Local this is how the load run measures the adapter.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use hoadon_api::auth::Role;
 use hoadon_api::bootstrap;
 use hoadon_api::local::{LocalConfig, SellerSettings, sweep_all};
@@ -56,6 +56,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Users(UserCommand),
+    /// Print the shell completion script for `hoadon-server` on stdout.
+    Completions { shell: clap_complete::Shell },
+}
+
+/// The commands that work on the embedded store's users.
+#[derive(Subcommand)]
+enum UserCommand {
     /// Give a user a new password (printed once). Stop the server first.
     ResetPassword { email: String },
     /// Add a user to the tenant; the password is printed once. Stop the server first.
@@ -78,8 +87,14 @@ async fn main() -> Result<(), String> {
             address: cli.seller_address.clone(),
         },
     };
-    if let Some(command) = &cli.command {
-        return users(&cfg, command).await;
+    match &cli.command {
+        Some(Command::Users(command)) => return users(&cfg, command).await,
+        Some(Command::Completions { shell }) => {
+            let out = &mut std::io::stdout();
+            clap_complete::generate(*shell, &mut Cli::command(), "hoadon-server", out);
+            return Ok(());
+        }
+        None => {}
     }
     let (state, first) = open(&cli, &cfg).await?;
     if let Some(f) = first {
@@ -129,11 +144,11 @@ async fn main() -> Result<(), String> {
 }
 
 /// `reset-password` and `add-user`, on the embedded store of `--data`.
-async fn users(cfg: &LocalConfig, command: &Command) -> Result<(), String> {
+async fn users(cfg: &LocalConfig, command: &UserCommand) -> Result<(), String> {
     let path = cfg.data_dir.join("store.redb");
     // A user may be added before the first start (the start then adds the tenant and its
     // admin); a password can only be reset where users exist.
-    if matches!(command, Command::ResetPassword { .. }) && !path.exists() {
+    if matches!(command, UserCommand::ResetPassword { .. }) && !path.exists() {
         return Err(format!(
             "{} has no store; start the server once first",
             cfg.data_dir.display()
@@ -149,11 +164,11 @@ async fn users(cfg: &LocalConfig, command: &Command) -> Result<(), String> {
     let ids = RandomIds;
     let password = bootstrap::new_password(&ids);
     match command {
-        Command::ResetPassword { email } => {
+        UserCommand::ResetPassword { email } => {
             bootstrap::set_password(&store, email, &password, bootstrap::salt(&ids)).await?;
             println!("new password for {email}: {password}");
         }
-        Command::AddUser { email, role } => {
+        UserCommand::AddUser { email, role } => {
             let role: Role = serde_json::from_value(serde_json::Value::String(role.clone()))
                 .map_err(|e| e.to_string())?;
             bootstrap::add_user(
