@@ -172,8 +172,21 @@ pub fn progress_bar(total: usize, prefix: &str) -> indicatif::ProgressBar {
 
 /// A run: `total` invoices of `template` (symbol and date set by the caller) issued by
 /// `clients` concurrent clients. Ids are `<prefix>-<n>`; a re-run with the same prefix resumes
-/// (draft creation and issuing are idempotent). `progress` advances by one per invoice tried.
+/// (draft creation and issuing are idempotent).
 pub async fn run(
+    addr: &str,
+    token: &str,
+    template: &Value,
+    prefix: &str,
+    clients: usize,
+    total: usize,
+) -> Report {
+    let hidden = indicatif::ProgressBar::hidden();
+    run_with_progress(addr, token, template, prefix, clients, total, &hidden).await
+}
+
+/// [`run`], advancing `progress` by one per invoice tried.
+pub async fn run_with_progress(
     addr: &str,
     token: &str,
     template: &Value,

@@ -4,7 +4,6 @@
 //! every archived XML must verify, and every audit chain must hold.
 
 use hoadon_api::load::{Client, numbers_of_series, run};
-use indicatif::ProgressBar;
 use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -80,18 +79,7 @@ async fn numbers_stay_gapless_and_every_invoice_is_signed_after_a_kill() {
     // Load, and a SIGKILL once part of it is done.
     let load = {
         let (addr, token, doc) = (addr.clone(), token.clone(), doc.clone());
-        tokio::spawn(async move {
-            run(
-                &addr,
-                &token,
-                &doc,
-                "crash",
-                16,
-                TOTAL,
-                &ProgressBar::hidden(),
-            )
-            .await
-        })
+        tokio::spawn(async move { run(&addr, &token, &doc, "crash", 16, TOTAL).await })
     };
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -111,16 +99,7 @@ async fn numbers_stay_gapless_and_every_invoice_is_signed_after_a_kill() {
     // finished by replaying it (drafts and issuing are idempotent).
     let mut server = start(dir.path(), port);
     assert!(server.password.is_none(), "not a first start");
-    let second = run(
-        &addr,
-        &token,
-        &doc,
-        "crash",
-        16,
-        TOTAL,
-        &ProgressBar::hidden(),
-    )
-    .await;
+    let second = run(&addr, &token, &doc, "crash", 16, TOTAL).await;
     assert_eq!(second.errors, 0, "{second}");
 
     let (numbers, signed) = numbers_of_series(&addr, &token, &format!("1{symbol}"))

@@ -7,7 +7,9 @@
 //! the command line). A progress bar per run is drawn on stderr when it is a terminal.
 
 use clap::Parser;
-use hoadon_api::load::{Client, numbers_of_series, progress_bar, run, verify_invoices};
+use hoadon_api::load::{
+    Client, numbers_of_series, progress_bar, run_with_progress, verify_invoices,
+};
 use serde_json::json;
 
 #[derive(Parser)]
@@ -75,7 +77,7 @@ async fn main() -> Result<(), String> {
         let mut doc = template.clone();
         doc["symbol"] = json!(symbol);
         let bar = progress_bar(total, &format!("{clients} clients"));
-        let report = run(
+        let report = run_with_progress(
             addr,
             &token,
             &doc,
