@@ -34,9 +34,9 @@ pub enum Format {
 /// The log filter: `HOADON_LOG`, else `RUST_LOG`, else `info`. An unreadable filter falls back
 /// to `info` rather than silencing the process.
 pub fn filter(get: impl Fn(&str) -> Option<String>) -> EnvFilter {
-    let spec = get("HOADON_LOG")
-        .or_else(|| get("RUST_LOG"))
-        .filter(|s| !s.trim().is_empty())
+    let set = |k: &str| get(k).filter(|s| !s.trim().is_empty());
+    let spec = set("HOADON_LOG")
+        .or_else(|| set("RUST_LOG"))
         .unwrap_or_else(|| "info".into());
     EnvFilter::try_new(&spec).unwrap_or_else(|_| EnvFilter::new("info"))
 }
@@ -194,6 +194,7 @@ mod tests {
         };
         assert_eq!(vars(Some("debug"), Some("warn")), "debug");
         assert_eq!(vars(None, Some("warn")), "warn");
+        assert_eq!(vars(Some(""), Some("warn")), "warn");
         assert_eq!(vars(None, None), "info");
         assert_eq!(vars(Some("[[["), None), "info");
     }

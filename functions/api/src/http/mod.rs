@@ -71,7 +71,7 @@ impl FromRequestParts<AppState> for Caller {
             .verify(token, app.services.clock.now())
             .map_err(ApiError::Unauthorized)?;
         // Only now is the tenant known to be the caller's: the request's log line names it.
-        tracing::Span::current().record("tenant", claims.tenant.as_str());
+        tracing::Span::current().record("tenant", tracing::field::display(&claims.tenant));
         let store = TenantStore::new(&claims.tenant, app.store.clone());
         Ok(Caller { claims, store })
     }
