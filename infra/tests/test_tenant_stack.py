@@ -366,3 +366,95 @@ def test_the_deploy_dry_run_prints_one_tenants_steps_and_touches_nothing():
     assert bad.returncode != 0 and "tenant id" in bad.stderr
     bad = run_deploy("tenant", "acme", "--tax-id", "12345", "--dry-run")
     assert bad.returncode != 0 and "tax id" in bad.stderr
+
+
+# ------------------------------------------------------------------ logs, metrics, health
+
+
+SAMPLES = [json.loads(line) for line in
+           (Path(__file__).parent / "log-samples.jsonl").read_text().splitlines()]
+
+
+def json_field(line, selector):
+    """The value `$.a.b` selects in a JSON log line (None when absent)."""
+    assert selector.startswith("$."), selector
+    value = line
+    for part in selector[2:].split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def matches(pattern, line):
+    """CloudWatch Logs' JSON filter pattern `{ $.field = "value" }` (the form the template uses)."""
+    m = re.fullmatch(r'\{\s*(\$\.[\w.]+)\s*=\s*"([^"]*)"\s*\}', pattern)
+    assert m, f"unsupported pattern {pattern!r}"
+    return json_field(line, m.group(1)) == m.group(2)
+
+
+def metric_filters(res):
+    return {logical: r["Properties"] for logical, r in res.items()
+            if r["Type"] == "AWS::Logs::MetricFilter"}
+
+
+def test_metric_filters_count_the_lines_the_functions_write():
+    # The samples are what functions/api/src/telemetry.rs writes (a Rust test keeps them so).
+    r = render("acme")
+    res = r.resources()
+    filters = metric_filters(res)
+    by_metric = {}
+    for props in filters.values():
+        t = props["MetricTransformations"][0]
+        assert t["MetricNamespace"] == "hoadon"
+        assert "acme" in props["FilterName"]
+        # The Tenant dimension comes from the line's own tenant field.
+        assert t["Dimensions"] == [{"Key": "Tenant", "Value": "$.tenant"}]
+        hits = [line for line in SAMPLES if matches(props["FilterPattern"], line)]
+        assert len(hits) == 1, (props["FilterPattern"], hits)
+        assert json_field(hits[0], "$.tenant") == "acme"
+        value = t["MetricValue"]
+        if value.startswith("$."):
+            assert isinstance(json_field(hits[0], value), int), value
+        by_metric.setdefault(t["MetricName"], set()).add(props["LogGroupName"])
+    api, sweep = r.physical("ApiLogGroup"), r.physical("SweepLogGroup")
+    assert api == "/aws/lambda/hoadon-acme-api" and sweep == "/aws/lambda/hoadon-acme-sweep"
+    assert by_metric == {"SigningFailures": {api, sweep}, "SweepBacklog": {sweep}}
+    backlog = next(p for p in filters.values()
+                   if p["MetricTransformations"][0]["MetricName"] == "SweepBacklog")
+    line = next(s for s in SAMPLES if matches(backlog["FilterPattern"], s))
+    assert json_field(line, backlog["MetricTransformations"][0]["MetricValue"]) == 1
+
+
+def test_signing_failures_and_the_sweep_backlog_alarm_on_the_topic():
+    r = render("acme")
+    res = r.resources()
+    alarms = {p["MetricName"]: p for p in (x["Properties"] for x in res.values()
+                                            if x["Type"] == "AWS::CloudWatch::Alarm")}
+    topic = r.ref("AlarmTopic")
+    for metric in ["SigningFailures", "SweepBacklog"]:
+        a = alarms[metric]
+        assert a["Namespace"] == "hoadon"
+        assert a["Dimensions"] == [{"Name": "Tenant", "Value": "acme"}]
+        assert a["AlarmActions"] == [topic]
+        assert (a["Threshold"], a["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+        assert a["Period"] == 300
+    assert (alarms["SigningFailures"]["Statistic"], alarms["SigningFailures"]["EvaluationPeriods"]) \
+        == ("Sum", 1)
+    backlog = alarms["SweepBacklog"]
+    assert (backlog["EvaluationPeriods"], backlog["DatapointsToAlarm"]) == (3, 3)
+
+
+def test_only_the_description_and_the_health_check_skip_the_authorizer():
+    res = render("acme").resources()
+    routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in res.values()
+              if r["Type"] == "AWS::ApiGatewayV2::Route"}
+    public = {k for k, p in routes.items() if p["AuthorizationType"] == "NONE"}
+    assert public == {"GET /api/openapi.json", "GET /api/health"}
+    assert routes["ANY /api/{proxy+}"]["AuthorizationType"] == "JWT"
+    assert routes["GET /api/health"]["Target"] == routes["ANY /api/{proxy+}"]["Target"]
+
+
+def test_the_deploy_dry_run_ends_with_the_health_check():
+    out = run_deploy("tenant", "acme", "--tax-id", "0109998883", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    last = [line for line in out.stdout.splitlines() if line.startswith("+")][-1]
+    assert last.startswith("+ curl ") and last.endswith("api/health"), last

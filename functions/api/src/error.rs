@@ -137,8 +137,10 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(m) | ApiError::Unavailable(m) = &self {
-            eprintln!("hoadon-api: {}: {m}", self.code());
+        match &self {
+            ApiError::Internal(m) => tracing::error!(code = self.code(), "{m}"),
+            ApiError::Unavailable(m) => tracing::warn!(code = self.code(), "{m}"),
+            _ => {}
         }
         let details = match &self {
             ApiError::Validation(f) | ApiError::ProfileIncomplete(f) => {

@@ -110,7 +110,22 @@ pub struct SignerFunction {
 const MAX_MESSAGE: usize = 64 * 1024;
 
 impl SignerFunction {
+    /// Signs, logging `signer.signed` (the message's length) or `signer.failed` (the reason);
+    /// never the message or the signature.
     pub async fn handle(&self, req: SignRequest) -> Result<SignResponse, SignError> {
+        let result = self.sign_request(&req).await;
+        match &result {
+            Ok(_) => tracing::info!(
+                event = "signer.signed",
+                tenant = %self.tenant,
+                message_b64_len = req.message.len()
+            ),
+            Err(e) => tracing::warn!(event = "signer.failed", tenant = %self.tenant, reason = %e.0),
+        }
+        result
+    }
+
+    async fn sign_request(&self, req: &SignRequest) -> Result<SignResponse, SignError> {
         if req.tenant != self.tenant || req.key_id != self.key.key_id() {
             return Err(SignError(
                 "this signer signs only for its own tenant and key".into(),

@@ -178,13 +178,25 @@ pub async fn api(env: &ApiEnv, sdk: &aws_config::SdkConfig) -> Result<axum::Rout
     let (state, verifier) = app_state(env, sdk).await?;
     // Whatever a previous instance numbered and could not sign is signed now (issuing the same
     // invoice again does the same, so a failure here is logged, not fatal).
-    match sweep_once(&state, &env.tenant).await {
-        Ok(r) if r.signed + r.failed == 0 => {}
-        Ok(r) => eprintln!("recovery sweep: {r}"),
-        Err(e) => eprintln!("recovery sweep: {e}"),
+    // (The pass logs its own `sweep.pass` event.)
+    if let Err(e) = sweep_once(&state, &env.tenant).await {
+        tracing::warn!(event = "sweep.error", error = %e, "recovery sweep at cold start");
     }
     let jwks = Arc::new(JwksFetcher::new(verifier)?);
-    Ok(crate::http::router(state).layer(axum::middleware::from_fn_with_state(jwks, fetch_keys)))
+    Ok(crate::http::router(state)
+        .layer(axum::middleware::from_fn_with_state(jwks, fetch_keys))
+        .layer(axum::middleware::from_fn(lambda_request_id)))
+}
+
+/// Lambda's request id becomes the request's [`crate::http::RequestId`]: the id in the API's
+/// log lines, in the `x-request-id` header and in Lambda's own `REPORT` line are one.
+async fn lambda_request_id(mut req: Request, next: Next) -> Response {
+    use lambda_http::RequestExt;
+    if let Some(ctx) = req.lambda_context_ref() {
+        let id = crate::http::RequestId(ctx.request_id.clone());
+        req.extensions_mut().insert(id);
+    }
+    next.run(req).await
 }
 
 /// The signer function over the tenant's KMS key (`HOADON_TENANT`, `HOADON_KMS_KEY_ID`).
@@ -252,10 +264,12 @@ impl JwksFetcher {
         match self.fetch().await {
             Ok(json) => {
                 if let Err(e) = self.verifier.load_jwks(&json) {
-                    eprintln!("JWKS from {}: {e}", self.verifier.jwks_url());
+                    tracing::warn!(event = "jwks.failed", url = self.verifier.jwks_url(), error = %e);
                 }
             }
-            Err(e) => eprintln!("JWKS from {}: {e}", self.verifier.jwks_url()),
+            Err(e) => {
+                tracing::warn!(event = "jwks.failed", url = self.verifier.jwks_url(), error = %e)
+            }
         }
     }
 

@@ -15,6 +15,8 @@
 //!   `lambda` (feature `aws`): the composition root of the two Lambda functions.
 //! - [`web`]: the web app's files on the API's origin (local system).
 //! - [`load`]: the load generator behind `hoadon-load` and the crash-safety test.
+//! - [`telemetry`]: the log subscriber (JSON on Lambda, readable lines locally) and the
+//!   events the stack's alarms count.
 
 pub mod auth;
 pub mod bootstrap;
@@ -35,4 +37,5 @@ pub mod profile;
 #[cfg(feature = "aws")]
 pub mod s3_archive;
 pub mod store;
+pub mod telemetry;
 pub mod web;

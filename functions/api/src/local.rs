@@ -250,6 +250,7 @@ pub async fn sweep_all(state: &AppState) -> Result<invoices::SweepReport, String
         let r = invoices::sweep(&app.services, &ts).await.map_err(io)?;
         total.signed += r.signed;
         total.failed += r.failed;
+        total.pending += r.pending;
     }
     Ok(total)
 }

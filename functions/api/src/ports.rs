@@ -66,6 +66,9 @@ pub trait Archive: Send + Sync {
     /// Stores `bytes`; returns their key (`<tenant>/sha256/<hex>.xml`). Idempotent.
     async fn put(&self, tenant: &str, bytes: &[u8]) -> Result<String, ArchiveError>;
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ArchiveError>;
+    /// Whether `tenant`'s part of the archive can be reached, without storing anything that
+    /// stays (`GET /api/health`).
+    async fn health(&self, tenant: &str) -> Result<(), ArchiveError>;
 }
 
 /// Files under `<data dir>/archive`, written to a temporary name, synced, then renamed, so a
@@ -128,6 +131,20 @@ impl Archive for FileArchive {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(ArchiveError(e.to_string())),
         }
+    }
+
+    /// The directory exists (or can be made) and a file can be created in it and removed.
+    async fn health(&self, _tenant: &str) -> Result<(), ArchiveError> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            std::fs::create_dir_all(&root)?;
+            let probe = root.join(format!(".health-{}", std::process::id()));
+            std::fs::write(&probe, b"")?;
+            std::fs::remove_file(&probe)
+        })
+        .await
+        .map_err(|e| ArchiveError(e.to_string()))?
+        .map_err(|e| ArchiveError(format!("{}: {e}", self.root.display())))
     }
 }
 

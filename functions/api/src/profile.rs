@@ -68,6 +68,7 @@ pub async fn update(
         .chain(["logo"])
         .filter(|f| rec.profile.get(f) != profile.get(f))
         .collect();
+    let fields = changed.join(",");
     let entry = AuditEntry {
         seq: 0,
         at: now,
@@ -75,7 +76,7 @@ pub async fn update(
         action: "profile_updated".into(),
         status: None,
         number: None,
-        detail: Some(changed.join(",")),
+        detail: Some(fields.clone()),
         prev: String::new(),
         hash: String::new(),
     };
@@ -102,7 +103,11 @@ pub async fn update(
         a,
     ];
     match ts.transact(ops).await {
-        Ok(v) => Ok(view(rec.profile, v[0])),
+        Ok(v) => {
+            // The names of the fields changed, never their values.
+            tracing::info!(event = "profile.updated", tenant = ts.tenant(), fields);
+            Ok(view(rec.profile, v[0]))
+        }
         Err(StoreError::ConditionFailed { .. }) => {
             let (cur, v) = record(ts).await?;
             Err(conflict(cur.profile, v))

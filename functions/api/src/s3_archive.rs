@@ -76,6 +76,21 @@ impl Archive for S3Archive {
             Err(e) => Err(error(e)),
         }
     }
+
+    /// A `ListObjectsV2` of at most one key under the tenant's prefix: the bucket exists and
+    /// the role reaches it. (Not `HeadBucket`: the role may list the tenant's prefix only, and
+    /// `HeadBucket` names no prefix, so it would be denied.)
+    async fn health(&self, tenant: &str) -> Result<(), ArchiveError> {
+        self.client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(format!("{tenant}/"))
+            .max_keys(1)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(error)
+    }
 }
 
 #[cfg(test)]

@@ -3,61 +3,20 @@
 //! must be exactly 1…N, every invoice signed (the start-up sweep signs what was left numbered),
 //! every archived XML must verify, and every audit chain must hold.
 
+mod server;
+
 use hoadon_api::load::{Client, numbers_of_series, run};
-use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use server::{free_port, issuable_draft, start};
 use std::time::Duration;
 
 const TOTAL: usize = 300;
-
-struct Server {
-    child: Child,
-    password: Option<String>,
-}
-
-fn start(data: &std::path::Path, port: u16) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hoadon-server"))
-        .args([
-            "--data",
-            data.to_str().unwrap(),
-            "--port",
-            &port.to_string(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let mut password = None;
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.split("with password ").nth(1) {
-            password = Some(rest.trim().to_owned());
-        }
-        if line.contains("listening on") {
-            break;
-        }
-    }
-    // Keep draining the pipe so the server never blocks on a full stdout.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, password }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn numbers_stay_gapless_and_every_invoice_is_signed_after_a_kill() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
-    let mut server = start(dir.path(), port);
+    let mut server = start(dir.path(), port, &[]);
     let password = server
         .password
         .clone()
@@ -66,15 +25,8 @@ async fn numbers_stay_gapless_and_every_invoice_is_signed_after_a_kill() {
     let mut c = Client::new(&addr);
     c.login("admin@demo.local", &password).await.unwrap();
     let token = c.token.clone().unwrap();
-    let (_, series) = c.call("GET", "/api/series", &[], None).await.unwrap();
-    let symbol = series["items"][0]["symbol"].as_str().unwrap().to_owned();
-    let yy: u16 = symbol[1..3].parse().unwrap();
-    let mut doc: serde_json::Value =
-        serde_json::from_str(include_str!("../../../shared/examples/draft.json")).unwrap();
-    let o = doc.as_object_mut().unwrap();
-    o.insert("symbol".into(), json!(symbol));
-    // The symbol is this year's: date the invoices 1 January (never later than today).
-    o.insert("issue_date".into(), json!(format!("20{yy:02}-01-01")));
+    let doc = issuable_draft(&mut c).await;
+    let symbol = doc["symbol"].as_str().unwrap().to_owned();
 
     // Load, and a SIGKILL once part of it is done.
     let load = {
@@ -97,7 +49,7 @@ async fn numbers_stay_gapless_and_every_invoice_is_signed_after_a_kill() {
 
     // Restart on the same data: the start-up sweep signs what was left numbered; the run is
     // finished by replaying it (drafts and issuing are idempotent).
-    let mut server = start(dir.path(), port);
+    let server = start(dir.path(), port, &[]);
     assert!(server.password.is_none(), "not a first start");
     let second = run(&addr, &token, &doc, "crash", 16, TOTAL).await;
     assert_eq!(second.errors, 0, "{second}");
@@ -141,6 +93,5 @@ async fn numbers_stay_gapless_and_every_invoice_is_signed_after_a_kill() {
             .unwrap();
         assert_eq!(audit["valid"], true, "{id}");
     }
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    server.stop();
 }

@@ -331,6 +331,18 @@ async fn the_api_function_issues_a_signed_invoice_through_its_real_adapters() {
     assert_eq!(s, 401, "{body}");
     assert_eq!(fetches.load(Ordering::SeqCst), 0, "no token, no JWKS fetch");
 
+    // The health check needs no token: DynamoDB, the S3 archive (the tenant's prefix) and the
+    // configured certificate answer; the Lambda request id comes back as `x-request-id`.
+    let (kind, v) = runtime
+        .invoke(http_event("GET", "/api/health", None, None))
+        .await;
+    let request_id = v["headers"]["x-request-id"].as_str().unwrap_or_default();
+    assert!(request_id.starts_with("req-"), "{v}");
+    let (s, body) = http_answer((kind, v));
+    assert_eq!(s, 200, "{body}");
+    let health: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["signer"]["tenants"], json!(["anphat"]), "{body}");
+
     // A draft: the first token fetches the pool's keys, once.
     let draft = json!({"id": "inv-lambda-01", "document": example()});
     let mut event = http_event("POST", "/api/invoices", Some(&t), Some(draft));

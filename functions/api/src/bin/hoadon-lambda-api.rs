@@ -9,6 +9,7 @@ use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
+    hoadon_api::telemetry::init(hoadon_api::telemetry::Format::Json);
     let env = hoadon_api::lambda::ApiEnv::from_env()?;
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     if std::env::var("HOADON_SWEEP").as_deref() == Ok("1") {
@@ -17,11 +18,11 @@ async fn main() -> Result<(), lambda_http::Error> {
         return lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| {
             let (state, tenant) = (state.clone(), tenant.clone());
             async move {
+                // The pass logs its `sweep.pass` event (the `SweepBacklog` metric).
                 let r = hoadon_api::lambda::sweep_once(&state, &tenant).await?;
-                eprintln!("recovery sweep: {r}");
-                Ok::<_, lambda_runtime::Error>(
-                    serde_json::json!({ "signed": r.signed, "failed": r.failed }),
-                )
+                Ok::<_, lambda_runtime::Error>(serde_json::json!({
+                    "signed": r.signed, "failed": r.failed, "pending": r.pending
+                }))
             }
         }))
         .await;

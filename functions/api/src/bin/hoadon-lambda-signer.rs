@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
+    hoadon_api::telemetry::init(hoadon_api::telemetry::Format::Json);
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let f = Arc::new(hoadon_api::lambda::signer(|k| std::env::var(k).ok(), &sdk)?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SignRequest>| {

@@ -78,6 +78,7 @@ enum UserCommand {
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let cli = Cli::parse();
+    hoadon_api::telemetry::init(hoadon_api::telemetry::Format::Pretty);
     let cfg = LocalConfig {
         data_dir: cli.data.clone(),
         tenant: cli.tenant.clone(),
@@ -104,20 +105,17 @@ async fn main() -> Result<(), String> {
         );
         println!("(shown once; it is not stored in clear)");
     }
-    match sweep_all(&state).await {
-        Ok(r) if r.signed + r.failed == 0 => {}
-        Ok(r) => println!(
-            "recovery sweep: signed {} invoice(s) left numbered, {} still failing",
-            r.signed, r.failed
-        ),
-        Err(e) => eprintln!("recovery sweep: {e}"),
+    // Each pass logs its `sweep.pass` events; only a pass that could not run is logged here.
+    let sweep_error = |e: String| tracing::warn!(event = "sweep.error", error = %e);
+    if let Err(e) = sweep_all(&state).await {
+        sweep_error(e);
     }
     let sweeper = state.clone();
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(30)).await;
             if let Err(e) = sweep_all(&sweeper).await {
-                eprintln!("recovery sweep: {e}");
+                sweep_error(e);
             }
         }
     });
@@ -220,7 +218,7 @@ async fn open(cli: &Cli, cfg: &LocalConfig) -> Opened {
         store = store.with_max_transaction_ops(n);
     }
     if let Err(e) = store.create_table().await {
-        eprintln!("table {table}: {e} (continuing with the existing table)");
+        tracing::warn!(%table, error = %e, "create table failed; continuing with the existing table");
     }
     println!("store: DynamoDB table {table}");
     hoadon_api::local::open_with_store(cfg, std::sync::Arc::new(store)).await

@@ -6,21 +6,27 @@
 //! a wrong type, an unknown field, a body over the limit, a wrong method).
 
 mod catalogs;
+mod health;
 mod invoices;
 mod session;
+
+pub use health::Health;
 
 use crate::auth::{AuthError, Claims, Role, TokenVerifier};
 use crate::error::ApiError;
 use crate::invoices::Services;
 use crate::store::{Store, TenantStore};
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Request};
 use axum::http::{HeaderMap, StatusCode, header, request::Parts};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use hoadon_core::api::{ErrorBody, Page};
 use std::sync::Arc;
+use std::time::Instant;
+use tracing::Instrument;
 
 /// Everything a handler may use. Cheap to clone (one `Arc`).
 #[derive(Clone)]
@@ -64,6 +70,8 @@ impl FromRequestParts<AppState> for Caller {
             .verifier
             .verify(token, app.services.clock.now())
             .map_err(ApiError::Unauthorized)?;
+        // Only now is the tenant known to be the caller's: the request's log line names it.
+        tracing::Span::current().record("tenant", tracing::field::display(&claims.tenant));
         let store = TenantStore::new(&claims.tenant, app.store.clone());
         Ok(Caller { claims, store })
     }
@@ -76,13 +84,66 @@ const MAX_JSON_BYTES: usize = 2 << 20;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/openapi.json", get(openapi))
+        .route("/api/health", get(health::health))
         .merge(session::routes())
         .merge(invoices::routes())
         .merge(catalogs::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(axum::middleware::map_response(typed_errors))
+        .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// The request id a host gives (Lambda's `aws_request_id`), put into the request's extensions
+/// by the host's layer; without one (the local server) a fresh id is made.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The response header that tells a client which log lines are its request's.
+const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// One `request` span per request (request id, method, route template, and the tenant once the
+/// [`Caller`] extractor verified the token) and one `http.request` line when it is answered
+/// (status, latency). Only the matched route template is logged — never the URI with its ids
+/// and query, a header or a body.
+async fn log_request(mut req: Request, next: Next) -> Response {
+    use crate::ports::Ids;
+    let started = Instant::now();
+    let request_id = match req.extensions().get::<RequestId>() {
+        Some(id) => id.0.clone(),
+        None => {
+            let id = crate::ports::RandomIds.new_id();
+            req.extensions_mut().insert(RequestId(id.clone()));
+            id
+        }
+    };
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(no route)", |p| p.as_str())
+        .to_owned();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %req.method(),
+        route = %route,
+        tenant = tracing::field::Empty,
+    );
+    let mut resp = next.run(req).instrument(span.clone()).await;
+    let status = resp.status().as_u16();
+    let latency_ms = started.elapsed().as_millis() as u64;
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::warn!(event = "http.request", status, latency_ms);
+        } else {
+            tracing::info!(event = "http.request", status, latency_ms);
+        }
+    });
+    if let Ok(v) = header::HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    resp
 }
 
 async fn not_found() -> ApiError {

@@ -80,7 +80,14 @@ pub async fn create_draft(
         audit_op,
     ];
     match ts.transact(ops).await {
-        Ok(v) => Ok((view(&rec, v[1]), true)),
+        Ok(v) => {
+            tracing::info!(
+                event = "invoice.draft_created",
+                tenant = ts.tenant(),
+                invoice_id = id
+            );
+            Ok((view(&rec, v[1]), true))
+        }
         Err(StoreError::ConditionFailed { index: 0 }) => {
             // A retry of a request that already succeeded: answer with what it created.
             let first = ts

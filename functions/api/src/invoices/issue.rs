@@ -24,7 +24,9 @@ pub async fn issue(
     actor: &str,
 ) -> Result<InvoiceView, ApiError> {
     let (svc, ts, id, actor) = (svc.clone(), ts.clone(), id.to_owned(), actor.to_owned());
-    tokio::spawn(async move { issue_detached(&svc, &ts, &id, &actor).await })
+    // The detached task keeps the request's span, so its events carry the request id.
+    let work = async move { issue_detached(&svc, &ts, &id, &actor).await };
+    tokio::spawn(tracing::Instrument::in_current_span(work))
         .await
         .map_err(|e| ApiError::Internal(format!("issuing stopped: {e}")))?
 }

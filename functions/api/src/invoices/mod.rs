@@ -212,6 +212,13 @@ impl Services {
         }))
     }
 
+    /// The tenants with a signing key, sorted.
+    pub fn signing_tenants(&self) -> Vec<&str> {
+        let mut t: Vec<&str> = self.signers.keys().map(String::as_str).collect();
+        t.sort_unstable();
+        t
+    }
+
     /// The tenant's signer (its certificate is what the seller must match).
     pub fn signer(&self, tenant: &str) -> Result<&Arc<dyn Signer>, ApiError> {
         self.signers.get(tenant).ok_or(ApiError::NoSigningKey)

@@ -245,6 +245,13 @@ async fn number_batch(
         match ts.transact(ops).await {
             Ok(versions) => {
                 for (k, (r, rec)) in accepted.into_iter().enumerate() {
+                    tracing::info!(
+                        event = "invoice.numbered",
+                        tenant = ts.tenant(),
+                        invoice_id = %rec.id,
+                        series = series_key,
+                        number = rec.number,
+                    );
                     let _ = r
                         .reply
                         .send(Ok(Numbered::Done(Box::new(rec), versions[1 + 4 * k])));

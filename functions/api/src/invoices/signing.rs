@@ -34,7 +34,11 @@ pub(super) async fn sign_or_flag(
     actor: &str,
 ) -> Result<InvoiceView, ApiError> {
     let id = rec.id.clone();
-    match sign_numbered(svc, ts, rec, version, actor).await {
+    let result = sign_numbered(svc, ts, rec, version, actor).await;
+    if let Err(e) = &result {
+        crate::telemetry::signing_failed(ts.tenant(), &id, &e.to_string());
+    }
+    match result {
         Err(e @ (ApiError::SigningFailed(_) | ApiError::NoSigningKey | ApiError::Internal(_))) => {
             flag(svc, ts, &id, actor, &e).await;
             Err(e)
@@ -153,7 +157,15 @@ pub(super) async fn sign_numbered(
             a,
         ];
         match ts.transact(ops).await {
-            Ok(v) => return Ok(view(&rec_now, v[0])),
+            Ok(v) => {
+                tracing::info!(
+                    event = "invoice.signed",
+                    tenant = ts.tenant(),
+                    invoice_id = %rec.id,
+                    xml_sha256 = rec.xml_sha256.as_deref().unwrap_or_default(),
+                );
+                return Ok(view(&rec_now, v[0]));
+            }
             Err(StoreError::ConditionFailed { .. }) => {
                 let (cur, v) = load(ts, &rec.id).await?;
                 if cur.status != Status::Numbered {

@@ -8,12 +8,14 @@ use super::{Services, Status, load, signing};
 use crate::error::ApiError;
 use crate::store::TenantStore;
 
-/// What one pass did.
+/// What one pass did (also logged as the `sweep.pass` event).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepReport {
     pub signed: usize,
     /// Left numbered, each with its reason recorded.
     pub failed: usize,
+    /// Numbered invoices still unsigned after the pass (the backlog the stack alarms on).
+    pub pending: usize,
 }
 
 impl std::fmt::Display for SweepReport {
@@ -45,15 +47,23 @@ pub async fn sweep(svc: &Services, ts: &TenantStore) -> Result<SweepReport, ApiE
             }
             match signing::sign_or_flag(svc, ts, rec, version, ACTOR).await {
                 Ok(_) => report.signed += 1,
-                Err(e) => {
-                    report.failed += 1;
-                    eprintln!("recovery sweep: invoice {id}: {e}");
-                }
+                // Logged (`invoice.signing_failed`) and recorded on the invoice by
+                // `sign_or_flag`.
+                Err(_) => report.failed += 1,
             }
         }
         match page.next {
             Some(n) => cursor = Some(n),
-            None => return Ok(report),
+            None => {
+                report.pending = report.failed;
+                crate::telemetry::sweep_pass(
+                    ts.tenant(),
+                    report.signed,
+                    report.failed,
+                    report.pending,
+                );
+                return Ok(report);
+            }
         }
     }
 }

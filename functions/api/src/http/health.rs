@@ -1,0 +1,110 @@
+//! `GET /api/health`: whether the store, the signer and the archive can be reached — for the
+//! local system and for `infra/deploy`'s post-deploy check. No token (a monitor has none), so
+//! the answer says only ok / not ok and how long each probe took; why a probe failed goes to
+//! the log (`health.probe_failed`), never to an anonymous caller.
+//!
+//! The signer probe never signs: a health check must not use the key. It checks that a
+//! signing certificate is loaded for the tenants served (on AWS: the one tenant of the stack,
+//! once `infra/deploy` configured its certificate).
+
+use super::AppState;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// The answer: `200` when every probe is ok, `503` otherwise.
+#[derive(Debug, Serialize)]
+pub struct Health {
+    /// `ok` or `degraded`.
+    pub status: &'static str,
+    pub store: Probe,
+    pub signer: SignerProbe,
+    pub archive: Probe,
+}
+
+/// One probe's outcome and duration.
+#[derive(Debug, Serialize)]
+pub struct Probe {
+    pub ok: bool,
+    pub ms: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SignerProbe {
+    pub ok: bool,
+    /// The tenants whose signing certificate is loaded.
+    pub tenants: Vec<String>,
+}
+
+/// A probe that has not answered by then counts as failed (API Gateway gives up at 29 s).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+
+async fn probe<E: std::fmt::Display>(
+    name: &str,
+    work: impl Future<Output = Result<(), E>>,
+) -> Probe {
+    let started = Instant::now();
+    let ok = match tokio::time::timeout(PROBE_TIMEOUT, work).await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::warn!(event = "health.probe_failed", probe = name, error = %e);
+            false
+        }
+        Err(_) => {
+            tracing::warn!(
+                event = "health.probe_failed",
+                probe = name,
+                error = "timed out"
+            );
+            false
+        }
+    };
+    Probe {
+        ok,
+        ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+pub(super) async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Response {
+    let app = &state.0;
+    let tenants = app.services.signing_tenants();
+    // A get of a key nobody writes: a round trip to the store, nothing else.
+    let key = crate::store::Key::new("HEALTH", "probe");
+    let store = probe("store", async { app.store.get(&key).await.map(|_| ()) }).await;
+    let archive = probe("archive", async {
+        if tenants.is_empty() {
+            return Err("no tenant has a signing key, so no archive part to probe".to_owned());
+        }
+        for t in &tenants {
+            app.services
+                .archive
+                .health(t)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    })
+    .await;
+    let signer = SignerProbe {
+        ok: !tenants.is_empty(),
+        tenants: tenants.iter().map(|t| t.to_string()).collect(),
+    };
+    let ok = store.ok && signer.ok && archive.ok;
+    let body = Health {
+        status: if ok { "ok" } else { "degraded" },
+        store,
+        signer,
+        archive,
+    };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
