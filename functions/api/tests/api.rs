@@ -719,39 +719,31 @@ async fn oversized_workbooks_are_refused_before_they_are_read() {
     let bomb = zip.finish().unwrap().into_inner();
     assert!(bomb.len() < 1 << 20);
     let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    let (s, v) = app.upload(&t, "units", xlsx, bomb).await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
-    );
-    assert!(v["message"].as_str().unwrap().contains("unpacks"), "{v}");
-
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.write_string(0, 0, "code").unwrap();
-    sheet.write_string(0, 1, "name").unwrap();
-    for r in 1..=50_001 {
-        sheet.write_number(r, 0, f64::from(r)).unwrap();
+    // A units sheet: the header, then `(row, code)` cells.
+    let units = |cells: &mut dyn Iterator<Item = (u32, String)>| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "code").unwrap();
+        sheet.write_string(0, 1, "name").unwrap();
+        for (r, code) in cells {
+            sheet.write_string(r, 0, code).unwrap();
+            sheet.write_string(r, 1, "Chiếc").unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    };
+    let too_many = units(&mut (1..=50_001).map(|r| (r, format!("C{r}"))));
+    for (file, message) in [(bomb, "unpacks"), (too_many, "50000 rows")] {
+        let (s, v) = app.upload(&t, "units", xlsx, file).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+        );
+        assert!(v["message"].as_str().unwrap().contains(message), "{v}");
     }
-    let (s, v) = app
-        .upload(&t, "units", xlsx, book.save_to_buffer().unwrap())
-        .await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
-    );
-    assert!(v["message"].as_str().unwrap().contains("50000 rows"), "{v}");
 
-    // One cell far down the sheet is one row, not a million.
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.write_string(0, 0, "code").unwrap();
-    sheet.write_string(0, 1, "name").unwrap();
-    sheet.write_string(1_000_000, 0, "C2").unwrap();
-    sheet.write_string(1_000_000, 1, "Chiếc").unwrap();
-    let (s, v) = app
-        .upload(&t, "units", xlsx, book.save_to_buffer().unwrap())
-        .await;
+    // One row far down the sheet is one row, not a million.
+    let far = units(&mut std::iter::once((1_000_000, "C2".to_owned())));
+    let (s, v) = app.upload(&t, "units", xlsx, far).await;
     assert_eq!(
         (s, v["imported"].as_u64()),
         (StatusCode::OK, Some(1)),
