@@ -784,7 +784,7 @@ async fn exports_import_back_to_the_same_catalog() {
                 format!("attachment; filename=\"{kind}.{format}\"")
             );
             if format == "csv" {
-                assert!(bytes.starts_with(format!("\u{feff}code,name,").as_bytes()));
+                assert!(bytes.starts_with("\u{feff}code,name,".as_bytes()));
             }
             let (s, v) = app.upload(&other, kind, &ty, bytes).await;
             assert_eq!(s, StatusCode::OK, "{format}{lang} {kind}: {v}");

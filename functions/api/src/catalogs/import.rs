@@ -201,11 +201,11 @@ fn check_row(
     Err(findings)
 }
 
+/// An entry and its code.
+type Coded = (String, Map<String, Value>);
+
 /// Every row checked; the entries by code, or every finding (at most [`MAX_FINDINGS`]).
-fn check_table(
-    fields: &[Field],
-    table: &Table,
-) -> Result<Vec<(String, Map<String, Value>)>, Vec<Finding>> {
+fn check_table(fields: &[Field], table: &Table) -> Result<Vec<Coded>, Vec<Finding>> {
     let columns = columns(fields, &table.header)?;
     let mut findings = Vec::new();
     let mut entries = Vec::new();
