@@ -15,13 +15,31 @@ pub enum Payload<'a> {
     None,
     /// A JSON text (see [`json`]).
     Json(&'a str),
-    /// A CSV file (catalog import).
-    Csv(&'a str),
+    /// A file as the user picked it (catalog import: CSV or `.xlsx`), sent as its bytes with
+    /// its type; the server detects the encoding and format, so the browser decodes nothing.
+    File(&'a web_sys::File),
 }
 
 /// A body as JSON text for [`Payload::Json`].
 pub fn json(body: &impl Serialize) -> String {
     serde_json::to_string(body).expect("API bodies serialize")
+}
+
+/// A request with the bearer token and these headers.
+fn builder(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+) -> RequestBuilder {
+    let mut req = RequestBuilder::new(path).method(method);
+    if let Some(t) = token {
+        req = req.header("authorization", &format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        req = req.header(k, v);
+    }
+    req
 }
 
 /// `(status, body text)`, or why there was no answer.
@@ -32,26 +50,27 @@ pub async fn call(
     headers: &[(&str, &str)],
     payload: Payload<'_>,
 ) -> Result<(u16, String), String> {
-    let mut req = RequestBuilder::new(path).method(method);
-    if let Some(t) = token {
-        req = req.header("authorization", &format!("Bearer {t}"));
-    }
-    for (k, v) in headers {
-        req = req.header(k, v);
-    }
-    let (kind, text) = match payload {
-        Payload::Json(b) => ("application/json", b),
-        Payload::Csv(b) => ("text/csv; charset=utf-8", b),
-        Payload::None => ("", ""),
-    };
-    let resp = if kind.is_empty() {
-        req.send().await
-    } else {
-        req.header("content-type", kind)
-            .body(text.to_owned())
+    let req = builder(method, path, token, headers);
+    let resp = match payload {
+        Payload::None => req.send().await,
+        Payload::Json(b) => {
+            req.header("content-type", "application/json")
+                .body(b.to_owned())
+                .map_err(|e| e.to_string())?
+                .send()
+                .await
+        }
+        Payload::File(f) => {
+            let kind = Some(f.type_()).filter(|t| !t.is_empty());
+            req.header(
+                "content-type",
+                kind.as_deref().unwrap_or("application/octet-stream"),
+            )
+            .body(wasm_bindgen::JsValue::from(f.clone()))
             .map_err(|e| e.to_string())?
             .send()
             .await
+        }
     }
     .map_err(|e| e.to_string())?;
     let status = resp.status();
@@ -146,21 +165,43 @@ pub async fn send(
     payload: Payload<'_>,
 ) -> Result<String, Refusal> {
     let token = session.token.get_untracked();
-    let lang = session.lang.get_untracked();
     match call(method, path, token.as_deref(), headers, payload).await {
         Ok((200..=299, text)) => Ok(text),
-        Ok((s, text)) => {
-            if s == 401 {
-                session.token.set(None);
-            }
-            Err(Refusal::from_answer(s, &text))
-        }
-        Err(_) => Err(Refusal {
-            body: None,
-            text: String::new(),
-            message: crate::i18n::text(lang, "unreachable").to_owned(),
-        }),
+        Ok((s, text)) => Err(refused(session, s, &text)),
+        Err(_) => Err(unreachable(session)),
     }
+}
+
+/// A refusal from the server; a `401` signs the user out (the token expired).
+fn refused(session: crate::Session, status: u16, text: &str) -> Refusal {
+    if status == 401 {
+        session.token.set(None);
+    }
+    Refusal::from_answer(status, text)
+}
+
+/// The refusal when the server cannot be reached.
+fn unreachable(session: crate::Session) -> Refusal {
+    Refusal {
+        body: None,
+        text: String::new(),
+        message: crate::i18n::text(session.lang.get_untracked(), "unreachable").to_owned(),
+    }
+}
+
+/// A file the server makes for the signed-in user (an export), as a blob to save: a plain link
+/// cannot carry the bearer token.
+pub async fn download(session: crate::Session, path: &str) -> Result<web_sys::Blob, Refusal> {
+    let token = session.token.get_untracked();
+    let req = builder(Method::GET, path, token.as_deref(), &[]);
+    let resp = req.send().await.map_err(|_| unreachable(session))?;
+    if !resp.ok() {
+        let text = resp.text().await.unwrap_or_default();
+        return Err(refused(session, resp.status(), &text));
+    }
+    let bytes = resp.binary().await.map_err(|_| unreachable(session))?;
+    let parts = web_sys::js_sys::Array::of1(&web_sys::js_sys::Uint8Array::from(&bytes[..]));
+    web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| unreachable(session))
 }
 
 /// [`send`] with the answer read as `T`.

@@ -1,5 +1,6 @@
-//! Catalog screens (list with search, create, edit, CSV import with a per-row report) and the
-//! device's copy of customers and products that the editor's look-ups search, online or not.
+//! Catalog screens (list with search, create, edit, CSV or Excel import with a per-row report,
+//! export as CSV or Excel) and the device's copy of customers and products that the editor's
+//! look-ups search, online or not.
 //!
 //! Forms are drawn from `hoadon_core::catalog::fields` and checked with its rules as the user
 //! types, the same rules the server applies, so a finding shows before the round trip.
@@ -308,6 +309,7 @@ pub fn CatalogScreen(session: Session, kind: String) -> impl IntoView {
             <Show when=move || next.get().is_some()>
                 <button type="button" on:click=move |_| load(true)>{move || t("more")}</button>
             </Show>
+            <Export session kind />
             <Import session kind on_done=move || saved() />
         </section>
     }
@@ -441,8 +443,9 @@ fn EntryForm(
     }
 }
 
-/// CSV import: the file's first line names the fields; a bad file is reported row by row and
-/// nothing of it is imported.
+/// Import of a CSV or `.xlsx` file, sent as saved (the server detects encoding, delimiter and
+/// format, so no parser is downloaded with the app): the file's first line names the fields; a
+/// bad file is reported row by row and nothing of it is imported.
 #[component]
 fn Import(
     session: Session,
@@ -461,16 +464,10 @@ fn Import(
             return;
         };
         leptos::task::spawn_local(async move {
-            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                Ok(v) => v.as_string().unwrap_or_default(),
-                Err(_) => {
-                    error.set(Some(t("import.unreadable").to_owned()));
-                    return;
-                }
-            };
             let path = format!("/api/catalogs/{kind}/import");
             let answer =
-                api::request::<Value>(session, Method::POST, &path, &[], Payload::Csv(&text)).await;
+                api::request::<Value>(session, Method::POST, &path, &[], Payload::File(&file))
+                    .await;
             match answer {
                 Ok(v) => {
                     report.set(Vec::new());
@@ -500,7 +497,8 @@ fn Import(
             <h2>{move || t("import")}</h2>
             <p class="hint">{move || t("import.hint")}" "<code>{header.join(",")}</code></p>
             <label for="import-file">{move || t("import.file")}</label>
-            <input id="import-file" type="file" accept=".csv,text/csv" on:change=on_file />
+            <input id="import-file" type="file" on:change=on_file
+                accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
             <p class="status" role="status">{move || status.get()}</p>
             <p class="error" role="alert">{move || error.get()}</p>
             <Show when=move || !report.with(Vec::is_empty)>
@@ -520,6 +518,58 @@ fn Import(
             </Show>
         </section>
     }
+}
+
+/// "Export CSV" / "Export Excel": the whole catalog as a file (Excel's header in the screen's
+/// language, CSV's in field names for other programs), fetched with the token and saved.
+#[component]
+fn Export(session: Session, kind: &'static str) -> impl IntoView {
+    let t = move |k| i18n::text(session.lang.get(), k);
+    let error = RwSignal::new(None::<String>);
+    let export = move |format: &'static str| {
+        let lang = match session.lang.get_untracked() {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        };
+        let query = if format == "xlsx" {
+            format!("&lang={lang}")
+        } else {
+            String::new()
+        };
+        let path = format!("/api/catalogs/{kind}/export?format={format}{query}");
+        leptos::task::spawn_local(async move {
+            let saved = match api::download(session, &path).await {
+                Ok(blob) => save(&blob, &format!("{kind}.{format}"))
+                    .map_err(|_| t("unreachable").to_owned()),
+                Err(r) => Err(r.message),
+            };
+            error.set(saved.err());
+        });
+    };
+    view! {
+        <div class="actions export">
+            <button type="button" id="export-csv" on:click=move |_| export("csv")>{move || t("export.csv")}</button>
+            <button type="button" id="export-xlsx" on:click=move |_| export("xlsx")>{move || t("export.xlsx")}</button>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// Saves a blob as a download named `name`, through an object URL on a link that is never
+/// shown (the URL is released once the browser has taken the file).
+fn save(blob: &web_sys::Blob, name: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let url = web_sys::Url::create_object_url_with_blob(blob)?;
+    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        Duration::from_secs(10),
+    );
+    Ok(())
 }
 
 /// The file picked in a file input's `change` event.

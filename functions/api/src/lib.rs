@@ -8,7 +8,7 @@
 //! - [`auth`]: tokens (verifier port: local HS256, Cognito RS256 + JWKS), roles, Argon2id
 //!   passwords, tenant ids.
 //! - [`invoices`]: drafts, gapless numbering, signing, audit chain, recovery sweep.
-//! - [`catalogs`]: customers, products, units, currencies, payment methods; CSV import.
+//! - [`catalogs`]: customers, products, units, currencies, payment methods; CSV and `.xlsx` import and export.
 //! - [`http`]: the axum `Router` and its handlers; [`error`]: `ApiError`, mapped once to HTTP.
 //! - `kms` (feature `aws`): the KMS key, the signer function and the `Invoke` signer.
 //! - [`bootstrap`]: tenants and users; [`local`]: the local system's composition root;

@@ -2,11 +2,13 @@
 
 use super::{AppState, Caller, decode_cursor, encode_next, if_match};
 use crate::auth::Role;
-use crate::catalogs::MAX_CSV_BYTES;
+use crate::catalogs::{ExportFormat, HeaderLang, MAX_FILE_BYTES};
 use crate::error::ApiError;
 use crate::invoices;
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hoadon_core::api::{CreateSeries, Page, SeriesView};
@@ -26,8 +28,9 @@ pub(super) fn routes() -> Router<AppState> {
             "/api/catalogs/{kind}/import",
             // The import's own limit is the one users meet (with its per-file message); the
             // transport allows a little more so that it is reachable.
-            post(import_catalog).layer(DefaultBodyLimit::max(MAX_CSV_BYTES + (64 << 10))),
+            post(import_catalog).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + (64 << 10))),
         )
+        .route("/api/catalogs/{kind}/export", get(export_catalog))
         .route(
             "/api/catalogs/{kind}/{code}",
             get(get_catalog_entry).put(update_catalog_entry),
@@ -113,15 +116,48 @@ async fn update_catalog_entry(
     ))
 }
 
-/// `POST /api/catalogs/{kind}/import` with a CSV body: every bad row reported, nothing imported
-/// from a bad file.
+/// `POST /api/catalogs/{kind}/import` with a CSV or `.xlsx` file as the body (its bytes, as
+/// saved: the encoding, delimiter and format are detected): every bad row reported, nothing
+/// imported from a bad file.
 async fn import_catalog(
     caller: Caller,
     Path(kind): Path<String>,
-    body: String,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(CATALOG_WRITERS)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     Ok(Json(
-        crate::catalogs::import_csv(&caller.store, &kind, &body).await?,
+        crate::catalogs::import(&caller.store, &kind, content_type, &body).await?,
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    #[serde(default)]
+    format: ExportFormat,
+    lang: Option<HeaderLang>,
+}
+
+/// `GET /api/catalogs/{kind}/export?format=csv|xlsx&lang=vi|en` (every role that reads
+/// catalogs): the whole catalog as a download; `lang` puts that language's labels in the header
+/// instead of the field names.
+async fn export_catalog(
+    caller: Caller,
+    Path(kind): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let file = crate::catalogs::export(&caller.store, &kind, q.format, q.lang).await?;
+    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        file.bytes,
+    )
+        .into_response())
 }

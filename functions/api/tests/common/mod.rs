@@ -214,17 +214,53 @@ pub fn example() -> Value {
 
 impl TestApp {
     pub async fn csv(&self, token: &str, kind: &str, text: &str) -> (StatusCode, Value) {
+        self.upload(token, kind, "text/csv", text.as_bytes().to_vec())
+            .await
+    }
+
+    /// A catalog import of a file's bytes as a browser sends them.
+    pub async fn upload(
+        &self,
+        token: &str,
+        kind: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, Value) {
         let req = Request::builder()
             .method("POST")
             .uri(format!("/api/catalogs/{kind}/import"))
             .header("authorization", format!("Bearer {token}"))
-            .header("content-type", "text/csv")
-            .body(Body::from(text.to_owned()))
+            .header("content-type", content_type)
+            .body(Body::from(bytes))
             .unwrap();
         let resp = router(self.state.clone()).oneshot(req).await.unwrap();
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    /// A GET whose answer is a file: status, `(content-type, content-disposition)`, bytes.
+    pub async fn download(
+        &self,
+        token: &str,
+        uri: &str,
+    ) -> (StatusCode, (String, String), Vec<u8>) {
+        let req = Request::builder()
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let header = |name| {
+            resp.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let headers = (header("content-type"), header("content-disposition"));
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, bytes.to_vec())
     }
 }
 

@@ -3,15 +3,26 @@
 //! Each entry is keyed by its `code` (the code an ERP or a clerk already uses: `MKHang` for
 //! customers, `MHHDVu` for products), stored at `CAT#<kind> / <code>`. Fields are declared per
 //! kind in [`spec`] and checked with the core's rules (tax id check digit, VAT rate, decimals), so
-//! an entry that reaches the catalog can go onto an invoice. A CSV import checks every row first
-//! and writes nothing if any row is bad.
+//! an entry that reaches the catalog can go onto an invoice.
+//!
+//! Files: [`table`] reads what Excel saves (CSV in its encodings and delimiters, `.xlsx`),
+//! [`import`] checks every row and writes nothing if any row is bad, [`export`] writes a
+//! catalog as CSV or `.xlsx` that imports back unchanged.
+
+mod export;
+mod import;
+pub mod table;
+
+pub use export::{ExportFile, ExportFormat, HeaderLang, export};
+pub use import::{decimal_comma, import};
+pub use table::MAX_FILE_BYTES;
 
 use crate::error::ApiError;
 use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::Finding;
 use hoadon_core::api::Page;
 use hoadon_core::catalog::{Field, check_value, error as finding, fields as spec};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// Checks one entry with the core's catalog rules; returns it with only known fields, trimmed,
 /// or every finding.
@@ -189,149 +200,10 @@ pub async fn list(
     Ok(Page { items, next })
 }
 
-/// Largest CSV file accepted.
-pub const MAX_CSV_BYTES: usize = 5 << 20;
-
-/// RFC 4180 CSV: comma-separated, `"` quoting with `""` escapes, quoted line breaks, CRLF or LF.
-pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
-    let mut chars = text.chars().peekable();
-    let (mut quoted, mut line) = (false, 1usize);
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => {
-                line += usize::from(c == '\n');
-                field.push(c);
-            }
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                line += 1;
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err(format!(
-            "a quoted field opened before line {line} is never closed"
-        ));
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows.retain(|r| !(r.len() == 1 && r[0].trim().is_empty()));
-    Ok(rows)
-}
-
-/// Imports a CSV file whose first line names the columns (the catalog's field names).
-/// Every row is checked first; if any is bad, every finding is returned (`rows[i]` is the i-th
-/// data row, file line i + 2) and nothing is written. Good files are written in transactions
-/// as large as the store allows (100 on DynamoDB); existing codes are replaced, so re-running a
-/// file is harmless.
-pub async fn import_csv(ts: &TenantStore, kind: &str, text: &str) -> Result<Value, ApiError> {
-    let fields = kind_spec(kind)?;
-    if text.len() > MAX_CSV_BYTES {
-        return Err(ApiError::TooLarge(format!(
-            "the file is larger than {MAX_CSV_BYTES} bytes"
-        )));
-    }
-    let rows = parse_csv(text).map_err(ApiError::BadRequest)?;
-    let Some((header, data)) = rows.split_first() else {
-        return Err(ApiError::BadRequest("the file is empty".into()));
-    };
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
-    let mut findings = Vec::new();
-    let mut entries = Vec::new();
-    let mut seen = std::collections::HashMap::new();
-    for (i, row) in data.iter().enumerate() {
-        let prefix = format!("rows[{i}].");
-        if row.len() != header.len() {
-            findings.push(finding(
-                "csv.columns",
-                format!("rows[{i}]"),
-                format!(
-                    "Dòng {} có {} cột, tiêu đề có {}.",
-                    i + 2,
-                    row.len(),
-                    header.len()
-                ),
-                format!(
-                    "Line {} has {} columns; the header has {}.",
-                    i + 2,
-                    row.len(),
-                    header.len()
-                ),
-            ));
-            continue;
-        }
-        let obj: Map<String, Value> = header
-            .iter()
-            .cloned()
-            .zip(row.iter().map(|v| Value::String(v.clone())))
-            .collect();
-        match check_entry(fields, &obj, &prefix) {
-            Err(f) => findings.extend(f),
-            Ok(entry) => {
-                let code = entry["code"].as_str().expect("required").to_owned();
-                if let Some(first) = seen.insert(code.clone(), i) {
-                    findings.push(finding(
-                        "csv.duplicate_code",
-                        format!("{prefix}code"),
-                        format!("Mã {code} đã có ở dòng {}.", first + 2),
-                        format!("Code {code} already appears on line {}.", first + 2),
-                    ));
-                }
-                entries.push((code, entry));
-            }
-        }
-    }
-    if !findings.is_empty() {
-        return Err(ApiError::Validation(findings));
-    }
-    for chunk in entries.chunks(ts.max_transaction_ops()) {
-        let ops = chunk
-            .iter()
-            .map(|(code, e)| Op::Put {
-                key: ts.key(&pk(kind), code),
-                data: serde_json::to_vec(e).expect("json"),
-                condition: Condition::Always,
-            })
-            .collect();
-        ts.transact(ops).await?;
-    }
-    Ok(json!({ "imported": entries.len() }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_follows_rfc_4180() {
-        let rows = parse_csv(
-            "\u{feff}code,name\r\nA,\"Công ty \"\"An Phát\"\", HN\"\r\nB,\"two\nlines\"\n\n",
-        )
-        .unwrap();
-        assert_eq!(
-            rows,
-            vec![
-                vec!["code".to_owned(), "name".to_owned()],
-                vec!["A".to_owned(), "Công ty \"An Phát\", HN".to_owned()],
-                vec!["B".to_owned(), "two\nlines".to_owned()],
-            ]
-        );
-        assert!(parse_csv("a,\"open\n").is_err());
-    }
+    use serde_json::json;
 
     #[test]
     fn entries_are_checked_with_the_invoice_rules() {
