@@ -13,6 +13,19 @@ use hoadon_core::api::{CreateSeries, Page, SeriesView};
 use serde::Deserialize;
 use serde_json::Value;
 
+/// This router's part of the OpenAPI document (`openapi.rs` merges the parts).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_series,
+    create_series,
+    list_catalog,
+    create_catalog_entry,
+    import_catalog,
+    get_catalog_entry,
+    update_catalog_entry
+))]
+pub(super) struct Api;
+
 const CATALOG_WRITERS: &[Role] = &[Role::Admin, Role::Accountant];
 
 pub(super) fn routes() -> Router<AppState> {
@@ -34,6 +47,17 @@ pub(super) fn routes() -> Router<AppState> {
         )
 }
 
+/// `GET /api/series`: every series of the tenant (one page).
+#[utoipa::path(
+    get,
+    path = "/api/series",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The series", body = Page<SeriesView>),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
 async fn list_series(caller: Caller) -> Result<Json<Page<SeriesView>>, ApiError> {
     Ok(Json(Page {
         items: invoices::list_series(&caller.store).await?,
@@ -42,24 +66,63 @@ async fn list_series(caller: Caller) -> Result<Json<Page<SeriesView>>, ApiError>
 }
 
 /// `POST /api/series` (admin, accountant): a form + symbol whose numbers start at 1.
+#[utoipa::path(
+    post,
+    path = "/api/series",
+    security(("bearer" = [])),
+    request_body(content = CreateSeries, content_type = "application/json",
+        example = json!({"form": "1", "symbol": "C26TAA"})),
+    responses(
+        (status = 201, description = "Created", body = SeriesView),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 409, response = super::openapi::Conflict),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
 async fn create_series(
     caller: Caller,
     Json(body): Json<CreateSeries>,
 ) -> Result<(StatusCode, Json<SeriesView>), ApiError> {
     caller.require(&[Role::Admin, Role::Accountant])?;
-    let s = invoices::create_series(&caller.store, body.form.trim(), body.symbol.trim()).await?;
+    let s = invoices::create_series(&caller.store, &body.form, &body.symbol).await?;
     Ok((StatusCode::CREATED, Json(s)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct CatalogQuery {
+    /// Part of the code, the name or the tax id.
     q: Option<String>,
+    /// The `next` of the previous page (opaque; nothing else is accepted).
+    #[param(pattern = "^[A-Za-z0-9_-]+$")]
     cursor: Option<String>,
+    /// Page size, 1–200 (other values are clamped).
+    #[param(maximum = 18446744073709551615_u64)]
     limit: Option<usize>,
 }
 
 /// `GET /api/catalogs/{kind}?q=&cursor=&limit=`: search by code, name or tax id, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/catalogs/{kind}",
+    security(("bearer" = [])),
+    params(
+        ("kind" = String, Path, description = "customers, products, units, payment_methods or tax_offices"),
+        CatalogQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of entries", body = Page<serde_json::Value>),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
 async fn list_catalog(
     caller: Caller,
     Path(kind): Path<String>,
@@ -78,6 +141,28 @@ async fn list_catalog(
 }
 
 /// `POST /api/catalogs/{kind}` (admin, accountant): a new entry, keyed by its code.
+#[utoipa::path(
+    post,
+    path = "/api/catalogs/{kind}",
+    security(("bearer" = [])),
+    params(
+        ("kind" = String, Path, description = "customers, products, units, payment_methods or tax_offices"),
+    ),
+    request_body(content = Object, content_type = "application/json",
+        description = "The entry: the kind's fields (`hoadon_core::catalog`), `code` required"),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 409, response = super::openapi::Conflict),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 422, response = super::openapi::Unprocessable),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
 async fn create_catalog_entry(
     caller: Caller,
     Path(kind): Path<String>,
@@ -90,6 +175,22 @@ async fn create_catalog_entry(
     ))
 }
 
+/// `GET /api/catalogs/{kind}/{code}`.
+#[utoipa::path(
+    get,
+    path = "/api/catalogs/{kind}/{code}",
+    security(("bearer" = [])),
+    params(
+        ("kind" = String, Path, description = "customers, products, units, payment_methods or tax_offices"),
+        ("code" = String, Path, description = "The entry's code"),
+    ),
+    responses(
+        (status = 200, description = "The entry with its `version`", body = Object),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
 async fn get_catalog_entry(
     caller: Caller,
     Path((kind, code)): Path<(String, String)>,
@@ -100,6 +201,29 @@ async fn get_catalog_entry(
 }
 
 /// `PUT /api/catalogs/{kind}/{code}` with `If-Match`: a stale version gets `409 version_conflict`.
+#[utoipa::path(
+    put,
+    path = "/api/catalogs/{kind}/{code}",
+    security(("bearer" = [])),
+    params(
+        ("kind" = String, Path, description = "customers, products, units, payment_methods or tax_offices"),
+        ("code" = String, Path, description = "The entry's code"),
+        ("If-Match" = u64, Header, description = "The version edited"),
+    ),
+    request_body(content = Object, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Saved", body = Object),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 409, response = super::openapi::Conflict),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 422, response = super::openapi::Unprocessable),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
 async fn update_catalog_entry(
     caller: Caller,
     Path((kind, code)): Path<(String, String)>,
@@ -115,6 +239,27 @@ async fn update_catalog_entry(
 
 /// `POST /api/catalogs/{kind}/import` with a CSV body: every bad row reported, nothing imported
 /// from a bad file.
+#[utoipa::path(
+    post,
+    path = "/api/catalogs/{kind}/import",
+    security(("bearer" = [])),
+    params(
+        ("kind" = String, Path, description = "customers, products, units, payment_methods or tax_offices"),
+    ),
+    request_body(content = String, content_type = "text/csv",
+        description = "A header row of field names, then one entry per row (UTF-8, at most 5 MiB)"),
+    responses(
+        (status = 200, description = "How many entries were imported", body = Object),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 422, response = super::openapi::Unprocessable),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
 async fn import_catalog(
     caller: Caller,
     Path(kind): Path<String>,

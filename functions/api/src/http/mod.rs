@@ -7,6 +7,7 @@
 
 mod catalogs;
 mod invoices;
+mod openapi;
 mod session;
 
 use crate::auth::{AuthError, Claims, Role, TokenVerifier};
@@ -16,7 +17,7 @@ use crate::store::{Store, TenantStore};
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::{HeaderMap, StatusCode, header, request::Parts};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use hoadon_core::api::{ErrorBody, Page};
@@ -75,7 +76,7 @@ const MAX_JSON_BYTES: usize = 2 << 20;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/api/openapi.json", get(openapi))
+        .route("/api/openapi.json", get(openapi::openapi_document))
         .merge(session::routes())
         .merge(invoices::routes())
         .merge(catalogs::routes())
@@ -87,14 +88,6 @@ pub fn router(state: AppState) -> Router {
 
 async fn not_found() -> ApiError {
     ApiError::NotFound
-}
-
-async fn openapi() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        include_str!("../../openapi.json"),
-    )
-        .into_response()
 }
 
 /// Turns every error answer that is not already the typed JSON body (axum's own rejections
