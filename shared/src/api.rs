@@ -8,11 +8,6 @@ use crate::profile::CompanyProfile;
 use crate::validate::{Finding, Severity};
 use serde::{Deserialize, Serialize};
 
-/// What an invoice id looks like (the server refuses any other with `400`): the OpenAPI
-/// document's pattern for the `{id}` path parameter. (`CreateDraft::id` spells it out: the
-/// derive takes literals only; a test checks both agree.)
-pub const ID_PATTERN: &str = "^[A-Za-z0-9_-]{8,64}$";
-
 /// `POST /api/invoices`: a new draft with the client's id (the `Idempotency-Key` header makes a
 /// retry answer with the first record).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

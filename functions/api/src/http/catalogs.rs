@@ -98,8 +98,8 @@ async fn create_series(
 struct CatalogQuery {
     /// Part of the code, the name or the tax id.
     q: Option<String>,
-    /// The `next` of the previous page (opaque; nothing else is accepted).
-    #[param(pattern = "^[A-Za-z0-9_-]+$")]
+    /// The `next` of the previous page (opaque; nothing else is accepted; empty: the first).
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     cursor: Option<String>,
     /// Page size, 1–200 (other values are clamped).
     #[param(maximum = 18446744073709551615_u64)]

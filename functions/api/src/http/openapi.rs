@@ -151,7 +151,7 @@ error_responses! {
     Forbidden => "`forbidden`: the caller's role may not do this.",
     NotFound => "`not_found`: no such record in the caller's tenant.",
     Conflict => "The record changed or exists (`draft_conflict`, `version_conflict` with `current`, \
-                 `invoice_not_editable`, `id_taken`, `already_exists`).",
+                 `invoice_not_editable`, `id_taken`, `idempotency_key_reused`, `already_exists`).",
     PayloadTooLarge => "`payload_too_large`: the body or the record is larger than the API keeps.",
     UnsupportedMediaType => "`unsupported_media_type`: the body is not in the declared content type.",
     Unprocessable => "The content breaks rules: `validation_failed` and `profile_incomplete` with \

@@ -74,11 +74,13 @@ pub struct ListQuery {
     pub buyer: Option<String>,
     /// `<form><symbol>`, e.g. `1C25TAA`.
     pub series: Option<String>,
+    /// The invoice number (`SHDon`, up to 99,999,999 in practice; any `u32` is read).
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub number: Option<u32>,
     /// Only invoices whose signing failed and need a person.
     pub attention: Option<bool>,
-    /// The `next` of the previous page (opaque; nothing else is accepted).
-    #[param(pattern = "^[A-Za-z0-9_-]+$")]
+    /// The `next` of the previous page (opaque; nothing else is accepted; empty: the first).
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// Page size, 1–200 (other values are clamped).
     #[param(maximum = 18446744073709551615_u64)]
