@@ -112,7 +112,7 @@ struct CatalogQuery {
     path = "/api/catalogs/{kind}",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "customers, products, units, payment_methods or tax_offices"),
+        ("kind" = String, Path, description = "The catalog (`hoadon_core::catalog::KINDS`)"),
         CatalogQuery,
     ),
     responses(
@@ -146,7 +146,7 @@ async fn list_catalog(
     path = "/api/catalogs/{kind}",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "customers, products, units, payment_methods or tax_offices"),
+        ("kind" = String, Path, description = "The catalog (`hoadon_core::catalog::KINDS`)"),
     ),
     request_body(content = Object, content_type = "application/json",
         description = "The entry: the kind's fields (`hoadon_core::catalog`), `code` required"),
@@ -181,7 +181,7 @@ async fn create_catalog_entry(
     path = "/api/catalogs/{kind}/{code}",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "customers, products, units, payment_methods or tax_offices"),
+        ("kind" = String, Path, description = "The catalog (`hoadon_core::catalog::KINDS`)"),
         ("code" = String, Path, description = "The entry's code"),
     ),
     responses(
@@ -206,7 +206,7 @@ async fn get_catalog_entry(
     path = "/api/catalogs/{kind}/{code}",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "customers, products, units, payment_methods or tax_offices"),
+        ("kind" = String, Path, description = "The catalog (`hoadon_core::catalog::KINDS`)"),
         ("code" = String, Path, description = "The entry's code"),
         ("If-Match" = u64, Header, description = "The version edited"),
     ),
@@ -244,7 +244,7 @@ async fn update_catalog_entry(
     path = "/api/catalogs/{kind}/import",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "customers, products, units, payment_methods or tax_offices"),
+        ("kind" = String, Path, description = "The catalog (`hoadon_core::catalog::KINDS`)"),
     ),
     request_body(content = String, content_type = "text/csv",
         description = "A header row of field names, then one entry per row (UTF-8, at most 5 MiB)"),

@@ -41,8 +41,9 @@ use utoipa::{Modify, OpenApi, ToResponse};
 )]
 struct Root;
 
-/// The `bearer` scheme that authenticated operations name, and the draft example
-/// (`shared/examples/draft.json`, which a core test keeps valid) on the draft bodies.
+/// The `bearer` scheme that authenticated operations name, the catalogs' `{kind}` as the core's
+/// list of kinds (one source), and the draft example (`shared/examples/draft.json`, which a core
+/// test keeps valid) on the draft bodies.
 struct BearerAndExamples;
 
 impl Modify for BearerAndExamples {
@@ -52,6 +53,24 @@ impl Modify for BearerAndExamples {
                 "bearer",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
             );
+        }
+        let kinds = utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(hoadon_core::catalog::KINDS))
+            .build();
+        let params = doc
+            .paths
+            .paths
+            .values_mut()
+            .flat_map(|item| {
+                [&mut item.get, &mut item.post, &mut item.put]
+                    .into_iter()
+                    .flatten()
+            })
+            .flat_map(|op| op.parameters.iter_mut().flatten())
+            .filter(|p| p.name == "kind");
+        for p in params {
+            p.schema = Some(kinds.clone().into());
         }
         let draft: serde_json::Value =
             serde_json::from_str(include_str!("../../../../shared/examples/draft.json"))
