@@ -290,6 +290,44 @@ mod tests {
         }
     }
 
+    /// The JSON contract the OpenAPI document states: what it allows is read, nothing else.
+    #[test]
+    fn json_amounts_follow_the_documented_contract() {
+        #[derive(serde::Deserialize)]
+        struct A(#[serde(with = "decimal_serde")] Decimal);
+        let read = |json: &str| serde_json::from_str::<A>(json).map(|a| a.0).ok();
+        assert_eq!(read(r#""-12.50""#), Some(dec!(-12.50)));
+        assert_eq!(read("7"), Some(dec!(7)));
+        assert_eq!(
+            read("-223.0"),
+            Some(dec!(-223)),
+            "a whole number written 2.0"
+        );
+        assert_eq!(read(&"9".repeat(MAX_DECIMAL_CHARS + 1)), None);
+        assert!(read(&format!("\"{}\"", "9".repeat(MAX_DECIMAL_CHARS))).is_some());
+        for bad in [
+            r#"" 5""#,
+            r#""5 ""#,
+            "2.5",
+            "1e300",
+            &format!("\"{}\"", "1".repeat(29)),
+        ] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn codes_take_whole_numbers_in_range() {
+        #[derive(serde::Deserialize)]
+        struct C(#[serde(with = "code_serde")] u8);
+        let read = |json: &str| serde_json::from_str::<C>(json).map(|c| c.0).ok();
+        assert_eq!(read("3"), Some(3));
+        assert_eq!(read("209.0"), Some(209));
+        for bad in ["256", "-1", "1.5", "\"1\""] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn currency_codes_are_three_upper_case_letters() {
         assert_eq!("USD".parse::<Currency>().unwrap().scale(), 2);
