@@ -26,6 +26,16 @@ use serde_json::Value;
 ))]
 pub(super) struct Api;
 
+/// `{kind}` in the OpenAPI document (its values, `hoadon_core::catalog::KINDS`, are set in
+/// `openapi.rs`).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // read by the OpenAPI derive only; the handlers take `Path<String>`
+struct KindPath {
+    /// The catalog.
+    kind: String,
+}
+
 const CATALOG_WRITERS: &[Role] = &[Role::Admin, Role::Accountant];
 
 pub(super) fn routes() -> Router<AppState> {
@@ -54,8 +64,7 @@ pub(super) fn routes() -> Router<AppState> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The series", body = Page<SeriesView>),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 503, response = super::openapi::Unavailable),
+        super::openapi::SignedIn,
     )
 )]
 async fn list_series(caller: Caller) -> Result<Json<Page<SeriesView>>, ApiError> {
@@ -74,13 +83,10 @@ async fn list_series(caller: Caller) -> Result<Json<Page<SeriesView>>, ApiError>
         example = json!({"form": "1", "symbol": "C26TAA"})),
     responses(
         (status = 201, description = "Created", body = SeriesView),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
         (status = 403, response = super::openapi::Forbidden),
         (status = 409, response = super::openapi::Conflict),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn create_series(
@@ -112,15 +118,13 @@ struct CatalogQuery {
     path = "/api/catalogs/{kind}",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "The catalog (`hoadon_core::catalog::KINDS`)"),
+        KindPath,
         CatalogQuery,
     ),
     responses(
         (status = 200, description = "A page of entries", body = Page<serde_json::Value>),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
-        (status = 503, response = super::openapi::Unavailable),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
     )
 )]
 async fn list_catalog(
@@ -146,21 +150,16 @@ async fn list_catalog(
     path = "/api/catalogs/{kind}",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "The catalog (`hoadon_core::catalog::KINDS`)"),
+        KindPath,
     ),
     request_body(content = Object, content_type = "application/json",
         description = "The entry: the kind's fields (`hoadon_core::catalog`), `code` required"),
     responses(
         (status = 201, description = "Created", body = Object),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
+        super::openapi::CatalogWrite,
         (status = 409, response = super::openapi::Conflict),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 422, response = super::openapi::Unprocessable),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn create_catalog_entry(
@@ -181,14 +180,13 @@ async fn create_catalog_entry(
     path = "/api/catalogs/{kind}/{code}",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "The catalog (`hoadon_core::catalog::KINDS`)"),
+        KindPath,
         ("code" = String, Path, description = "The entry's code"),
     ),
     responses(
         (status = 200, description = "The entry with its `version`", body = Object),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::SignedIn,
         (status = 404, response = super::openapi::NotFound),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn get_catalog_entry(
@@ -206,22 +204,17 @@ async fn get_catalog_entry(
     path = "/api/catalogs/{kind}/{code}",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "The catalog (`hoadon_core::catalog::KINDS`)"),
+        KindPath,
         ("code" = String, Path, description = "The entry's code"),
         ("If-Match" = u64, Header, description = "The version edited"),
     ),
     request_body(content = Object, content_type = "application/json"),
     responses(
         (status = 200, description = "Saved", body = Object),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
+        super::openapi::CatalogWrite,
         (status = 409, response = super::openapi::Conflict),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 422, response = super::openapi::Unprocessable),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn update_catalog_entry(
@@ -244,20 +237,15 @@ async fn update_catalog_entry(
     path = "/api/catalogs/{kind}/import",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "The catalog (`hoadon_core::catalog::KINDS`)"),
+        KindPath,
     ),
     request_body(content = String, content_type = "text/csv",
         description = "A header row of field names, then one entry per row (UTF-8, at most 5 MiB)"),
     responses(
         (status = 200, description = "How many entries were imported", body = Object),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 422, response = super::openapi::Unprocessable),
-        (status = 503, response = super::openapi::Unavailable),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
+        super::openapi::CatalogWrite,
     )
 )]
 async fn import_catalog(

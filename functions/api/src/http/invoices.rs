@@ -55,12 +55,9 @@ pub(super) fn routes() -> Router<AppState> {
             ("xml" = (operation_id = "get_invoice_xml", parameters(("id" = "$response.body#/id")))),
         )),
         (status = 200, description = "A replay of the same Idempotency-Key: the first record", body = InvoiceView),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
         (status = 409, response = super::openapi::Conflict),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn create_invoice(
@@ -103,13 +100,10 @@ async fn create_invoice(
     request_body(content = DraftInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Saved", body = InvoiceView),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
         (status = 404, response = super::openapi::NotFound),
         (status = 409, response = super::openapi::Conflict),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn update_invoice(
@@ -142,10 +136,8 @@ async fn update_invoice(
     ),
     responses(
         (status = 200, description = "The invoice", body = InvoiceView),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
-        (status = 503, response = super::openapi::Unavailable),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
     )
 )]
 async fn get_invoice(
@@ -164,9 +156,8 @@ async fn get_invoice(
     params(ListQuery),
     responses(
         (status = 200, description = "A page", body = Page<InvoiceView>),
+        super::openapi::SignedIn,
         (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn list_invoices(
@@ -195,10 +186,8 @@ struct Validation {
     ),
     responses(
         (status = 200, description = "Findings, and the totals when valid", body = Validation),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
-        (status = 503, response = super::openapi::Unavailable),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
     )
 )]
 async fn validate_invoice(
@@ -224,14 +213,12 @@ async fn validate_invoice(
     ),
     responses(
         (status = 200, description = "Issued (or already issued): numbered and signed", body = InvoiceView),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
         (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
         (status = 409, response = super::openapi::Conflict),
         (status = 413, response = super::openapi::PayloadTooLarge),
         (status = 422, response = super::openapi::Unprocessable),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn issue_invoice(
@@ -254,10 +241,8 @@ async fn issue_invoice(
     ),
     responses(
         (status = 200, description = "The signed GDT XML, byte for byte", content_type = "application/xml", body = String),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
-        (status = 503, response = super::openapi::Unavailable),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
     )
 )]
 async fn get_invoice_xml(
@@ -287,8 +272,7 @@ async fn get_invoice_xml(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The home screen's figures", body = Summary),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 503, response = super::openapi::Unavailable),
+        super::openapi::SignedIn,
     )
 )]
 async fn summary(caller: Caller) -> Result<Json<Summary>, ApiError> {
@@ -305,10 +289,8 @@ async fn summary(caller: Caller) -> Result<Json<Summary>, ApiError> {
     ),
     responses(
         (status = 200, description = "The chain, checked", body = AuditReport),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
-        (status = 503, response = super::openapi::Unavailable),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
     )
 )]
 async fn verify_invoice_audit(

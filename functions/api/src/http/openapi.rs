@@ -9,10 +9,11 @@ use super::{catalogs, invoices, session};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use hoadon_core::api::ErrorBody;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -177,4 +178,32 @@ error_responses! {
                       every finding in `details`, `unknown_series`, `issue_date_before_last`, \
                       `series_exhausted`.",
     Unavailable => "`unavailable`, `signing_pending` or `signing_key_missing`: retry later.",
+}
+
+/// Error answers that go together, so that each operation lists them once (`responses(…)` takes
+/// these beside its own statuses). Each refers to the shared responses above.
+macro_rules! error_sets {
+    ($($(#[$doc:meta])* $name:ident = [$($status:literal => $response:ident),*];)*) => {$(
+        $(#[$doc])*
+        pub(super) struct $name;
+
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+                [$(($status.to_string(), Ref::from_response_name(stringify!($response)).into())),*]
+                    .into_iter()
+                    .collect()
+            }
+        }
+    )*};
+}
+
+error_sets! {
+    /// A bearer token is checked (or credentials are) and the store is read.
+    SignedIn = [401 => Unauthorized, 503 => Unavailable];
+    /// A request body: malformed, over the limit, or not in the declared content type.
+    WithBody = [400 => BadRequest, 413 => PayloadTooLarge, 415 => UnsupportedMediaType];
+    /// A record named in the path: a malformed name, or no such record.
+    NamedRecord = [400 => BadRequest, 404 => NotFound];
+    /// A catalog write: a role that may not, an unknown catalog, an entry breaking its rules.
+    CatalogWrite = [403 => Forbidden, 404 => NotFound, 422 => Unprocessable];
 }

@@ -31,12 +31,9 @@ pub(super) fn routes() -> Router<AppState> {
         example = json!({"email": "admin@example.vn", "password": "correct horse battery staple"})),
     responses(
         (status = 200, description = "Signed in", body = LoginAnswer),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
         (status = 404, response = super::openapi::NotFound),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn login(
@@ -87,8 +84,7 @@ async fn login(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The profile and its version", body = ProfileView),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 503, response = super::openapi::Unavailable),
+        super::openapi::SignedIn,
     )
 )]
 async fn get_profile(caller: Caller) -> Result<Json<ProfileView>, ApiError> {
@@ -105,14 +101,11 @@ async fn get_profile(caller: Caller) -> Result<Json<ProfileView>, ApiError> {
     request_body(content = CompanyProfile, content_type = "application/json"),
     responses(
         (status = 200, description = "Saved", body = ProfileView),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
         (status = 403, response = super::openapi::Forbidden),
         (status = 409, response = super::openapi::Conflict),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
         (status = 422, response = super::openapi::Unprocessable),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn put_profile(
@@ -136,9 +129,8 @@ async fn put_profile(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The chain, checked", body = crate::invoices::AuditReport),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::SignedIn,
         (status = 403, response = super::openapi::Forbidden),
-        (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn profile_audit(caller: Caller) -> Result<Json<crate::invoices::AuditReport>, ApiError> {
