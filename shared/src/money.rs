@@ -105,8 +105,9 @@ impl utoipa::PartialSchema for DecimalJson {
             .minimum(Some(i64::MIN))
             .maximum(Some(u64::MAX as usize))
             .description(Some(
-                "A decimal as a string (no exponent, separators or `+`), or an integer; \
-                 floating-point JSON numbers are refused because they are already inexact.",
+                "A decimal as a string (no exponent, separators or `+`), or an integer (a whole \
+                 number may be written `2.0`); other floating-point numbers are refused: they \
+                 are inexact before the server sees them.",
             ))
             .examples([serde_json::json!("18500000.5")])
             .into()
