@@ -11,15 +11,18 @@ use serde::{Deserialize, Serialize};
 /// `POST /api/invoices`: a new draft with the client's id (the `Idempotency-Key` header makes a
 /// retry answer with the first record).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateDraft {
     /// 8 to 64 letters, digits, `-` or `_`; chosen by the client so an offline draft keeps it.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{8,64}$"))]
     pub id: String,
     pub document: DraftInput,
 }
 
 /// Why an invoice needs a person: the sweep could not sign it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attention {
     /// What failed, as the server saw it (no secrets).
     pub reason: String,
@@ -31,6 +34,7 @@ pub struct Attention {
 
 /// An invoice as clients see it: the server-composed document, its state and version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvoiceView {
     pub id: String,
     pub status: Status,
@@ -59,6 +63,7 @@ pub struct InvoiceView {
 
 /// A page of a list; `next` is an opaque cursor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     #[serde(default)]
@@ -67,6 +72,7 @@ pub struct Page<T> {
 
 /// Counts per state, and how many need attention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counts {
     pub draft: u64,
     pub numbered: u64,
@@ -76,6 +82,7 @@ pub struct Counts {
 
 /// `GET /api/summary`: the home screen.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub counts: Counts,
     pub recent: Vec<InvoiceView>,
@@ -86,6 +93,7 @@ pub struct Summary {
 
 /// A series (form + symbol) and where its numbering stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeriesView {
     pub form: String,
     pub symbol: String,
@@ -96,14 +104,23 @@ pub struct SeriesView {
 
 /// `POST /api/series`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateSeries {
+    /// `KHMSHDon`, one digit 1–9.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[1-9]$"))]
     pub form: String,
+    /// `KHHDon`: C or K, two digits of the year, a type letter, two characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[CK][0-9]{2}[TDLMNBGHX][A-Z0-9]{2}$")
+    )]
     pub symbol: String,
 }
 
 /// `GET /api/profile`, and the answer to `PUT /api/profile` (whose body is a [`CompanyProfile`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileView {
     pub profile: CompanyProfile,
     /// The `If-Match` value for the next edit (0 before the first save).
@@ -114,6 +131,7 @@ pub struct ProfileView {
 
 /// `POST /api/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     pub email: String,
@@ -122,6 +140,7 @@ pub struct Login {
 
 /// The answer to a login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginAnswer {
     pub token: String,
     pub tenant: String,
@@ -131,6 +150,7 @@ pub struct LoginAnswer {
 
 /// A finding as it travels (owned strings, so clients can read it back).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Detail {
     pub severity: Severity,
     pub code: String,
@@ -154,11 +174,15 @@ impl From<&Finding> for Detail {
 /// Every error answer: a stable `code`, a message, the findings, and — in a conflict — the
 /// server's current copy (`C` is the record's view type).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ErrorBody, bound = ""))]
 pub struct ErrorBody<C = serde::de::IgnoredAny> {
     pub code: String,
     pub message: String,
     #[serde(default)]
     pub details: Vec<Detail>,
+    /// The record as the server has it (an `InvoiceView`, a catalog entry), in a conflict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub current: Option<C>,
 }

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where an invoice is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Editable; no number.

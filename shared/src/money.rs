@@ -80,9 +80,102 @@ pub fn round_money(amount: Decimal, currency: Currency) -> Decimal {
         .normalize()
 }
 
+/// The longest decimal string the JSON API takes: 28 characters hold at most 28 digits, which a
+/// `Decimal` (96-bit mantissa, scale ≤ 28) always represents exactly — so every string the
+/// OpenAPI document allows ([`DECIMAL_PATTERN`], this length) is accepted, and no other is.
+pub const MAX_DECIMAL_CHARS: usize = 28;
+
+/// A decimal amount as a JSON string: [`parse_decimal`]'s syntax, without surrounding spaces.
+pub const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
+
+/// The OpenAPI schema of an amount in the API's JSON ([`decimal_serde`]): a string matching
+/// [`DECIMAL_PATTERN`] of at most [`MAX_DECIMAL_CHARS`], or a 64-bit integer. A marker type only
+/// (fields say `value_type = DecimalJson`); it exists with feature `openapi`.
+#[cfg(feature = "openapi")]
+pub struct DecimalJson;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for DecimalJson {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Integer]))
+            .pattern(Some(DECIMAL_PATTERN))
+            .max_length(Some(MAX_DECIMAL_CHARS))
+            .minimum(Some(i64::MIN))
+            .maximum(Some(u64::MAX as usize))
+            .description(Some(
+                "A decimal as a string (no exponent, separators or `+`), or an integer (a whole \
+                 number may be written `2.0`); other floating-point numbers are refused: they \
+                 are inexact before the server sees them.",
+            ))
+            .examples([serde_json::json!("18500000.5")])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for DecimalJson {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Decimal".into()
+    }
+}
+
+/// `v` as an integer when it is a whole number that `f64` holds exactly (|v| ≤ 2^53): JSON Schema
+/// counts `2.0` as the integer 2, so a reader of `integer` fields takes it too.
+pub fn whole(v: f64) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    (v.fract() == 0.0 && v.abs() <= EXACT).then_some(v as i64)
+}
+
+/// Small integer codes (`nature`, `kind`, …) that also take a whole number written `2.0`, as
+/// the document's `integer` does (see [`whole`]).
+pub mod code_serde {
+    use serde::de::{self, Deserializer, Visitor};
+    use std::fmt;
+
+    struct Code;
+
+    impl Visitor<'_> for Code {
+        type Value = u8;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an integer from 0 to 255")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u8, E> {
+            u8::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u8, E> {
+            u8::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u8, E> {
+            super::whole(v)
+                .and_then(|n| u8::try_from(n).ok())
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+        d.deserialize_any(Code)
+    }
+
+    /// `Option<u8>` with the same rules; `null` or absent means `None`.
+    pub mod option {
+        use super::*;
+        use serde::Deserialize;
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+            #[derive(serde::Deserialize)]
+            struct Wrap(#[serde(deserialize_with = "super::deserialize")] u8);
+            Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+        }
+    }
+}
+
 /// `Decimal` that a JSON client may send as a string (`"18500000.5"`) or as an integer, never as
 /// a float: a float literal has already lost the exact value before we see it, so it is refused
-/// with a message saying what to send instead.
+/// with a message saying what to send instead. Strings are held to the document's contract
+/// ([`DECIMAL_PATTERN`], [`MAX_DECIMAL_CHARS`]): no surrounding spaces, nothing too long to be
+/// exact.
 pub mod decimal_serde {
     use super::*;
     use serde::de::{self, Visitor};
@@ -103,7 +196,10 @@ pub mod decimal_serde {
             f.write_str("a decimal number written as a string, e.g. \"1250000.50\", or an integer")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-            parse_decimal(v).ok_or_else(|| E::custom(format!("{v:?} is not a decimal number")))
+            Some(v)
+                .filter(|v| v.len() <= MAX_DECIMAL_CHARS && v.trim() == *v)
+                .and_then(parse_decimal)
+                .ok_or_else(|| E::custom(format!("{v:?} is not a decimal number")))
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
             Ok(Decimal::from(v))
@@ -111,7 +207,12 @@ pub mod decimal_serde {
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
             Ok(Decimal::from(v))
         }
+        /// A whole number written with a point (`2.0`) is the integer the document allows (JSON
+        /// Schema's `integer` admits it), read exactly below 2^53; any other float is refused.
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+            if let Some(n) = whole(v) {
+                return Ok(Decimal::from(n));
+            }
             Err(E::custom(format!(
                 "{v} is a floating-point number; send decimal amounts as strings, e.g. \"{v}\""
             )))
@@ -187,6 +288,44 @@ mod tests {
         assert_eq!(parse_decimal("-12.50"), Some(dec!(-12.50)));
         for bad in ["", "1e5", "1,000", "+1", ".5", "5.", "abc", "--1"] {
             assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
+    }
+
+    /// The JSON contract the OpenAPI document states: what it allows is read, nothing else.
+    #[test]
+    fn json_amounts_follow_the_documented_contract() {
+        #[derive(serde::Deserialize)]
+        struct A(#[serde(with = "decimal_serde")] Decimal);
+        let read = |json: &str| serde_json::from_str::<A>(json).map(|a| a.0).ok();
+        assert_eq!(read(r#""-12.50""#), Some(dec!(-12.50)));
+        assert_eq!(read("7"), Some(dec!(7)));
+        assert_eq!(
+            read("-223.0"),
+            Some(dec!(-223)),
+            "a whole number written 2.0"
+        );
+        assert_eq!(read(&"9".repeat(MAX_DECIMAL_CHARS + 1)), None);
+        assert!(read(&format!("\"{}\"", "9".repeat(MAX_DECIMAL_CHARS))).is_some());
+        for bad in [
+            r#"" 5""#,
+            r#""5 ""#,
+            "2.5",
+            "1e300",
+            &format!("\"{}\"", "1".repeat(29)),
+        ] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn codes_take_whole_numbers_in_range() {
+        #[derive(serde::Deserialize)]
+        struct C(#[serde(with = "code_serde")] u8);
+        let read = |json: &str| serde_json::from_str::<C>(json).map(|c| c.0).ok();
+        assert_eq!(read("3"), Some(3));
+        assert_eq!(read("209.0"), Some(209));
+        for bad in ["256", "-1", "1.5", "\"1\""] {
+            assert_eq!(read(bad), None, "{bad}");
         }
     }
 

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// The tenant's details. `name`, `tax_id` and `address` are required before anything is issued.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompanyProfile {
     /// `NBan/Ten`.

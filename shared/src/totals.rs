@@ -57,10 +57,13 @@ pub enum Overflow {
 
 /// Computed figures of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineFigures {
     /// `STCKhau`: the discount, when the line has one.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     pub discount: Option<Decimal>,
     /// `ThTien`: `None` for promotion and note lines.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     pub amount: Option<Decimal>,
 }
 
@@ -75,23 +78,35 @@ impl LineFigures {
 
 /// One `LTSuat` row. `rate` is `None` for lines without a VAT rate (sales invoices, form 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaxGroup {
+    /// As `tax_rate` is written: "10%", "KCT", "KHAC:x%", …
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub rate: Option<TaxRate>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::money::DecimalJson))]
     pub net: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::money::DecimalJson))]
     pub vat: Decimal,
 }
 
 /// Everything `TToan` needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Totals {
+    /// ISO 4217.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub currency: Currency,
     /// One per line passed in, in order.
     pub lines: Vec<LineFigures>,
     /// In order of first appearance among the lines.
     pub groups: Vec<TaxGroup>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::money::DecimalJson))]
     pub total_before_vat: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::money::DecimalJson))]
     pub total_vat: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::money::DecimalJson))]
     pub trade_discount: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::money::DecimalJson))]
     pub total: Decimal,
 }
 

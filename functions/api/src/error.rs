@@ -48,6 +48,10 @@ pub enum ApiError {
     /// `409`: another record already has this id.
     #[error("this id is already used by another invoice")]
     IdTaken,
+    /// `409`: the `Idempotency-Key` already created another invoice (a well-formed request that
+    /// collides with what the server holds, not a malformed one).
+    #[error("this Idempotency-Key was used for invoice {0}")]
+    IdempotencyKeyReused(String),
     /// `409`: the record exists already.
     #[error("already exists")]
     Exists,
@@ -90,9 +94,12 @@ impl ApiError {
             | IssueDateBeforeLast { .. }
             | SeriesExhausted => StatusCode::UNPROCESSABLE_ENTITY,
             TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            DraftConflict(_) | VersionConflict(_) | NotEditable | IdTaken | Exists => {
-                StatusCode::CONFLICT
-            }
+            DraftConflict(_)
+            | VersionConflict(_)
+            | NotEditable
+            | IdTaken
+            | IdempotencyKeyReused(_)
+            | Exists => StatusCode::CONFLICT,
             SigningFailed(_) | NoSigningKey | Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -113,6 +120,7 @@ impl ApiError {
             VersionConflict(_) => "version_conflict",
             NotEditable => "invoice_not_editable",
             IdTaken => "id_taken",
+            IdempotencyKeyReused(_) => "idempotency_key_reused",
             Exists => "already_exists",
             UnknownSeries(_) => "unknown_series",
             IssueDateBeforeLast { .. } => "issue_date_before_last",

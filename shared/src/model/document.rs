@@ -7,12 +7,13 @@
 //! Field names are English; each doc comment names the GDT element it becomes.
 //! `shared/examples/invoice.json` is a complete example (it renders; a test checks it).
 
-use crate::money::decimal_serde;
+use crate::money::{code_serde, decimal_serde};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// One invoice (`HDon`), draft or issued.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceDocument {
     /// `PBan`, the format version: "2.0.1" (default) or "2.1.0".
@@ -34,6 +35,7 @@ pub struct InvoiceDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// `TGia`, VND per unit of the currency; required unless the currency is VND.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -78,6 +80,7 @@ pub struct InvoiceDocument {
 
 /// A seller or buyer (`NBan` / `NMua`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PartyDocument {
     /// `Ten`.
@@ -123,10 +126,15 @@ pub struct PartyDocument {
 
 /// One line (`HHDVu`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LineDocument {
     /// `TChat`: 1 goods/service, 2 promotion, 3 trade discount, 4 note. Defaults to 1.
-    #[serde(default = "default_nature")]
+    #[serde(
+        default = "default_nature",
+        deserialize_with = "code_serde::deserialize"
+    )]
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub nature: u8,
     /// `MHHDVu`, the item code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +146,7 @@ pub struct LineDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// `SLuong`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -145,6 +154,7 @@ pub struct LineDocument {
     )]
     pub quantity: Option<Decimal>,
     /// `DGia`, before VAT.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -152,6 +162,7 @@ pub struct LineDocument {
     )]
     pub unit_price: Option<Decimal>,
     /// `TLCKhau`, discount in percent of quantity × unit price.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -159,6 +170,7 @@ pub struct LineDocument {
     )]
     pub discount_rate: Option<Decimal>,
     /// `STCKhau`, discount amount.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -167,6 +179,7 @@ pub struct LineDocument {
     pub discount_amount: Option<Decimal>,
     /// `ThTien` as declared; computed when absent. A line without quantity and unit price
     /// (a service billed as one amount, or a trade discount) gives its amount here.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -187,12 +200,19 @@ fn default_nature() -> u8 {
 
 /// `TTHDLQuan`: the invoice a replacement or adjustment refers to.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RelatedInvoiceDocument {
     /// `TCHDon`: 1 replacement, 2 adjustment.
+    #[serde(deserialize_with = "code_serde::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub kind: u8,
     /// `LHDCLQuan`: regime of the related invoice, 1–4 (1 = e-invoice under Decree 123).
-    #[serde(default = "default_regime")]
+    #[serde(
+        default = "default_regime",
+        deserialize_with = "code_serde::deserialize"
+    )]
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub regime: u8,
     /// `KHMSHDCLQuan` (up to 11 characters: old forms like "01GTKT0/001" are allowed here).
     pub form: String,
@@ -206,7 +226,12 @@ pub struct RelatedInvoiceDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// `TCDChinh` (format 2.1.0): 1 increase, 2 decrease, 0 information only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "code_serde::option::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub direction: Option<u8>,
 }
 
@@ -216,12 +241,14 @@ fn default_regime() -> u8 {
 
 /// `TToan` as declared.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeclaredTotals {
     /// `THTTLTSuat/LTSuat`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tax_groups: Vec<DeclaredTaxGroup>,
     /// `TgTCThue`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -229,6 +256,7 @@ pub struct DeclaredTotals {
     )]
     pub total_before_vat: Option<Decimal>,
     /// `TgTThue`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -236,6 +264,7 @@ pub struct DeclaredTotals {
     )]
     pub total_vat: Option<Decimal>,
     /// `TTCKTMai`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -243,6 +272,7 @@ pub struct DeclaredTotals {
     )]
     pub trade_discount: Option<Decimal>,
     /// `TgTTTBSo`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -256,11 +286,13 @@ pub struct DeclaredTotals {
 
 /// `LTSuat`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeclaredTaxGroup {
     /// `TSuat`.
     pub rate: String,
     /// `ThTien`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -268,6 +300,7 @@ pub struct DeclaredTaxGroup {
     )]
     pub net: Option<Decimal>,
     /// `TThue`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",
@@ -278,6 +311,7 @@ pub struct DeclaredTaxGroup {
 
 /// `TTKhac/TTin`: a named extension field.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Extension {
     /// `TTruong`.
@@ -296,6 +330,7 @@ fn default_ext_type() -> String {
 
 /// `TTKhac` blocks outside parties and lines.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Extensions {
     /// `TTChung/TTKhac`.
@@ -324,6 +359,7 @@ impl Extensions {
 /// An element the reader did not recognise, with where it stood. The writer puts it back at the
 /// end of the same parent, so reading then writing a file loses nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UnknownElement {
     /// The parent: "HDon", "DLHDon", "TTChung", "NBan", "NMua", "TToan" or "HHDVu[i]" (0-based).

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 /// Unknown fields — including `seller`, `number`, `data_id`, `authority_code`, `qr_data` and
 /// `unknown` — are refused, so a client learns at once that they are not its to set.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DraftInput {
     /// `PBan`: "2.0.1" (default) or "2.1.0" (and "2.0.0").
@@ -37,6 +38,7 @@ pub struct DraftInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// `TGia`, VND per unit of the currency.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
     #[serde(
         default,
         with = "decimal_serde::option",

@@ -27,6 +27,7 @@ use serde::Serialize;
 
 /// How serious a finding is: only errors stop an invoice from being issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,

@@ -8,6 +8,11 @@
 //! once `infra/deploy` configured its certificate).
 
 use super::AppState;
+
+/// This router module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(health))]
+pub(super) struct Api;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,7 +21,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 /// The answer: `200` when every probe is ok, `503` otherwise.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
     /// `ok` or `degraded`.
     pub status: &'static str,
@@ -26,13 +31,13 @@ pub struct Health {
 }
 
 /// One probe's outcome and duration.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Probe {
     pub ok: bool,
     pub ms: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SignerProbe {
     pub ok: bool,
     /// The tenants whose signing certificate is loaded.
@@ -68,6 +73,15 @@ async fn probe<E: std::fmt::Display>(
     }
 }
 
+/// `GET /api/health` (no token).
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    responses(
+        (status = 200, description = "Every probe answered", body = Health),
+        (status = 503, description = "A probe failed or timed out (`status: degraded`)", body = Health),
+    )
+)]
 pub(super) async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Response {

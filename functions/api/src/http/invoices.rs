@@ -13,6 +13,21 @@ use hoadon_core::api::{CreateDraft, Detail, InvoiceView, Page, Summary};
 use hoadon_core::model::DraftInput;
 use serde::Serialize;
 
+/// This router's part of the OpenAPI document (`openapi.rs` merges the parts).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    summary,
+    list_invoices,
+    create_invoice,
+    get_invoice,
+    update_invoice,
+    validate_invoice,
+    issue_invoice,
+    get_invoice_xml,
+    verify_invoice_audit
+))]
+pub(super) struct Api;
+
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/summary", get(summary))
@@ -26,6 +41,25 @@ pub(super) fn routes() -> Router<AppState> {
 
 /// `POST /api/invoices`: a draft with the client's id; `Idempotency-Key` required, so a retried
 /// request never creates a second record (201 when created, 200 when replayed).
+#[utoipa::path(
+    post,
+    path = "/api/invoices",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header, pattern = "^[A-Za-z0-9_-]{8,64}$",
+        description = "Makes a retry answer with the first record")),
+    request_body(content = CreateDraft, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = InvoiceView, links(
+            ("get" = (operation_id = "get_invoice", parameters(("id" = "$response.body#/id")))),
+            ("issue" = (operation_id = "issue_invoice", parameters(("id" = "$response.body#/id")))),
+            ("xml" = (operation_id = "get_invoice_xml", parameters(("id" = "$response.body#/id")))),
+        )),
+        (status = 200, description = "A replay of the same Idempotency-Key: the first record", body = InvoiceView),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
+        (status = 409, response = super::openapi::Conflict),
+    )
+)]
 async fn create_invoice(
     State(st): State<AppState>,
     caller: Caller,
@@ -55,6 +89,23 @@ async fn create_invoice(
 
 /// `PUT /api/invoices/{id}` with `If-Match: <version>`: a stale version gets
 /// `409 draft_conflict` with the server's copy; nothing is overwritten.
+#[utoipa::path(
+    put,
+    path = "/api/invoices/{id}",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{8,64}$", description = "The invoice id the client chose"),
+        ("If-Match" = u64, Header, description = "The version edited"),
+    ),
+    request_body(content = DraftInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Saved", body = InvoiceView),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
+        (status = 404, response = super::openapi::NotFound),
+        (status = 409, response = super::openapi::Conflict),
+    )
+)]
 async fn update_invoice(
     State(st): State<AppState>,
     caller: Caller,
@@ -75,6 +126,20 @@ async fn update_invoice(
     Ok(Json(v))
 }
 
+/// `GET /api/invoices/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/invoices/{id}",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{8,64}$", description = "The invoice id the client chose"),
+    ),
+    responses(
+        (status = 200, description = "The invoice", body = InvoiceView),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
+    )
+)]
 async fn get_invoice(
     caller: Caller,
     Path(id): Path<String>,
@@ -83,6 +148,18 @@ async fn get_invoice(
     Ok(Json(invoices::view(&rec, v)))
 }
 
+/// `GET /api/invoices`: newest first, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/invoices",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page", body = Page<InvoiceView>),
+        super::openapi::SignedIn,
+        (status = 400, response = super::openapi::BadRequest),
+    )
+)]
 async fn list_invoices(
     caller: Caller,
     Query(mut q): Query<ListQuery>,
@@ -92,7 +169,7 @@ async fn list_invoices(
 }
 
 /// The answer of `POST /api/invoices/{id}/validate`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Validation {
     valid: bool,
     findings: Vec<Detail>,
@@ -100,6 +177,19 @@ struct Validation {
 }
 
 /// `POST /api/invoices/{id}/validate`: every finding, and the totals when valid.
+#[utoipa::path(
+    post,
+    path = "/api/invoices/{id}/validate",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{8,64}$", description = "The invoice id the client chose"),
+    ),
+    responses(
+        (status = 200, description = "Findings, and the totals when valid", body = Validation),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
+    )
+)]
 async fn validate_invoice(
     caller: Caller,
     Path(id): Path<String>,
@@ -114,6 +204,23 @@ async fn validate_invoice(
 }
 
 /// `POST /api/invoices/{id}/issue`: number (gapless, in one transaction), sign, archive.
+#[utoipa::path(
+    post,
+    path = "/api/invoices/{id}/issue",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{8,64}$", description = "The invoice id the client chose"),
+    ),
+    responses(
+        (status = 200, description = "Issued (or already issued): numbered and signed", body = InvoiceView),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 409, response = super::openapi::Conflict),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::Unprocessable),
+    )
+)]
 async fn issue_invoice(
     State(st): State<AppState>,
     caller: Caller,
@@ -125,6 +232,19 @@ async fn issue_invoice(
 }
 
 /// `GET /api/invoices/{id}/xml`: the exact signed bytes.
+#[utoipa::path(
+    get,
+    path = "/api/invoices/{id}/xml",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{8,64}$", description = "The invoice id the client chose"),
+    ),
+    responses(
+        (status = 200, description = "The signed GDT XML, byte for byte", content_type = "application/xml", body = String),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
+    )
+)]
 async fn get_invoice_xml(
     State(st): State<AppState>,
     caller: Caller,
@@ -146,11 +266,33 @@ async fn get_invoice_xml(
 
 /// `GET /api/summary`: counts per status, recent invoices, those awaiting signature and those
 /// needing attention.
+#[utoipa::path(
+    get,
+    path = "/api/summary",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The home screen's figures", body = Summary),
+        super::openapi::SignedIn,
+    )
+)]
 async fn summary(caller: Caller) -> Result<Json<Summary>, ApiError> {
     Ok(Json(invoices::summary(&caller.store).await?))
 }
 
 /// `GET /api/invoices/{id}/audit`: the chain and whether every link holds.
+#[utoipa::path(
+    get,
+    path = "/api/invoices/{id}/audit",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{8,64}$", description = "The invoice id the client chose"),
+    ),
+    responses(
+        (status = 200, description = "The chain, checked", body = AuditReport),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
+    )
+)]
 async fn verify_invoice_audit(
     caller: Caller,
     Path(id): Path<String>,

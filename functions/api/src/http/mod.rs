@@ -8,6 +8,7 @@
 mod catalogs;
 mod health;
 mod invoices;
+mod openapi;
 mod session;
 
 pub use health::Health;
@@ -20,7 +21,7 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Request};
 use axum::http::{HeaderMap, StatusCode, header, request::Parts};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use hoadon_core::api::{ErrorBody, Page};
@@ -83,7 +84,7 @@ const MAX_JSON_BYTES: usize = 2 << 20;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/api/openapi.json", get(openapi))
+        .route("/api/openapi.json", get(openapi::openapi_document))
         .route("/api/health", get(health::health))
         .merge(session::routes())
         .merge(invoices::routes())
@@ -148,14 +149,6 @@ async fn log_request(mut req: Request, next: Next) -> Response {
 
 async fn not_found() -> ApiError {
     ApiError::NotFound
-}
-
-async fn openapi() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        include_str!("../../openapi.json"),
-    )
-        .into_response()
 }
 
 /// Turns every error answer that is not already the typed JSON body (axum's own rejections

@@ -10,6 +10,11 @@ use axum::{Json, Router};
 use hoadon_core::api::{Login, LoginAnswer, ProfileView};
 use hoadon_core::profile::CompanyProfile;
 
+/// This router's part of the OpenAPI document (`openapi.rs` merges the parts).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(login, get_profile, put_profile, profile_audit))]
+pub(super) struct Api;
+
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/login", post(login))
@@ -19,6 +24,18 @@ pub(super) fn routes() -> Router<AppState> {
 
 /// `POST /api/login`: e-mail and password → bearer token (12 h). The e-mail index is the only
 /// store item outside every tenant; it names the tenant the token will carry.
+#[utoipa::path(
+    post,
+    path = "/api/login",
+    request_body(content = Login, content_type = "application/json",
+        example = json!({"email": "admin@example.vn", "password": "correct horse battery staple"})),
+    responses(
+        (status = 200, description = "Signed in", body = LoginAnswer),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
+        (status = 404, response = super::openapi::NotFound),
+    )
+)]
 async fn login(
     State(st): State<AppState>,
     Json(body): Json<Login>,
@@ -61,12 +78,36 @@ async fn login(
 }
 
 /// `GET /api/profile` (every role: the editor shows the seller block read-only).
+#[utoipa::path(
+    get,
+    path = "/api/profile",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The profile and its version", body = ProfileView),
+        super::openapi::SignedIn,
+    )
+)]
 async fn get_profile(caller: Caller) -> Result<Json<ProfileView>, ApiError> {
     let (p, v) = crate::profile::current(&caller.store).await?;
     Ok(Json(crate::profile::view(p, v)))
 }
 
 /// `PUT /api/profile` (admins) with `If-Match` (0 for the first save).
+#[utoipa::path(
+    put,
+    path = "/api/profile",
+    security(("bearer" = [])),
+    params(("If-Match" = u64, Header, description = "The version edited (0 for the first save)")),
+    request_body(content = CompanyProfile, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Saved", body = ProfileView),
+        super::openapi::SignedIn,
+        super::openapi::WithBody,
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 409, response = super::openapi::Conflict),
+        (status = 422, response = super::openapi::Unprocessable),
+    )
+)]
 async fn put_profile(
     State(st): State<AppState>,
     caller: Caller,
@@ -82,6 +123,16 @@ async fn put_profile(
 }
 
 /// `GET /api/profile/audit`: who changed the profile, when, which fields; the chain checked.
+#[utoipa::path(
+    get,
+    path = "/api/profile/audit",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The chain, checked", body = crate::invoices::AuditReport),
+        super::openapi::SignedIn,
+        (status = 403, response = super::openapi::Forbidden),
+    )
+)]
 async fn profile_audit(caller: Caller) -> Result<Json<crate::invoices::AuditReport>, ApiError> {
     caller.require(&[Role::Admin, Role::Accountant])?;
     Ok(Json(crate::profile::audit(&caller.store).await?))

@@ -96,9 +96,7 @@ pub async fn create_draft(
                 .ok_or(ApiError::NotFound)?;
             let first_id = String::from_utf8_lossy(&first.data).into_owned();
             if first_id != id {
-                return Err(ApiError::BadRequest(format!(
-                    "Idempotency-Key {idempotency_key} was used for invoice {first_id}"
-                )));
+                return Err(ApiError::IdempotencyKeyReused(first_id));
             }
             let (rec, v) = load(ts, id).await?;
             Ok((view(&rec, v), false))

@@ -83,7 +83,7 @@ pub struct InvoiceRecord {
 }
 
 /// One link of an audit chain: `hash` = SHA-256 of `prev` and this entry's JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub seq: u64,
     pub at: i64,

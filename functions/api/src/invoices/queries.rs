@@ -7,7 +7,7 @@ use hoadon_core::api::{Counts, InvoiceView, Page, Summary};
 use serde::{Deserialize, Serialize};
 
 /// An invoice's audit chain and whether every link holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditReport {
     pub valid: bool,
     /// The first entry whose link does not hold.
@@ -61,18 +61,29 @@ pub async fn verify_audit(ts: &TenantStore, id: &str) -> Result<AuditReport, Api
 }
 
 /// Filters of the invoice list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub status: Option<Status>,
+    /// Issued on or after this date (`YYYY-MM-DD`, compared as text).
     pub from: Option<String>,
+    /// Issued on or before this date (`YYYY-MM-DD`, compared as text).
     pub to: Option<String>,
+    /// Part of the buyer's name or tax id.
     pub buyer: Option<String>,
+    /// `<form><symbol>`, e.g. `1C25TAA`.
     pub series: Option<String>,
+    /// The invoice number (`SHDon`, up to 99,999,999 in practice; any `u32` is read).
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub number: Option<u32>,
     /// Only invoices whose signing failed and need a person.
     pub attention: Option<bool>,
+    /// The `next` of the previous page (opaque; nothing else is accepted; empty: the first).
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
+    /// Page size, 1–200 (other values are clamped).
+    #[param(maximum = 18446744073709551615_u64)]
     pub limit: Option<usize>,
 }
 
