@@ -43,7 +43,8 @@ async function startServer(app = join(root, "app/dist"), users = []) {
   const port = await freePort();
   const child = spawn(serverBin,
     ["--data", data, "--port", String(port), "--app", app],
-    { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    // Warnings and errors only: one log line per request would bury the scenarios' lines.
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, HOADON_LOG: process.env.HOADON_LOG ?? "warn" } });
   let out = "";
   const password = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("server did not start: " + out)), 30000);
