@@ -22,6 +22,7 @@ pub mod model;
 pub mod money;
 pub mod profile;
 pub mod rules;
+pub mod tdiep;
 pub mod totals;
 pub mod validate;
 pub mod words;

@@ -6,6 +6,7 @@ mod write;
 
 pub use dom::XmlError;
 pub use read::{read_invoice, read_invoice_with};
+pub(crate) use write::W;
 pub use write::render;
 
 /// Whether XML 1.0 can carry `s` as character data (production `Char`, §2.2): anything but the

@@ -11,17 +11,18 @@ use crate::totals::Totals;
 use crate::words::vi::{ViOptions, amount_in_words};
 use rust_decimal::Decimal;
 
-struct W {
-    s: String,
+/// The element writer every GDT document shares (invoices here, `tdiep` messages too).
+pub(crate) struct W {
+    pub(crate) s: String,
 }
 
 impl W {
-    fn open(&mut self, name: &str) {
+    pub(crate) fn open(&mut self, name: &str) {
         self.s.push('<');
         self.s.push_str(name);
         self.s.push('>');
     }
-    fn open_attr(&mut self, name: &str, attr: &str, value: &str) {
+    pub(crate) fn open_attr(&mut self, name: &str, attr: &str, value: &str) {
         self.s.push('<');
         self.s.push_str(name);
         self.s.push(' ');
@@ -30,25 +31,25 @@ impl W {
         escape_attr(value, &mut self.s);
         self.s.push_str("\">");
     }
-    fn close(&mut self, name: &str) {
+    pub(crate) fn close(&mut self, name: &str) {
         self.s.push_str("</");
         self.s.push_str(name);
         self.s.push('>');
     }
-    fn leaf(&mut self, name: &str, text: &str) {
+    pub(crate) fn leaf(&mut self, name: &str, text: &str) {
         self.open(name);
         escape_text(text, &mut self.s);
         self.close(name);
     }
-    fn opt(&mut self, name: &str, text: Option<&str>) {
+    pub(crate) fn opt(&mut self, name: &str, text: Option<&str>) {
         if let Some(t) = text {
             self.leaf(name, t);
         }
     }
-    fn num(&mut self, name: &str, v: Decimal) {
+    pub(crate) fn num(&mut self, name: &str, v: Decimal) {
         self.leaf(name, &v.normalize().to_string());
     }
-    fn opt_num(&mut self, name: &str, v: Option<Decimal>) {
+    pub(crate) fn opt_num(&mut self, name: &str, v: Option<Decimal>) {
         if let Some(v) = v {
             self.num(name, v);
         }

@@ -1,0 +1,347 @@
+//! `tdiep`: golden files (one per message kind, `UPDATE_GOLDEN=1` rewrites them), round trips,
+//! the real 202 (sample 03), a tampered 202, hostile envelopes, and `MTDiep`'s property.
+
+mod common;
+use common::*;
+use hoadon_core::model::TaxId;
+use hoadon_core::tdiep::provisional::Common;
+use hoadon_core::tdiep::*;
+use hoadon_core::{Date, DateTime};
+use proptest::prelude::*;
+
+const SAMPLE_202: &str = "03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.xml";
+
+fn d(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+fn header(kind: MessageKind, sender: &str, receiver: &str) -> Header {
+    Header {
+        version: "2.0.1".into(),
+        sender: sender.into(),
+        receiver: receiver.into(),
+        kind,
+        id: MessageId::new(sender, [0xA5; 16]).unwrap(),
+        reference: None,
+        tax_id: Some(TaxId::parse("0109998883").unwrap()),
+        count: None,
+    }
+}
+
+/// The seller-signed HDon that was sent for sample 03's code: the 202's HDon without `MCCQT`
+/// and the CQT signature (neither is under the seller signature).
+fn sent_of_sample_03() -> (String, SignedHDon) {
+    let reply = sample(SAMPLE_202);
+    let hdon = &reply[reply.find("<HDon").unwrap()..reply.rfind("</HDon>").unwrap() + 7];
+    let cut = |s: &str, from: &str, to: &str, with: &str| {
+        let a = s.find(from).unwrap();
+        let b = s[a..].find(to).unwrap() + a + to.len();
+        format!("{}{with}{}", &s[..a], &s[b..])
+    };
+    let sent = cut(hdon, "<MCCQT", "</MCCQT>", "");
+    let sent = cut(&sent, "<CQT>", "</CQT>", "<CQT/>");
+    (reply, SignedHDon::from_document(&sent).unwrap())
+}
+
+fn messages() -> Vec<(&'static str, TDiep)> {
+    let (_, sent) = sent_of_sample_03();
+    let notice = ErrorNotice {
+        version: "2.0.1".into(),
+        data_id: "TB-0001".into(),
+        kind: 1,
+        cqt_notice_number: None,
+        cqt_notice_date: None,
+        tax_office_code: "10101".into(),
+        tax_office_name: "Thuế Thành phố Hà Nội".into(),
+        taxpayer_name: "Công ty TNHH Thiết bị Văn phòng An Phát & Co".into(),
+        tax_id: Some(TaxId::parse("0109998883").unwrap()),
+        budget_unit: None,
+        place: "Hà Nội".into(),
+        date: d("2025-10-20"),
+        rows: vec![ErrorRow {
+            authority_code: Some("00474597512BE94B7BAB367996EF464828".into()),
+            form: "1".into(),
+            symbol: "C25TAB".into(),
+            number: "123".into(),
+            date: d("2025-10-15"),
+            regime: 1,
+            action: 2,
+            reason: "Sai địa chỉ người mua".into(),
+        }],
+    };
+    let ack = TechAck {
+        message: MessageId::new("V0309478306", [0x1F; 16]).unwrap(),
+        sender: Some("V0309478306".into()),
+        received: "2025-10-20T09:30:00".parse::<DateTime>().unwrap(),
+        has_errors: true,
+        errors: vec![AckError {
+            code: Some("TCT-001".into()),
+            description: "Lỗi kỹ thuật <MST>".into(),
+        }],
+    };
+    let check = CheckResult {
+        version: "2.0.1".into(),
+        data_id: "TB-204".into(),
+        tax_id: Some(TaxId::parse("0109998883").unwrap()),
+        date: d("2025-10-20"),
+        notice_kind: 2,
+        valid: false,
+        groups: vec![ErrorGroup {
+            list: "LHDKMa".into(),
+            errors: vec![CheckError {
+                code: Some("30001".into()),
+                description: "Sai tổng tiền thuế".into(),
+                advice: Some("Lập hóa đơn điều chỉnh".into()),
+            }],
+        }],
+    };
+    let common = |form: &str, title: &str| Common {
+        version: "2.0.1".into(),
+        data_id: "DL-1".into(),
+        form: form.into(),
+        title: title.into(),
+        tax_id: "0109998883".into(),
+        date: d("2025-10-20"),
+    };
+    let mk = |kind, from, to, body| TDiep::new(header(kind, from, to), body).unwrap();
+    use MessageKind as K;
+    vec![
+        (
+            "200-for-code",
+            mk(
+                K::ForCode,
+                "V0309478306",
+                "TCT",
+                Body::Invoices(vec![sent.clone()]),
+            ),
+        ),
+        (
+            "203-uncoded",
+            mk(
+                K::UncodedData,
+                "V0309478306",
+                "TCT",
+                Body::Invoices(vec![sent]),
+            ),
+        ),
+        (
+            "300-error-notice-04ss",
+            mk(
+                K::ErrorNotice,
+                "V0309478306",
+                "TCT",
+                Body::ErrorNotice(notice),
+            ),
+        ),
+        (
+            "999-technical-ack",
+            mk(K::TechnicalAck, "TCT", "V0309478306", Body::TechAck(ack)),
+        ),
+        (
+            "204-check-result",
+            mk(
+                K::CheckResult,
+                "TCT",
+                "V0309478306",
+                Body::CheckResult(check),
+            ),
+        ),
+        (
+            "100-registration-provisional",
+            mk(
+                K::Registration,
+                "V0309478306",
+                "TCT",
+                Body::Registration(Registration {
+                    common: common(
+                        "01/ĐKTĐ-HĐĐT",
+                        "Tờ khai đăng ký/thay đổi thông tin sử dụng hóa đơn điện tử",
+                    ),
+                    taxpayer_name: "Công ty An Phát".into(),
+                    change: false,
+                    coded: true,
+                    uncoded: false,
+                }),
+            ),
+        ),
+        (
+            "103-authority-notice-provisional",
+            mk(
+                K::RegistrationDecision,
+                "TCT",
+                "V0309478306",
+                Body::AuthorityNotice(AuthorityNotice {
+                    common: common(
+                        "01/TB-ĐKĐT",
+                        "Thông báo về việc chấp nhận đăng ký sử dụng hóa đơn điện tử",
+                    ),
+                    taxpayer_name: "Công ty An Phát".into(),
+                    outcome: Some("1".into()),
+                    reasons: vec![("2005".into(), "Ghi chú".into())],
+                }),
+            ),
+        ),
+        (
+            "400-summary-provisional",
+            mk(
+                K::Summary,
+                "V0309478306",
+                "TCT",
+                Body::Summary(SummaryTable {
+                    common: common("01/TH-HĐĐT", "Bảng tổng hợp dữ liệu hóa đơn điện tử"),
+                    period: "2025-10".into(),
+                    first: true,
+                    number: 1,
+                }),
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn golden_files_and_round_trips() {
+    let mut failures = Vec::new();
+    for (name, msg) in messages() {
+        let xml = msg.to_xml();
+        let path = data(&format!("golden/tdiep/{name}.expected.xml"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &xml).unwrap();
+        } else if std::fs::read_to_string(&path).unwrap_or_default() != xml {
+            failures.push(format!("{}:\n{xml}", path.display()));
+        }
+        assert_eq!(TDiep::read(&xml).unwrap(), msg, "{name}: write → read");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn embedded_invoices_are_byte_exact_and_still_verify() {
+    let (_, sent) = sent_of_sample_03();
+    let msg = TDiep::new(
+        header(MessageKind::ForCode, "V0309478306", "TCT"),
+        Body::Invoices(vec![sent.clone()]),
+    )
+    .unwrap();
+    let xml = msg.to_xml();
+    assert!(xml.contains(sent.as_str()));
+    let reports = hoadon_core::dsig::verify_document(&xml).unwrap();
+    assert_eq!(reports.len(), 1);
+    assert!(reports[0].valid, "{:?}", reports[0].failure);
+    assert_eq!(msg.header.count, Some(1));
+}
+
+#[test]
+fn the_real_202_gives_its_mccqt_with_both_signatures_valid() {
+    let (reply, sent) = sent_of_sample_03();
+    let granted = accept_code(&[sent], &reply).unwrap();
+    assert_eq!(granted.len(), 1);
+    assert_eq!(granted[0].code, "00474597512BE94B7BAB367996EF464828");
+    assert_eq!(granted[0].data_id, "TS24_2111051448445960106322455");
+    let msg = TDiep::read(&reply).unwrap();
+    assert_eq!(msg.header.kind, MessageKind::CodeGranted);
+    assert_eq!(msg.header.id.sender(), "TCT");
+}
+
+#[test]
+fn a_202_whose_dlhdon_differs_by_one_byte_is_refused() {
+    let (reply, sent) = sent_of_sample_03();
+    let altered = sent
+        .as_str()
+        .replacen("<SHDon>14</SHDon>", "<SHDon>15</SHDon>", 1);
+    let altered = SignedHDon::from_document(&altered).unwrap();
+    let err = accept_code(&[altered], &reply).unwrap_err();
+    assert!(matches!(err, CodeRefusal::Altered { .. }), "{err}");
+    assert!(err.to_string().contains("byte-identical"), "{err}");
+    // And a 202 tampered after the CQT signed: the signatures refuse it.
+    let tampered = reply.replacen(
+        "00474597512BE94B7BAB367996EF464828",
+        "00474597512BE94B7BAB367996EF464829",
+        1,
+    );
+    let err = accept_code(&[sent_of_sample_03().1], &tampered).unwrap_err();
+    assert!(
+        matches!(err, CodeRefusal::BadSignature { role: "CQT", .. }),
+        "{err}"
+    );
+    let err = accept_code(&[], &reply).unwrap_err();
+    assert!(matches!(err, CodeRefusal::NotSent(_)), "{err}");
+}
+
+#[test]
+fn the_1510_field_order_reads_the_same() {
+    let xml = "<TDiep><TTChung><PBan>2.0.1</PBan><MST>0109998883</MST><MNGui>TCT</MNGui>\
+<MNNhan>V0309478306</MNNhan><MTDiep>TCTB2C5E9AF7DEF49B5BA33411171A2DF30</MTDiep><MLTDiep>999</MLTDiep>\
+</TTChung><DLieu><TBao><MTDiep>V0309478306B2C5E9AF7DEF49B5BA33411171A2DF30</MTDiep>\
+<NNhan>2022-01-12T16:24:22</NNhan><TTTNhan>0</TTTNhan></TBao></DLieu></TDiep>";
+    let m = TDiep::read(xml).unwrap();
+    assert_eq!(m.header.kind, MessageKind::TechnicalAck);
+    assert_eq!(m.header.tax_id.unwrap().as_str(), "0109998883");
+}
+
+#[test]
+fn hostile_envelopes_are_errors_never_panics() {
+    let ok = messages().remove(3).1.to_xml();
+    let cases: Vec<(String, &str)> = vec![
+        (
+            ok.replace("<MNGui>TCT</MNGui>", ""),
+            "TDiep/TTChung/MNGui is missing",
+        ),
+        (
+            ok.replacen("<TDiep>", "<!DOCTYPE x [<!ENTITY a \"b\">]><TDiep>", 1),
+            "DOCTYPE",
+        ),
+        (
+            ok.replace("<MLTDiep>999</MLTDiep>", "<MLTDiep>9x9</MLTDiep>"),
+            "TDiep/TTChung/MLTDiep",
+        ),
+        (
+            ok.replace("<PBan>2.0.1</PBan>", "<PBan>2.0.1</PBan><PBan>2.0.1</PBan>"),
+            "appears more than once",
+        ),
+        (
+            ok.replacen("<TDiep>", "<TDiep xmlns=\"urn:x\">", 1),
+            "must not declare namespaces",
+        ),
+        (
+            ok.replace("<TTTNhan>1</TTTNhan>", "<TTTNhan>2</TTTNhan>"),
+            "TTTNhan",
+        ),
+        ("<HDon/>".into(), "not TDiep"),
+        (format!("<TDiep>{}</TDiep>", "x".repeat(50 << 20)), "limit"),
+    ];
+    for (xml, expect) in cases {
+        let err = TDiep::read(&xml).unwrap_err().to_string();
+        assert!(err.contains(expect), "{expect}: {err}");
+    }
+    // The real 203 (sample 04) carries a non-hex character in its MTDiep: refused by name.
+    let err = TDiep::read(&sample(
+        "04-sesgroup-lcsca-tdiep203-hdon-k21tcc-2021-11-20.xml",
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("TDiep/TTChung/MTDiep"), "{err}");
+}
+
+#[test]
+fn the_real_102_and_103_read_as_provisional_notices() {
+    let xml = sample("07-gdt-hcm-q12-tdiep103-01tbdkdt-reject-2022-01-17.xml");
+    let m = TDiep::read(&xml).unwrap();
+    let Body::AuthorityNotice(n) = m.body else {
+        panic!("{:?}", m.body)
+    };
+    assert_eq!(n.outcome.as_deref(), Some("2"));
+    assert_eq!(n.reasons.len(), 2);
+}
+
+proptest! {
+    #[test]
+    fn message_ids_are_the_sender_and_32_upper_hex(sender in "[A-Z0-9]{1,14}", bytes in any::<[u8; 16]>()) {
+        let id = MessageId::new(&sender, bytes).unwrap();
+        let s = id.as_str();
+        prop_assert!(s.len() <= 46);
+        prop_assert_eq!(id.sender(), sender.as_str());
+        prop_assert!(s[sender.len()..].bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)));
+        prop_assert_eq!(s.len() - sender.len(), 32);
+        prop_assert_eq!(MessageId::parse("MTDiep", s).unwrap(), id);
+    }
+}
