@@ -345,3 +345,33 @@ proptest! {
         prop_assert_eq!(MessageId::parse("MTDiep", s).unwrap(), id);
     }
 }
+
+/// The 04/SS is signed with the invoice's two phases, into `DSCKS/NNT` (`Layout::NOTICE`): the
+/// prepared document's references already verify (the value needs a private key, which the
+/// core never holds; `hoadon-signing` completes it).
+#[test]
+fn a_04ss_notice_is_prepared_for_signing_into_dscks_nnt() {
+    use hoadon_core::dsig::{self, Layout, SignerCertificate};
+    let Body::ErrorNotice(notice) = messages().remove(2).1.body else {
+        unreachable!()
+    };
+    let pem =
+        read("data/real-samples/certs/03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.sig1.pem");
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let cert = SignerCertificate::from_der(&dsig::b64_decode(&b64).unwrap()).unwrap();
+    let time = "2025-10-20T10:00:00".parse::<DateTime>().unwrap();
+    let prepared = dsig::prepare_as(Layout::NOTICE, &notice.to_xml(), &cert, time).unwrap();
+    assert!(!prepared.signed_info().is_empty());
+    let unsigned_value = format!("{prepared:?}");
+    assert!(
+        unsigned_value.contains("<DSCKS><NNT><Signature"),
+        "{unsigned_value}"
+    );
+    assert!(
+        unsigned_value.contains("URI=\\\"#TB-0001\\\""),
+        "{unsigned_value}"
+    );
+    // Signing the invoice layout over a TBao is refused by name.
+    let err = dsig::prepare(&notice.to_xml(), &cert, time).unwrap_err();
+    assert!(err.to_string().contains("no HDon with a DLHDon"), "{err}");
+}

@@ -14,7 +14,7 @@ pub mod rsa;
 pub mod sign;
 pub mod verify;
 
-pub use sign::{Prepared, SignerCertificate, prepare};
+pub use sign::{Layout, Prepared, SignerCertificate, prepare, prepare_as};
 pub use verify::{
     ReferenceReport, SignatureCheck, SignatureReport, check_signatures, verify_document,
 };

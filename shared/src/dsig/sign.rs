@@ -89,9 +89,34 @@ fn not_invoice(m: &str) -> DsigError {
     DsigError::NotAnInvoice(m.to_owned())
 }
 
-fn find_hdon(root: &Element) -> Result<&Element, DsigError> {
-    root.find(&|e| e.local_name() == "HDon" && e.child("DLHDon").is_some())
-        .ok_or_else(|| not_invoice("no HDon with a DLHDon"))
+/// Where a signature goes: the signed document's root element, its data element (whose `Id`
+/// the signature references) and the `DSCKS` child for this signer. Invoices and the taxpayer's
+/// notices share everything else (vn-einvoice §3, §4.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub root: &'static str,
+    pub data: &'static str,
+    pub slot: &'static str,
+}
+
+impl Layout {
+    /// An invoice signed by its seller: `HDon/DLHDon`, `DSCKS/NBan`.
+    pub const INVOICE: Layout = Layout {
+        root: "HDon",
+        data: "DLHDon",
+        slot: "NBan",
+    };
+    /// A taxpayer's notice (04/SS-HĐĐT): `TBao/DLTBao`, `DSCKS/NNT`.
+    pub const NOTICE: Layout = Layout {
+        root: "TBao",
+        data: "DLTBao",
+        slot: "NNT",
+    };
+}
+
+fn find_root(root: &Element, l: Layout) -> Result<&Element, DsigError> {
+    root.find(&|e| e.local_name() == l.root && e.child(l.data).is_some())
+        .ok_or_else(|| not_invoice(&format!("no {} with a {}", l.root, l.data)))
 }
 
 fn ids_in(root: &Element, out: &mut Vec<String>) {
@@ -154,26 +179,39 @@ pub fn prepare(
     cert: &SignerCertificate,
     signing_time: DateTime,
 ) -> Result<Prepared, DsigError> {
+    prepare_as(Layout::INVOICE, unsigned, cert, signing_time)
+}
+
+/// [`prepare`] for any [`Layout`]: `Layout::NOTICE` signs a 04/SS `TBao` into `DSCKS/NNT`.
+pub fn prepare_as(
+    layout: Layout,
+    unsigned: &str,
+    cert: &SignerCertificate,
+    signing_time: DateTime,
+) -> Result<Prepared, DsigError> {
     let doc = dom::parse(unsigned)?;
-    let hdon = find_hdon(&doc.root)?;
+    let hdon = find_root(&doc.root, layout)?;
     if hdon
         .elements()
-        .filter(|e| e.local_name() == "DLHDon")
+        .filter(|e| e.local_name() == layout.data)
         .count()
         != 1
     {
-        return Err(not_invoice("HDon must have exactly one DLHDon"));
+        return Err(not_invoice(&format!(
+            "{} must have exactly one {}",
+            layout.root, layout.data
+        )));
     }
     let signed_already = hdon
         .child("DSCKS")
-        .and_then(|d| d.child("NBan"))
+        .and_then(|d| d.child(layout.slot))
         .is_some_and(|n| n.child("Signature").is_some());
     if signed_already {
         return Err(DsigError::AlreadySigned);
     }
     let mut used = Vec::new();
     ids_in(&doc.root, &mut used);
-    let dl = hdon.child("DLHDon").expect("checked above");
+    let dl = hdon.child(layout.data).expect("checked above");
 
     // 1. DLHDon@Id (added when missing) and the DLHDon digest.
     let mut dl_path = path_to(&doc.root, dl.start).expect("element of this document");
@@ -184,9 +222,9 @@ pub fn prepare(
             let id = (1..)
                 .map(|i| {
                     if i == 1 {
-                        "DLHDon".to_owned()
+                        layout.data.to_owned()
                     } else {
-                        format!("DLHDon-{i}")
+                        format!("{}-{i}", layout.data)
                     }
                 })
                 .find(|c| !used.contains(c))
@@ -219,10 +257,10 @@ pub fn prepare(
             hdon,
             hdon.end_tag_start,
             hdon.end_tag_start,
-            format!("<{prefix}DSCKS><{prefix}NBan>"),
-            format!("</{prefix}NBan></{prefix}DSCKS>"),
+            format!("<{prefix}DSCKS><{prefix}{slot}>", slot = layout.slot),
+            format!("</{prefix}{slot}></{prefix}DSCKS>", slot = layout.slot),
         ),
-        Some(ds) => match ds.child("NBan") {
+        Some(ds) => match ds.child(layout.slot) {
             Some(nb) if nb.start_tag_end == nb.end => (
                 hdon.child("DSCKS").expect("matched"),
                 nb.start,
@@ -241,15 +279,15 @@ pub fn prepare(
                 hdon,
                 ds.start,
                 ds.end,
-                format!("<{d}><{prefix}NBan>", d = ds.name),
-                format!("</{prefix}NBan></{d}>", d = ds.name),
+                format!("<{d}><{prefix}{slot}>", d = ds.name, slot = layout.slot),
+                format!("</{prefix}{slot}></{d}>", d = ds.name, slot = layout.slot),
             ),
             None => (
                 ds,
                 ds.start_tag_end,
                 ds.start_tag_end,
-                format!("<{prefix}NBan>"),
-                format!("</{prefix}NBan>"),
+                format!("<{prefix}{slot}>", slot = layout.slot),
+                format!("</{prefix}{slot}>", slot = layout.slot),
             ),
         },
     };
