@@ -56,7 +56,7 @@ pub(crate) fn invalid(element: &str, value: &str, rule: &str) -> TdiepError {
 /// Named children of one element, read by local name (so field order never matters), each
 /// at most once.
 pub(crate) struct Fields<'a> {
-    e: &'a Element,
+    pub(crate) e: &'a Element,
     at: String,
 }
 
@@ -115,6 +115,39 @@ impl<'a> Fields<'a> {
     pub(crate) fn child(&self, name: &str) -> Result<&'a Element, TdiepError> {
         self.element(name)?
             .ok_or_else(|| TdiepError::Missing(self.path(name)))
+    }
+}
+
+/// `0`/`1` as a flag (`TTTNhan`, `KQKTra`, `CMa`, …).
+pub(crate) fn zero_one(s: &str) -> Option<bool> {
+    match s {
+        "0" => Some(false),
+        "1" => Some(true),
+        _ => None,
+    }
+}
+
+/// The data element of a signable document (`TBao/DLTBao`, `TKhai/DLTKhai`, …): its fields,
+/// its `PBan` (checked) and its `Id`, which a signature will reference.
+pub(crate) struct DataPart<'a> {
+    pub(crate) f: Fields<'a>,
+    pub(crate) version: String,
+    pub(crate) id: String,
+}
+
+impl<'a> DataPart<'a> {
+    pub(crate) fn read(outer: &'a Element, data: &str) -> Result<Self, TdiepError> {
+        let at = format!("{}/{data}", outer.local_name());
+        let dl = Fields::new(outer, outer.local_name()).child(data)?;
+        let f = Fields::new(dl, &at);
+        let version = f.required("PBan")?;
+        envelope::check_version(&f.path("PBan"), &version)?;
+        let id = dl
+            .attr("Id")
+            .filter(|i| crate::xml::is_ncname(i))
+            .map(str::to_owned)
+            .ok_or_else(|| TdiepError::Missing(format!("{at}/@Id (an XML name)")))?;
+        Ok(DataPart { f, version, id })
     }
 }
 

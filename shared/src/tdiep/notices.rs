@@ -1,8 +1,7 @@
 //! Notices: 300 (04/SS-HĐĐT, §4.5, H), 999 (technical acknowledgement, H) and 204
 //! (01/TB-KTDL, §4.4, M).
 
-use super::envelope::check_version;
-use super::{Fields, MessageId, TdiepError};
+use super::{DataPart, Fields, MessageId, TdiepError, zero_one};
 use crate::date::{Date, DateTime};
 use crate::model::TaxId;
 use crate::xml::W;
@@ -16,14 +15,6 @@ fn small(s: &str) -> Option<u8> {
 }
 fn tax_id(s: &str) -> Option<TaxId> {
     TaxId::parse(s).ok()
-}
-
-/// The `Id` of a `DLTBao`, which a signature will reference.
-fn data_id(dl: &Element, at: &str) -> Result<String, TdiepError> {
-    dl.attr("Id")
-        .filter(|i| crate::xml::is_ncname(i))
-        .map(str::to_owned)
-        .ok_or_else(|| TdiepError::Missing(format!("{at}/@Id (an XML name)")))
 }
 
 /// Form 04/SS-HĐĐT: the seller's notice of wrong invoices (`MLTDiep` 300).
@@ -135,10 +126,7 @@ impl ErrorNotice {
 
     pub(crate) fn read(tbao: &Element) -> Result<Self, TdiepError> {
         let at = "TBao/DLTBao";
-        let dl = Fields::new(tbao, "TBao").child("DLTBao")?;
-        let f = Fields::new(dl, at);
-        let version = f.required("PBan")?;
-        check_version(&f.path("PBan"), &version)?;
+        let DataPart { f, version, id } = DataPart::read(tbao, "DLTBao")?;
         let kind = f.parsed("Loai", "1 or 2", |s| {
             small(s).filter(|k| (1..=2).contains(k))
         })?;
@@ -149,7 +137,7 @@ impl ErrorNotice {
                 "{at}/So and NTBCCQT (required when Loai is 2)"
             )));
         }
-        let rows = Fields::new(dl, at)
+        let rows = f
             .child("DSHDon")?
             .elements()
             .enumerate()
@@ -174,7 +162,7 @@ impl ErrorNotice {
             .collect::<Result<Vec<_>, TdiepError>>()?;
         Ok(ErrorNotice {
             version,
-            data_id: data_id(dl, at)?,
+            data_id: id,
             kind,
             cqt_notice_number,
             cqt_notice_date,
@@ -258,11 +246,7 @@ impl TechAck {
             received: f.parsed("NNhan", "a date-time YYYY-MM-DDThh:mm:ss", |s| {
                 s.parse().ok()
             })?,
-            has_errors: f.parsed("TTTNhan", "0 or 1", |s| match s {
-                "0" => Some(false),
-                "1" => Some(true),
-                _ => None,
-            })?,
+            has_errors: f.parsed("TTTNhan", "0 or 1", zero_one)?,
             errors,
         })
     }
@@ -343,12 +327,9 @@ impl CheckResult {
 
     pub(crate) fn read(tbao: &Element) -> Result<Self, TdiepError> {
         let at = "TBao/DLTBao";
-        let dl = Fields::new(tbao, "TBao").child("DLTBao")?;
-        let f = Fields::new(dl, at);
-        let version = f.required("PBan")?;
-        check_version(&f.path("PBan"), &version)?;
+        let DataPart { f, version, id } = DataPart::read(tbao, "DLTBao")?;
         let mut groups = Vec::new();
-        for g in dl.elements().filter(|e| GROUPS.contains(&e.local_name())) {
+        for g in f.e.elements().filter(|e| GROUPS.contains(&e.local_name())) {
             let gat = format!("{at}/{}", g.local_name());
             let list = Fields::new(g, &gat).element("DSLDo")?;
             let errors = list
@@ -371,15 +352,11 @@ impl CheckResult {
         }
         Ok(CheckResult {
             version,
-            data_id: data_id(dl, at)?,
+            data_id: id,
             tax_id: f.parsed_opt("MST", "a tax id", tax_id)?,
             date: f.parsed("NTBao", "a date YYYY-MM-DD", date)?,
             notice_kind: f.parsed("LTBao", "a small number", small)?,
-            valid: f.parsed("KQKTra", "0 or 1", |s| match s {
-                "0" => Some(false),
-                "1" => Some(true),
-                _ => None,
-            })?,
+            valid: f.parsed("KQKTra", "0 or 1", zero_one)?,
             groups,
         })
     }

@@ -3,8 +3,7 @@
 //! invented, so that a real schema (versioned by `PBan`) can replace it without touching the
 //! envelope or the other bodies. Reading ignores what these types do not know.
 
-use super::envelope::check_version;
-use super::{Fields, TdiepError};
+use super::{DataPart, Fields, TdiepError, zero_one};
 use crate::date::Date;
 use crate::xml::W;
 use crate::xml::dom::Element;
@@ -35,21 +34,27 @@ impl Common {
         w.leaf("MST", &self.tax_id);
         w.leaf(date_tag, &self.date.to_string());
     }
-    fn read(dl: &Element, at: &str, date_tag: &str) -> Result<Self, TdiepError> {
-        let f = Fields::new(dl, at);
-        let version = f.required("PBan")?;
-        check_version(&f.path("PBan"), &version)?;
-        Ok(Common {
+    /// Reads the common fields of `outer/data`; returns the data element's fields for the rest.
+    fn read<'a>(
+        outer: &'a Element,
+        data: &str,
+        date_tag: &str,
+    ) -> Result<(Self, Fields<'a>), TdiepError> {
+        let DataPart { f, version, id } = DataPart::read(outer, data)?;
+        let date_tag = match date_tag {
+            "" if f.element("NTBao")?.is_none() => "Ngay",
+            "" => "NTBao",
+            t => t,
+        };
+        let common = Common {
             version,
-            data_id: dl
-                .attr("Id")
-                .map(str::to_owned)
-                .ok_or_else(|| TdiepError::Missing(format!("{at}/@Id")))?,
+            data_id: id,
             form: f.required("MSo")?,
             title: f.required("Ten")?,
             tax_id: f.required("MST")?,
             date: f.parsed(date_tag, "a date YYYY-MM-DD", |s| s.get(..10)?.parse().ok())?,
-        })
+        };
+        Ok((common, f))
     }
 }
 
@@ -74,11 +79,7 @@ fn flag(b: bool) -> &'static str {
     if b { "1" } else { "0" }
 }
 fn read_flag(f: &Fields, name: &str) -> Result<bool, TdiepError> {
-    f.parsed(name, "0 or 1", |s| match s {
-        "0" => Some(false),
-        "1" => Some(true),
-        _ => None,
-    })
+    f.parsed(name, "0 or 1", zero_one)
 }
 
 impl Registration {
@@ -94,11 +95,9 @@ impl Registration {
         w.close("TKhai");
     }
     pub(crate) fn read(tkhai: &Element) -> Result<Self, TdiepError> {
-        let at = "TKhai/DLTKhai";
-        let dl = Fields::new(tkhai, "TKhai").child("DLTKhai")?;
-        let f = Fields::new(dl, at);
+        let (common, f) = Common::read(tkhai, "DLTKhai", "NLap")?;
         Ok(Registration {
-            common: Common::read(dl, at, "NLap")?,
+            common,
             taxpayer_name: f.required("TNNT")?,
             change: f.parsed("HThuc", "1 or 2", |s| match s {
                 "1" => Some(false),
@@ -148,20 +147,14 @@ impl AuthorityNotice {
         w.close("TBao");
     }
     pub(crate) fn read(tbao: &Element) -> Result<Self, TdiepError> {
-        let at = "TBao/DLTBao";
-        let dl = Fields::new(tbao, "TBao").child("DLTBao")?;
-        let f = Fields::new(dl, at);
-        let date_tag = if f.element("NTBao")?.is_some() {
-            "NTBao"
-        } else {
-            "Ngay"
-        };
+        // 102 dates the notice with `NTBao`, 103 with `Ngay`: "" picks whichever is there.
+        let (common, f) = Common::read(tbao, "DLTBao", "")?;
         let reasons = f
             .element("DSLDKCNhan")?
             .into_iter()
             .flat_map(|l| l.elements())
             .map(|l| {
-                let f = Fields::new(l, &format!("{at}/DSLDKCNhan/LDo"));
+                let f = Fields::new(l, "TBao/DLTBao/DSLDKCNhan/LDo");
                 Ok((
                     f.optional("MLoi")?.unwrap_or_default(),
                     f.optional("MTa")?.unwrap_or_default(),
@@ -169,7 +162,7 @@ impl AuthorityNotice {
             })
             .collect::<Result<_, TdiepError>>()?;
         Ok(AuthorityNotice {
-            common: Common::read(dl, at, date_tag)?,
+            common,
             taxpayer_name: f.required("TNNT")?,
             outcome: match f.optional("THop")? {
                 Some(o) => Some(o),
@@ -207,11 +200,9 @@ impl SummaryTable {
         w.close("BTHDLieu");
     }
     pub(crate) fn read(b: &Element) -> Result<Self, TdiepError> {
-        let at = "BTHDLieu/DLBTHop";
-        let dl = Fields::new(b, "BTHDLieu").child("DLBTHop")?;
-        let f = Fields::new(dl, at);
+        let (common, f) = Common::read(b, "DLBTHop", "NLap")?;
         Ok(SummaryTable {
-            common: Common::read(dl, at, "NLap")?,
+            common,
             period: f.required("KDLieu")?,
             first: read_flag(&f, "LDau")?,
             number: f.parsed("SBTHDLieu", "a number", |s| s.parse().ok())?,
