@@ -348,7 +348,8 @@ proptest! {
 
 /// The 04/SS is signed with the invoice's two phases, into `DSCKS/NNT` (`Layout::NOTICE`): the
 /// prepared document's references already verify (the value needs a private key, which the
-/// core never holds; `hoadon-signing` completes it).
+/// core never holds; `hoadon-signing` completes it). The certificate is sample 03's, for its
+/// public key only.
 #[test]
 fn a_04ss_notice_is_prepared_for_signing_into_dscks_nnt() {
     use hoadon_core::dsig::{self, Layout, SignerCertificate};
@@ -362,15 +363,18 @@ fn a_04ss_notice_is_prepared_for_signing_into_dscks_nnt() {
     let time = "2025-10-20T10:00:00".parse::<DateTime>().unwrap();
     let prepared = dsig::prepare_as(Layout::NOTICE, &notice.to_xml(), &cert, time).unwrap();
     assert!(!prepared.signed_info().is_empty());
-    let unsigned_value = format!("{prepared:?}");
+    let doc = prepared.unsigned_document();
+    assert!(doc.contains("<DSCKS><NNT><Signature"), "{doc}");
+    let reports = dsig::verify_document(doc).unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].location, "TBao/DSCKS/NNT");
+    assert_eq!(reports[0].references[0].uri, "#TB-0001");
     assert!(
-        unsigned_value.contains("<DSCKS><NNT><Signature"),
-        "{unsigned_value}"
+        reports[0].references.iter().all(|r| r.digest_ok),
+        "{:?}",
+        reports[0]
     );
-    assert!(
-        unsigned_value.contains("URI=\\\"#TB-0001\\\""),
-        "{unsigned_value}"
-    );
+    assert!(!reports[0].signature_value_ok);
     // Signing the invoice layout over a TBao is refused by name.
     let err = dsig::prepare(&notice.to_xml(), &cert, time).unwrap_err();
     assert!(err.to_string().contains("no HDon with a DLHDon"), "{err}");

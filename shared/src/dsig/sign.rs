@@ -1,4 +1,5 @@
-//! Two-phase signing of an invoice with the Vietnamese seller-signature layout.
+//! Two-phase signing of an invoice with the Vietnamese seller-signature layout (and, with
+//! [`prepare_as`] and [`Layout::NOTICE`], of a taxpayer's notice such as the 04/SS).
 //!
 //! `prepare(unsigned HDon, certificate, signing time)` inserts a `Signature` into `DSCKS/NBan`
 //! (adding `DSCKS`, `NBan` and `DLHDon@Id` when missing), fills both reference digests and
@@ -63,6 +64,11 @@ impl Prepared {
     /// The canonical `SignedInfo`: the bytes to sign with RSA-SHA256.
     pub fn signed_info(&self) -> &[u8] {
         &self.signed_info
+    }
+    /// The document with the signature in place and its `SignatureValue` still empty: what a
+    /// reviewer (or a test) can check before a key is used; its references already verify.
+    pub fn unsigned_document(&self) -> &str {
+        &self.document
     }
     /// SHA-256 of [`Self::signed_info`], for signers that take a digest (a token's
     /// `CKM_RSA_PKCS` with a DigestInfo, "hash out, signature in").
