@@ -251,8 +251,8 @@ impl Outbox {
         ob
     }
 
-    /// Reads user `part`'s drafts; drafts of the app's single database from before it was kept
-    /// per user are moved to the first user who signs in (as before, they were that device's).
+    /// Reads user `part`'s drafts, and those of the app's single database from before it was
+    /// kept per user that the server already has unchanged.
     async fn load(self, part: String) {
         let mut map = BTreeMap::new();
         match db::all(&part, db::DRAFTS).await {
@@ -263,11 +263,15 @@ impl Outbox {
             }
             Err(e) => self.storage_error.set(Some(e)),
         }
+        // Only drafts the server already has as they are: their owner is on record there. A
+        // legacy draft with unsent edits has no known owner on a shared device, so it stays in
+        // the old database, neither shown nor sent under this user's name.
         let legacy: Vec<LocalDraft> = db::all(db::LEGACY, db::DRAFTS)
             .await
             .unwrap_or_default()
             .iter()
             .filter_map(|v| LocalDraft::from_stored(v))
+            .filter(|d| !d.waiting())
             .collect();
         if self.part.get_value().as_deref() != Some(part.as_str()) {
             return; // someone else signed in meanwhile

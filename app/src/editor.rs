@@ -465,7 +465,10 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                 return;
             }
             let path = format!("/api/invoices/{key}/issue");
-            match api::send(session, Method::POST, &path, &[], Payload::None).await {
+            // The version just synced is what the user sees: the server issues exactly that.
+            let version = ob.get(&key).and_then(|d| d.version).map(|v| v.to_string());
+            let pin: Vec<(&str, &str)> = version.iter().map(|v| ("if-match", v.as_str())).collect();
+            match api::send(session, Method::POST, &path, &pin, Payload::None).await {
                 Ok(_) => {
                     ob.forget(&key);
                     router.go(Route::Invoice(key));

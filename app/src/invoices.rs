@@ -249,7 +249,10 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let path = format!("/api/invoices/{id}/issue");
-            match api::send(session, Method::POST, &path, &[], Payload::None).await {
+            // The version on screen is the one issued (a draft changed elsewhere answers 409).
+            let version = rec.get_untracked().map(|r| r.version.to_string());
+            let pin: Vec<(&str, &str)> = version.iter().map(|v| ("if-match", v.as_str())).collect();
+            match api::send(session, Method::POST, &path, &pin, Payload::None).await {
                 Ok(_) => {
                     ob.forget(&id);
                     error.set(None);

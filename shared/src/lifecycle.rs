@@ -14,6 +14,9 @@
 //! tried); `Sign` completes the one signed file of that number. Nothing moves backwards: an
 //! issued invoice is corrected by another invoice, never edited.
 
+use crate::Invoice;
+use crate::date::Date;
+use crate::validate::{Finding, Severity};
 use serde::{Deserialize, Serialize};
 
 /// Where an invoice is in its life.
@@ -109,6 +112,104 @@ impl Status {
     }
 }
 
+/// What numbering must know besides the invoice: today's date in Vietnam, the tax id of the
+/// certificate that will sign (`None`: the certificate carries none), and the series' state.
+#[derive(Debug, Clone, Copy)]
+pub struct NumberingContext<'a> {
+    pub today: Date,
+    pub signer_tax_id: Option<&'a str>,
+    /// The series' last issue date and number (`None`, 0 before its first invoice).
+    pub series_last_date: Option<Date>,
+    pub series_last_number: u32,
+}
+
+fn finding(code: &'static str, path: &str, vi: String, en: String) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        code,
+        path: path.to_owned(),
+        message_vi: vi,
+        message_en: en,
+    }
+}
+
+impl Status {
+    /// The `Number` transition with its business rules: the state allows it, the issue date is
+    /// not after today (a typo dated the 21st would otherwise move the series' last date and
+    /// block every correct invoice until then), not before the series' last (numbers follow
+    /// dates), the series has numbers left, and the signing certificate carries the seller's
+    /// tax id (a certificate without a readable `MST:` is refused, not trusted). The API calls
+    /// it before taking a number (and per invoice in the numbering batch); the app can ask it
+    /// what issuing would say.
+    pub fn number(self, inv: &Invoice, ctx: &NumberingContext<'_>) -> Result<Status, Vec<Finding>> {
+        let mut out = Vec::new();
+        let next = match self.apply(Event::Number) {
+            Ok(s) => Some(s),
+            Err(r) => {
+                out.push(finding(
+                    "lifecycle.state",
+                    "status",
+                    r.message_vi.into(),
+                    r.message_en.into(),
+                ));
+                None
+            }
+        };
+        let (date, today) = (inv.issue_date(), ctx.today);
+        if date > today {
+            out.push(finding(
+                "issue_date.future",
+                "issue_date",
+                format!("Ngày lập {date} sau ngày hôm nay ({today}, giờ Việt Nam)."),
+                format!("The issue date {date} is later than today ({today}, Vietnam time)."),
+            ));
+        }
+        if let Some(last) = ctx.series_last_date
+            && date < last
+        {
+            out.push(finding(
+                "issue_date.before_last",
+                "issue_date",
+                format!("Ngày lập {date} trước ngày của hóa đơn cuối cùng trong ký hiệu ({last})."),
+                format!("The issue date {date} is earlier than the series' last invoice ({last})."),
+            ));
+        }
+        if ctx.series_last_number >= crate::model::InvoiceNumber::MAX {
+            out.push(finding(
+                "series.exhausted",
+                "symbol",
+                "Ký hiệu đã hết số (99.999.999); hãy dùng ký hiệu mới.".into(),
+                "The series has no numbers left (99,999,999); open a new symbol.".into(),
+            ));
+        }
+        let seller = inv
+            .seller()
+            .tax_id
+            .as_ref()
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        match ctx.signer_tax_id {
+            Some(mst) if mst == seller => {}
+            Some(mst) => out.push(finding(
+                "seller.not_key_holder",
+                "seller.tax_id",
+                format!("Mã số thuế người bán phải là của chủ chữ ký số ({mst}), không phải {seller}."),
+                format!("The seller's tax id must be the signing certificate's ({mst}), not {seller}."),
+            )),
+            None => out.push(finding(
+                "seller.not_key_holder",
+                "seller.tax_id",
+                "Chứng thư số ký hóa đơn không ghi mã số thuế (MST:) nên không chứng minh được là của người bán.".into(),
+                "The signing certificate carries no tax id (MST:), so it cannot be shown to be the seller's.".into(),
+            )),
+        }
+        match next {
+            Some(s) if out.is_empty() => Ok(s),
+            _ => Err(out),
+        }
+    }
+}
+
 /// What issuing has left to do for an invoice in `status`: the API's issue path reads this
 /// instead of matching states itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +261,60 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn invoice() -> crate::Invoice {
+        let doc: crate::InvoiceDocument =
+            serde_json::from_str(include_str!("../examples/invoice.json")).unwrap();
+        crate::check(&doc).invoice.unwrap()
+    }
+
+    fn ctx(today: &str) -> NumberingContext<'static> {
+        NumberingContext {
+            today: today.parse().unwrap(),
+            signer_tax_id: Some("0109998883"),
+            series_last_date: None,
+            series_last_number: 0,
+        }
+    }
+
+    fn codes(r: Result<Status, Vec<Finding>>) -> Vec<&'static str> {
+        r.err().unwrap_or_default().iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn numbering_rules_are_the_core_s() {
+        let inv = invoice(); // issued 2025-10-15 by 0109998883
+        assert_eq!(
+            Status::Draft.number(&inv, &ctx("2025-10-15")),
+            Ok(Status::Numbered)
+        );
+        assert_eq!(
+            codes(Status::Draft.number(&inv, &ctx("2025-10-14"))),
+            ["issue_date.future"]
+        );
+        let mut c = ctx("2025-12-01");
+        c.series_last_date = Some("2025-10-16".parse().unwrap());
+        assert_eq!(
+            codes(Status::Draft.number(&inv, &c)),
+            ["issue_date.before_last"]
+        );
+        let mut c = ctx("2025-12-01");
+        c.series_last_number = crate::model::InvoiceNumber::MAX;
+        assert_eq!(codes(Status::Draft.number(&inv, &c)), ["series.exhausted"]);
+        for mst in [Some("0312345673"), None] {
+            let mut c = ctx("2025-12-01");
+            c.signer_tax_id = mst;
+            assert_eq!(
+                codes(Status::Draft.number(&inv, &c)),
+                ["seller.not_key_holder"],
+                "{mst:?}"
+            );
+        }
+        assert_eq!(
+            codes(Status::Signed.number(&inv, &ctx("2025-12-01"))),
+            ["lifecycle.state"]
+        );
     }
 
     #[test]

@@ -58,12 +58,6 @@ pub enum ApiError {
     /// `422`: the invoice's form and symbol are not a series of this tenant.
     #[error("series {0} does not exist; create it first")]
     UnknownSeries(String),
-    /// `422`: numbers follow issue dates; this date is earlier than the series' last.
-    #[error("the issue date {date} is earlier than the last issued invoice of the series ({last})")]
-    IssueDateBeforeLast { date: String, last: String },
-    /// `422`: the series reached 99,999,999.
-    #[error("the series has no numbers left; open a new symbol")]
-    SeriesExhausted,
     /// `503`: numbered but not signed; the recovery sweep will sign it.
     #[error(
         "the invoice is numbered but could not be signed yet ({0}); it will be signed automatically"
@@ -88,11 +82,9 @@ impl ApiError {
             Forbidden => StatusCode::FORBIDDEN,
             NotFound => StatusCode::NOT_FOUND,
             BadRequest(_) => StatusCode::BAD_REQUEST,
-            Validation(_)
-            | ProfileIncomplete(_)
-            | UnknownSeries(_)
-            | IssueDateBeforeLast { .. }
-            | SeriesExhausted => StatusCode::UNPROCESSABLE_ENTITY,
+            Validation(_) | ProfileIncomplete(_) | UnknownSeries(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             DraftConflict(_)
             | VersionConflict(_)
@@ -123,8 +115,6 @@ impl ApiError {
             IdempotencyKeyReused(_) => "idempotency_key_reused",
             Exists => "already_exists",
             UnknownSeries(_) => "unknown_series",
-            IssueDateBeforeLast { .. } => "issue_date_before_last",
-            SeriesExhausted => "series_exhausted",
             SigningFailed(_) => "signing_pending",
             NoSigningKey => "signing_key_missing",
             Unavailable(_) => "unavailable",

@@ -251,11 +251,9 @@ async fn issue_dates_never_go_back_within_a_series() {
     let (s, v) = app.post(&t, "/api/invoices/inv-date-0002/issue").await;
     assert_eq!(
         (s, v["code"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("issue_date_before_last")
-        )
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
     );
+    assert_eq!(pluck(&v, "details", "code"), ["issue_date.before_last"]);
     let mut unknown = example();
     unknown["symbol"] = json!("C25TZZ");
     app.draft(&t, "inv-date-0003", &unknown).await;

@@ -637,7 +637,16 @@ async fn a_signed_file_larger_than_a_store_item_is_kept_in_the_archive() {
             "tax_rate": "8%",
         })
     };
-    let doc = example_with(|d| d["lines"] = (0..1500).map(line).collect());
+    // A record too large to be kept once signed is refused before it takes a number.
+    let too_large = example_with(|d| d["lines"] = (0..1500).map(line).collect());
+    app.draft(&t, "inv-huge-0001", &too_large).await;
+    let (s, v) = app.issue(&t, "inv-huge-0001").await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")),
+        "{v}"
+    );
+    let doc = example_with(|d| d["lines"] = (0..1400).map(line).collect());
     let (s, v) = app.draft(&t, "inv-large-001", &doc).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let (s, v) = app.issue(&t, "inv-large-001").await;
@@ -651,7 +660,7 @@ async fn a_signed_file_larger_than_a_store_item_is_kept_in_the_archive() {
     assert_eq!(s, StatusCode::OK);
     let xml = xml.as_str().unwrap();
     assert!(xml.len() > 400 * 1024, "{} bytes", xml.len());
-    assert!(xml.contains("SP-01499"), "the file is whole");
+    assert!(xml.contains("SP-01399"), "the file is whole");
     let reports = verify_document(xml).unwrap();
     assert!(reports.iter().all(|r| r.valid), "{reports:?}");
     let item = app
@@ -664,4 +673,52 @@ async fn a_signed_file_larger_than_a_store_item_is_kept_in_the_archive() {
         .unwrap();
     assert!(item.data.len() < 1024, "a pointer, not the file");
     assert_eq!(app.archive_files("anphat").len(), 1);
+}
+
+/// Issuing with `If-Match` pins the version the issuer reviewed: a draft edited since (by
+/// someone else) is not signed (`409 draft_conflict` with the current draft, no number spent);
+/// with the current version it issues.
+#[tokio::test]
+async fn issuing_with_if_match_signs_only_the_reviewed_version() {
+    let app = spawn_app().await;
+    let t = anphat_with_series(&app).await;
+    app.draft(&t, "inv-pin-0001", &example()).await;
+    let mut edited = example();
+    edited["payment_method"] = json!("CK");
+    let (s, _) = app
+        .call(
+            "PUT",
+            "/api/invoices/inv-pin-0001",
+            Some(&t),
+            &[("if-match", "1")],
+            Some(edited),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/invoices/inv-pin-0001/issue",
+            Some(&t),
+            &[("if-match", "1")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("draft_conflict")),
+        "{v}"
+    );
+    assert_eq!(v["current"]["version"], 2);
+    assert_eq!(v["current"]["status"], "draft", "nothing numbered");
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/invoices/inv-pin-0001/issue",
+            Some(&t),
+            &[("if-match", "2")],
+            None,
+        )
+        .await;
+    assert_eq!((s, v["number"].as_u64()), (StatusCode::OK, Some(1)), "{v}");
 }

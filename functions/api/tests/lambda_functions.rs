@@ -341,7 +341,7 @@ async fn the_api_function_issues_a_signed_invoice_through_its_real_adapters() {
     let (s, body) = http_answer((kind, v));
     assert_eq!(s, 200, "{body}");
     let health: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(health["signer"]["tenants"], json!(["anphat"]), "{body}");
+    assert_eq!(health["signer"]["tenants"], 1, "{body}");
 
     // A draft: the first token fetches the pool's keys, once.
     let draft = json!({"id": "inv-lambda-01", "document": example()});

@@ -75,6 +75,13 @@ impl Prepared {
     pub fn signed_info_digest(&self) -> [u8; 32] {
         Sha256::digest(&self.signed_info).into()
     }
+    /// SHA-256 of the whole prepared document — everything of the signed file but the
+    /// `SignatureValue` (the data, the signing time, the certificate in `KeyInfo`). With a
+    /// deterministic signature (RSA PKCS#1 v1.5) it fixes the signed file: a server that
+    /// records it before signing can tell a second, different file for the same invoice.
+    pub fn document_digest(&self) -> [u8; 32] {
+        Sha256::digest(self.document.as_bytes()).into()
+    }
     /// Checks the RSA-SHA256 `signature` against the certificate and completes the document.
     pub fn attach(self, signature: &[u8]) -> Result<String, DsigError> {
         if !verify_with(

@@ -191,11 +191,17 @@ struct Validation {
     )
 )]
 async fn validate_invoice(
+    State(st): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Validation>, ApiError> {
     let (rec, _) = invoices::load(&caller.store, &id).await?;
-    let c = hoadon_core::check(&rec.document);
+    // What issuing would check: a draft is composed again with the current company profile.
+    let document = match rec.status {
+        invoices::Status::Draft => invoices::recompose(&st.0.services, &caller.store, &rec).await?,
+        _ => rec.document,
+    };
+    let c = hoadon_core::check(&document);
     Ok(Json(Validation {
         valid: c.invoice.is_some(),
         findings: c.findings.iter().map(Detail::from).collect(),
@@ -210,6 +216,7 @@ async fn validate_invoice(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{8,64}$", description = "The invoice id the client chose"),
+        ("If-Match" = Option<u64>, Header, description = "The draft version the issuer reviewed; a draft changed since answers 409 draft_conflict (optional: without it, the current draft is issued)"),
     ),
     responses(
         (status = 200, description = "Issued (or already issued): numbered and signed", body = InvoiceView),
@@ -225,10 +232,21 @@ async fn issue_invoice(
     State(st): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<InvoiceView>, ApiError> {
-    Ok(Json(
-        invoices::issue(&st.0.services, &caller.store, &id, &caller.claims.sub).await?,
-    ))
+    let expected = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(_) => Some(if_match(&headers)?),
+    };
+    let v = invoices::issue_at(
+        &st.0.services,
+        &caller.store,
+        &id,
+        &caller.claims.sub,
+        expected,
+    )
+    .await?;
+    Ok(Json(v))
 }
 
 /// `GET /api/invoices/{id}/xml`: the exact signed bytes.

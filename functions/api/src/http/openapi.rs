@@ -176,8 +176,8 @@ error_responses! {
     PayloadTooLarge => "`payload_too_large`: the body or the record is larger than the API keeps.",
     UnsupportedMediaType => "`unsupported_media_type`: the body is not in the declared content type.",
     Unprocessable => "The content breaks rules: `validation_failed` and `profile_incomplete` with \
-                      every finding in `details`, `unknown_series`, `issue_date_before_last`, \
-                      `series_exhausted`.",
+                      every finding in `details` (e.g. `issue_date.future`, \
+                      `issue_date.before_last`, `series.exhausted`), `unknown_series`.",
     Unavailable => "`unavailable`, `signing_pending` or `signing_key_missing`: retry later.",
 }
 

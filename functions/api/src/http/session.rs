@@ -47,19 +47,28 @@ async fn login(
         .store
         .get(&crate::store::Key::new("LOGIN", &email))
         .await?;
-    let user: crate::bootstrap::Login = match item {
+    let user: Option<crate::bootstrap::Login> = match item {
         Some(i) => {
-            serde_json::from_slice(&i.data).map_err(|e| ApiError::Internal(e.to_string()))?
+            Some(serde_json::from_slice(&i.data).map_err(|e| ApiError::Internal(e.to_string()))?)
         }
-        None => return Err(ApiError::InvalidCredentials),
+        None => None,
     };
-    let (password, hash) = (body.password, user.password_hash.clone());
+    // An unknown e-mail costs the same Argon2 work as a wrong password, so the answer's timing
+    // does not tell which e-mails have an account.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => DUMMY
+            .get_or_init(|| crate::auth::hash_password("not a password", &[7; 16]))
+            .clone(),
+    };
+    let password = body.password;
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if !ok {
+    let Some(user) = user.filter(|_| ok) else {
         return Err(ApiError::InvalidCredentials);
-    }
+    };
     let claims = Claims {
         sub: email,
         tenant: user.tenant,

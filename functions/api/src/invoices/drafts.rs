@@ -31,6 +31,15 @@ pub(super) async fn compose(
     }))
 }
 
+/// The document a stored draft would be issued as now (its input, the current profile).
+pub async fn recompose(
+    svc: &Services,
+    ts: &TenantStore,
+    rec: &InvoiceRecord,
+) -> Result<InvoiceDocument, ApiError> {
+    compose(svc, ts, &DraftInput::from_document(&rec.document)).await
+}
+
 /// Creates a draft with the client's id. Replaying the same `Idempotency-Key` returns the
 /// record created by the first request (`created = false`) and never a second one.
 pub async fn create_draft(
@@ -60,7 +69,7 @@ pub async fn create_draft(
         archive_key: None,
         xml_sha256: None,
         signed_at: None,
-        signed_info_sha256: None,
+        prepared_sha256: None,
         attention: None,
         audit_seq: 0,
         audit_head: String::new(),

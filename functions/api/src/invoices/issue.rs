@@ -6,13 +6,12 @@
 //! and signing. The request only waits for the outcome.
 
 use super::numbering::{self, Numbered};
-use super::{InvoiceRecord, Services, drafts, load, signing, view};
+use super::{InvoiceRecord, SeriesRecord, Services, drafts, from_item, load, signing, view};
 use crate::error::ApiError;
 use crate::store::TenantStore;
 use hoadon_core::api::InvoiceView;
-use hoadon_core::lifecycle::IssueStep;
-use hoadon_core::model::{DraftInput, InvoiceNumber};
-use hoadon_core::validate::{Finding, Severity};
+use hoadon_core::lifecycle::{IssueStep, NumberingContext};
+use hoadon_core::model::InvoiceNumber;
 use hoadon_core::{Date, check, dsig, xml};
 
 /// Issues an invoice: number it, then sign and archive it. Idempotent: an issued invoice is
@@ -23,9 +22,21 @@ pub async fn issue(
     id: &str,
     actor: &str,
 ) -> Result<InvoiceView, ApiError> {
+    issue_at(svc, ts, id, actor, None).await
+}
+
+/// [`issue`], refusing (`409 draft_conflict` with the current draft) when the draft is no longer
+/// at `expected`, the version the issuer reviewed: nobody signs content they did not see.
+pub async fn issue_at(
+    svc: &Services,
+    ts: &TenantStore,
+    id: &str,
+    actor: &str,
+    expected: Option<u64>,
+) -> Result<InvoiceView, ApiError> {
     let (svc, ts, id, actor) = (svc.clone(), ts.clone(), id.to_owned(), actor.to_owned());
     // The detached task keeps the request's span, so its events carry the request id.
-    let work = async move { issue_detached(&svc, &ts, &id, &actor).await };
+    let work = async move { issue_detached(&svc, &ts, &id, &actor, expected).await };
     tokio::spawn(tracing::Instrument::in_current_span(work))
         .await
         .map_err(|e| ApiError::Internal(format!("issuing stopped: {e}")))?
@@ -36,6 +47,7 @@ async fn issue_detached(
     ts: &TenantStore,
     id: &str,
     actor: &str,
+    expected: Option<u64>,
 ) -> Result<InvoiceView, ApiError> {
     for _attempt in 0..5 {
         let (rec, version) = load(ts, id).await?;
@@ -43,6 +55,9 @@ async fn issue_detached(
             IssueStep::Done => return Ok(view(&rec, version)),
             IssueStep::Sign => return signing::sign_or_flag(svc, ts, rec, version, actor).await,
             IssueStep::Number => {}
+        }
+        if expected.is_some_and(|v| v != version) {
+            return Err(ApiError::DraftConflict(Box::new(view(&rec, version))));
         }
         let (rec, date) = preflight(svc, ts, rec).await?;
         match numbering::number(svc, ts, rec, version, date, actor).await? {
@@ -57,22 +72,16 @@ async fn issue_detached(
     ))
 }
 
-/// A finding at `path` that refuses the issue.
-fn refusal(code: &'static str, path: &str, vi: String, en: String) -> ApiError {
-    ApiError::Validation(vec![Finding {
-        severity: Severity::Error,
-        code,
-        path: path.to_owned(),
-        message_vi: vi,
-        message_en: en,
-    }])
-}
-
 /// Everything that can fail without the key, on the document as it will be issued (composed
 /// again from the draft and the *current* profile): the profile is complete, the document
-/// validates, the issue date is not in the future (Vietnam time), the signing certificate is
-/// the seller's, and the invoice renders and prepares for signing with the largest number the
-/// series could give. Returns the record to number and its issue date.
+/// validates, the core's `Number` transition allows it against the series as it stands (no
+/// future date, not before the series' last, the certificate is the seller's), the record with
+/// what signing adds still fits one store item, and the invoice renders and prepares for
+/// signing with the largest number the series could give. Returns the record to number and its
+/// issue date. (Numbering applies the same transition again, inside its batch.)
+/// A generous bound of what numbering and signing add to a record.
+const SIGNING_ADDS: usize = 2048;
+
 async fn preflight(
     svc: &Services,
     ts: &TenantStore,
@@ -83,47 +92,36 @@ async fn preflight(
     if !missing.is_empty() {
         return Err(ApiError::ProfileIncomplete(missing));
     }
-    rec.document = drafts::compose(svc, ts, &DraftInput::from_document(&rec.document)).await?;
+    rec.document = drafts::recompose(svc, ts, &rec).await?;
     let checked = check(&rec.document);
     let Some(inv) = checked.invoice else {
         return Err(ApiError::Validation(checked.findings));
     };
     let date = inv.issue_date();
-    let today = svc.clock.now_vn().date;
-    if date > today {
-        return Err(refusal(
-            "issue_date.future",
-            "issue_date",
-            format!("Ngày lập {date} sau ngày hôm nay ({today}, giờ Việt Nam)."),
-            format!("The issue date {date} is later than today ({today}, Vietnam time)."),
-        ));
-    }
-    // The seller signs its own invoices: the certificate must carry the seller's tax id. A
-    // certificate without a readable MST is refused, not trusted.
     let signer = svc.signer(ts.tenant())?;
-    let seller = profile.tax_id.trim().to_owned();
-    match &signer.certificate().tax_id {
-        Some(mst) if *mst == seller => {}
-        Some(mst) => {
-            return Err(refusal(
-                "seller.not_key_holder",
-                "seller.tax_id",
-                format!(
-                    "Mã số thuế người bán phải là của chủ chữ ký số ({mst}), không phải {seller}."
-                ),
-                format!(
-                    "The seller's tax id must be the signing certificate's ({mst}), not {seller}."
-                ),
-            ));
-        }
-        None => {
-            return Err(refusal(
-                "seller.not_key_holder",
-                "seller.tax_id",
-                "Chứng thư số ký hóa đơn không ghi mã số thuế (MST:) nên không chứng minh được là của người bán.".into(),
-                "The signing certificate carries no tax id (MST:), so it cannot be shown to be the seller's.".into(),
-            ));
-        }
+    let series_key = format!("{}{}", rec.document.form.trim(), rec.document.symbol.trim());
+    let series: SeriesRecord = match ts.get("SERIES", &series_key).await? {
+        Some(item) => from_item(&item)?,
+        None => return Err(ApiError::UnknownSeries(series_key)),
+    };
+    let ctx = NumberingContext {
+        today: svc.clock.now_vn().date,
+        signer_tax_id: signer.certificate().tax_id.as_deref(),
+        series_last_date: series.last_date.as_deref().and_then(|d| d.parse().ok()),
+        series_last_number: series.last_number,
+    };
+    rec.status
+        .number(&inv, &ctx)
+        .map_err(ApiError::Validation)?;
+    // Numbering and signing add a few hundred bytes (number, times, digests, archive key): a
+    // record that would then not fit one store item is refused now, before it takes a number.
+    let signed_size = serde_json::to_vec(&rec).map_or(usize::MAX, |b| b.len()) + SIGNING_ADDS;
+    if signed_size > ts.max_item_bytes() {
+        return Err(ApiError::TooLarge(format!(
+            "the invoice's record would be {signed_size} bytes once signed; a record may hold \
+             at most {} (fewer lines or shorter texts per invoice)",
+            ts.max_item_bytes()
+        )));
     }
     // Render and prepare with the widest number: if this works, numbering cannot fail later
     // for a reason of the document's own.

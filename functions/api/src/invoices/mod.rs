@@ -26,8 +26,8 @@ mod series;
 mod signing;
 mod sweep;
 
-pub use drafts::{create_draft, update_draft};
-pub use issue::issue;
+pub use drafts::{create_draft, recompose, update_draft};
+pub use issue::{issue, issue_at};
 pub(crate) use queries::read_chain;
 pub use queries::{AuditReport, ListQuery, list, summary, verify_audit};
 pub use series::{SeriesRecord, create_series, list_series};
@@ -70,10 +70,11 @@ pub struct InvoiceRecord {
     /// number (the request, a retry, the sweep) produces the very same bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<String>,
-    /// SHA-256 of the canonical `SignedInfo` prepared when the number was taken: a signature
-    /// is attached only over exactly these bytes.
+    /// SHA-256 of the document prepared for signing when the number was taken (all of the
+    /// signed file but its `SignatureValue`, certificate included): the plan every attempt
+    /// must match, so that a number never gets a second, different signed file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signed_info_sha256: Option<String>,
+    pub prepared_sha256: Option<String>,
     /// Why a numbered invoice could not be signed (cleared once it is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attention: Option<Attention>,

@@ -13,9 +13,9 @@
 
 use super::{InvoiceRecord, SeriesRecord, Services, audit, from_item, to_json};
 use crate::error::ApiError;
-use crate::ports::sha256_hex;
+use crate::ports::hex;
 use crate::store::{Condition, Op, StoreError, TenantStore};
-use hoadon_core::lifecycle::Event;
+use hoadon_core::lifecycle::NumberingContext;
 use hoadon_core::{Date, check, dsig, xml};
 
 /// An invoice waiting for its number.
@@ -128,32 +128,40 @@ async fn lead_numbering(svc: &Services, ts: &TenantStore, series: &str, qkey: &s
     }
 }
 
-/// The invoice with `number`: status, number, signing time and the prepared `SignedInfo`
-/// digest. Fails only on a bug (the preflight rendered and prepared the same document).
+/// The invoice with the series' next number: the core's `Number` transition (its rules against
+/// the series as it stands now), then status, number, signing time and the prepared `SignedInfo`
+/// digest.
 fn numbered(
     svc: &Services,
     ts: &TenantStore,
     r: &NumberRequest,
-    series: &str,
-    number: u32,
+    series: &SeriesRecord,
+    last_date: Option<Date>,
 ) -> Result<InvoiceRecord, ApiError> {
+    let number = series.last_number + 1;
     let mut rec = r.rec.clone();
-    rec.status = rec
-        .status
-        .apply(Event::Number)
-        .map_err(|e| ApiError::Internal(e.message_en.into()))?;
     rec.number = Some(number);
-    rec.series = Some(series.to_owned());
+    rec.series = Some(format!("{}{}", series.form, series.symbol));
     rec.document.number = Some(u64::from(number));
+    let signer = svc.signer(ts.tenant())?;
     let inv = check(&rec.document)
         .invoice
         .ok_or_else(|| ApiError::Internal("a numbered invoice stopped validating".into()))?;
+    let ctx = NumberingContext {
+        today: svc.clock.now_vn().date,
+        signer_tax_id: signer.certificate().tax_id.as_deref(),
+        series_last_date: last_date,
+        series_last_number: series.last_number,
+    };
+    rec.status = rec
+        .status
+        .number(&inv, &ctx)
+        .map_err(ApiError::Validation)?;
     let signing_time = svc.clock.now_vn();
-    let signer = svc.signer(ts.tenant())?;
     let prepared = dsig::prepare(&xml::render(&inv), signer.certificate(), signing_time)
         .map_err(|e| ApiError::Internal(format!("prepare: {e}")))?;
     rec.signed_at = Some(signing_time.to_string());
-    rec.signed_info_sha256 = Some(sha256_hex(prepared.signed_info()));
+    rec.prepared_sha256 = Some(hex(&prepared.document_digest()));
     rec.updated_at = svc.clock.now();
     Ok(rec)
 }
@@ -189,23 +197,9 @@ async fn number_batch(
             condition: Condition::Exists,
         }];
         for r in std::mem::take(&mut batch) {
-            if let Some(last) = last_date
-                && r.date < last
-            {
-                let e = ApiError::IssueDateBeforeLast {
-                    date: r.date.to_string(),
-                    last: last.to_string(),
-                };
-                let _ = r.reply.send(Err(e));
-                continue;
-            }
             let number = series.last_number + 1;
-            if number > hoadon_core::model::InvoiceNumber::MAX {
-                let _ = r.reply.send(Err(ApiError::SeriesExhausted));
-                continue;
-            }
             // Number a copy: if the transaction fails, the request goes again as it came.
-            let mut rec = match numbered(svc, ts, &r, series_key, number) {
+            let mut rec = match numbered(svc, ts, &r, &series, last_date) {
                 Ok(rec) => rec,
                 Err(e) => {
                     let _ = r.reply.send(Err(e));

@@ -135,9 +135,74 @@ async fn assert_signed_once(s: &Setup, id: &str) {
 }
 
 pub(crate) async fn run_all(store: Arc<dyn Store>) {
+    a_renewed_certificate_replans_what_is_not_signed_yet(store.clone()).await;
     a_sweep_racing_an_issue_leaves_one_signed_file(store.clone()).await;
     a_stalled_signer_overtaken_by_the_sweep_leaves_one_signed_file(store.clone()).await;
     dropped_issue_requests_do_not_freeze_the_series(store).await;
+}
+
+/// A signer whose key service is down.
+struct Down(Arc<Gate>);
+
+#[async_trait]
+impl Signer for Down {
+    fn certificate(&self) -> &SignerCertificate {
+        self.0.certificate()
+    }
+    async fn sign(&self, _: Vec<u8>) -> Result<Vec<u8>, SignError> {
+        Err(SignError("the key service is down".into()))
+    }
+}
+
+/// The seller's renewed certificate (a new key, the same MST).
+fn renewed() -> Arc<dyn Signer> {
+    let t = |y| hoadon_core::DateTime::new(hoadon_core::Date::new(y, 1, 1).unwrap(), 0, 0, 0);
+    let g = hoadon_signing::selfsigned::generate(
+        "Công ty TNHH Thiết bị Văn phòng An Phát",
+        "0109998883",
+        t(2025).unwrap(),
+        t(2030).unwrap(),
+    )
+    .unwrap();
+    let key = hoadon_signing::LocalKeySigner::from_pem(&g.key_pem, &g.cert_pem).unwrap();
+    Arc::new(LocalSigner(Arc::new(key)))
+}
+
+/// Numbered while the key service was down, then the certificate was renewed: the invoice is
+/// signed with the new certificate (its plan replaced, audited), never left unsigned for good.
+async fn a_renewed_certificate_replans_what_is_not_signed_yet(store: Arc<dyn Store>) {
+    let s = setup(store, "races-renew", gate(0, false)).await;
+    let down = {
+        let mut signers: HashMap<String, Arc<dyn Signer>> = HashMap::new();
+        signers.insert(s.ts.tenant().to_owned(), Arc::new(Down(gate(0, false))));
+        let archive = FileArchive {
+            root: s.dir.path().join("archive"),
+        };
+        Services::new(Arc::new(FixedClock(NOW)), Arc::new(archive), signers)
+    };
+    draft(&s, "renew-0001").await;
+    assert!(issue(&down, &s.ts, "renew-0001", "test").await.is_err());
+    let (rec, _) = load(&s.ts, "renew-0001").await.unwrap();
+    assert_eq!((rec.status, rec.number), (Status::Numbered, Some(1)));
+    let renewed = {
+        let mut signers: HashMap<String, Arc<dyn Signer>> = HashMap::new();
+        signers.insert(s.ts.tenant().to_owned(), renewed());
+        let archive = FileArchive {
+            root: s.dir.path().join("archive"),
+        };
+        Services::new(Arc::new(FixedClock(NOW)), Arc::new(archive), signers)
+    };
+    let report = sweep(&renewed, &s.ts).await.unwrap();
+    assert_eq!((report.signed, report.failed), (1, 0));
+    let s = Setup { svc: renewed, ..s };
+    assert_signed_once(&s, "renew-0001").await;
+    let audit = verify_audit(&s.ts, "renew-0001").await.unwrap();
+    assert!(
+        audit
+            .entries
+            .iter()
+            .any(|e| e.action == "signing_replanned")
+    );
 }
 
 async fn a_sweep_racing_an_issue_leaves_one_signed_file(store: Arc<dyn Store>) {

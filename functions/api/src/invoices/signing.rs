@@ -14,7 +14,7 @@
 
 use super::{InvoiceRecord, Services, Status, audit, audit_with, load, to_json, view};
 use crate::error::ApiError;
-use crate::ports::sha256_hex;
+use crate::ports::{hex, sha256_hex};
 use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::api::{Attention, InvoiceView};
 use hoadon_core::lifecycle::Event;
@@ -39,7 +39,12 @@ pub(super) async fn sign_or_flag(
         crate::telemetry::signing_failed(ts.tenant(), &id, &e.to_string());
     }
     match result {
-        Err(e @ (ApiError::SigningFailed(_) | ApiError::NoSigningKey | ApiError::Internal(_))) => {
+        Err(
+            e @ (ApiError::SigningFailed(_)
+            | ApiError::NoSigningKey
+            | ApiError::Internal(_)
+            | ApiError::TooLarge(_)),
+        ) => {
             flag(svc, ts, &id, actor, &e).await;
             Err(e)
         }
@@ -57,25 +62,45 @@ pub(super) async fn flag(svc: &Services, ts: &TenantStore, id: &str, actor: &str
         return;
     }
     let reason = match e {
-        ApiError::SigningFailed(m) | ApiError::Internal(m) => m.clone(),
+        ApiError::SigningFailed(m) | ApiError::Internal(m) | ApiError::TooLarge(m) => m.clone(),
         other => other.to_string(),
     };
+    // The same failure again is counted on the invoice, but goes into the audit chain only
+    // when its reason changes or an hour has passed: the sweep retries every few minutes and
+    // the chain would fill with copies of one reason.
+    let repeated = rec
+        .attention
+        .as_ref()
+        .is_some_and(|a| a.reason == reason && svc.clock.now() - a.at < 3600);
     let attempts = rec.attention.as_ref().map_or(0, |a| a.attempts) + 1;
+    let first_at = rec.attention.as_ref().map(|a| a.at);
     rec.updated_at = svc.clock.now();
     rec.attention = Some(Attention {
         reason: reason.clone(),
-        at: rec.updated_at,
+        at: if repeated {
+            first_at.unwrap_or(rec.updated_at)
+        } else {
+            rec.updated_at
+        },
         attempts,
     });
-    let a = audit_with(ts, &mut rec, actor, "signing_failed", Some(reason));
-    let ops = vec![
-        Op::Put {
-            key: ts.key("INV", id),
-            data: to_json(&rec),
-            condition: Condition::Version(version),
-        },
-        a,
-    ];
+    let mut ops = vec![Op::Put {
+        key: ts.key("INV", id),
+        data: Vec::new(),
+        condition: Condition::Version(version),
+    }];
+    if !repeated {
+        ops.push(audit_with(
+            ts,
+            &mut rec,
+            actor,
+            "signing_failed",
+            Some(reason),
+        ));
+    }
+    if let Op::Put { data, .. } = &mut ops[0] {
+        *data = to_json(&rec);
+    }
     let _ = ts.transact(ops).await;
 }
 
@@ -100,14 +125,13 @@ pub(super) async fn sign_numbered(
     };
     let prepared = dsig::prepare(&xml::render(&inv), signer.certificate(), signing_time)
         .map_err(|e| ApiError::Internal(format!("prepare: {e}")))?;
-    if let Some(expected) = &rec.signed_info_sha256
-        && *expected != sha256_hex(prepared.signed_info())
-    {
-        return Err(ApiError::Internal(format!(
-            "invoice {} no longer prepares to the SignedInfo fixed when it was numbered \
-             (software or certificate changed); not signed",
-            rec.id
-        )));
+    let digest = hex(&prepared.document_digest());
+    if rec.prepared_sha256.as_deref() != Some(digest.as_str()) {
+        // The certificate was renewed (or the software changed) after numbering: nothing is
+        // signed yet, so the plan is replaced — in one conditional write, so that every
+        // concurrent attempt signs the same new bytes and any attempt on the old plan cannot
+        // record its file (see the commit below).
+        (rec, version) = replan(svc, ts, rec, version, &digest, actor).await?;
     }
     let value = signer
         .sign(prepared.signed_info().to_vec())
@@ -117,6 +141,18 @@ pub(super) async fn sign_numbered(
         .attach(&value)
         .map_err(|e| ApiError::SigningFailed(e.to_string()))?
         .into_bytes();
+    // The plan may have been replaced while the key was signing (a certificate renewed
+    // meanwhile): then these bytes must reach neither the archive nor the store.
+    let (current, current_version) = load(ts, &rec.id).await?;
+    if current.status != Status::Numbered {
+        // Signed meanwhile by another attempt: theirs stands, ours is not archived.
+        return Ok(view(&current, current_version));
+    }
+    if current.prepared_sha256.as_deref() != Some(&digest) {
+        return Err(ApiError::Unavailable(
+            "the invoice's signing plan changed meanwhile; retry".into(),
+        ));
+    }
     let key = svc
         .archive
         .put(ts.tenant(), &signed)
@@ -172,6 +208,11 @@ pub(super) async fn sign_numbered(
                     // Someone else (the sweep, a retry) signed it: the same bytes; theirs stands.
                     return Ok(view(&cur, v));
                 }
+                if cur.prepared_sha256 != rec.prepared_sha256 {
+                    return Err(ApiError::Unavailable(
+                        "the invoice's signing plan changed meanwhile; retry".into(),
+                    ));
+                }
                 // Only the record moved (a failure was flagged meanwhile): record ours on it.
                 rec.audit_seq = cur.audit_seq;
                 rec.audit_head = cur.audit_head;
@@ -183,6 +224,43 @@ pub(super) async fn sign_numbered(
     Err(ApiError::Unavailable(
         "the invoice kept changing; retry".into(),
     ))
+}
+
+/// Replaces a numbered invoice's signing plan (the `SignedInfo` digest; the signing time stays)
+/// when it no longer prepares to the planned bytes, and records why in the audit chain.
+async fn replan(
+    svc: &Services,
+    ts: &TenantStore,
+    mut rec: InvoiceRecord,
+    version: u64,
+    digest: &str,
+    actor: &str,
+) -> Result<(InvoiceRecord, u64), ApiError> {
+    rec.prepared_sha256 = Some(digest.to_owned());
+    rec.updated_at = svc.clock.now();
+    let detail = "the certificate or the software changed after numbering; nothing was signed";
+    let a = audit_with(
+        ts,
+        &mut rec,
+        actor,
+        "signing_replanned",
+        Some(detail.into()),
+    );
+    let ops = vec![
+        Op::Put {
+            key: ts.key("INV", &rec.id),
+            data: to_json(&rec),
+            condition: Condition::Version(version),
+        },
+        a,
+    ];
+    match ts.transact(ops).await {
+        Ok(v) => Ok((rec, v[0])),
+        Err(StoreError::ConditionFailed { .. }) => Err(ApiError::Unavailable(
+            "the invoice changed while its signing was replanned; retry".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The largest signed file kept inline in the `XML` item (the rest of the item and its key

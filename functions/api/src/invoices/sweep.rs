@@ -40,7 +40,12 @@ pub async fn sweep(svc: &Services, ts: &TenantStore) -> Result<SweepReport, ApiE
             let (rec, version) = match load(ts, id).await {
                 Ok(r) => r,
                 Err(ApiError::NotFound) => continue,
-                Err(e) => return Err(e),
+                // One unreadable invoice does not stop the pass for the others.
+                Err(e) => {
+                    report.failed += 1;
+                    tracing::warn!(event = "sweep.error", tenant = ts.tenant(), invoice_id = %id, error = %e);
+                    continue;
+                }
             };
             if rec.status != Status::Numbered {
                 continue;
