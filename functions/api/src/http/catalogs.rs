@@ -26,7 +26,7 @@ use serde_json::Value;
     get_catalog_entry,
     update_catalog_entry,
     export_catalog
-))]
+), components(schemas(crate::catalogs::ExportFormat, crate::catalogs::HeaderLang)))]
 pub(super) struct Api;
 
 /// `{kind}` in the OpenAPI document (its values, `hoadon_core::catalog::KINDS`, are set in

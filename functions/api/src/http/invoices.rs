@@ -216,7 +216,7 @@ async fn validate_invoice(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{8,64}$", description = "The invoice id the client chose"),
-        ("If-Match" = Option<u64>, Header, description = "The draft version the issuer reviewed; a draft changed since answers 409 draft_conflict (optional: without it, the current draft is issued)"),
+        ("If-Match" = Option<u64>, Header, nullable = false, description = "The draft version the issuer reviewed; a draft changed since answers 409 draft_conflict (optional: without it, the current draft is issued)"),
     ),
     responses(
         (status = 200, description = "Issued (or already issued): numbered and signed", body = InvoiceView),
