@@ -17,16 +17,19 @@ use serde_json::Value;
 
 /// This router's part of the OpenAPI document (`openapi.rs` merges the parts).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    list_series,
-    create_series,
-    list_catalog,
-    create_catalog_entry,
-    import_catalog,
-    get_catalog_entry,
-    update_catalog_entry,
-    export_catalog
-), components(schemas(crate::catalogs::ExportFormat, crate::catalogs::HeaderLang)))]
+#[openapi(
+    paths(
+        list_series,
+        create_series,
+        list_catalog,
+        create_catalog_entry,
+        import_catalog,
+        get_catalog_entry,
+        update_catalog_entry,
+        export_catalog
+    ),
+    components(schemas(crate::catalogs::ExportFormat, crate::catalogs::HeaderLang))
+)]
 pub(super) struct Api;
 
 /// `{kind}` in the OpenAPI document (its values, `hoadon_core::catalog::KINDS`, are set in
