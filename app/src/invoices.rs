@@ -24,6 +24,11 @@ pub fn status_key(status: Status) -> &'static str {
         Status::Draft => "status.draft",
         Status::Numbered => "status.numbered",
         Status::Signed => "status.signed",
+        Status::Sent => "status.sent",
+        Status::Coded => "status.coded",
+        Status::Rejected => "status.rejected",
+        Status::DataSent => "status.data_sent",
+        Status::DataAccepted => "status.data_accepted",
     }
 }
 

@@ -9,10 +9,22 @@
 //! ```text
 //!  Draft ──Edit──► Draft
 //!  Draft ──Number──► Numbered ──Sign──► Signed
+//!  Signed ──Transmit──► Sent ──Code──► Coded                (C symbols: the authority codes it)
+//!  Signed ──TransmitData──► DataSent ──AcceptData──► DataAccepted   (K symbols: data only)
+//!  Signed | Sent | DataSent ──Reject──► Rejected ──Revise──► Numbered (same number)
 //! ```
 //! A number is taken only by `Number` (after everything that can fail without the key was
-//! tried); `Sign` completes the one signed file of that number. Nothing moves backwards: an
-//! issued invoice is corrected by another invoice, never edited.
+//! tried); `Sign` completes the one signed file of that number. `Transmit`/`TransmitData` happen
+//! when the authority acknowledged receipt (999 without errors), `Code` when a 202 passed
+//! [`crate::tdiep::accept_code`], `AcceptData` on a 204 without errors for uncoded data, `Reject`
+//! on a refusal (a 999 with errors, or a 204 with errors).
+//!
+//! **After a rejection** the invoice is fixed and re-sent *under the same number* (`Revise`):
+//! the authority never gave that number legal effect (a `C` invoice exists only once coded), so
+//! taking a new number would leave a hole in the series that no legal document explains, while
+//! keeping it keeps the series gapless. The rejected signed file is kept, marked superseded,
+//! never delivered; the revised one becomes the number's one current signed file. Nothing else
+//! moves backwards: a coded (or accepted) invoice is corrected by another invoice, never edited.
 
 use crate::Invoice;
 use crate::date::Date;
@@ -28,8 +40,18 @@ pub enum Status {
     Draft,
     /// Has its number and its signing time; the signature is pending (the sweep completes it).
     Numbered,
-    /// Signed by the seller: the one signed file of its number exists.
+    /// Signed by the seller: the one signed file of its number exists; queued for the authority.
     Signed,
+    /// Received by the authority (999), waiting for its code (`C` symbols).
+    Sent,
+    /// Coded by the authority (202 checked): final and deliverable.
+    Coded,
+    /// Refused by the authority (a 999 or 204 with errors): fix and re-send under its number.
+    Rejected,
+    /// Uncoded invoice (`K` symbol) whose data the authority received (203 → 999).
+    DataSent,
+    /// Uncoded invoice whose data the authority accepted (204 without errors).
+    DataAccepted,
 }
 
 /// What can happen to an invoice.
@@ -42,6 +64,18 @@ pub enum Event {
     Number,
     /// The seller's signature is attached.
     Sign,
+    /// The authority acknowledged receiving the invoice sent for a code (200 → 999).
+    Transmit,
+    /// The authority acknowledged receiving an uncoded invoice's data (203 → 999).
+    TransmitData,
+    /// The authority's code arrived and was checked (202).
+    Code,
+    /// The authority accepted uncoded data (204 without errors).
+    AcceptData,
+    /// The authority refused (999 or 204 with errors).
+    Reject,
+    /// A rejected invoice is fixed: back to numbered (same number), to be signed and sent again.
+    Revise,
 }
 
 /// Why a transition is refused: a stable code and messages in both languages.
@@ -72,6 +106,16 @@ const ALREADY_SIGNED: Refusal = Refusal {
     message_vi: "Hóa đơn đã được ký.",
     message_en: "The invoice is already signed.",
 };
+const NOT_WITH_AUTHORITY: Refusal = Refusal {
+    code: "authority_state",
+    message_vi: "Hóa đơn không ở trạng thái chờ cơ quan thuế trả lời.",
+    message_en: "The invoice is not waiting for the tax authority's answer.",
+};
+const NOT_REJECTED: Refusal = Refusal {
+    code: "not_rejected",
+    message_vi: "Chỉ hóa đơn bị cơ quan thuế từ chối mới được sửa và gửi lại.",
+    message_en: "Only an invoice the tax authority refused can be fixed and sent again.",
+};
 
 impl Status {
     /// The state after `event`, or why it may not happen. The one transition table.
@@ -82,10 +126,21 @@ impl Status {
             (S::Draft, E::Edit) => Ok(S::Draft),
             (S::Draft, E::Number) => Ok(S::Numbered),
             (S::Numbered, E::Sign) => Ok(S::Signed),
-            (S::Numbered | S::Signed, E::Edit) => Err(NOT_EDITABLE),
-            (S::Numbered | S::Signed, E::Number) => Err(ALREADY_NUMBERED),
-            (S::Draft, E::Sign) => Err(NOT_NUMBERED),
-            (S::Signed, E::Sign) => Err(ALREADY_SIGNED),
+            (S::Signed, E::Transmit) => Ok(S::Sent),
+            (S::Signed, E::TransmitData) => Ok(S::DataSent),
+            // A 202 may arrive before the 999 is read (replies are polled): coding implies receipt.
+            (S::Signed | S::Sent, E::Code) => Ok(S::Coded),
+            (S::Signed | S::DataSent, E::AcceptData) => Ok(S::DataAccepted),
+            (S::Signed | S::Sent | S::DataSent, E::Reject) => Ok(S::Rejected),
+            (S::Rejected, E::Revise) => Ok(S::Numbered),
+            (S::Draft, _) => Err(NOT_NUMBERED),
+            (_, E::Edit) => Err(NOT_EDITABLE),
+            (_, E::Number) => Err(ALREADY_NUMBERED),
+            (_, E::Sign) => Err(ALREADY_SIGNED),
+            (_, E::Revise) => Err(NOT_REJECTED),
+            (_, E::Transmit | E::TransmitData | E::Code | E::AcceptData | E::Reject) => {
+                Err(NOT_WITH_AUTHORITY)
+            }
         }
     }
 
@@ -100,15 +155,49 @@ impl Status {
     }
 
     /// Every state, for filters and counts.
-    pub const ALL: [Status; 3] = [Status::Draft, Status::Numbered, Status::Signed];
+    pub const ALL: [Status; 8] = [
+        Status::Draft,
+        Status::Numbered,
+        Status::Signed,
+        Status::Sent,
+        Status::Coded,
+        Status::Rejected,
+        Status::DataSent,
+        Status::DataAccepted,
+    ];
 
-    /// The wire name (`draft`, `numbered`, `signed`).
+    /// The wire name (`draft`, `numbered`, `signed`, `sent`, `coded`, `rejected`, `data_sent`,
+    /// `data_accepted`).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Draft => "draft",
             Status::Numbered => "numbered",
             Status::Signed => "signed",
+            Status::Sent => "sent",
+            Status::Coded => "coded",
+            Status::Rejected => "rejected",
+            Status::DataSent => "data_sent",
+            Status::DataAccepted => "data_accepted",
         }
+    }
+
+    /// Whether the invoice may go to the buyer (PDF, e-mail, lookup): a coded invoice once the
+    /// authority coded it; an uncoded one as soon as the seller signed it (its data goes to the
+    /// authority alongside, vn-einvoice §4.6).
+    pub fn deliverable(self, coded_series: bool) -> bool {
+        if coded_series {
+            self == Status::Coded
+        } else {
+            matches!(
+                self,
+                Status::Signed | Status::DataSent | Status::DataAccepted
+            )
+        }
+    }
+
+    /// Whether the authority still owes an answer (the outbox keeps polling).
+    pub fn awaits_authority(self) -> bool {
+        matches!(self, Status::Signed | Status::Sent | Status::DataSent)
     }
 }
 
@@ -238,7 +327,17 @@ impl Status {
 mod tests {
     use super::*;
 
-    const EVENTS: [Event; 3] = [Event::Edit, Event::Number, Event::Sign];
+    const EVENTS: [Event; 9] = [
+        Event::Edit,
+        Event::Number,
+        Event::Sign,
+        Event::Transmit,
+        Event::TransmitData,
+        Event::Code,
+        Event::AcceptData,
+        Event::Reject,
+        Event::Revise,
+    ];
 
     #[test]
     fn the_only_path_is_draft_numbered_signed() {
@@ -252,15 +351,68 @@ mod tests {
     }
 
     #[test]
-    fn nothing_moves_backwards_or_skips_a_step() {
-        let rank = |s: Status| Status::ALL.iter().position(|x| *x == s).unwrap();
+    fn only_revise_moves_backwards_and_only_from_rejected() {
+        let rank = |s: Status| match s {
+            Status::Draft => 0,
+            Status::Numbered => 1,
+            Status::Signed => 2,
+            Status::Sent | Status::DataSent | Status::Rejected => 3,
+            Status::Coded | Status::DataAccepted => 4,
+        };
         for s in Status::ALL {
             for e in EVENTS {
                 if let Ok(n) = s.apply(e) {
-                    assert!(rank(n) == rank(s) || rank(n) == rank(s) + 1, "{s:?} {e:?}");
+                    if rank(n) < rank(s) {
+                        assert_eq!(
+                            (s, e, n),
+                            (Status::Rejected, Event::Revise, Status::Numbered)
+                        );
+                    }
                 }
             }
         }
+        // Final states accept nothing at all.
+        for s in [Status::Coded, Status::DataAccepted] {
+            assert!(EVENTS.iter().all(|e| s.apply(*e).is_err()), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_authority_paths() {
+        use Event as E;
+        use Status as S;
+        let walk = |events: &[Event]| {
+            events
+                .iter()
+                .try_fold(S::Draft, |s, e| s.apply(*e).map_err(|r| r.code))
+        };
+        assert_eq!(
+            walk(&[E::Number, E::Sign, E::Transmit, E::Code]),
+            Ok(S::Coded)
+        );
+        assert_eq!(walk(&[E::Number, E::Sign, E::Code]), Ok(S::Coded));
+        assert_eq!(
+            walk(&[E::Number, E::Sign, E::TransmitData, E::AcceptData]),
+            Ok(S::DataAccepted)
+        );
+        assert_eq!(
+            walk(&[
+                E::Number,
+                E::Sign,
+                E::Transmit,
+                E::Reject,
+                E::Revise,
+                E::Sign
+            ]),
+            Ok(S::Signed)
+        );
+        assert_eq!(
+            walk(&[E::Number, E::Sign, E::Transmit, E::Code, E::Code]),
+            Err("authority_state")
+        );
+        assert_eq!(walk(&[E::Number, E::Sign, E::Revise]), Err("not_rejected"));
+        assert!(S::Coded.deliverable(true) && !S::Sent.deliverable(true));
+        assert!(S::Signed.deliverable(false) && !S::Rejected.deliverable(false));
     }
 
     fn invoice() -> crate::Invoice {

@@ -71,6 +71,7 @@ pub async fn create_draft(
         signed_at: None,
         prepared_sha256: None,
         attention: None,
+        authority: None,
         audit_seq: 0,
         audit_head: String::new(),
     };

@@ -78,6 +78,9 @@ pub struct InvoiceRecord {
     /// Why a numbered invoice could not be signed (cleared once it is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attention: Option<Attention>,
+    /// What the tax authority said (its code, a refusal), once the invoice went to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<hoadon_core::api::authority::AuthorityStatus>,
     /// Sequence number and hash of the last audit entry (the chain's head).
     pub audit_seq: u64,
     pub audit_head: String,
@@ -249,6 +252,7 @@ pub fn view(rec: &InvoiceRecord, version: u64) -> InvoiceView {
         signing_time: rec.signed_at.clone(),
         xml_sha256: rec.xml_sha256.clone(),
         attention: rec.attention.clone(),
+        authority: rec.authority.clone(),
         version,
     }
 }

@@ -151,6 +151,11 @@ pub async fn summary(ts: &TenantStore) -> Result<Summary, ApiError> {
                 Status::Draft => c.draft += 1,
                 Status::Numbered => c.numbered += 1,
                 Status::Signed => c.signed += 1,
+                Status::Sent => c.sent += 1,
+                Status::Coded => c.coded += 1,
+                Status::Rejected => c.rejected += 1,
+                Status::DataSent => c.data_sent += 1,
+                Status::DataAccepted => c.data_accepted += 1,
             }
             let v = view(&rec, item.version);
             if rec.attention.is_some() {

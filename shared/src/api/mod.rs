@@ -2,6 +2,8 @@
 //! (which reads them): one definition, so neither side hand-builds or hand-reads JSON and a
 //! renamed field breaks the build instead of the screen. Plain serde data; no I/O.
 
+pub mod authority;
+
 use crate::lifecycle::Status;
 use crate::model::{DraftInput, InvoiceDocument};
 use crate::profile::CompanyProfile;
@@ -57,6 +59,9 @@ pub struct InvoiceView {
     /// Set while a numbered invoice could not be signed; cleared once it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attention: Option<Attention>,
+    /// What the tax authority said (code, refusal), once the invoice went to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<authority::AuthorityStatus>,
     /// The `If-Match` value for the next edit.
     pub version: u64,
 }
@@ -77,7 +82,20 @@ pub struct Counts {
     pub draft: u64,
     pub numbered: u64,
     pub signed: u64,
+    #[serde(default)]
+    pub sent: u64,
+    #[serde(default)]
+    pub coded: u64,
+    #[serde(default)]
+    pub rejected: u64,
+    #[serde(default)]
+    pub data_sent: u64,
+    #[serde(default)]
+    pub data_accepted: u64,
     pub needs_attention: u64,
+    /// Outbox messages that need a person (retries exhausted or refused).
+    #[serde(default)]
+    pub outbox_attention: u64,
 }
 
 /// `GET /api/summary`: the home screen.
