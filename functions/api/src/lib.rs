@@ -32,6 +32,7 @@ pub mod kms;
 pub mod lambda;
 pub mod load;
 pub mod local;
+pub mod outbox;
 pub mod ports;
 pub mod profile;
 #[cfg(feature = "aws")]

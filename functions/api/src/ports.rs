@@ -180,3 +180,25 @@ impl Signer for LocalSigner {
             .map_err(|e| SignError(e.to_string()))
     }
 }
+
+/// How the outbox gets a worker to a message when it is due: locally a wake-up of the server's
+/// pump loop; on AWS a message to the outbox queue (SQS, with a delay) read by the consumer
+/// function. Losing a wake-up loses nothing (the message is in the store and the periodic
+/// pump/sweep finds it); it only delays it.
+#[async_trait]
+pub trait Wake: Send + Sync {
+    /// Message `id` of `tenant` is due at `at` (Unix seconds).
+    async fn wake(&self, tenant: &str, id: &str, at: i64) -> Result<(), String>;
+}
+
+/// The local system's [`Wake`]: nudges the pump loop (which also runs on a timer).
+#[derive(Default)]
+pub struct LocalWake(pub tokio::sync::Notify);
+
+#[async_trait]
+impl Wake for LocalWake {
+    async fn wake(&self, _tenant: &str, _id: &str, _at: i64) -> Result<(), String> {
+        self.0.notify_one();
+        Ok(())
+    }
+}
