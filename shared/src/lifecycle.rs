@@ -195,6 +195,14 @@ impl Status {
         }
     }
 
+    /// Whether a 04/SS may name the invoice: it was issued (signed) and not refused.
+    pub fn allows_notice(self) -> bool {
+        matches!(
+            self,
+            Status::Signed | Status::Sent | Status::Coded | Status::DataSent | Status::DataAccepted
+        )
+    }
+
     /// Whether the authority still owes an answer (the outbox keeps polling).
     pub fn awaits_authority(self) -> bool {
         matches!(self, Status::Signed | Status::Sent | Status::DataSent)

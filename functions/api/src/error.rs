@@ -58,6 +58,12 @@ pub enum ApiError {
     /// `422`: the invoice's form and symbol are not a series of this tenant.
     #[error("series {0} does not exist; create it first")]
     UnknownSeries(String),
+    /// `409`: the record's state does not allow this (a stable code of its own).
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    /// `422`: a rule of the tenant's setup refuses this (e.g. `registration_required`).
+    #[error("{1}")]
+    Unprocessable(&'static str, String),
     /// `503`: numbered but not signed; the recovery sweep will sign it.
     #[error(
         "the invoice is numbered but could not be signed yet ({0}); it will be signed automatically"
@@ -82,7 +88,7 @@ impl ApiError {
             Forbidden => StatusCode::FORBIDDEN,
             NotFound => StatusCode::NOT_FOUND,
             BadRequest(_) => StatusCode::BAD_REQUEST,
-            Validation(_) | ProfileIncomplete(_) | UnknownSeries(_) => {
+            Validation(_) | ProfileIncomplete(_) | UnknownSeries(_) | Unprocessable(..) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -91,6 +97,7 @@ impl ApiError {
             | NotEditable
             | IdTaken
             | IdempotencyKeyReused(_)
+            | Conflict(..)
             | Exists => StatusCode::CONFLICT,
             SigningFailed(_) | NoSigningKey | Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -115,6 +122,7 @@ impl ApiError {
             IdempotencyKeyReused(_) => "idempotency_key_reused",
             Exists => "already_exists",
             UnknownSeries(_) => "unknown_series",
+            Conflict(code, _) | Unprocessable(code, _) => code,
             SigningFailed(_) => "signing_pending",
             NoSigningKey => "signing_key_missing",
             Unavailable(_) => "unavailable",

@@ -19,6 +19,7 @@
 //!   events the stack's alarms count.
 
 pub mod auth;
+pub mod authority;
 pub mod bootstrap;
 pub mod catalogs;
 #[cfg(all(feature = "aws", any(test, feature = "testing")))]

@@ -11,6 +11,10 @@ use std::sync::Arc;
 pub trait Clock: Send + Sync {
     /// Seconds since the Unix epoch.
     fn now(&self) -> i64;
+    /// Milliseconds since the Unix epoch (the outbox's schedule).
+    fn now_ms(&self) -> i64 {
+        self.now() * 1000
+    }
     /// Vietnam local time (UTC+7), how `SigningTime` and issue dates are written.
     fn now_vn(&self) -> DateTime {
         DateTime::from_unix(self.now(), 7 * 3600).expect("clock within 1900..9999")
@@ -21,9 +25,12 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> i64 {
+        self.now_ms().div_euclid(1000)
+    }
+    fn now_ms(&self) -> i64 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
+            .map(|d| d.as_millis() as i64)
             .unwrap_or(0)
     }
 }

@@ -83,6 +83,22 @@ fn read_flag(f: &Fields, name: &str) -> Result<bool, TdiepError> {
 }
 
 impl Registration {
+    /// The unsigned `TKhai` document on its own (what the taxpayer signs into `DSCKS/NNT`
+    /// before it goes into a 100).
+    pub fn to_xml(&self) -> String {
+        let mut w = W { s: String::new() };
+        w.s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+        self.write(&mut w);
+        w.s
+    }
+
+    /// Where the taxpayer's signature goes (`dsig::prepare_as`).
+    pub const LAYOUT: crate::dsig::Layout = crate::dsig::Layout {
+        root: "TKhai",
+        data: "DLTKhai",
+        slot: "NNT",
+    };
+
     pub(crate) fn write(&self, w: &mut W) {
         w.open("TKhai");
         self.common.write(w, "DLTKhai", "NLap");

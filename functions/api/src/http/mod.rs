@@ -5,6 +5,7 @@
 //! **typed JSON errors for every refusal**, including those axum makes itself (malformed JSON,
 //! a wrong type, an unknown field, a body over the limit, a wrong method).
 
+mod authority;
 mod catalogs;
 mod health;
 mod invoices;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(session::routes())
         .merge(invoices::routes())
         .merge(catalogs::routes())
+        .merge(authority::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(axum::middleware::map_response(typed_errors))

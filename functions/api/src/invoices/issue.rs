@@ -93,6 +93,8 @@ async fn preflight(
         return Err(ApiError::ProfileIncomplete(missing));
     }
     rec.document = drafts::recompose(svc, ts, &rec).await?;
+    // Coded (C) or uncoded (K) invoices need the authority's acceptance of that kind first.
+    crate::authority::registration::allows(svc, ts, super::authority::coded(&rec)).await?;
     let checked = check(&rec.document);
     let Some(inv) = checked.invoice else {
         return Err(ApiError::Validation(checked.findings));

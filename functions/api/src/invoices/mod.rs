@@ -16,20 +16,24 @@
 //! transaction), [`signing`] (the one signed file of a number), [`sweep`] (recovery, failures
 //! recorded per invoice) and [`queries`] (list, home summary, audit check).
 
+pub mod authority;
 mod drafts;
 mod issue;
 mod numbering;
 mod queries;
 #[cfg(test)]
 pub(crate) mod races;
+mod revise;
 mod series;
 mod signing;
 mod sweep;
 
+pub use authority::seller_signed_xml;
 pub use drafts::{create_draft, recompose, update_draft};
 pub use issue::{issue, issue_at};
 pub(crate) use queries::read_chain;
 pub use queries::{AuditReport, ListQuery, list, summary, verify_audit};
+pub use revise::revise;
 pub use series::{SeriesRecord, create_series, list_series};
 pub use signing::signed_xml;
 pub use sweep::{SweepReport, sweep};
@@ -192,6 +196,13 @@ pub struct Inner {
     queues: Queues,
     /// `MSTTCGP`: the operator's tax id as the invoicing-solution provider, when configured.
     provider_tax_id: Option<String>,
+    /// How each tenant reaches the tax authority (none: signed invoices stop at the seller's
+    /// signature, as before #14 — tests of other areas, tenants not yet connected).
+    authorities: HashMap<String, crate::outbox::AuthorityLink>,
+    /// Gets a worker to an outbox message when it is due.
+    pub wake: Arc<dyn crate::ports::Wake>,
+    /// The outbox's retry schedule.
+    pub retry: crate::outbox::RetryPolicy,
 }
 
 impl std::ops::Deref for Services {
@@ -213,7 +224,37 @@ impl Services {
             signers,
             queues: Mutex::new(HashMap::new()),
             provider_tax_id: None,
+            authorities: HashMap::new(),
+            wake: Arc::new(crate::ports::LocalWake::default()),
+            retry: crate::outbox::RetryPolicy::default(),
         }))
+    }
+
+    fn inner_mut(&mut self) -> &mut Inner {
+        Arc::get_mut(&mut self.0).expect("services are configured before they are shared")
+    }
+
+    /// Connects `tenant` to the tax authority (composition roots only, before sharing).
+    pub fn with_authority(mut self, tenant: &str, link: crate::outbox::AuthorityLink) -> Self {
+        self.inner_mut().authorities.insert(tenant.to_owned(), link);
+        self
+    }
+
+    /// Replaces the outbox's wake-up (composition roots only, before sharing).
+    pub fn with_wake(mut self, wake: Arc<dyn crate::ports::Wake>) -> Self {
+        self.inner_mut().wake = wake;
+        self
+    }
+
+    /// Replaces the outbox's retry schedule (composition roots and tests).
+    pub fn with_retry(mut self, retry: crate::outbox::RetryPolicy) -> Self {
+        self.inner_mut().retry = retry;
+        self
+    }
+
+    /// How `tenant` reaches the tax authority, if it does.
+    pub fn authority(&self, tenant: &str) -> Option<&crate::outbox::AuthorityLink> {
+        self.authorities.get(tenant)
     }
 
     /// The tenants with a signing key, sorted.

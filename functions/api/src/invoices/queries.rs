@@ -176,5 +176,6 @@ pub async fn summary(ts: &TenantStore) -> Result<Summary, ApiError> {
         }
     }
     s.recent = recent;
+    s.counts.outbox_attention = crate::outbox::attention_count(ts).await?;
     Ok(s)
 }

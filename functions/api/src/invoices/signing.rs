@@ -22,7 +22,7 @@ use hoadon_core::{DateTime, check, dsig, xml};
 
 /// The `XML` item's content when the file lives only in the archive: this prefix and the key.
 /// (A signed file starts with `<` or a byte-order mark, never with `@`.)
-const POINTER: &[u8] = b"@archive:";
+pub(super) const POINTER: &[u8] = b"@archive:";
 
 /// Signs and records, or — when the signer or the archive fails — records on the invoice why it
 /// needs attention (the home screen lists it) and answers `503 signing_pending`.
@@ -171,6 +171,9 @@ pub(super) async fn sign_numbered(
     rec.xml_sha256 = Some(sha256_hex(&signed));
     rec.signed_at = Some(signing_time.to_string());
     rec.attention = None;
+    // The message that takes it to the tax authority is stored with the signature itself.
+    let sha = rec.xml_sha256.clone().unwrap_or_default();
+    let message = super::authority::message_for(svc, ts, &mut rec, &sha)?;
     for _attempt in 0..5 {
         rec.updated_at = svc.clock.now();
         let mut rec_now = rec.clone();
@@ -192,8 +195,15 @@ pub(super) async fn sign_numbered(
             },
             a,
         ];
+        let mut ops = ops;
+        if let Some(m) = &message {
+            ops.extend(crate::outbox::enqueue_ops(ts, m));
+        }
         match ts.transact(ops).await {
             Ok(v) => {
+                if let Some(m) = &message {
+                    crate::outbox::wake(svc, ts, m).await;
+                }
                 tracing::info!(
                     event = "invoice.signed",
                     tenant = ts.tenant(),
@@ -265,15 +275,21 @@ async fn replan(
 
 /// The largest signed file kept inline in the `XML` item (the rest of the item and its key
 /// need room too).
-fn inline_limit(ts: &TenantStore) -> usize {
+pub(super) fn inline_limit(ts: &TenantStore) -> usize {
     ts.max_item_bytes().saturating_sub(4 * 1024)
 }
 
-/// The exact signed bytes of an invoice, wherever they are kept.
+/// The exact signed bytes of an invoice, wherever they are kept: its current file (once coded,
+/// the authority's 202 document).
 pub async fn signed_xml(svc: &Services, ts: &TenantStore, id: &str) -> Result<Vec<u8>, ApiError> {
     let item = ts.get("XML", id).await?.ok_or(ApiError::NotFound)?;
-    match item.data.strip_prefix(POINTER) {
-        None => Ok(item.data),
+    resolve(svc, item.data).await
+}
+
+/// The bytes an `XML`-like item holds, or those of the archive object it points to.
+pub(super) async fn resolve(svc: &Services, data: Vec<u8>) -> Result<Vec<u8>, ApiError> {
+    match data.strip_prefix(POINTER) {
+        None => Ok(data),
         Some(key) => {
             let key = String::from_utf8_lossy(key);
             svc.archive

@@ -1,15 +1,212 @@
 //! The outbox: every side effect that leaves the system (tax-authority messages now; e-mails
-//! and webhooks later) goes through here.
+//! and webhooks will reuse it) goes through here.
 //!
-//! A message is **persisted before its first attempt** (in the same transaction as the change
-//! that causes it), with the `MTDiep` it will carry on every attempt. A worker ([`pump`] locally,
-//! [`attempt`] per message from the SQS consumer on AWS) sends it, reads the replies, applies
-//! them, and otherwise schedules the next attempt with exponential backoff and full jitter,
-//! bounded; then the message *needs attention* until a person says "retry now".
+//! A message is **persisted before its first attempt**, in the same transaction as the change
+//! that causes it (the invoice's signature, the registration, the 04/SS), with the `MTDiep` it
+//! carries on every attempt. A worker — [`pump`] locally, [`attempt`] per message from the SQS
+//! consumer on AWS — takes a short lease on it, sends it (or, after a timeout, **looks it up
+//! first**: the same bytes under the same `MTDiep` are resent only if the other side has no
+//! trace of them), reads the replies matched by `MTDTChieu`, applies them ([`apply`]), and
+//! otherwise schedules the next attempt ([`schedule`]: exponential backoff with jitter,
+//! bounded); then the message *needs attention* until a person says "retry now".
+//!
+//! Items (tenant-scoped): `OUTBOX / <id>` the [`OutboxRecord`]; `OUTQ / <due ms>#<id>` while
+//! open (the pump reads them in due order and stops at the first not yet due); `OUTATT / <id>`
+//! while it needs attention (the home screen's count).
+
+pub mod apply;
+mod message;
+pub mod schedule;
+
+pub use schedule::RetryPolicy;
 
 use crate::error::ApiError;
-use crate::invoices::Services;
-use crate::store::TenantStore;
+use crate::invoices::{Services, from_item};
+use crate::store::{Condition, Op, StoreError, TenantStore};
+use hoadon_authority::{AuthorityError, TaxAuthority};
+use hoadon_core::api::Page;
+use hoadon_core::api::authority::{OutboxState, OutboxView, ReplyView, Subject};
+use hoadon_core::tdiep::{MessageId, TDiep};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// How a tenant reaches the tax authority: the port's adapter and the codes of the envelope.
+#[derive(Clone)]
+pub struct AuthorityLink {
+    pub authority: Arc<dyn TaxAuthority>,
+    /// `MNGui`: the sending party's code (`V` + the T-VAN's tax id).
+    pub sender: String,
+    /// `MNNhan`: `TCT`.
+    pub receiver: String,
+    /// `PBan` of the envelopes hoadon writes.
+    pub version: String,
+}
+
+impl AuthorityLink {
+    pub fn new(authority: Arc<dyn TaxAuthority>, sender: &str) -> Self {
+        AuthorityLink {
+            authority,
+            sender: sender.to_owned(),
+            receiver: "TCT".into(),
+            version: "2.0.0".into(),
+        }
+    }
+}
+
+/// A message as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxRecord {
+    pub id: String,
+    pub channel: String,
+    /// `MLTDiep`.
+    pub kind: u16,
+    /// `MTDiep`, fixed before the first attempt.
+    pub message_id: String,
+    /// `TTChung/MST`: the taxpayer the message is about.
+    pub tax_id: String,
+    pub subject: Subject,
+    pub subject_id: String,
+    pub state: OutboxState,
+    /// The other side has it (a submit was answered, or a look-up found it).
+    #[serde(default)]
+    pub received: bool,
+    /// The last submit timed out: it may have arrived, so look up before resending.
+    #[serde(default)]
+    pub maybe_received: bool,
+    /// When the other side was first known to have it (ms).
+    #[serde(default)]
+    pub received_at_ms: i64,
+    /// Failed attempts in a row.
+    pub attempts: u32,
+    /// Sends in total (what the measurements count as retries).
+    #[serde(default)]
+    pub sends: u32,
+    /// Looks for an answer since the last reply.
+    #[serde(default)]
+    pub polls: u32,
+    pub next_at_ms: i64,
+    #[serde(default)]
+    pub lease_until_ms: i64,
+    /// The `OUTQ` sort key while open.
+    #[serde(default)]
+    pub queue_key: Option<String>,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    pub replies: Vec<ReplyView>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub test: bool,
+}
+
+impl OutboxRecord {
+    pub fn view(&self, version: u64) -> OutboxView {
+        OutboxView {
+            id: self.id.clone(),
+            channel: self.channel.clone(),
+            kind: self.kind,
+            message_id: self.message_id.clone(),
+            subject: self.subject,
+            subject_id: self.subject_id.clone(),
+            state: self.state,
+            attempts: self.attempts,
+            next_at: matches!(self.state, OutboxState::Queued | OutboxState::AwaitingReply)
+                .then_some(self.next_at_ms.div_euclid(1000)),
+            last_error: self.last_error.clone(),
+            replies: self.replies.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            test: self.test,
+            version,
+        }
+    }
+}
+
+fn queue_key(due_ms: i64, id: &str) -> String {
+    format!("{:013}#{id}", due_ms.max(0))
+}
+
+/// A new message for `subject`, due now. Its `MTDiep` is derived from `seed` (what the message
+/// carries: the signed file's digest), so that racing attempts to cause it (a request and the
+/// sweep signing the same invoice) build the same message, and only one transaction stores it.
+pub fn new_message(
+    link: &AuthorityLink,
+    kind: u16,
+    tax_id: &str,
+    subject: Subject,
+    subject_id: &str,
+    seed: &str,
+    now_ms: i64,
+) -> Result<OutboxRecord, ApiError> {
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{}|{kind}|{subject_id}|{seed}", link.sender).as_bytes(),
+    );
+    let mut random = [0u8; 16];
+    random.copy_from_slice(&digest.as_ref()[..16]);
+    let message_id = MessageId::new(&link.sender, random)
+        .map_err(|e| ApiError::Internal(format!("sender code: {e}")))?;
+    let id = message_id.as_str()[link.sender.len()..].to_ascii_lowercase();
+    Ok(OutboxRecord {
+        queue_key: Some(queue_key(now_ms, &id)),
+        id,
+        channel: "tax_authority".into(),
+        kind,
+        message_id: message_id.as_str().to_owned(),
+        tax_id: tax_id.to_owned(),
+        subject,
+        subject_id: subject_id.to_owned(),
+        state: OutboxState::Queued,
+        received: false,
+        maybe_received: false,
+        received_at_ms: 0,
+        attempts: 0,
+        sends: 0,
+        polls: 0,
+        next_at_ms: now_ms,
+        lease_until_ms: 0,
+        last_error: None,
+        replies: Vec::new(),
+        created_at: now_ms.div_euclid(1000),
+        updated_at: now_ms.div_euclid(1000),
+        test: link.authority.is_test(),
+    })
+}
+
+/// The operations that persist a new message, for the transaction of the change causing it.
+pub fn enqueue_ops(ts: &TenantStore, rec: &OutboxRecord) -> Vec<Op> {
+    let qk = rec
+        .queue_key
+        .clone()
+        .unwrap_or_else(|| queue_key(rec.next_at_ms, &rec.id));
+    vec![
+        Op::Put {
+            key: ts.key("OUTBOX", &rec.id),
+            data: serde_json::to_vec(rec).expect("records serialize"),
+            condition: Condition::NotExists,
+        },
+        Op::Put {
+            key: ts.key("OUTQ", qk),
+            data: Vec::new(),
+            condition: Condition::Always,
+        },
+    ]
+}
+
+/// Tells a worker about a message just stored (losing this only delays it: the pump finds it).
+pub async fn wake(svc: &Services, ts: &TenantStore, rec: &OutboxRecord) {
+    if let Err(e) = svc
+        .wake
+        .wake(ts.tenant(), &rec.id, rec.next_at_ms.div_euclid(1000))
+        .await
+    {
+        tracing::warn!(event = "outbox.wake_failed", tenant = ts.tenant(), outbox_id = %rec.id, error = %e);
+    }
+}
+
+pub async fn load(ts: &TenantStore, id: &str) -> Result<(OutboxRecord, u64), ApiError> {
+    let item = ts.get("OUTBOX", id).await?.ok_or(ApiError::NotFound)?;
+    Ok((from_item(&item)?, item.version))
+}
 
 /// What one pass over a tenant's due messages did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -24,17 +221,346 @@ pub struct PumpReport {
     pub open: usize,
 }
 
-/// Works every message of the tenant that is due now, once each.
-pub async fn pump(_svc: &Services, _ts: &TenantStore) -> Result<PumpReport, ApiError> {
-    Ok(PumpReport::default())
+/// How many messages one pump works on at once.
+const PARALLEL: usize = 32;
+
+/// Works every message of the tenant that is due now, once each, up to [`PARALLEL`] at a time.
+pub async fn pump(svc: &Services, ts: &TenantStore) -> Result<PumpReport, ApiError> {
+    let mut report = PumpReport::default();
+    if svc.authority(ts.tenant()).is_none() {
+        return Ok(report);
+    }
+    let now = svc.clock.now_ms();
+    let mut due = Vec::new();
+    let mut cursor = None;
+    'pages: loop {
+        let page = ts.query("OUTQ", "", cursor.as_deref(), 200).await?;
+        for item in &page.items {
+            let Some((at, id)) = item.key.sk.split_once('#') else {
+                continue;
+            };
+            if at.parse::<i64>().unwrap_or(0) > now {
+                report.open += 1;
+                break 'pages;
+            }
+            due.push(id.to_owned());
+        }
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    let mut set = tokio::task::JoinSet::new();
+    let mut results = Vec::new();
+    for id in due {
+        if set.len() >= PARALLEL
+            && let Some(r) = set.join_next().await
+        {
+            results.push(r);
+        }
+        let (svc, ts) = (svc.clone(), ts.clone());
+        set.spawn(async move { work(&svc, &ts, &id).await });
+    }
+    while let Some(r) = set.join_next().await {
+        results.push(r);
+    }
+    for r in results {
+        report.attempted += 1;
+        match r {
+            Ok(Ok(Some(OutboxState::Done))) => report.done += 1,
+            Ok(Ok(Some(OutboxState::NeedsAttention))) => report.failed += 1,
+            Ok(Ok(_)) => report.open += 1,
+            Ok(Err(e)) => {
+                report.open += 1;
+                tracing::warn!(event = "outbox.error", tenant = ts.tenant(), error = %e);
+            }
+            Err(e) => tracing::error!(event = "outbox.panic", tenant = ts.tenant(), error = %e),
+        }
+    }
+    Ok(report)
 }
 
 /// Works one message (the SQS consumer's unit). Returns when it is next due (Unix seconds), or
 /// `None` when it needs nothing more (done, needs attention, or gone).
-pub async fn attempt(
-    _svc: &Services,
-    _ts: &TenantStore,
-    _id: &str,
-) -> Result<Option<i64>, ApiError> {
-    Ok(None)
+pub async fn attempt(svc: &Services, ts: &TenantStore, id: &str) -> Result<Option<i64>, ApiError> {
+    work(svc, ts, id).await?;
+    match load(ts, id).await {
+        Ok((rec, _)) if matches!(rec.state, OutboxState::Queued | OutboxState::AwaitingReply) => {
+            Ok(Some(
+                rec.next_at_ms.max(rec.lease_until_ms).div_euclid(1000),
+            ))
+        }
+        Ok(_) | Err(ApiError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// What an attempt found out.
+enum Outcome {
+    /// The other side answered (possibly nothing yet): these are all its replies so far.
+    Replies(Vec<String>),
+    Failed(AuthorityError),
+}
+
+/// One attempt on message `id`: claim, send or look up, apply, reschedule. Returns the state
+/// after it (`None`: not this worker's turn, or gone).
+async fn work(svc: &Services, ts: &TenantStore, id: &str) -> Result<Option<OutboxState>, ApiError> {
+    let now = svc.clock.now_ms();
+    let (mut rec, version) = match load(ts, id).await {
+        Ok(r) => r,
+        Err(ApiError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !matches!(rec.state, OutboxState::Queued | OutboxState::AwaitingReply)
+        || rec.next_at_ms > now
+        || rec.lease_until_ms > now
+    {
+        return Ok(None);
+    }
+    // Claim: one worker at a time (a crashed worker's lease runs out).
+    rec.lease_until_ms = now + svc.retry.lease_ms;
+    let claim = Op::Put {
+        key: ts.key("OUTBOX", id),
+        data: serde_json::to_vec(&rec).expect("records serialize"),
+        condition: Condition::Version(version),
+    };
+    let version = match ts.transact(vec![claim]).await {
+        Ok(v) => v[0],
+        Err(StoreError::ConditionFailed { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(link) = svc.authority(ts.tenant()).cloned() else {
+        rec.state = OutboxState::NeedsAttention;
+        rec.last_error = Some("this tenant is not connected to the tax authority".into());
+        save(svc, ts, &mut rec, version).await?;
+        return Ok(Some(rec.state));
+    };
+    let outcome = exchange(svc, ts, &link, &mut rec).await?;
+    let now = svc.clock.now_ms();
+    match outcome {
+        Outcome::Replies(replies) => {
+            if !rec.received {
+                rec.received = true;
+                rec.received_at_ms = now;
+            }
+            rec.attempts = 0;
+            rec.maybe_received = false;
+            rec.last_error = None;
+            let before = rec.replies.len();
+            let verdict = apply::apply_all(svc, ts, &mut rec, &replies).await?;
+            if rec.replies.len() > before {
+                rec.polls = 0;
+            }
+            if verdict == apply::Verdict::Finished {
+                rec.state = OutboxState::Done;
+            } else if let apply::Verdict::Attention(why) = verdict {
+                rec.state = OutboxState::NeedsAttention;
+                rec.last_error = Some(why);
+            } else if now - rec.received_at_ms > svc.retry.answer_deadline_ms {
+                rec.state = OutboxState::NeedsAttention;
+                rec.last_error = Some("no final answer from the tax authority in time".into());
+            } else {
+                rec.state = OutboxState::AwaitingReply;
+                rec.polls += 1;
+                rec.next_at_ms = now + svc.retry.poll_ms(rec.polls, schedule::jitter_unit());
+            }
+        }
+        Outcome::Failed(e) => {
+            rec.attempts += 1;
+            rec.maybe_received |= e.maybe_received();
+            rec.last_error = Some(e.to_string());
+            let refused = matches!(e, AuthorityError::Refused(_));
+            if refused || rec.attempts >= svc.retry.max_attempts {
+                rec.state = OutboxState::NeedsAttention;
+            } else {
+                rec.next_at_ms = now + svc.retry.backoff_ms(rec.attempts, schedule::jitter_unit());
+            }
+            tracing::warn!(
+                event = "outbox.attempt_failed",
+                tenant = ts.tenant(),
+                outbox_id = %rec.id,
+                attempts = rec.attempts,
+                error = %e,
+            );
+        }
+    }
+    save(svc, ts, &mut rec, version).await?;
+    Ok(Some(rec.state))
+}
+
+/// Sends the message, or looks it up first when an earlier send may have arrived, or reads the
+/// replies to a message the other side already has.
+async fn exchange(
+    svc: &Services,
+    ts: &TenantStore,
+    link: &AuthorityLink,
+    rec: &mut OutboxRecord,
+) -> Result<Outcome, ApiError> {
+    let authority = &link.authority;
+    if rec.received || rec.maybe_received {
+        match authority.replies(&rec.message_id).await {
+            Ok(r) if !r.is_empty() || rec.received => return Ok(Outcome::Replies(r)),
+            Ok(_) => {} // never arrived: send it (the same bytes, the same MTDiep)
+            Err(e) => return Ok(Outcome::Failed(e)),
+        }
+    }
+    let bytes = match message::bytes(svc, ts, link, rec).await {
+        Ok(b) => b,
+        Err(e) => {
+            // The message cannot be built (its subject is gone or unreadable): a person must look.
+            return Ok(Outcome::Failed(AuthorityError::Refused(format!(
+                "the message cannot be built: {e}"
+            ))));
+        }
+    };
+    rec.sends += 1;
+    Ok(match authority.submit(&bytes).await {
+        Ok(r) => Outcome::Replies(r),
+        Err(e) => Outcome::Failed(e),
+    })
+}
+
+/// Stores the record after an attempt (lease released) and moves its queue entry.
+async fn save(
+    svc: &Services,
+    ts: &TenantStore,
+    rec: &mut OutboxRecord,
+    version: u64,
+) -> Result<(), ApiError> {
+    rec.lease_until_ms = 0;
+    rec.updated_at = svc.clock.now();
+    let mut ops = Vec::new();
+    let old_q = rec.queue_key.take();
+    let open = matches!(rec.state, OutboxState::Queued | OutboxState::AwaitingReply);
+    let new_q = open.then(|| queue_key(rec.next_at_ms, &rec.id));
+    if old_q != new_q {
+        if let Some(q) = &old_q {
+            ops.push(Op::Delete {
+                key: ts.key("OUTQ", q.clone()),
+                condition: Condition::Always,
+            });
+        }
+        if let Some(q) = &new_q {
+            ops.push(Op::Put {
+                key: ts.key("OUTQ", q.clone()),
+                data: Vec::new(),
+                condition: Condition::Always,
+            });
+        }
+    }
+    rec.queue_key = new_q;
+    let attention = ts.key("OUTATT", rec.id.clone());
+    ops.push(if rec.state == OutboxState::NeedsAttention {
+        Op::Put {
+            key: attention,
+            data: Vec::new(),
+            condition: Condition::Always,
+        }
+    } else {
+        Op::Delete {
+            key: attention,
+            condition: Condition::Always,
+        }
+    });
+    ops.insert(
+        0,
+        Op::Put {
+            key: ts.key("OUTBOX", &rec.id),
+            data: serde_json::to_vec(&rec).expect("records serialize"),
+            condition: Condition::Version(version),
+        },
+    );
+    ts.transact(ops).await?;
+    if open {
+        wake(svc, ts, rec).await;
+    }
+    if rec.state == OutboxState::NeedsAttention {
+        tracing::warn!(
+            event = "outbox.needs_attention",
+            tenant = ts.tenant(),
+            outbox_id = %rec.id,
+            kind = rec.kind,
+            reason = rec.last_error.as_deref().unwrap_or_default(),
+        );
+    }
+    Ok(())
+}
+
+/// "Retry now": a message that needs attention is due again, its failure count reset.
+pub async fn retry_now(svc: &Services, ts: &TenantStore, id: &str) -> Result<OutboxView, ApiError> {
+    let (mut rec, version) = load(ts, id).await?;
+    if rec.state == OutboxState::Done {
+        return Err(ApiError::Conflict(
+            "outbox_done",
+            "the message is done; there is nothing to retry".into(),
+        ));
+    }
+    rec.state = if rec.received {
+        OutboxState::AwaitingReply
+    } else {
+        OutboxState::Queued
+    };
+    rec.attempts = 0;
+    rec.polls = 0;
+    rec.lease_until_ms = 0;
+    rec.next_at_ms = svc.clock.now_ms();
+    if rec.received {
+        // A fresh deadline for the answer.
+        rec.received_at_ms = rec.next_at_ms;
+    }
+    save(svc, ts, &mut rec, version).await?;
+    let (rec, version) = load(ts, id).await?;
+    Ok(rec.view(version))
+}
+
+/// The tenant's messages, newest first, optionally in one state.
+pub async fn list(
+    ts: &TenantStore,
+    state: Option<OutboxState>,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<Page<OutboxView>, ApiError> {
+    let mut all = Vec::new();
+    let mut c = None;
+    loop {
+        let page = ts.query("OUTBOX", "", c.as_deref(), 500).await?;
+        for item in &page.items {
+            let rec: OutboxRecord = from_item(item)?;
+            if state.is_none_or(|s| s == rec.state) {
+                all.push(rec.view(item.version));
+            }
+        }
+        match page.next {
+            Some(n) => c = Some(n),
+            None => break,
+        }
+    }
+    all.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    let start = cursor
+        .and_then(|c| all.iter().position(|v| v.id == c).map(|p| p + 1))
+        .unwrap_or(0);
+    let items: Vec<OutboxView> = all.iter().skip(start).take(limit).cloned().collect();
+    let next = (start + items.len() < all.len())
+        .then(|| items.last().map(|v| v.id.clone()))
+        .flatten();
+    Ok(Page { items, next })
+}
+
+/// How many messages need attention (the home screen).
+pub async fn attention_count(ts: &TenantStore) -> Result<u64, ApiError> {
+    let mut n = 0;
+    let mut c = None;
+    loop {
+        let page = ts.query("OUTATT", "", c.as_deref(), 500).await?;
+        n += page.items.len() as u64;
+        match page.next {
+            Some(x) => c = Some(x),
+            None => return Ok(n),
+        }
+    }
+}
+
+/// Reads a reply, or says why it cannot be used.
+pub(crate) fn read_reply(raw: &str) -> Result<TDiep, String> {
+    TDiep::read(raw).map_err(|e| e.to_string())
 }
