@@ -10,7 +10,9 @@ use crate::auth::{Hs256, Role};
 use crate::bootstrap;
 use crate::http::{App, AppState};
 use crate::invoices::{self, Services};
-use crate::ports::{Clock, FileArchive, Ids, LocalSigner, RandomIds, Signer, SystemClock};
+use crate::ports::{
+    Clock, FileArchive, Ids, LocalSigner, LocalWake, RandomIds, Signer, SystemClock,
+};
 use crate::store::redb::RedbStore;
 use crate::store::{Store, TenantStore};
 use hoadon_signing::LocalKeySigner;
@@ -25,6 +27,21 @@ pub struct LocalConfig {
     pub tenant: String,
     /// The seller settings given on this start (`None`: not given).
     pub seller: SellerSettings,
+    /// How the tenants reach the tax authority.
+    pub authority: AuthorityChoice,
+    /// Wakes the outbox worker when a message is stored (see [`run_outbox`]).
+    pub wake: Arc<LocalWake>,
+}
+
+/// The tax authority of the local system.
+#[derive(Debug, Clone, Default)]
+pub enum AuthorityChoice {
+    /// Not connected: signed invoices stop at the seller's signature.
+    Off,
+    /// The local simulator, in this process (its state under `<data>/authority`): the default.
+    /// What it codes is test data.
+    #[default]
+    Simulator,
 }
 
 /// `--seller-name`, `--seller-tax-id`, `--seller-address`: the first start's company profile;
@@ -155,7 +172,8 @@ pub async fn open_with_store(
         first = Some(FirstStart { email, password });
     }
     let mut signers = HashMap::new();
-    for t in bootstrap::tenants(&*store).await? {
+    let tenants = bootstrap::tenants(&*store).await?;
+    for t in tenants.clone() {
         let ts = TenantStore::new(&t, store.clone());
         let (profile, _) = crate::profile::current(&ts).await.map_err(io)?;
         let name = Some(profile.name.clone()).filter(|n| !n.is_empty());
@@ -187,7 +205,8 @@ pub async fn open_with_store(
         store,
         verifier: hs.clone(),
         issuer: Some(hs),
-        services: Services::new(clock, archive, signers),
+        services: connect(cfg, Services::new(clock, archive, signers), &tenants)?
+            .with_wake(cfg.wake.clone()),
     };
     Ok((AppState(Arc::new(app)), first))
 }
@@ -253,4 +272,50 @@ pub async fn sweep_all(state: &AppState) -> Result<invoices::SweepReport, String
         total.pending += r.pending;
     }
     Ok(total)
+}
+
+/// Connects every tenant to the tax authority chosen by the configuration.
+fn connect(cfg: &LocalConfig, services: Services, tenants: &[String]) -> Result<Services, String> {
+    let (authority, sender): (Arc<dyn hoadon_authority::TaxAuthority>, String) =
+        match &cfg.authority {
+            AuthorityChoice::Off | AuthorityChoice::Simulator => return Ok(services),
+        };
+    let mut services = services;
+    for t in tenants {
+        services = services.with_authority(
+            t,
+            crate::outbox::AuthorityLink::new(authority.clone(), &sender),
+        );
+    }
+    Ok(services)
+}
+
+/// `MNGui` when sending to the local simulator: a made-up T-VAN code (`V` + a tax id that is
+/// no real company's: its check digit is valid, the number reserved for tests here).
+pub const SIMULATOR_SENDER: &str = "V0100109106";
+
+/// Works every tenant's due outbox messages once.
+pub async fn pump_all(state: &AppState) -> Result<crate::outbox::PumpReport, String> {
+    let app = &state.0;
+    let mut total = crate::outbox::PumpReport::default();
+    for t in bootstrap::tenants(&*app.store).await? {
+        let ts = TenantStore::new(&t, app.store.clone());
+        let r = crate::outbox::pump(&app.services, &ts).await.map_err(io)?;
+        total.attempted += r.attempted;
+        total.done += r.done;
+        total.failed += r.failed;
+        total.open += r.open;
+    }
+    Ok(total)
+}
+
+/// The local outbox worker: a pass whenever a message is stored or rescheduled (the wake-up),
+/// and at least every `tick` (a due retry needs no wake-up to be found).
+pub async fn run_outbox(state: AppState, wake: Arc<LocalWake>, tick: std::time::Duration) {
+    loop {
+        if let Err(e) = pump_all(&state).await {
+            tracing::warn!(event = "outbox.error", error = %e);
+        }
+        let _ = tokio::time::timeout(tick, wake.0.notified()).await;
+    }
 }

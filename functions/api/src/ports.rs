@@ -199,7 +199,7 @@ pub trait Wake: Send + Sync {
 }
 
 /// The local system's [`Wake`]: nudges the pump loop (which also runs on a timer).
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct LocalWake(pub tokio::sync::Notify);
 
 #[async_trait]

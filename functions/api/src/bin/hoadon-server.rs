@@ -87,6 +87,8 @@ async fn main() -> Result<(), String> {
             tax_id: cli.seller_tax_id.clone(),
             address: cli.seller_address.clone(),
         },
+        authority: hoadon_api::local::AuthorityChoice::default(),
+        wake: std::sync::Arc::new(hoadon_api::ports::LocalWake::default()),
     };
     match &cli.command {
         Some(Command::Users(command)) => return users(&cfg, command).await,
@@ -119,6 +121,11 @@ async fn main() -> Result<(), String> {
             }
         }
     });
+    tokio::spawn(hoadon_api::local::run_outbox(
+        state.clone(),
+        cfg.wake.clone(),
+        Duration::from_millis(500),
+    ));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port))
         .await
         .map_err(|e| format!("port {}: {e}", cli.port))?;
