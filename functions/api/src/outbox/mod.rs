@@ -470,10 +470,9 @@ async fn save(
             condition: Condition::Version(version),
         },
     );
+    // No wake-up here: the local worker's tick finds the next due time, and the SQS consumer
+    // sends its own wake-up with the time `attempt` returns (one message per retry, not two).
     ts.transact(ops).await?;
-    if open {
-        wake(svc, ts, rec).await;
-    }
     if rec.state == OutboxState::NeedsAttention {
         tracing::warn!(
             event = "outbox.needs_attention",
@@ -510,6 +509,7 @@ pub async fn retry_now(svc: &Services, ts: &TenantStore, id: &str) -> Result<Out
     }
     save(svc, ts, &mut rec, version).await?;
     let (rec, version) = load(ts, id).await?;
+    wake(svc, ts, &rec).await;
     Ok(rec.view(version))
 }
 

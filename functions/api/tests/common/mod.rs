@@ -64,6 +64,16 @@ pub async fn spawn_app() -> TestApp {
 /// [`spawn_app`] with "anphat"'s signer replaced by `wrap(flaky)` (e.g. a [`Slow`] around the
 /// [`Flaky`] one, which stays reachable as `TestApp::flaky`).
 pub async fn spawn_app_with(wrap: impl FnOnce(Arc<Flaky>) -> Arc<dyn Signer>) -> TestApp {
+    spawn_app_full(wrap, Arc::new(FixedClock(NOW)), |s| s).await
+}
+
+/// [`spawn_app_with`] on another clock, with the services changed by `configure` (e.g. a
+/// tenant connected to the tax authority).
+pub async fn spawn_app_full(
+    wrap: impl FnOnce(Arc<Flaky>) -> Arc<dyn Signer>,
+    clock: Arc<dyn hoadon_api::ports::Clock>,
+    configure: impl FnOnce(Services) -> Services,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(RedbStore::open(&dir.path().join("s.redb")).unwrap());
     for (t, email, role) in [
@@ -99,13 +109,13 @@ pub async fn spawn_app_with(wrap: impl FnOnce(Arc<Flaky>) -> Arc<dyn Signer>) ->
         store,
         verifier: hs.clone(),
         issuer: Some(hs),
-        services: Services::new(
-            Arc::new(FixedClock(NOW)),
+        services: configure(Services::new(
+            clock,
             Arc::new(FileArchive {
                 root: dir.path().join("archive"),
             }),
             signers,
-        ),
+        )),
     };
     TestApp {
         state: AppState(Arc::new(app)),
