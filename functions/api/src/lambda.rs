@@ -196,6 +196,9 @@ pub async fn sweep_and_pump(state: &AppState, tenant: &str) -> Result<serde_json
     let ts = TenantStore::new(tenant, state.0.store.clone());
     let pump = crate::outbox::pump(&state.0.services, &ts).await;
     match &pump {
+        // An idle pass says nothing at the default level (one line every 5 minutes per tenant
+        // would be most of the log).
+        Ok(r) if r.attempted == 0 && r.open == 0 => tracing::debug!(event = "outbox.pump", tenant),
         Ok(r) => tracing::info!(
             event = "outbox.pump",
             tenant,
