@@ -21,7 +21,10 @@ async fn main() -> Result<(), lambda_http::Error> {
         let consumer = hoadon_api::lambda::outbox_consumer(&env, &sdk).await?;
         return lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
             let consumer = consumer.clone();
-            async move { Ok::<_, lambda_runtime::Error>(consumer.handle(event.payload).await) }
+            let deadline = Some(event.context.deadline());
+            async move {
+                Ok::<_, lambda_runtime::Error>(consumer.handle(event.payload, deadline).await)
+            }
         }))
         .await;
     }

@@ -27,6 +27,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 /// The event Lambda's SQS event source mapping sends (the fields the consumer reads).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -84,6 +85,29 @@ pub struct Consumer {
     tenant: String,
     attempt: Arc<dyn Attempt>,
     wake: Arc<dyn Wake>,
+    reserves: Reserves,
+}
+
+/// Time kept before the invocation's deadline. Running into Lambda's timeout would fail the
+/// whole batch (every record redelivered, the ones already done included, and the errors alarm);
+/// handing back the records not reached fails only those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reserves {
+    /// No attempt starts with less than this left (an attempt talks to the tax authority).
+    pub start: Duration,
+    /// An attempt still running this close to the deadline is abandoned (its record handed
+    /// back), leaving time to send the answer.
+    pub answer: Duration,
+}
+
+impl Default for Reserves {
+    /// For the stack's 60 s timeout.
+    fn default() -> Self {
+        Reserves {
+            start: Duration::from_secs(15),
+            answer: Duration::from_secs(2),
+        }
+    }
 }
 
 /// How one record ended (one per distinct message id in a batch).
@@ -100,13 +124,21 @@ impl Consumer {
             tenant: tenant.to_owned(),
             attempt,
             wake,
+            reserves: Reserves::default(),
         }
     }
 
+    pub fn with_reserves(mut self, reserves: Reserves) -> Self {
+        self.reserves = reserves;
+        self
+    }
+
     /// Works a batch, one record after the other (a batch is small; the mapping's batch size
-    /// and the function's timeout are set together in `infra/tenant.yaml`). The same message
-    /// woken twice in one batch is worked once.
-    pub async fn handle(&self, event: SqsEvent) -> BatchResponse {
+    /// and the function's timeout are set together in `infra/tenant.yaml`), within the
+    /// invocation's `deadline` (see [`Reserves`]). The same message woken twice in one batch is
+    /// worked once.
+    pub async fn handle(&self, event: SqsEvent, deadline: Option<SystemTime>) -> BatchResponse {
+        let left = || deadline.map(|d| d.duration_since(SystemTime::now()).unwrap_or_default());
         let mut outcomes: HashMap<String, Outcome> = HashMap::new();
         let mut failures = Vec::new();
         for record in event.records {
@@ -115,8 +147,13 @@ impl Consumer {
             };
             let outcome = match outcomes.get(&wake_up.id) {
                 Some(o) => o.clone(),
+                None if left().is_some_and(|l| l < self.reserves.start) => {
+                    tracing::warn!(event = "outbox.out_of_time", tenant = %self.tenant, outbox_id = %wake_up.id, "handed back unattempted");
+                    Outcome::Retry
+                }
                 None => {
-                    let o = self.work(&wake_up.id).await;
+                    let budget = left().map(|l| l.saturating_sub(self.reserves.answer));
+                    let o = self.work(&wake_up.id, budget).await;
                     outcomes.insert(wake_up.id, o.clone());
                     o
                 }
@@ -160,8 +197,19 @@ impl Consumer {
         Some(wake_up)
     }
 
-    async fn work(&self, id: &str) -> Outcome {
-        match self.attempt.attempt(id).await {
+    async fn work(&self, id: &str, budget: Option<Duration>) -> Outcome {
+        let attempt = self.attempt.attempt(id);
+        let result = match budget {
+            None => attempt.await,
+            Some(b) => match tokio::time::timeout(b, attempt).await {
+                Ok(r) => r,
+                Err(_) => {
+                    tracing::warn!(event = "outbox.attempt_timed_out", tenant = %self.tenant, outbox_id = %id, "abandoned before the function's deadline");
+                    return Outcome::Retry;
+                }
+            },
+        };
+        match result {
             Ok(None) => Outcome::Done,
             Ok(Some(next_at)) => match self.wake.wake(&self.tenant, id, next_at).await {
                 Ok(()) => Outcome::Done,
@@ -185,10 +233,11 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
 
-    /// Answers per message id; records every call.
+    /// Answers per message id, after an optional pause; records every call.
     #[derive(Default)]
     struct Script {
         answers: HashMap<&'static str, Result<Option<i64>, &'static str>>,
+        slow: HashMap<&'static str, Duration>,
         calls: Mutex<Vec<String>>,
     }
 
@@ -196,6 +245,9 @@ mod tests {
     impl Attempt for Script {
         async fn attempt(&self, id: &str) -> Result<Option<i64>, ApiError> {
             self.calls.lock().unwrap().push(id.to_owned());
+            if let Some(pause) = self.slow.get(id) {
+                tokio::time::sleep(*pause).await;
+            }
             match self.answers.get(id) {
                 Some(Ok(v)) => Ok(*v),
                 Some(Err(e)) => Err(ApiError::BadRequest((*e).to_owned())),
@@ -291,11 +343,14 @@ mod tests {
         };
         let (c, script, wakes) = consumer(script, Wakes::default());
         let answer = c
-            .handle(event(&[
-                record("m-1", &wake_up("anphat", "o-done")),
-                record("m-2", &wake_up("anphat", "o-broken")),
-                record("m-3", &wake_up("anphat", "o-later")),
-            ]))
+            .handle(
+                event(&[
+                    record("m-1", &wake_up("anphat", "o-done")),
+                    record("m-2", &wake_up("anphat", "o-broken")),
+                    record("m-3", &wake_up("anphat", "o-later")),
+                ]),
+                None,
+            )
             .await;
         assert_eq!(
             answer.batch_item_failures,
@@ -319,13 +374,16 @@ mod tests {
         let mut no_body = record("m-4", "");
         no_body.as_object_mut().unwrap().remove("body");
         let answer = c
-            .handle(event(&[
-                record("m-1", &wake_up("bravo", "o-1")),
-                record("m-2", "not json"),
-                record("m-3", r#"{"tenant":"anphat"}"#),
-                no_body,
-                record("m-5", &wake_up("anphat", "o-5")),
-            ]))
+            .handle(
+                event(&[
+                    record("m-1", &wake_up("bravo", "o-1")),
+                    record("m-2", "not json"),
+                    record("m-3", r#"{"tenant":"anphat"}"#),
+                    no_body,
+                    record("m-5", &wake_up("anphat", "o-5")),
+                ]),
+                None,
+            )
             .await;
         assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
         assert_eq!(*script.calls.lock().unwrap(), ["o-5"]);
@@ -344,7 +402,7 @@ mod tests {
         };
         let (c, _, _) = consumer(script, wakes);
         let answer = c
-            .handle(event(&[record("m-1", &wake_up("anphat", "o-later"))]))
+            .handle(event(&[record("m-1", &wake_up("anphat", "o-later"))]), None)
             .await;
         assert_eq!(answer.batch_item_failures.len(), 1);
         assert_eq!(answer.batch_item_failures[0].item_identifier, "m-1");
@@ -358,10 +416,13 @@ mod tests {
         };
         let (c, script, _) = consumer(script, Wakes::default());
         let answer = c
-            .handle(event(&[
-                record("m-1", &wake_up("anphat", "o-1")),
-                record("m-2", &wake_up("anphat", "o-1")),
-            ]))
+            .handle(
+                event(&[
+                    record("m-1", &wake_up("anphat", "o-1")),
+                    record("m-2", &wake_up("anphat", "o-1")),
+                ]),
+                None,
+            )
             .await;
         assert_eq!(*script.calls.lock().unwrap(), ["o-1"]);
         // Both records come back: either may be the one SQS still holds.
@@ -371,6 +432,51 @@ mod tests {
             .map(|f| f.item_identifier.as_str())
             .collect();
         assert_eq!(ids, ["m-1", "m-2"]);
+    }
+
+    /// Near the deadline: an attempt that runs into the answer reserve is abandoned, and no
+    /// attempt starts within the start reserve; those records are handed back, the finished
+    /// one is not.
+    #[tokio::test]
+    async fn records_not_reached_before_the_deadline_are_handed_back_not_the_batch() {
+        let script = Script {
+            slow: HashMap::from([
+                ("o-slow", Duration::from_millis(400)),
+                ("o-stuck", Duration::from_secs(30)),
+            ]),
+            ..Default::default()
+        };
+        let (c, script, _) = consumer(script, Wakes::default());
+        let c = c.with_reserves(Reserves {
+            start: Duration::from_millis(500),
+            answer: Duration::from_millis(200),
+        });
+        let records = [
+            record("m-1", &wake_up("anphat", "o-fast")),
+            record("m-2", &wake_up("anphat", "o-stuck")),
+            record("m-3", &wake_up("anphat", "o-slow")),
+        ];
+        let started = std::time::Instant::now();
+        let deadline = SystemTime::now() + Duration::from_millis(1500);
+        let answer = c.handle(event(&records), Some(deadline)).await;
+        let ids: Vec<&str> = answer
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_str())
+            .collect();
+        // o-stuck is abandoned 200 ms before the deadline; then too little is left for o-slow.
+        assert_eq!(ids, ["m-2", "m-3"]);
+        assert_eq!(*script.calls.lock().unwrap(), ["o-fast", "o-stuck"]);
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(1200) && took < Duration::from_millis(1500),
+            "{took:?}"
+        );
+        // Without a deadline (tests, or a context without one) nothing is cut short.
+        let answer = c
+            .handle(event(&[record("m-1", &wake_up("anphat", "o-slow"))]), None)
+            .await;
+        assert!(answer.batch_item_failures.is_empty());
     }
 
     /// On moto's SQS, the loop the stack runs: the API's wake-up lands on the queue, the event
@@ -427,7 +533,7 @@ mod tests {
         };
         let script = Arc::new(script);
         let c = Consumer::new("anphat", script.clone(), wake);
-        let answer = c.handle(event(&records)).await;
+        let answer = c.handle(event(&records), None).await;
         assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
         assert_eq!(*script.calls.lock().unwrap(), ["o-1"]);
 
