@@ -30,6 +30,7 @@ NAME_PROPERTY = {
     "AWS::ApiGatewayV2::Authorizer": "Name",
     "AWS::CloudFront::Function": "Name",
     "AWS::SNS::Topic": "TopicName",
+    "AWS::SQS::Queue": "QueueName",
     "AWS::CloudWatch::Alarm": "AlarmName",
 }
 # Names nested one level deeper.
@@ -80,6 +81,12 @@ class Renderer:
     def attr(self, logical, attribute):
         res = self.t["Resources"][logical]
         pid = self.physical(logical)
+        if res["Type"] == "AWS::SQS::Queue":
+            # SQS ARNs have no resource type; QueueName is the name.
+            if attribute == "Arn":
+                return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{pid}"
+            if attribute == "QueueName":
+                return pid
         kind = res["Type"].split("::")[1].lower()
         if attribute == "Arn":
             return f"arn:aws:{kind}:{REGION}:{ACCOUNT}:{res['Type'].split('::')[2].lower()}/{pid}"
@@ -92,6 +99,9 @@ class Renderer:
             return self.pseudo[name]
         if name == "AWS::NoValue":
             return None
+        if self.t["Resources"][name]["Type"] == "AWS::SQS::Queue":
+            # A queue's Ref is its URL.
+            return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{self.physical(name)}"
         return self.physical(name)
 
     def sub(self, text, extra=None):

@@ -3,6 +3,7 @@ signer function may sign, the archive keeps invoices 10 years; the part of the s
 CloudFormation supports is created on moto server (127.0.0.1); the deploy command's dry run.
 """
 
+import ast
 import fnmatch
 import io
 import json
@@ -206,6 +207,10 @@ def moto_subset(template, supported):
     key policy goes in as a JSON string (its intrinsics as ${...} substitutions) and the key's
     tags are left out. moto also creates every CloudFormation KMS key as SYMMETRIC_DEFAULT /
     ENCRYPT_DECRYPT whatever KeySpec says, so the key's spec is checked on the template above.
+
+    A third: a function whose environment names a resource moto does not model (the Cognito pool
+    and client) gets a placeholder for that variable, so the functions built from the API package
+    (API, sweep, outbox consumer) and the outbox's event source mapping are created too.
     """
 
     def refs(x):
@@ -226,6 +231,14 @@ def moto_subset(template, supported):
                 out |= refs(i)
         return out
 
+    template = json.loads(json.dumps(template))
+    unsupported = {k for k, v in template["Resources"].items() if v["Type"] not in supported}
+    for v in template["Resources"].values():
+        if v["Type"] == "AWS::Lambda::Function":
+            env = v["Properties"].get("Environment", {}).get("Variables", {})
+            for name, value in env.items():
+                if refs(value) & unsupported:
+                    env[name] = "moto-placeholder"
     resources = {k: v for k, v in template["Resources"].items() if v["Type"] in supported}
     changed = True
     while changed:
@@ -284,13 +297,17 @@ def moto():
         proc.wait()
 
 
-def test_moto_creates_two_tenant_stacks_with_the_expected_table_key_and_archive(moto):
+@pytest.fixture(scope="module")
+def stacks(moto):
+    """Two tenants' stacks (the part moto models) on one moto server: {tenant: {logical id:
+    physical id}}."""
     from moto.cloudformation.parsing import get_model_map
 
     subset = moto_subset(load(), get_model_map())
     created = set(subset["Resources"])
     assert {"Table", "ArchiveBucket", "SigningKey", "SignerRole", "SignerFunction",
-            "ApiRole"} <= created, created
+            "ApiRole", "OutboxQueue", "OutboxDeadLetterQueue", "OutboxRole", "OutboxFunction",
+            "OutboxEventSource"} <= created, created
     s3, cf = moto("s3"), moto("cloudformation")
     package = io.BytesIO()
     with zipfile.ZipFile(package, "w") as z:
@@ -310,7 +327,11 @@ def test_moto_creates_two_tenant_stacks_with_the_expected_table_key_and_archive(
         assert status == "CREATE_COMPLETE", status
         stacks[tenant] = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in
                           cf.list_stack_resources(StackName=f"hoadon-{tenant}")["StackResourceSummaries"]}
+    return stacks
 
+
+def test_moto_creates_two_tenant_stacks_with_the_expected_table_key_and_archive(moto, stacks):
+    s3 = moto("s3")
     ddb, kms, iam, lam = moto("dynamodb"), moto("kms"), moto("iam"), moto("lambda")
     for tenant in ["acme", "bravo"]:
         ids = stacks[tenant]
@@ -458,3 +479,171 @@ def test_the_deploy_dry_run_ends_with_the_health_check():
     assert out.returncode == 0, out.stderr
     last = [line for line in out.stdout.splitlines() if line.startswith("+")][-1]
     assert last.startswith("+ curl ") and last.endswith("api/health"), last
+
+
+# ------------------------------------------------------------------ the outbox queue
+
+
+def sqs_statements(res):
+    """(role, statement) of every role statement that names an SQS action."""
+    return [(logical, s) for logical, r in res.items() if r["Type"] == "AWS::IAM::Role"
+            for s in role_statements(res, logical)
+            if any(a.lower().startswith("sqs:") for a in actions(s))]
+
+
+def test_each_tenant_has_its_own_outbox_queue_and_no_policy_reaches_another_tenants():
+    a, b = render("acme"), render("bravo-2")
+    for r, me, other in [(a, "acme", b), (b, "bravo-2", a)]:
+        res = r.resources()
+        assert r.physical("OutboxQueue") == f"hoadon-{me}-outbox"
+        assert r.physical("OutboxDeadLetterQueue") == f"hoadon-{me}-outbox-dlq"
+        assert r.physical("OutboxRole") == f"hoadon-{me}-outbox"
+        assert r.physical("OutboxFunction") == f"hoadon-{me}-outbox"
+        queue = r.attr("OutboxQueue", "Arn")
+        # The other tenant's queues appear nowhere in this stack (ARN, URL or name).
+        text = json.dumps(res)
+        for q in ["OutboxQueue", "OutboxDeadLetterQueue"]:
+            for x in [other.attr(q, "Arn"), other.ref(q), other.physical(q)]:
+                assert x not in text.replace(r.physical(q), ""), (me, x)
+        # Every SQS grant in every role is on this tenant's queue, by its ARN, no wildcard.
+        grants_by_role = {}
+        for role, s in sqs_statements(res):
+            assert s["Effect"] == "Allow"
+            assert s["Resource"] == queue, (role, s)
+            assert not any("*" in x for x in actions(s)), (role, s)
+            grants_by_role.setdefault(role, set()).update(actions(s))
+        assert grants_by_role == {
+            "ApiRole": {"sqs:SendMessage"},
+            "OutboxRole": {"sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                           "sqs:GetQueueAttributes"},
+        }
+        # Only this tenant's queue may move messages into its dead-letter queue.
+        allow = res["OutboxDeadLetterQueue"]["Properties"]["RedriveAllowPolicy"]
+        assert allow == {"redrivePermission": "byQueue", "sourceQueueArns": [queue]}
+
+
+def test_the_outbox_queue_redrives_to_its_dead_letter_queue_after_five_receives():
+    r = render("acme")
+    res = r.resources()
+    queue = res["OutboxQueue"]["Properties"]
+    dlq = res["OutboxDeadLetterQueue"]["Properties"]
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": r.attr("OutboxDeadLetterQueue", "Arn"), "maxReceiveCount": 5}
+    assert queue["SqsManagedSseEnabled"] is True and dlq["SqsManagedSseEnabled"] is True
+    assert dlq["MessageRetentionPeriod"] == 14 * 24 * 3600
+    # A standard queue's message expires counting from its first enqueue: the DLQ keeps longer.
+    assert dlq["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
+    consumer = res["OutboxFunction"]["Properties"]
+    mapping = res["OutboxEventSource"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * consumer["Timeout"] + mapping[
+        "MaximumBatchingWindowInSeconds"]
+    # Both queues refuse plain HTTP.
+    policy = res["OutboxQueuePolicy"]["Properties"]
+    assert policy["Queues"] == [r.ref("OutboxQueue"), r.ref("OutboxDeadLetterQueue")]
+    (tls,) = policy["PolicyDocument"]["Statement"]
+    assert tls["Effect"] == "Deny" and tls["Condition"] == {
+        "Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_consumer_is_the_api_package_fed_by_its_queue_with_partial_batch_failures():
+    r = render("acme")
+    res = r.resources()
+    mapping = res["OutboxEventSource"]["Properties"]
+    assert mapping["EventSourceArn"] == r.attr("OutboxQueue", "Arn")
+    assert mapping["FunctionName"] == "hoadon-acme-outbox"
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["Enabled"] is True
+    consumer = res["OutboxFunction"]["Properties"]
+    api = res["ApiFunction"]["Properties"]
+    assert consumer["Code"] == api["Code"]
+    assert consumer["Role"] == r.attr("OutboxRole", "Arn")
+    # Small, and the mapping never hands out more batches than the function may run.
+    assert 1 <= consumer["ReservedConcurrentExecutions"] <= 5
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] <= consumer["ReservedConcurrentExecutions"]
+    env = consumer["Environment"]["Variables"]
+    assert env["HOADON_OUTBOX"] == "1"
+    for k, v in api["Environment"]["Variables"].items():
+        assert env[k] == v, k
+    # API, sweep and consumer wake this tenant's queue (its URL: what SendMessage takes).
+    url = r.ref("OutboxQueue")
+    assert url == "https://sqs.ap-southeast-1.amazonaws.com/111122223333/hoadon-acme-outbox"
+    for fn in ["ApiFunction", "SweepFunction", "OutboxFunction"]:
+        assert res[fn]["Properties"]["Environment"]["Variables"]["HOADON_OUTBOX_QUEUE_URL"] == url
+    assert "HOADON_OUTBOX" not in api["Environment"]["Variables"]
+    # The consumer cannot sign (a message is complete when written) and reaches only its own
+    # tenant's table, archive prefix, logs and queue.
+    statements = role_statements(res, "OutboxRole")
+    assert not any(a.startswith(("kms:", "lambda:")) for s in statements for a in actions(s))
+    by_sid = {s["Sid"]: s for s in statements}
+    assert by_sid["Table"]["Resource"] == r.attr("Table", "Arn")
+    assert by_sid["Archive"]["Resource"] == r.attr("ArchiveBucket", "Arn") + "/acme/*"
+    assert by_sid["Logs"]["Resource"] == r.attr("OutboxLogGroup", "Arn") + ":*"
+    for s in statements:
+        resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
+        assert "*" not in resources, s
+    # The sweep function (API role) may write its own log group.
+    logs = next(s for s in role_statements(res, "ApiRole") if s["Sid"] == "Logs")
+    assert r.attr("SweepLogGroup", "Arn") + ":*" in logs["Resource"]
+
+
+def test_dead_letters_queue_age_and_consumer_errors_alarm_on_the_topic():
+    r = render("acme")
+    res = r.resources()
+    alarms = {p["AlarmName"]: p for p in (x["Properties"] for x in res.values()
+                                          if x["Type"] == "AWS::CloudWatch::Alarm")}
+    dead = alarms["hoadon-acme-outbox-dead-letters"]
+    assert (dead["Namespace"], dead["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert dead["Dimensions"] == [{"Name": "QueueName", "Value": "hoadon-acme-outbox-dlq"}]
+    assert (dead["Threshold"], dead["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    age = alarms["hoadon-acme-outbox-age"]
+    assert (age["Namespace"], age["MetricName"]) == ("AWS/SQS", "ApproximateAgeOfOldestMessage")
+    assert age["Dimensions"] == [{"Name": "QueueName", "Value": "hoadon-acme-outbox"}]
+    assert (age["Threshold"], age["ComparisonOperator"]) == (15 * 60, "GreaterThanThreshold")
+    errors = alarms["hoadon-acme-outbox-errors"]
+    assert (errors["Namespace"], errors["MetricName"]) == ("AWS/Lambda", "Errors")
+    assert errors["Dimensions"] == [{"Name": "FunctionName", "Value": "hoadon-acme-outbox"}]
+    for a in [dead, age, errors]:
+        assert a["AlarmActions"] == [r.ref("AlarmTopic")], a["AlarmName"]
+        assert a["TreatMissingData"] == "notBreaching"
+
+
+def test_moto_creates_each_tenants_outbox_queue_consumer_and_mapping(moto, stacks):
+    sqs, iam, lam = moto("sqs"), moto("iam"), moto("lambda")
+    arns = {}
+    for tenant in ["acme", "bravo"]:
+        url = sqs.get_queue_url(QueueName=f"hoadon-{tenant}-outbox")["QueueUrl"]
+        dlq_url = sqs.get_queue_url(QueueName=f"hoadon-{tenant}-outbox-dlq")["QueueUrl"]
+        # The stack's Ref is the queue's AWS URL; moto answers with its own host.
+        stack_url = stacks[tenant]["OutboxQueue"]
+        assert stack_url.startswith("https://sqs.") and stack_url.split("/")[-2:] == url.split("/")[-2:]
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        dlq = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["All"])["Attributes"]
+        arns[tenant] = attrs["QueueArn"]
+        assert attrs["VisibilityTimeout"] == "360"
+        redrive = json.loads(attrs["RedrivePolicy"])
+        assert redrive["deadLetterTargetArn"] == dlq["QueueArn"]
+        assert int(redrive["maxReceiveCount"]) == 5
+        assert dlq["MessageRetentionPeriod"] == "1209600"
+        assert dlq["QueueArn"].endswith(f":hoadon-{tenant}-outbox-dlq")
+
+        # The roles as IAM stores them: SQS only on this tenant's queue.
+        for role in ["api", "outbox"]:
+            name = f"hoadon-{tenant}-{role}"
+            doc = iam.get_role_policy(RoleName=name, PolicyName=name)["PolicyDocument"]
+            if isinstance(doc, str):
+                # moto 5.2.5 keeps a CloudFormation role's inline policy as a Python repr.
+                doc = ast.literal_eval(doc)
+            sqs_grants = [s for s in doc["Statement"]
+                          if any(a.startswith("sqs:") for a in actions(s))]
+            assert sqs_grants and all(s["Resource"] == attrs["QueueArn"] for s in sqs_grants), doc
+
+        fn = lam.get_function(FunctionName=f"hoadon-{tenant}-outbox")["Configuration"]
+        assert fn["Role"] == iam.get_role(RoleName=f"hoadon-{tenant}-outbox")["Role"]["Arn"]
+        env = fn["Environment"]["Variables"]
+        assert (env["HOADON_OUTBOX"], env["HOADON_TENANT"]) == ("1", tenant)
+        assert env["HOADON_OUTBOX_QUEUE_URL"] == stack_url
+        mappings = lam.list_event_source_mappings(FunctionName=f"hoadon-{tenant}-outbox")
+        (mapping,) = mappings["EventSourceMappings"]
+        assert mapping["EventSourceArn"] == attrs["QueueArn"]
+        assert mapping["BatchSize"] == 5
+    assert arns["acme"] != arns["bravo"]

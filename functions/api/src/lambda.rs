@@ -6,6 +6,9 @@
 //!   pool. No `/api/login` (Cognito signs users in).
 //! - The **signer function** (`hoadon-lambda-signer`): [`crate::kms::SignerFunction`], the only
 //!   code that may use the tenant's KMS key.
+//! - The API executable is also the **sweep function** (`HOADON_SWEEP=1`: [`sweep_and_pump`] on
+//!   a schedule) and the **outbox consumer** (`HOADON_OUTBOX=1`: [`outbox::Consumer`] on the
+//!   tenant's SQS outbox queue).
 //!
 //! Cold start does no network I/O beyond one store query (the recovery sweep): the Cognito keys
 //! are fetched on the first request that names a key the function does not have yet.
@@ -16,6 +19,7 @@ use crate::invoices::{self, Services};
 use crate::kms::{InvokeSigner, KmsKey, SignerFunction};
 use crate::ports::{Clock, Signer, SystemClock};
 use crate::s3_archive::S3Archive;
+use crate::sqs::SqsWake;
 use crate::store::dynamodb::DynamoDbStore;
 use crate::store::{Store, TenantStore};
 use axum::extract::{Request, State};
@@ -26,6 +30,8 @@ use hoadon_core::dsig::SignerCertificate;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+pub mod outbox;
 
 /// The API function's settings, one environment variable each (names in [`ApiEnv::VARS`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +49,10 @@ pub struct ApiEnv {
     pub signer_certificate_pem: Option<String>,
     /// Items per transaction when the store is not AWS itself (DynamoDB Local accepts 10).
     pub max_transaction_ops: Option<usize>,
+    /// The tenant's outbox queue (SQS), where wake-ups go ([`SqsWake`]). Required by the outbox
+    /// consumer (`HOADON_OUTBOX=1`); without it the other functions serve everything and the
+    /// outbox is worked by the sweep function's pump alone (every five minutes).
+    pub outbox_queue_url: Option<String>,
 }
 
 fn required(get: &impl Fn(&str) -> Option<String>, name: &str) -> Result<String, String> {
@@ -51,22 +61,21 @@ fn required(get: &impl Fn(&str) -> Option<String>, name: &str) -> Result<String,
         .ok_or_else(|| format!("environment variable {name} is required"))
 }
 
-/// The Cognito issuer must be HTTPS; plain HTTP only to a loopback address (tests).
-fn check_issuer(issuer: &str) -> Result<(), String> {
+/// The Cognito issuer and the queue URL must be HTTPS; plain HTTP only to a loopback address
+/// (tests).
+fn check_url(name: &str, url: &str) -> Result<(), String> {
     let loopback = ["http://127.0.0.1:", "http://localhost:"]
         .iter()
-        .any(|p| issuer.starts_with(p));
-    if issuer.starts_with("https://") || loopback {
+        .any(|p| url.starts_with(p));
+    if url.starts_with("https://") || loopback {
         Ok(())
     } else {
-        Err(format!(
-            "HOADON_COGNITO_ISSUER must be an https:// URL, got {issuer:?}"
-        ))
+        Err(format!("{name} must be an https:// URL, got {url:?}"))
     }
 }
 
 impl ApiEnv {
-    pub const VARS: [&str; 9] = [
+    pub const VARS: [&str; 10] = [
         "HOADON_TENANT",
         "HOADON_TABLE",
         "HOADON_ARCHIVE_BUCKET",
@@ -76,6 +85,7 @@ impl ApiEnv {
         "HOADON_COGNITO_CLIENT_ID",
         "HOADON_SIGNER_CERTIFICATE",
         "HOADON_MAX_TRANSACTION_OPS",
+        "HOADON_OUTBOX_QUEUE_URL",
     ];
 
     /// Reads and checks every setting; the error names the variable.
@@ -87,7 +97,11 @@ impl ApiEnv {
         let cognito_issuer = required(&get, "HOADON_COGNITO_ISSUER")?
             .trim_end_matches('/')
             .to_owned();
-        check_issuer(&cognito_issuer)?;
+        check_url("HOADON_COGNITO_ISSUER", &cognito_issuer)?;
+        let outbox_queue_url = get("HOADON_OUTBOX_QUEUE_URL").filter(|v| !v.trim().is_empty());
+        if let Some(url) = &outbox_queue_url {
+            check_url("HOADON_OUTBOX_QUEUE_URL", url)?;
+        }
         let max_transaction_ops = match get("HOADON_MAX_TRANSACTION_OPS") {
             None => None,
             Some(v) => Some(
@@ -108,6 +122,7 @@ impl ApiEnv {
             signer_certificate_pem: get("HOADON_SIGNER_CERTIFICATE")
                 .filter(|v| !v.trim().is_empty()),
             max_transaction_ops,
+            outbox_queue_url,
         })
     }
 
@@ -170,6 +185,63 @@ pub async fn sweep_once(state: &AppState, tenant: &str) -> Result<invoices::Swee
     invoices::sweep(&state.0.services, &ts)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The sweep function's pass (`HOADON_SWEEP=1`, every five minutes): the recovery sweep, then
+/// one [`crate::outbox::pump`] over the tenant's due outbox messages — the safety net under the
+/// queue's wake-ups, so a lost wake-up delays a message by at most one schedule period. Both
+/// run even if the first fails; either failing fails the invocation (the sweep errors alarm).
+pub async fn sweep_and_pump(state: &AppState, tenant: &str) -> Result<serde_json::Value, String> {
+    let sweep = sweep_once(state, tenant).await;
+    let ts = TenantStore::new(tenant, state.0.store.clone());
+    let pump = crate::outbox::pump(&state.0.services, &ts).await;
+    match &pump {
+        // An idle pass says nothing at the default level (one line every 5 minutes per tenant
+        // would be most of the log).
+        Ok(r) if r.attempted == 0 && r.open == 0 => tracing::debug!(event = "outbox.pump", tenant),
+        Ok(r) => tracing::info!(
+            event = "outbox.pump",
+            tenant,
+            attempted = r.attempted,
+            done = r.done,
+            failed = r.failed,
+            open = r.open
+        ),
+        Err(e) => tracing::warn!(event = "outbox.pump_failed", tenant, error = %e),
+    }
+    let (sweep, pump) = (sweep?, pump.map_err(|e| format!("outbox pump: {e}"))?);
+    Ok(serde_json::json!({
+        "signed": sweep.signed, "failed": sweep.failed, "pending": sweep.pending,
+        "outbox": {"attempted": pump.attempted, "done": pump.done, "failed": pump.failed, "open": pump.open}
+    }))
+}
+
+/// The outbox's wake-ups for this stack: [`SqsWake`] on the tenant's queue, when configured.
+pub fn outbox_wake(env: &ApiEnv, sdk: &aws_config::SdkConfig) -> Option<Arc<SqsWake>> {
+    env.outbox_queue_url.as_ref().map(|url| {
+        Arc::new(SqsWake::new(
+            aws_sdk_sqs::Client::new(sdk),
+            url,
+            &env.tenant,
+            Arc::new(SystemClock),
+        ))
+    })
+}
+
+/// The outbox consumer function (`HOADON_OUTBOX=1`) over the AWS adapters: the tenant's store
+/// and services, and its queue for the next wake-ups. Its cold start does no network I/O.
+pub async fn outbox_consumer(
+    env: &ApiEnv,
+    sdk: &aws_config::SdkConfig,
+) -> Result<outbox::Consumer, String> {
+    let wake = outbox_wake(env, sdk)
+        .ok_or("HOADON_OUTBOX_QUEUE_URL is required by the outbox consumer (HOADON_OUTBOX=1)")?;
+    let (state, _) = app_state(env, sdk).await?;
+    let attempt = outbox::OutboxAttempt {
+        services: state.0.services.clone(),
+        store: TenantStore::new(&env.tenant, state.0.store.clone()),
+    };
+    Ok(outbox::Consumer::new(&env.tenant, Arc::new(attempt), wake))
 }
 
 /// The API function's Router: the application over the AWS adapters, behind the layer that
@@ -363,5 +435,26 @@ mod tests {
         );
         let e = ApiEnv::from_vars(vars(&[("HOADON_MAX_TRANSACTION_OPS", "1000")])).unwrap_err();
         assert!(e.contains("HOADON_MAX_TRANSACTION_OPS"), "{e}");
+    }
+
+    #[test]
+    fn the_outbox_queue_url_is_optional_and_https() {
+        assert_eq!(ApiEnv::from_vars(vars(&[])).unwrap().outbox_queue_url, None);
+        let url = "https://sqs.ap-southeast-1.amazonaws.com/123456789012/hoadon-anphat-outbox";
+        let env = ApiEnv::from_vars(vars(&[("HOADON_OUTBOX_QUEUE_URL", url)])).unwrap();
+        assert_eq!(env.outbox_queue_url.as_deref(), Some(url));
+        let e = ApiEnv::from_vars(vars(&[(
+            "HOADON_OUTBOX_QUEUE_URL",
+            "http://sqs.example/1/q",
+        )]))
+        .unwrap_err();
+        assert!(e.contains("HOADON_OUTBOX_QUEUE_URL"), "{e}");
+        assert!(
+            ApiEnv::from_vars(vars(&[(
+                "HOADON_OUTBOX_QUEUE_URL",
+                "http://127.0.0.1:5000/123456789012/q"
+            )]))
+            .is_ok()
+        );
     }
 }

@@ -38,6 +38,8 @@ pub mod ports;
 pub mod profile;
 #[cfg(feature = "aws")]
 pub mod s3_archive;
+#[cfg(feature = "aws")]
+pub mod sqs;
 pub mod store;
 pub mod telemetry;
 pub mod web;
