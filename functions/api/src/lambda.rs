@@ -168,13 +168,32 @@ pub async fn app_state(
         store,
         verifier: verifier.clone(),
         issuer: None,
-        services: Services::new(
-            clock,
-            Arc::new(S3Archive::new(s3, &env.archive_bucket)),
-            signers,
-        ),
+        services: connect(
+            env,
+            Services::new(
+                clock,
+                Arc::new(S3Archive::new(s3, &env.archive_bucket)),
+                signers,
+            ),
+            sdk,
+        )?,
     };
     Ok((AppState(Arc::new(app)), verifier))
+}
+
+/// The outbox's wake-ups through the tenant's queue, and the tenant's T-VAN. Only the T-VAN
+/// adapter can be configured here: the local simulator of the authority has no constructor on
+/// this path, so a production stack cannot send to it.
+fn connect(
+    env: &ApiEnv,
+    services: Services,
+    sdk: &aws_config::SdkConfig,
+) -> Result<Services, String> {
+    let mut services = services;
+    if let Some(w) = outbox_wake(env, sdk) {
+        services = services.with_wake(w);
+    }
+    Ok(services)
 }
 
 /// One pass of the recovery sweep over the stack's tenant: at cold start, and on the

@@ -19,10 +19,14 @@ use std::time::Duration;
 const SENDER: &str = "V0100109106";
 
 async fn connected(sim: Arc<Simulator>, retry: RetryPolicy) -> common::TestApp {
-    spawn_app_full(|f| f, Arc::new(SystemClock), move |s| {
-        s.with_authority("anphat", AuthorityLink::new(sim, SENDER))
-            .with_retry(retry)
-    })
+    spawn_app_full(
+        |f| f,
+        Arc::new(SystemClock),
+        move |s| {
+            s.with_authority("anphat", AuthorityLink::new(sim, SENDER))
+                .with_retry(retry)
+        },
+    )
     .await
 }
 
@@ -56,10 +60,23 @@ async fn register(app: &common::TestApp, t: &str) {
     let body = json!({"coded": true, "uncoded": true, "contact_name": "Nguyễn Văn An",
         "contact_email": "ketoan@anphat.vn", "contact_phone": "024 3826 1234"});
     let (s, v) = app
-        .call("POST", "/api/authority/registration", Some(t), &[], Some(body))
+        .call(
+            "POST",
+            "/api/authority/registration",
+            Some(t),
+            &[],
+            Some(body),
+        )
         .await;
-    assert_eq!((s, v["state"].as_str()), (StatusCode::OK, Some("sent")), "{v}");
-    settle(app, t, "/api/authority/registration", |v| v["state"] == "accepted").await;
+    assert_eq!(
+        (s, v["state"].as_str()),
+        (StatusCode::OK, Some("sent")),
+        "{v}"
+    );
+    settle(app, t, "/api/authority/registration", |v| {
+        v["state"] == "accepted"
+    })
+    .await;
 }
 
 /// xmlsec1 verifies the signature in `DSCKS/<slot>` of an HDon with the certificate in `pem`.
@@ -69,21 +86,37 @@ fn xmlsec1_verifies(xml: &[u8], slot: &str, pem: &str) -> (bool, String) {
     std::fs::write(&file, xml).unwrap();
     std::fs::write(&cert, pem).unwrap();
     let out = std::process::Command::new("xmlsec1")
-        .args(["--verify", "--id-attr:Id", "DLHDon", "--id-attr:Id", "MCCQT"])
-        .args(["--id-attr:Id", "Object", "--id-attr:Id", "SignatureProperties"])
-        .args(["--node-xpath", &format!("//*[local-name()='{slot}']/*[local-name()='Signature']")])
+        .args([
+            "--verify",
+            "--id-attr:Id",
+            "DLHDon",
+            "--id-attr:Id",
+            "MCCQT",
+        ])
+        .args([
+            "--id-attr:Id",
+            "Object",
+            "--id-attr:Id",
+            "SignatureProperties",
+        ])
+        .args([
+            "--node-xpath",
+            &format!("//*[local-name()='{slot}']/*[local-name()='Signature']"),
+        ])
         .arg("--pubkey-cert-pem")
         .arg(&cert)
         .args(["--enabled-key-data", "key-name"])
         .arg(&file)
         .output()
         .expect("xmlsec1 must be installed (functions/dev test installs it)");
-    let text = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     (out.status.success() && text.contains("OK"), text)
 }
 
 #[tokio::test]
-async fn registration_gates_issuing_then_a_coded_invoice_gets_its_code_and_both_signatures_verify() {
+async fn registration_gates_issuing_then_a_coded_invoice_gets_its_code_and_both_signatures_verify()
+{
     let sim = simulator(SimulatorConfig {
         require_registration: true,
         ..SimulatorConfig::default()
@@ -95,11 +128,17 @@ async fn registration_gates_issuing_then_a_coded_invoice_gets_its_code_and_both_
     let (s, v) = app.post(&t, "/api/invoices/inv-auth-0001/issue").await;
     assert_eq!(
         (s, v["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("registration_required")),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("registration_required")
+        ),
         "{v}"
     );
     let (_, series) = app.get(&t, "/api/series").await;
-    assert_eq!(series[0]["last_number"], 0, "refused before a number was taken");
+    assert_eq!(
+        series[0]["last_number"], 0,
+        "refused before a number was taken"
+    );
 
     register(&app, &t).await;
     let (s, v) = app.post(&t, "/api/invoices/inv-auth-0001/issue").await;
@@ -108,7 +147,10 @@ async fn registration_gates_issuing_then_a_coded_invoice_gets_its_code_and_both_
     let v = settle(&app, &t, "/api/invoices/inv-auth-0001", status_is("coded")).await;
     let code = v["authority"]["code"].as_str().unwrap().to_owned();
     assert!(!code.is_empty());
-    assert_eq!(v["authority"]["test"], true, "the simulator's code is test data");
+    assert_eq!(
+        v["authority"]["test"], true,
+        "the simulator's code is test data"
+    );
 
     // The final file is the 202's HDon: the seller's bytes untouched, the code, both signatures.
     let (_, _, xml) = app.download(&t, "/api/invoices/inv-auth-0001/xml").await;
@@ -122,7 +164,10 @@ async fn registration_gates_issuing_then_a_coded_invoice_gets_its_code_and_both_
         "/../signing/tests/data/seller.cert.pem"
     ))
     .unwrap();
-    for (slot, pem) in [("NBan", seller_pem.as_str()), ("CQT", sim.certificate_pem())] {
+    for (slot, pem) in [
+        ("NBan", seller_pem.as_str()),
+        ("CQT", sim.certificate_pem()),
+    ] {
         let (ok, out) = xmlsec1_verifies(&xml, slot, pem);
         assert!(ok, "xmlsec1 on the {slot} signature: {out}");
     }
@@ -134,7 +179,10 @@ async fn registration_gates_issuing_then_a_coded_invoice_gets_its_code_and_both_
         .map(|m| (m["kind"].as_u64().unwrap(), m["state"].as_str().unwrap()))
         .collect();
     assert_eq!(kinds.len(), 2, "{outbox}");
-    assert!(kinds.contains(&(100, "done")) && kinds.contains(&(200, "done")), "{kinds:?}");
+    assert!(
+        kinds.contains(&(100, "done")) && kinds.contains(&(200, "done")),
+        "{kinds:?}"
+    );
     assert_eq!(sim.counters().codes_granted, 1);
     let (_, home) = app.get(&t, "/api/summary").await;
     assert_eq!(home["counts"]["coded"], 1, "{home}");
@@ -156,13 +204,28 @@ async fn a_refused_invoice_is_fixed_and_coded_under_the_same_number() {
     app.series(&t, "C25TAB").await;
     app.draft(&t, "inv-auth-0002", &example()).await;
     app.post(&t, "/api/invoices/inv-auth-0002/issue").await;
-    let v = settle(&app, &t, "/api/invoices/inv-auth-0002", status_is("rejected")).await;
+    let v = settle(
+        &app,
+        &t,
+        "/api/invoices/inv-auth-0002",
+        status_is("rejected"),
+    )
+    .await;
     let errors = v["authority"]["errors"].as_array().unwrap();
     assert_eq!(errors[0]["code"], "authority.40001", "{v}");
-    assert!(errors[0]["message_vi"].as_str().unwrap().contains("Cơ quan thuế"));
+    assert!(
+        errors[0]["message_vi"]
+            .as_str()
+            .unwrap()
+            .contains("Cơ quan thuế")
+    );
     // Nothing else may happen to it but a revision.
     let (s, _) = app.post(&t, "/api/invoices/inv-auth-0002/issue").await;
-    assert_eq!(s, StatusCode::OK, "issue of a refused invoice answers it as it is");
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "issue of a refused invoice answers it as it is"
+    );
 
     sim.set_faults(Faults::none());
     let mut fixed = example();
@@ -183,10 +246,16 @@ async fn a_refused_invoice_is_fixed_and_coded_under_the_same_number() {
     assert_eq!(v["number"], 1, "the same number");
     assert_eq!(v["document"]["buyer"]["address"], "Số 1 Tràng Tiền, Hà Nội");
     let (_, series) = app.get(&t, "/api/series").await;
-    assert_eq!(series[0]["last_number"], 1, "no number spent on the refusal");
+    assert_eq!(
+        series[0]["last_number"], 1,
+        "no number spent on the refusal"
+    );
     // The refused file is kept, superseded.
     let ts = TenantStore::new("anphat", app.state.0.store.clone());
-    let old = ts.query("XMLOLD#inv-auth-0002", "", None, 10).await.unwrap();
+    let old = ts
+        .query("XMLOLD#inv-auth-0002", "", None, 10)
+        .await
+        .unwrap();
     assert_eq!(old.items.len(), 1);
     let (_, audit) = app.get(&t, "/api/invoices/inv-auth-0002/audit").await;
     assert_eq!(audit["valid"], true, "{audit}");
@@ -201,7 +270,10 @@ async fn a_refused_invoice_is_fixed_and_coded_under_the_same_number() {
             Some(json!({"document": example()})),
         )
         .await;
-    assert_eq!((s, r["code"].as_str()), (StatusCode::CONFLICT, Some("not_rejected")));
+    assert_eq!(
+        (s, r["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_rejected"))
+    );
 }
 
 #[tokio::test]
@@ -218,7 +290,13 @@ async fn an_uncoded_series_sends_its_data_and_a_04ss_goes_round_trip() {
     app.draft(&t, "inv-auth-0003", &doc).await;
     let (s, v) = app.post(&t, "/api/invoices/inv-auth-0003/issue").await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let v = settle(&app, &t, "/api/invoices/inv-auth-0003", status_is("data_accepted")).await;
+    let v = settle(
+        &app,
+        &t,
+        "/api/invoices/inv-auth-0003",
+        status_is("data_accepted"),
+    )
+    .await;
     assert!(v["authority"]["code"].is_null(), "uncoded: no MCCQT");
 
     let notice = json!({"tax_office_code": "10100", "tax_office_name": "Chi cục Thuế Quận Hoàn Kiếm",
@@ -229,13 +307,21 @@ async fn an_uncoded_series_sends_its_data_and_a_04ss_goes_round_trip() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{n}");
     let id = n["id"].as_str().unwrap();
-    settle(&app, &t, &format!("/api/notices/{id}"), |v| v["state"] == "accepted").await;
+    settle(&app, &t, &format!("/api/notices/{id}"), |v| {
+        v["state"] == "accepted"
+    })
+    .await;
     // A notice about a draft is refused.
     app.draft(&t, "inv-auth-0004", &doc).await;
     let bad = json!({"tax_office_code": "10100", "tax_office_name": "Chi cục Thuế",
         "place": "Hà Nội", "rows": [{"invoice_id": "inv-auth-0004", "action": 1, "reason": "x"}]});
-    let (s, v) = app.call("POST", "/api/notices", Some(&t), &[], Some(bad)).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("notice_not_issued")));
+    let (s, v) = app
+        .call("POST", "/api/notices", Some(&t), &[], Some(bad))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("notice_not_issued"))
+    );
 }
 
 #[tokio::test]
@@ -261,14 +347,24 @@ async fn retries_run_out_then_retry_now_finishes_the_message() {
     .await;
     let m = &out["items"][0];
     assert_eq!(m["attempts"], 3);
-    assert!(m["last_error"].as_str().unwrap().contains("could not be reached"), "{m}");
+    assert!(
+        m["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("could not be reached"),
+        "{m}"
+    );
     let (_, home) = app.get(&t, "/api/summary").await;
     assert_eq!(home["counts"]["outbox_attention"], 1);
 
     sim.unavailable_for(Duration::ZERO);
     let id = m["id"].as_str().unwrap();
     let (s, r) = app.post(&t, &format!("/api/outbox/{id}/retry")).await;
-    assert_eq!((s, r["state"].as_str()), (StatusCode::OK, Some("queued")), "{r}");
+    assert_eq!(
+        (s, r["state"].as_str()),
+        (StatusCode::OK, Some("queued")),
+        "{r}"
+    );
     settle(&app, &t, "/api/invoices/inv-auth-0005", status_is("coded")).await;
     let (_, home) = app.get(&t, "/api/summary").await;
     assert_eq!(home["counts"]["outbox_attention"], 0);

@@ -47,9 +47,14 @@ async fn every_invoice_is_coded_exactly_once_through_timeouts_duplicates_and_an_
     );
     let link = AuthorityLink::new(sim.clone(), "V0100109106");
     let app = Arc::new(
-        spawn_app_full(|f| f, Arc::new(SystemClock), move |s| {
-            s.with_authority("anphat", link).with_retry(RetryPolicy::fast())
-        })
+        spawn_app_full(
+            |f| f,
+            Arc::new(SystemClock),
+            move |s| {
+                s.with_authority("anphat", link)
+                    .with_retry(RetryPolicy::fast())
+            },
+        )
         .await,
     );
     let t = app.login("admin@anphat.vn").await;
@@ -98,7 +103,10 @@ async fn every_invoice_is_coded_exactly_once_through_timeouts_duplicates_and_an_
         let mut all: Vec<OutboxRecord> = Vec::new();
         let mut cursor = None;
         loop {
-            let page = ts.query("OUTBOX", "", cursor.as_deref(), 1000).await.unwrap();
+            let page = ts
+                .query("OUTBOX", "", cursor.as_deref(), 1000)
+                .await
+                .unwrap();
             for item in &page.items {
                 all.push(serde_json::from_slice(&item.data).unwrap());
             }
@@ -115,7 +123,10 @@ async fn every_invoice_is_coded_exactly_once_through_timeouts_duplicates_and_an_
             "a message needs attention: {:?}",
             all.iter().find(|r| r.state == OutboxState::NeedsAttention)
         );
-        assert!(started.elapsed() < Duration::from_secs(600), "not finished in 10 minutes");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "not finished in 10 minutes"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let wall = started.elapsed();
@@ -131,7 +142,10 @@ async fn every_invoice_is_coded_exactly_once_through_timeouts_duplicates_and_an_
     }
     assert_eq!(codes.len(), n, "one code per invoice");
     let c = sim.counters();
-    assert_eq!(c.codes_granted, n as u64, "no invoice got a second code: {c:?}");
+    assert_eq!(
+        c.codes_granted, n as u64,
+        "no invoice got a second code: {c:?}"
+    );
     let subjects: HashSet<&str> = records.iter().map(|r| r.subject_id.as_str()).collect();
     assert_eq!(subjects.len(), n, "one message per invoice");
     let sends: u64 = records.iter().map(|r| u64::from(r.sends)).sum();
@@ -139,7 +153,10 @@ async fn every_invoice_is_coded_exactly_once_through_timeouts_duplicates_and_an_
         .iter()
         .filter(|r| r.replies.iter().any(|x| x.summary.contains("repeated")))
         .count();
-    assert!(c.timeouts > 0 && repeated > 0 && c.unavailable > 0, "the faults happened: {c:?}");
+    assert!(
+        c.timeouts > 0 && repeated > 0 && c.unavailable > 0,
+        "the faults happened: {c:?}"
+    );
     println!(
         "fault run: {n} invoices coded exactly once in {:.1} s; {sends} submissions ({} resent), \
          {} timeouts after accept (looked up, {} resubmissions recognised by the authority), \
