@@ -177,11 +177,15 @@ impl Journal {
                 }
             }
         }
-        let mut file = OpenOptions::new().create(true).append(true).open(&path)?;
         if !text.is_empty() && !text.ends_with('\n') {
-            // End the torn line, so the next entry starts a line of its own.
-            file.write_all(b"\n")?;
+            // Cut the torn line off, so the next entry starts a line of its own.
+            let keep = text.rfind('\n').map_or(0, |i| i + 1);
+            OpenOptions::new()
+                .write(true)
+                .open(&path)?
+                .set_len(u64::try_from(keep).unwrap_or(u64::MAX))?;
         }
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
         Ok((Journal { file }, state))
     }
 
