@@ -242,7 +242,11 @@ fn path_segment(id: &str) -> Result<&str, AuthorityError> {
 impl TaxAuthority for TvanClient {
     async fn submit(&self, message: &[u8]) -> Result<Vec<String>, AuthorityError> {
         let (_, body) = self
-            .call(Method::POST, "/tdiep", Some(Bytes::copy_from_slice(message)))
+            .call(
+                Method::POST,
+                "/tdiep",
+                Some(Bytes::copy_from_slice(message)),
+            )
             .await?;
         let text = String::from_utf8(body.to_vec())
             .map_err(|_| AuthorityError::Refused("the T-VAN's answer is not UTF-8".into()))?;
@@ -258,7 +262,9 @@ impl TaxAuthority for TvanClient {
         let (_, body) = self.call(Method::GET, &path, None).await?;
         serde_json::from_slice::<Replies>(&body)
             .map(|r| r.replies)
-            .map_err(|e| AuthorityError::Refused(format!("the T-VAN's replies are not readable: {e}")))
+            .map_err(|e| {
+                AuthorityError::Refused(format!("the T-VAN's replies are not readable: {e}"))
+            })
     }
 
     /// A T-VAN is the real thing (its own test environments are configured as such by the

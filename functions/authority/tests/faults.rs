@@ -27,7 +27,10 @@ fn timeout_after_accept_records_the_message_and_the_look_up_finds_it() {
     let hdon = invoice("C25TAB", 1);
     let (id, m) = for_code(&hdon);
     let err = sim.handle(m.as_bytes()).unwrap_err();
-    assert!(matches!(err, AuthorityError::Timeout(_)) && err.maybe_received(), "{err}");
+    assert!(
+        matches!(err, AuthorityError::Timeout(_)) && err.maybe_received(),
+        "{err}"
+    );
     // The outbox looks up before resending: the 999 and the 202 are there.
     let found = sim.replies_now(id.as_str()).unwrap();
     assert_eq!(kinds(&found), [999, 202]);
@@ -35,7 +38,10 @@ fn timeout_after_accept_records_the_message_and_the_look_up_finds_it() {
     // A resend of the same bytes is a duplicate: the same 999, no timeout, no second code.
     assert_eq!(sim.handle(m.as_bytes()).unwrap(), [found[0].clone()]);
     let c = sim.counters();
-    assert_eq!((c.accepted, c.timeouts, c.duplicates, c.codes_granted), (1, 1, 1, 1));
+    assert_eq!(
+        (c.accepted, c.timeouts, c.duplicates, c.codes_granted),
+        (1, 1, 1, 1)
+    );
 }
 
 #[test]
@@ -139,8 +145,14 @@ fn unavailable_for_a_while_then_the_same_bytes_go_through() {
         ..SimulatorConfig::default()
     });
     let (id, m) = for_code(&invoice("C25TAB", 6));
-    assert!(matches!(sim.handle(m.as_bytes()), Err(AuthorityError::Unavailable(_))));
-    assert!(matches!(sim.replies_now(id.as_str()), Err(AuthorityError::Unavailable(_))));
+    assert!(matches!(
+        sim.handle(m.as_bytes()),
+        Err(AuthorityError::Unavailable(_))
+    ));
+    assert!(matches!(
+        sim.replies_now(id.as_str()),
+        Err(AuthorityError::Unavailable(_))
+    ));
     now.fetch_add(60_000, Ordering::SeqCst);
     sim.handle(m.as_bytes()).unwrap();
     assert_eq!(kinds(&sim.replies_now(id.as_str()).unwrap()), [999, 202]);
@@ -164,7 +176,11 @@ fn fractions_are_deterministic_per_seed() {
             .map(|n| {
                 let id = hoadon_core::tdiep::MessageId::new(TVAN, [n as u8; 16]).unwrap();
                 let m = TDiep::new(
-                    header(hoadon_core::tdiep::MessageKind::ForCode, id.clone(), SELLER_MST),
+                    header(
+                        hoadon_core::tdiep::MessageKind::ForCode,
+                        id.clone(),
+                        SELLER_MST,
+                    ),
                     hoadon_core::tdiep::Body::Invoices(vec![invoice("C25TAB", n)]),
                 )
                 .unwrap()

@@ -20,7 +20,11 @@ use std::time::Duration;
 )]
 struct Cli {
     /// Address to listen on.
-    #[arg(long, env = "HOADON_AUTHORITY_LISTEN", default_value = "127.0.0.1:8090")]
+    #[arg(
+        long,
+        env = "HOADON_AUTHORITY_LISTEN",
+        default_value = "127.0.0.1:8090"
+    )]
     listen: String,
     /// Where its journal and its key survive restarts (none: in memory).
     #[arg(long, env = "HOADON_AUTHORITY_DATA")]
@@ -29,7 +33,12 @@ struct Cli {
     #[arg(long, env = "HOADON_AUTHORITY_USERNAME", requires = "secret")]
     username: Option<String>,
     /// Secret every request must carry (HTTP Basic), with --username.
-    #[arg(long, env = "HOADON_AUTHORITY_SECRET", requires = "username", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "HOADON_AUTHORITY_SECRET",
+        requires = "username",
+        hide_env_values = true
+    )]
     secret: Option<String>,
     /// Refuse invoices of tax ids without an accepted registration (100).
     #[arg(long, env = "HOADON_AUTHORITY_REQUIRE_REGISTRATION")]
@@ -44,10 +53,18 @@ struct Cli {
     #[arg(long, env = "HOADON_AUTHORITY_DELAY_MS", default_value_t = 0)]
     delay_ms: u64,
     /// Fraction (0–1) of messages accepted whose submit times out.
-    #[arg(long, env = "HOADON_AUTHORITY_TIMEOUT_AFTER_ACCEPT", default_value_t = 0.0)]
+    #[arg(
+        long,
+        env = "HOADON_AUTHORITY_TIMEOUT_AFTER_ACCEPT",
+        default_value_t = 0.0
+    )]
     timeout_after_accept: f64,
     /// How long such a request is held before its 504, in milliseconds.
-    #[arg(long, env = "HOADON_AUTHORITY_TIMEOUT_HOLD_MS", default_value_t = 30_000)]
+    #[arg(
+        long,
+        env = "HOADON_AUTHORITY_TIMEOUT_HOLD_MS",
+        default_value_t = 30_000
+    )]
     timeout_hold_ms: u64,
     /// Fraction of messages whose final reply appears twice.
     #[arg(long, env = "HOADON_AUTHORITY_DUPLICATE_REPLY", default_value_t = 0.0)]

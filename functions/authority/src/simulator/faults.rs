@@ -133,7 +133,10 @@ mod tests {
         assert!((800..1200).contains(&n), "{n}");
         let again: Vec<bool> = ids.iter().map(|id| f.hits(Fault::Reject, id, 0)).collect();
         assert_eq!(hit, again);
-        let other_seed = Faults { seed: 8, ..f.clone() };
+        let other_seed = Faults {
+            seed: 8,
+            ..f.clone()
+        };
         let moved = ids
             .iter()
             .zip(&hit)

@@ -64,9 +64,7 @@ use crate::{AuthorityError, TaxAuthority};
 use async_trait::async_trait;
 use hoadon_core::DateTime;
 use hoadon_core::dsig::verify_document;
-use hoadon_core::tdiep::{
-    AuthorityCode, Body, MessageId, MessageKind, SignedHDon, TDiep, grant,
-};
+use hoadon_core::tdiep::{AuthorityCode, Body, MessageId, MessageKind, SignedHDon, TDiep, grant};
 use hoadon_core::xml::dom;
 use hoadon_signing::LocalKeySigner;
 use replies::{Answered, NoticeText, derived, hex};
@@ -379,7 +377,9 @@ impl Simulator {
                 };
                 g.counters.ack_errors += 1;
                 let a = Answered::bare(id);
-                return Ok(vec![a.ack(received, &[("envelope.unreadable", e.to_string())])]);
+                return Ok(vec![
+                    a.ack(received, &[("envelope.unreadable", e.to_string())]),
+                ]);
             }
         };
         let id = msg.header.id.as_str().to_owned();
@@ -407,7 +407,10 @@ impl Simulator {
         };
         let mut errors: Vec<(&str, String)> = Vec::new();
         if g.faults.hits(Fault::AckError, &id, attempt) {
-            errors.push(("ack.injected", "injected technical error (fault ack_error)".into()));
+            errors.push((
+                "ack.injected",
+                "injected technical error (fault ack_error)".into(),
+            ));
         } else {
             errors.extend(rules::envelope_problems(&msg.header));
         }
@@ -591,7 +594,10 @@ impl Simulator {
                 if r.common.tax_id.replace('-', "") != mst.replace('-', "") {
                     problems.push(Problem::new(
                         "registration.mst_mismatch",
-                        format!("DLTKhai/MST {} is not the message's MST {mst}", r.common.tax_id),
+                        format!(
+                            "DLTKhai/MST {} is not the message's MST {mst}",
+                            r.common.tax_id
+                        ),
                     ));
                 }
                 if !r.coded && !r.uncoded {
@@ -652,7 +658,12 @@ impl Simulator {
     }
 
     /// Grants the code of `key` to `hdon`: `MCCQT`, CQT signature by the simulator's key.
-    fn code(&self, hdon: &SignedHDon, key: &InvoiceKey, now: DateTime) -> Result<SignedHDon, String> {
+    fn code(
+        &self,
+        hdon: &SignedHDon,
+        key: &InvoiceKey,
+        now: DateTime,
+    ) -> Result<SignedHDon, String> {
         let n = key.number.to_be_bytes();
         let parts: [&[u8]; 5] = [
             b"MCCQT",
@@ -669,7 +680,8 @@ impl Simulator {
             &format!("TEST{}", &hex(&d)[..30]),
         )
         .map_err(|e| e.to_string())?;
-        let prepared = grant(hdon, &code, self.signer.certificate(), now).map_err(|e| e.to_string())?;
+        let prepared =
+            grant(hdon, &code, self.signer.certificate(), now).map_err(|e| e.to_string())?;
         let value = self
             .signer
             .sign_raw(prepared.signed_info())
@@ -679,8 +691,16 @@ impl Simulator {
     }
 }
 
-fn check(a: &Answered, coded: bool, now: DateTime, problems: &[Problem]) -> Vec<(MessageKind, String)> {
-    vec![(MessageKind::CheckResult, a.check_result(0, coded, now, problems))]
+fn check(
+    a: &Answered,
+    coded: bool,
+    now: DateTime,
+    problems: &[Problem],
+) -> Vec<(MessageKind, String)> {
+    vec![(
+        MessageKind::CheckResult,
+        a.check_result(0, coded, now, problems),
+    )]
 }
 
 /// The `MTDiep` of a message `TDiep::read` refused, when its header still has a valid one.
@@ -694,7 +714,10 @@ fn message_id_of(text: &str) -> Option<MessageId> {
 fn notice_signature_problems(xml: &str) -> Vec<Problem> {
     match verify_document(xml) {
         Err(e) => vec![Problem::new("signature.invalid", e.to_string())],
-        Ok(reports) => match reports.iter().find(|r| r.location.ends_with("TBao/DSCKS/NNT")) {
+        Ok(reports) => match reports
+            .iter()
+            .find(|r| r.location.ends_with("TBao/DSCKS/NNT"))
+        {
             None => vec![Problem::new(
                 "notice.unsigned",
                 "the 04/SS has no signature in DSCKS/NNT",

@@ -9,8 +9,8 @@ use hoadon_core::DateTime;
 use hoadon_core::model::TaxId;
 use hoadon_core::tdiep::provisional::Common;
 use hoadon_core::tdiep::{
-    AckError, AuthorityNotice, CheckError, CheckResult, ErrorGroup, Header, MessageId,
-    MessageKind, SignedHDon, TDiep, TechAck, Body,
+    AckError, AuthorityNotice, Body, CheckError, CheckResult, ErrorGroup, Header, MessageId,
+    MessageKind, SignedHDon, TDiep, TechAck,
 };
 use sha2::{Digest, Sha256};
 
@@ -118,7 +118,11 @@ impl Answered {
     /// `LHDKMa` for uncoded data). `LTBao` is 1 for a code request (200) and 2 for uncoded
     /// data (203) — invented, as the reference does not list its values.
     pub fn check_result(&self, n: u32, coded: bool, date: DateTime, errors: &[Problem]) -> String {
-        let id = hex(&derived(&[self.id.as_str().as_bytes(), b"204", &n.to_be_bytes()]));
+        let id = hex(&derived(&[
+            self.id.as_str().as_bytes(),
+            b"204",
+            &n.to_be_bytes(),
+        ]));
         let list = if coded { "LCMa" } else { "LHDKMa" };
         let mut groups = Vec::new();
         if !errors.is_empty() {

@@ -15,13 +15,15 @@ pub(crate) fn envelope_problems(h: &Header) -> Vec<(&'static str, String)> {
     if h.receiver != super::replies::TCT {
         p.push((
             "envelope.receiver",
-            format!("MNNhan is {:?}: messages to the authority go to TCT", h.receiver),
+            format!(
+                "MNNhan is {:?}: messages to the authority go to TCT",
+                h.receiver
+            ),
         ));
     }
-    let tvan = h
-        .sender
-        .strip_prefix('V')
-        .is_some_and(|rest| (10..=13).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_digit()));
+    let tvan = h.sender.strip_prefix('V').is_some_and(|rest| {
+        (10..=13).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_digit())
+    });
     if !tvan {
         p.push((
             "envelope.sender",
@@ -196,7 +198,9 @@ pub(crate) fn check_invoice(
         }
     };
     let before = if coded {
-        st.coded.get(&key).map(|c| (c.dlhdon_sha256.clone(), c.hdon.clone()))
+        st.coded
+            .get(&key)
+            .map(|c| (c.dlhdon_sha256.clone(), c.hdon.clone()))
     } else {
         st.uncoded.get(&key).map(|d| (d.clone(), String::new()))
     };
@@ -262,7 +266,11 @@ fn signature_problems(xml: &str, seller: &str, problems: &mut Vec<Problem>) {
             ),
         ));
     }
-    if let Some(w) = r.warnings.iter().find(|w| w.contains("not valid at the signing time")) {
+    if let Some(w) = r
+        .warnings
+        .iter()
+        .find(|w| w.contains("not valid at the signing time"))
+    {
         problems.push(Problem::new("certificate.expired", w.clone()));
     }
 }

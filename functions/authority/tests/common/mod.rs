@@ -60,7 +60,11 @@ pub fn example() -> InvoiceDocument {
 }
 
 /// The example invoice as `symbol` / `number`, edited by `edit`, signed by the seller.
-pub fn invoice_with(symbol: &str, number: u64, edit: impl FnOnce(&mut InvoiceDocument)) -> SignedHDon {
+pub fn invoice_with(
+    symbol: &str,
+    number: u64,
+    edit: impl FnOnce(&mut InvoiceDocument),
+) -> SignedHDon {
     let mut doc = example();
     doc.symbol = symbol.into();
     doc.number = Some(number);
