@@ -492,3 +492,30 @@ fn xmlsec1_verifies_both_signatures_of_a_simulator_202() {
         "//*[local-name()='NBan']/*[local-name()='Signature']",
     ]);
 }
+
+/// Hostile bytes: every answer is a reply or an error, never a panic, and a damaged message
+/// never gets a code.
+#[test]
+fn mangled_messages_are_answered_never_panic() {
+    let sim = fixed_simulator();
+    let hdon = invoice("C25TAB", 80);
+    let (_, msg) = for_code(&hdon);
+    let bytes = msg.as_bytes();
+    let mut answered = 0;
+    for (i, at) in (1..bytes.len()).step_by(97).enumerate() {
+        let mut m = bytes.to_vec();
+        match i % 4 {
+            0 => m[at] = b'<',
+            1 => m[at] ^= 0x20,
+            2 => drop(m.drain(at..(at + 40).min(bytes.len()))),
+            _ => m.insert(at, 0xC3),
+        }
+        if let Ok(r) = sim.handle(&m) {
+            answered += 1;
+            assert_eq!(r.len(), 1);
+            TDiep::read(&r[0]).unwrap();
+        }
+    }
+    assert!(answered > 10);
+    assert_eq!(sim.counters().codes_granted, 0, "{:?}", sim.counters());
+}

@@ -21,8 +21,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Largest message taken (a 203 may carry many invoices).
-pub const MAX_MESSAGE_BYTES: usize = 32 << 20;
+/// Largest message taken: what `TDiep::read` parses under its default limits (past it: 413).
+pub const MAX_MESSAGE_BYTES: usize = 8 << 20;
 
 /// How the HTTP mode behaves.
 #[derive(Clone)]
