@@ -13,7 +13,8 @@
 //!
 //! Every request carries `Authorization: Basic base64(username:secret)` — the tenant's account
 //! at the T-VAN. The message's `MNGui` is the T-VAN's code (`V` + its tax id), which the outbox
-//! takes from [`TvanConfig::sender_code`].
+//! takes from [`TvanConfig::sender_code`]; `submit` refuses (before sending) a message whose
+//! `MNGui` is another.
 //!
 //! Errors, as the outbox needs them (it resends the same bytes under the same `MTDiep` after
 //! `Unavailable`, and looks up before resending after `Timeout`):
@@ -241,6 +242,18 @@ fn path_segment(id: &str) -> Result<&str, AuthorityError> {
 #[async_trait]
 impl TaxAuthority for TvanClient {
     async fn submit(&self, message: &[u8]) -> Result<Vec<String>, AuthorityError> {
+        // A message whose sender is not this T-VAN would be refused on the other side (or,
+        // worse, misrouted): a configuration error a person must fix, caught before sending.
+        let sender = format!("<MNGui>{}</MNGui>", self.config.sender_code);
+        if !message
+            .windows(sender.len())
+            .any(|w| w == sender.as_bytes())
+        {
+            return Err(AuthorityError::Refused(format!(
+                "the message's MNGui is not this T-VAN's code {}",
+                self.config.sender_code
+            )));
+        }
         let (_, body) = self
             .call(
                 Method::POST,

@@ -56,8 +56,24 @@ async fn a_code_through_the_tvan_adapter() {
     let unknown = new_id();
     assert!(tvan.replies(unknown.as_str()).await.unwrap().is_empty());
     // Garbage is refused as such (400), and an id that is not one never leaves the client.
-    let e = tvan.submit(b"not a message").await.unwrap_err();
-    assert!(matches!(e, AuthorityError::Refused(_)), "{e}");
+    let e = tvan
+        .submit(format!("<MNGui>{TVAN}</MNGui> not a message").as_bytes())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AuthorityError::Refused(ref s) if s.contains("400")),
+        "{e}"
+    );
+    // Another T-VAN's message is not sent at all.
+    let other = m.replace(
+        &format!("<MNGui>{TVAN}</MNGui>"),
+        "<MNGui>V0101234565</MNGui>",
+    );
+    let e = tvan.submit(other.as_bytes()).await.unwrap_err();
+    assert!(
+        matches!(e, AuthorityError::Refused(ref s) if s.contains("MNGui")),
+        "{e}"
+    );
     let e = tvan.replies("../admin").await.unwrap_err();
     assert!(matches!(e, AuthorityError::Refused(_)), "{e}");
 }
