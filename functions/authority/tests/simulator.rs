@@ -519,3 +519,66 @@ fn mangled_messages_are_answered_never_panic() {
     assert!(answered > 10);
     assert_eq!(sim.counters().codes_granted, 0, "{:?}", sim.counters());
 }
+
+/// A real seller-signed invoice (sample 03 as it was sent: its 202 without `MCCQT` and the CQT
+/// signature, read from the repository's copy). The simulator is stricter than the 2021 test
+/// authority was (hoadon's own `check`: its `DVTTe` is not ISO 4217), so it answers 204; coding
+/// it with the core's `grant` and the simulator's key leaves the foreign seller signature valid
+/// and passes `accept_code`, like the real 202 of the same invoice.
+#[test]
+fn a_real_invoice_is_coded_without_touching_its_seller_signature() {
+    let path = manifest(
+        "../../shared/tests/data/real-samples/03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.xml",
+    );
+    let Ok(reply) = std::fs::read_to_string(&path) else {
+        eprintln!("SKIPPED: real sample 03 not found at {}", path.display());
+        return;
+    };
+    let hdon = &reply[reply.find("<HDon").unwrap()..reply.rfind("</HDon>").unwrap() + 7];
+    let cut = |s: &str, from: &str, to: &str, with: &str| {
+        let a = s.find(from).unwrap();
+        let b = s[a..].find(to).unwrap() + a + to.len();
+        format!("{}{with}{}", &s[..a], &s[b..])
+    };
+    let sent = cut(hdon, "<MCCQT", "</MCCQT>", "");
+    let sent = cut(&sent, "<CQT>", "</CQT>", "<CQT/>");
+    let sent = hoadon_core::tdiep::SignedHDon::from_document(&sent).unwrap();
+    let sim = fixed_simulator();
+    let id = new_id();
+    let m = TDiep::new(
+        header(MessageKind::ForCode, id.clone(), "0106324653"),
+        Body::Invoices(vec![sent.clone()]),
+    )
+    .unwrap();
+    let (ack, r) = exchange(&sim, id.as_str(), &m.to_xml());
+    ack_ok(&ack, id.as_str());
+    assert_eq!(codes(&r[0]), ["invoice.currency.format"]);
+
+    let key = fixed_key();
+    let authority = hoadon_signing::LocalKeySigner::from_pem(&key.key_pem, &key.cert_pem).unwrap();
+    let code = hoadon_core::tdiep::AuthorityCode::new("Id-1", "TEST0123456789ABCDEF").unwrap();
+    let p = hoadon_core::tdiep::grant(
+        &sent,
+        &code,
+        authority.certificate(),
+        "2027-01-15T09:00:00".parse().unwrap(),
+    )
+    .unwrap();
+    let value = authority.sign_raw(p.signed_info()).unwrap();
+    let coded = hoadon_core::tdiep::SignedHDon::from_document(&p.attach(&value).unwrap()).unwrap();
+    let reply = TDiep::new(
+        hoadon_core::tdiep::Header {
+            sender: "TCT".into(),
+            receiver: TVAN.into(),
+            reference: Some(id.clone()),
+            id: hoadon_core::tdiep::MessageId::new("TCT", [7; 16]).unwrap(),
+            ..header(MessageKind::CodeGranted, id, "0106324653")
+        },
+        Body::Invoices(vec![coded]),
+    )
+    .unwrap();
+    let granted = accept_code(std::slice::from_ref(&sent), &reply.to_xml()).unwrap();
+    assert_eq!(granted[0].code, "TEST0123456789ABCDEF");
+    let reports = verify_document(granted[0].invoice.as_str()).unwrap();
+    assert!(reports.iter().all(|r| r.valid), "{reports:?}");
+}
