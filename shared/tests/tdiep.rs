@@ -445,3 +445,21 @@ fn a_code_is_granted_by_inserting_mccqt_and_preparing_the_cqt_signature() {
     let err = grant(&sent, &taken, &cert, time).unwrap_err().to_string();
     assert!(err.contains("not already used"), "{err}");
 }
+
+/// A counter-signature never changes the data: without a `DLHDon@Id` it is refused rather than
+/// adding one under the seller's signature.
+#[test]
+fn the_authority_layout_never_adds_an_id() {
+    use hoadon_core::dsig::{self, Layout, SignerCertificate};
+    let pem =
+        read("data/real-samples/certs/03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.sig2.pem");
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let cert = SignerCertificate::from_der(&dsig::b64_decode(&b64).unwrap()).unwrap();
+    let time = "2025-10-20T10:00:00".parse::<DateTime>().unwrap();
+    let doc = "<HDon><DLHDon><SHDon>1</SHDon></DLHDon><MCCQT Id=\"Id-1\">TEST1</MCCQT></HDon>";
+    let err = dsig::prepare_as(Layout::AUTHORITY, doc, &cert, time).unwrap_err();
+    assert!(err.to_string().contains("never changes the data"), "{err}");
+    let doc = "<HDon><DLHDon Id=\"D\"><SHDon>1</SHDon></DLHDon></HDon>";
+    let err = dsig::prepare_as(Layout::AUTHORITY, doc, &cert, time).unwrap_err();
+    assert!(err.to_string().contains("exactly one MCCQT"), "{err}");
+}

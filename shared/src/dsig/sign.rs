@@ -112,7 +112,8 @@ pub struct Layout {
     pub data: &'static str,
     pub slot: &'static str,
     /// Another child of `root` the signature references by its `Id`, after the data and the
-    /// signing time (the CQT signs `MCCQT`). It must be in the document, with an `Id`.
+    /// signing time (the CQT signs `MCCQT`). It must be in the document, with an `Id`; such a
+    /// counter-signature also needs the data's `Id` to be there already (it never adds one).
     pub also: Option<&'static str>,
     /// Whether the data reference carries the enveloped-signature transform. The signer's own
     /// signatures do, as every provider writes them (a no-op: the signature is not inside the
@@ -283,6 +284,14 @@ pub fn prepare_as(
     let mut dl_with_id;
     let (data_id, id_insert) = match dl.attr("Id").or_else(|| dl.attr("id")) {
         Some(id) => (id.to_owned(), None),
+        // A counter-signature (one that also signs another element, as the CQT's) signs data
+        // that is already signed: adding an Id would change it under the first signature.
+        None if layout.also.is_some() => {
+            return Err(not_invoice(&format!(
+                "{} has no Id: a counter-signature never changes the data",
+                layout.data
+            )));
+        }
         None => {
             let id = (1..)
                 .map(|i| {

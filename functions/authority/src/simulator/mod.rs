@@ -23,10 +23,14 @@
 //! accepted, with other bytes), `ack.injected` (fault). Bytes that are not a `TDiep` with a
 //! readable `MTDiep` are `AuthorityError::Refused`.
 //!
-//! The 204 / 103 / 301 error codes (`MLoi`) are the simulator's own, listed in
-//! [`rules::check_invoice`] (invoices), plus `count.one_invoice` (a 200 carries one invoice),
-//! `invoice.cannot_code`, `registration.mst_mismatch`, `registration.nothing`,
-//! `notice.mst_mismatch`, `notice.unsigned`, `signature.invalid` and `reject.injected`.
+//! The 204 / 103 / 301 error codes (`MLoi`) are the simulator's own, stable: for invoices
+//! (`rules.rs`, `check_invoice`) `invoice.unreadable`, `invoice.<finding code>`,
+//! `seller.mst_mismatch`, `invoice.kind`, `invoice.number_missing`, `mccqt.present`,
+//! `registration.missing`, `signature.missing`, `signature.invalid`, `certificate.not_seller`,
+//! `certificate.expired`, `number.already_coded`, `number.already_sent`; and
+//! `count.one_invoice` (a 200 carries one invoice), `invoice.cannot_code`,
+//! `registration.mst_mismatch`, `registration.nothing`, `notice.mst_mismatch`,
+//! `notice.unsigned`, `signature.invalid` (04/SS) and `reject.injected`.
 //!
 //! **Decisions** (the reference is silent):
 //! - *Idempotent by `MTDiep`*: the same bytes again get the first 999 back and nothing else
@@ -45,7 +49,7 @@
 //!   `CMa` (`KCMa`) = 1 for the envelope's `MST`, or a pre-registration ([`Simulator::register`]).
 //! - *`MCCQT`*: `TEST` + 30 upper-case hex (34 characters, the limit), derived from the invoice's
 //!   key, so it is stable and visibly not a real code; its `Id` is `Id-` + 32 hex.
-//! - *Reply ids* are derived from the answered `MTDiep` ([`replies`]); the CQT signing time is
+//! - *Reply ids* are derived from the answered `MTDiep` (`replies.rs`); the CQT signing time is
 //!   the simulator's clock in Vietnam time (UTC+7).
 //!
 //! Fault modes: [`faults`].
