@@ -76,6 +76,26 @@ async fn a_code_through_the_tvan_adapter() {
     );
     let e = tvan.replies("../admin").await.unwrap_err();
     assert!(matches!(e, AuthorityError::Refused(_)), "{e}");
+    // The counters, for measurements.
+    let counters = http_get(&server, "/counters").await;
+    let c: hoadon_authority::simulator::Counters =
+        serde_json::from_str(&counters[counters.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+    assert_eq!((c.accepted, c.codes_granted), (1, 1));
+    assert!(http_get(&server, "/health").await.ends_with("ok"));
+}
+
+/// A plain HTTP/1.1 GET with the test credentials: the whole answer, headers included.
+async fn http_get(server: &HttpServer, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let auth = hoadon_core::dsig::b64_encode(format!("{USER}:{SECRET}").as_bytes());
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    out
 }
 
 #[tokio::test]

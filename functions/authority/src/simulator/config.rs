@@ -96,8 +96,8 @@ pub enum SimulatorError {
     Invalid(String),
 }
 
-/// What the simulator counted since it started (not persisted).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What the simulator counted since it started (not persisted). Over HTTP: `GET /counters`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counters {
     /// Calls to `submit` that reached it (not those refused as `Unavailable`).
     pub submissions: u64,

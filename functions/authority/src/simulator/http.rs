@@ -7,6 +7,7 @@
 //!   with a shorter timeout sees a real timeout.
 //! - `GET /tdiep/{MTDiep}/replies` — `200` with `{"replies": ["<?xml …", …]}` (the 999
 //!   first), an empty list when the message is unknown.
+//! - `GET /counters` — the simulator's [`Counters`](super::Counters) as JSON (measurements).
 //! - `GET /health` — `200 ok`.
 
 use super::Simulator;
@@ -63,6 +64,7 @@ pub fn router(sim: Arc<Simulator>, options: HttpOptions) -> Router {
     Router::new()
         .route("/tdiep", post(submit))
         .route("/tdiep/{id}/replies", get(replies))
+        .route("/counters", get(counters))
         .route("/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_MESSAGE_BYTES))
         .with_state(App {
@@ -137,6 +139,13 @@ async fn replies(State(app): State<App>, headers: HeaderMap, Path(id): Path<Stri
         Ok(v) => axum::Json(serde_json::json!({ "replies": v })).into_response(),
         Err(e) => error(e),
     }
+}
+
+async fn counters(State(app): State<App>, headers: HeaderMap) -> Response {
+    if !authorised(&app, &headers) {
+        return unauthorised();
+    }
+    axum::Json(app.sim.counters()).into_response()
 }
 
 /// The simulator served on a tokio listener, until dropped (tests) or shut down (binary).
