@@ -582,3 +582,73 @@ fn a_real_invoice_is_coded_without_touching_its_seller_signature() {
     let reports = verify_document(granted[0].invoice.as_str()).unwrap();
     assert!(reports.iter().all(|r| r.valid), "{reports:?}");
 }
+
+/// The seller's certificate must carry the seller's MST and be valid at the signing time; and
+/// one number twice in one 203 is judged as if sent one by one.
+#[test]
+fn certificates_are_checked_and_a_number_counts_once_per_message() {
+    use hoadon_signing::{LocalKeySigner, selfsigned};
+    let sim = fixed_simulator();
+    let t = |s: &str| s.parse::<hoadon_core::DateTime>().unwrap();
+    let sign_with = |g: selfsigned::GeneratedKey, number: u64| {
+        let signer = LocalKeySigner::from_pem(&g.key_pem, &g.cert_pem).unwrap();
+        let mut doc = example();
+        doc.number = Some(number);
+        doc.data_id = Some(format!("DLHDon-{number}"));
+        let inv = hoadon_core::check(&doc).invoice.unwrap();
+        let signed = signer
+            .sign_invoice(&hoadon_core::xml::render(&inv), t("2025-10-15T09:30:12"))
+            .unwrap();
+        hoadon_core::tdiep::SignedHDon::from_document(&signed).unwrap()
+    };
+    let other = selfsigned::generate(
+        "Other",
+        "0312345673",
+        t("2025-01-01T00:00:00"),
+        t("2030-01-01T00:00:00"),
+    )
+    .unwrap();
+    let (id, m) = for_code(&sign_with(other, 90));
+    assert_eq!(
+        codes(&exchange(&sim, id.as_str(), &m).1[0]),
+        ["certificate.not_seller"]
+    );
+    let expired = selfsigned::generate(
+        "An Phát",
+        SELLER_MST,
+        t("2020-01-01T00:00:00"),
+        t("2021-01-01T00:00:00"),
+    )
+    .unwrap();
+    let (id, m) = for_code(&sign_with(expired, 91));
+    assert_eq!(
+        codes(&exchange(&sim, id.as_str(), &m).1[0]),
+        ["certificate.expired"]
+    );
+
+    let a = invoice("K25TAB", 7);
+    let b = invoice_with("K25TAB", 7, |d| d.buyer.name = Some("Other".into()));
+    let (id, m) = message(
+        MessageKind::UncodedData,
+        Body::Invoices(vec![a.clone(), a.clone()]),
+    );
+    let Body::CheckResult(c) = TDiep::read(&exchange(&sim, id.as_str(), &m).1[0])
+        .unwrap()
+        .body
+    else {
+        panic!()
+    };
+    assert!(c.valid, "{c:?}");
+    let (id, m) = message(MessageKind::UncodedData, Body::Invoices(vec![a, b]));
+    assert_eq!(
+        codes(&exchange(&sim, id.as_str(), &m).1[0]),
+        ["number.already_sent"]
+    );
+    // Both new, in one message: the second is refused by the first.
+    let c = invoice("K25TAB", 8);
+    let d = invoice_with("K25TAB", 8, |d| d.buyer.name = Some("Other".into()));
+    let (id, m) = message(MessageKind::UncodedData, Body::Invoices(vec![c, d]));
+    let r = exchange(&sim, id.as_str(), &m).1;
+    assert_eq!(codes(&r[0]), ["number.already_sent"]);
+    assert!(r[0].contains("HDon[2]"), "{}", r[0]);
+}

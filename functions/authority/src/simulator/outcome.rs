@@ -87,17 +87,32 @@ impl Simulator {
                     return (check(a, false, now, &injected()), Vec::new());
                 }
                 let mut problems = Vec::new();
-                let mut effects = Vec::new();
+                let mut effects: Vec<Effect> = Vec::new();
                 for (i, hdon) in v.iter().enumerate() {
-                    match rules::check_invoice(&g.st, &mst, hdon, false, self.require_registration)
-                    {
-                        Ok(p) if p.before.is_none() => effects.push(Effect::Uncoded {
+                    let checked =
+                        rules::check_invoice(&g.st, &mst, hdon, false, self.require_registration);
+                    // The same number twice in one message is judged as if sent one by one.
+                    let earlier = |p: &rules::Passed| {
+                        effects.iter().find_map(|e| match e {
+                            Effect::Uncoded { key, dlhdon_sha256 } if *key == p.key => {
+                                Some(*dlhdon_sha256 == p.dlhdon_sha256)
+                            }
+                            _ => None,
+                        })
+                    };
+                    let at = |text: &str| format!("HDon[{}] ({}): {text}", i + 1, hdon.data_id());
+                    match checked {
+                        Ok(p) if p.before.is_some() || earlier(&p) == Some(true) => {}
+                        Ok(p) if earlier(&p) == Some(false) => problems.push(Problem::new(
+                            "number.already_sent",
+                            at("this number is already in the message with different content"),
+                        )),
+                        Ok(p) => effects.push(Effect::Uncoded {
                             key: p.key,
                             dlhdon_sha256: p.dlhdon_sha256,
                         }),
-                        Ok(_) => {}
                         Err(ps) => problems.extend(ps.into_iter().map(|mut p| {
-                            p.text = format!("HDon[{}] ({}): {}", i + 1, hdon.data_id(), p.text);
+                            p.text = at(&p.text);
                             p
                         })),
                     }
