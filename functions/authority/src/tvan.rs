@@ -197,7 +197,15 @@ impl TvanClient {
             let bytes = Limited::new(resp.into_body(), MAX_ANSWER_BYTES)
                 .collect()
                 .await
-                .map_err(|e| AuthorityError::Timeout(format!("{uri}: answer cut short: {e}")))?
+                .map_err(|e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        AuthorityError::Refused(format!(
+                            "{uri}: the answer is larger than {MAX_ANSWER_BYTES} bytes"
+                        ))
+                    } else {
+                        AuthorityError::Timeout(format!("{uri}: answer cut short: {e}"))
+                    }
+                })?
                 .to_bytes();
             Ok::<_, AuthorityError>((status, bytes))
         };

@@ -213,3 +213,34 @@ fn secrets_never_show_and_bad_configurations_are_refused() {
     let key = fixed_key();
     assert!(!format!("{key:?}").contains("PRIVATE"));
 }
+
+/// Many senders at once over HTTP, every invoice sent twice under two ids: one code each, the
+/// second answer the same coded invoice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_senders_get_one_code_per_invoice() {
+    let (sim, server) = start(SimulatorConfig::default(), Duration::from_secs(5)).await;
+    let tvan = client(&server.endpoint(), SECRET, Duration::from_secs(20));
+    let mut tasks = Vec::new();
+    for n in 1..=10u64 {
+        let hdon = invoice("C25TAB", n);
+        for _ in 0..2 {
+            let (id, m) = for_code(&hdon);
+            let tvan = tvan.clone();
+            let hdon = hdon.clone();
+            tasks.push(tokio::spawn(async move {
+                tvan.submit(m.as_bytes()).await.unwrap();
+                let r = tvan.replies(id.as_str()).await.unwrap();
+                accept_code(&[hdon], &r[1]).unwrap().remove(0).code
+            }));
+        }
+    }
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    for pair in codes.chunks(2) {
+        assert_eq!(pair[0], pair[1]);
+    }
+    let c = sim.counters();
+    assert_eq!((c.codes_granted, c.codes_repeated), (10, 10));
+}
