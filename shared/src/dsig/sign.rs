@@ -1,5 +1,7 @@
 //! Two-phase signing of an invoice with the Vietnamese seller-signature layout (and, with
-//! [`prepare_as`] and [`Layout::NOTICE`], of a taxpayer's notice such as the 04/SS).
+//! [`prepare_as`], of a taxpayer's notice such as the 04/SS with [`Layout::NOTICE`], and the tax
+//! authority's counter-signature over `DLHDon` and `MCCQT` with [`Layout::AUTHORITY`], which
+//! `tdiep::grant` uses).
 //!
 //! `prepare(unsigned HDon, certificate, signing time)` inserts a `Signature` into `DSCKS/NBan`
 //! (adding `DSCKS`, `NBan` and `DLHDon@Id` when missing), fills both reference digests and
@@ -248,7 +250,8 @@ pub fn prepare(
     prepare_as(Layout::INVOICE, unsigned, cert, signing_time)
 }
 
-/// [`prepare`] for any [`Layout`]: `Layout::NOTICE` signs a 04/SS `TBao` into `DSCKS/NNT`.
+/// [`prepare`] for any [`Layout`]: `Layout::NOTICE` signs a 04/SS `TBao` into `DSCKS/NNT`;
+/// `Layout::AUTHORITY` counter-signs a seller-signed `HDon` (with its `MCCQT`) into `DSCKS/CQT`.
 pub fn prepare_as(
     layout: Layout,
     unsigned: &str,

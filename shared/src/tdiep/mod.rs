@@ -5,7 +5,7 @@
 //! - [`invoices`]: 200 / 203 (seller-signed `HDon` embedded **byte-exact**: a signature covers
 //!   bytes, so the signed text is inserted, never re-serialised) and the 202 check
 //!   ([`accept_code`]).
-//! - [`grant`]: the authority's side of a 202 (`MCCQT` and the CQT signature, two phases), so
+//! - [`grant`](mod@grant): the authority's side of a 202 (`MCCQT` and the CQT signature, two phases), so
 //!   that the local simulator of the authority codes invoices exactly as `accept_code` checks.
 //! - [`notices`]: 300 (04/SS, [`ErrorNotice`]), 999 ([`TechAck`]), 204 ([`CheckResult`]).
 //! - [`provisional`]: 100, 102/103, 301, 302, 400, whose schemas the reference barely gives:
