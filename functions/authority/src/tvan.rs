@@ -57,6 +57,10 @@ pub struct TvanConfig {
     pub timeout: Duration,
     /// How long connecting may take (past it: `Unavailable`, nothing was sent).
     pub connect_timeout: Duration,
+    /// The endpoint is a test environment (a T-VAN's sandbox, or the local simulator's HTTP
+    /// mode): what it codes is test data, and `is_test()` says so. The adapter cannot tell by
+    /// itself; the tenant's configuration does.
+    pub test: bool,
 }
 
 impl TvanConfig {
@@ -69,6 +73,7 @@ impl TvanConfig {
             sender_code: sender_code.to_owned(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(5),
+            test: false,
         }
     }
 }
@@ -83,6 +88,7 @@ impl std::fmt::Debug for TvanConfig {
             .field("sender_code", &self.sender_code)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("test", &self.test)
             .finish()
     }
 }
@@ -288,9 +294,8 @@ impl TaxAuthority for TvanClient {
             })
     }
 
-    /// A T-VAN is the real thing (its own test environments are configured as such by the
-    /// tenant, not detected here).
+    /// As configured ([`TvanConfig::test`]).
     fn is_test(&self) -> bool {
-        false
+        self.config.test
     }
 }

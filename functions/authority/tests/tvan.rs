@@ -43,7 +43,13 @@ fn client(endpoint: &str, secret: &str, timeout: Duration) -> TvanClient {
 async fn a_code_through_the_tvan_adapter() {
     let (_sim, server) = start(SimulatorConfig::default(), Duration::from_secs(5)).await;
     let tvan = client(&server.endpoint(), SECRET, Duration::from_secs(10));
-    assert!(!tvan.is_test());
+    assert!(
+        !tvan.is_test(),
+        "a T-VAN is production unless configured as a test one"
+    );
+    let mut test_config = tvan.config().clone();
+    test_config.test = true;
+    assert!(TvanClient::new(test_config).unwrap().is_test());
     let hdon = invoice("C25TAB", 1);
     let (id, m) = for_code(&hdon);
     let acks = tvan.submit(m.as_bytes()).await.unwrap();
