@@ -369,13 +369,13 @@ mod tests {
         };
         for s in Status::ALL {
             for e in EVENTS {
-                if let Ok(n) = s.apply(e) {
-                    if rank(n) < rank(s) {
-                        assert_eq!(
-                            (s, e, n),
-                            (Status::Rejected, Event::Revise, Status::Numbered)
-                        );
-                    }
+                if let Ok(n) = s.apply(e)
+                    && rank(n) < rank(s)
+                {
+                    assert_eq!(
+                        (s, e, n),
+                        (Status::Rejected, Event::Revise, Status::Numbered)
+                    );
                 }
             }
         }

@@ -379,3 +379,87 @@ fn a_04ss_notice_is_prepared_for_signing_into_dscks_nnt() {
     let err = dsig::prepare(&notice.to_xml(), &cert, time).unwrap_err();
     assert!(err.to_string().contains("no HDon with a DLHDon"), "{err}");
 }
+
+/// The authority's side of a 202 (`grant`): `MCCQT` goes where sample 03 has it, the CQT
+/// signature into `DSCKS/CQT` with sample 03's three references, and nothing of the sent invoice
+/// changes (only bytes are inserted). The value needs the authority's key, which the core never
+/// holds: `functions/authority` signs and checks the whole 202 with `accept_code`.
+#[test]
+fn a_code_is_granted_by_inserting_mccqt_and_preparing_the_cqt_signature() {
+    use hoadon_core::dsig::{self, SignerCertificate};
+    let (_, sent) = sent_of_sample_03();
+    let pem =
+        read("data/real-samples/certs/03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.sig2.pem");
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let cert = SignerCertificate::from_der(&dsig::b64_decode(&b64).unwrap()).unwrap();
+    let time = "2025-10-20T10:00:00".parse::<DateTime>().unwrap();
+    let code =
+        AuthorityCode::new("Id-0123456789abcdef", "TEST0123456789ABCDEF0123456789ABCD").unwrap();
+    let prepared = grant(&sent, &code, &cert, time).unwrap();
+    let doc = prepared.unsigned_document();
+    let mccqt = "<MCCQT Id=\"Id-0123456789abcdef\">TEST0123456789ABCDEF0123456789ABCD</MCCQT>";
+    assert!(doc.contains(&format!("</DLHDon>{mccqt}<DSCKS>")), "{doc}");
+    // Only inserted: without MCCQT and the CQT signature, the sent bytes come back.
+    let sig_at = doc.find("<CQT><Signature").unwrap() + 5;
+    let sig_end = doc.rfind("</Signature></CQT>").unwrap() + "</Signature>".len();
+    let back = format!("{}{}", &doc[..sig_at], &doc[sig_end..])
+        .replacen(mccqt, "", 1)
+        .replacen("<CQT></CQT>", "<CQT/>", 1);
+    assert_eq!(back, sent.as_str());
+    let reports = dsig::verify_document(doc).unwrap();
+    assert_eq!(reports.len(), 2);
+    assert!(reports[0].valid, "{:?}", reports[0]);
+    let cqt = &reports[1];
+    assert_eq!(cqt.location, "HDon/DSCKS/CQT");
+    let uris: Vec<&str> = cqt.references.iter().map(|r| r.uri.as_str()).collect();
+    assert_eq!(
+        uris,
+        [
+            "#TS24_2111051448445960106322455",
+            "#CQT-SigningTime-TS24_2111051448445960106322455",
+            "#Id-0123456789abcdef"
+        ]
+    );
+    assert!(cqt.references.iter().all(|r| r.digest_ok), "{cqt:?}");
+    assert!(
+        !doc.contains(
+            "<Reference URI=\"#TS24_2111051448445960106322455\"><Transforms></Transforms>"
+        )
+    );
+    // A code is granted once; hostile codes and ids are refused by name.
+    let coded = SignedHDon::from_document(doc).unwrap();
+    let err = grant(&coded, &code, &cert, time).unwrap_err().to_string();
+    assert!(err.contains("already has an MCCQT"), "{err}");
+    for (id, value) in [
+        ("Id-1", "00\"><x/>"),
+        ("Id-1", ""),
+        ("Id-1", &"0".repeat(35)),
+        ("1abc", "00"),
+        ("a\"b", "00"),
+    ] {
+        assert!(AuthorityCode::new(id, value).is_err(), "{id} {value}");
+    }
+    let taken = AuthorityCode::new("TS24_2111051448445960106322455", "00AB").unwrap_err();
+    assert!(taken.to_string().contains("MCCQT/@Id"), "{taken}");
+    let taken = AuthorityCode::new("NBan", "00AB").unwrap();
+    let err = grant(&sent, &taken, &cert, time).unwrap_err().to_string();
+    assert!(err.contains("not already used"), "{err}");
+}
+
+/// A counter-signature never changes the data: without a `DLHDon@Id` it is refused rather than
+/// adding one under the seller's signature.
+#[test]
+fn the_authority_layout_never_adds_an_id() {
+    use hoadon_core::dsig::{self, Layout, SignerCertificate};
+    let pem =
+        read("data/real-samples/certs/03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.sig2.pem");
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let cert = SignerCertificate::from_der(&dsig::b64_decode(&b64).unwrap()).unwrap();
+    let time = "2025-10-20T10:00:00".parse::<DateTime>().unwrap();
+    let doc = "<HDon><DLHDon><SHDon>1</SHDon></DLHDon><MCCQT Id=\"Id-1\">TEST1</MCCQT></HDon>";
+    let err = dsig::prepare_as(Layout::AUTHORITY, doc, &cert, time).unwrap_err();
+    assert!(err.to_string().contains("never changes the data"), "{err}");
+    let doc = "<HDon><DLHDon Id=\"D\"><SHDon>1</SHDon></DLHDon></HDon>";
+    let err = dsig::prepare_as(Layout::AUTHORITY, doc, &cert, time).unwrap_err();
+    assert!(err.to_string().contains("exactly one MCCQT"), "{err}");
+}

@@ -10,6 +10,12 @@
 //! Adapters: the local simulator of the authority (`simulator`, in-process or over HTTP) and
 //! the T-VAN HTTP adapter (`tvan`).
 
+pub mod simulator;
+pub mod tvan;
+
+pub use simulator::{Simulator, SimulatorConfig};
+pub use tvan::{TvanClient, TvanConfig};
+
 use async_trait::async_trait;
 
 /// Why a call to the authority did not give an answer.

@@ -37,7 +37,7 @@ pub enum DsigError {
     Certificate(#[from] cert::CertError),
     #[error("not an invoice: {0}")]
     NotAnInvoice(String),
-    #[error("the invoice already has a seller signature")]
+    #[error("the document already has a signature in this DSCKS slot (seller, notice or CQT)")]
     AlreadySigned,
     #[error("Id \"{0}\" is already used in the document")]
     IdTaken(String),

@@ -1,5 +1,7 @@
 //! Two-phase signing of an invoice with the Vietnamese seller-signature layout (and, with
-//! [`prepare_as`] and [`Layout::NOTICE`], of a taxpayer's notice such as the 04/SS).
+//! [`prepare_as`], of a taxpayer's notice such as the 04/SS with [`Layout::NOTICE`], and the tax
+//! authority's counter-signature over `DLHDon` and `MCCQT` with [`Layout::AUTHORITY`], which
+//! `tdiep::grant` uses).
 //!
 //! `prepare(unsigned HDon, certificate, signing time)` inserts a `Signature` into `DSCKS/NBan`
 //! (adding `DSCKS`, `NBan` and `DLHDon@Id` when missing), fills both reference digests and
@@ -103,13 +105,28 @@ fn not_invoice(m: &str) -> DsigError {
 }
 
 /// Where a signature goes: the signed document's root element, its data element (whose `Id`
-/// the signature references) and the `DSCKS` child for this signer. Invoices and the taxpayer's
-/// notices share everything else (vn-einvoice §3, §4.5).
+/// the signature references), the `DSCKS` child for this signer, and what else it signs.
+/// Invoices, the taxpayer's notices and the tax authority's counter-signature share everything
+/// else (vn-einvoice §3, §4.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
     pub root: &'static str,
     pub data: &'static str,
     pub slot: &'static str,
+    /// Another child of `root` the signature references by its `Id`, after the data and the
+    /// signing time (the CQT signs `MCCQT`). It must be in the document, with an `Id`; such a
+    /// counter-signature also needs the data's `Id` to be there already (it never adds one).
+    pub also: Option<&'static str>,
+    /// Whether the data reference carries the enveloped-signature transform. The signer's own
+    /// signatures do, as every provider writes them (a no-op: the signature is not inside the
+    /// data); the CQT's references carry no transforms (sample 03).
+    pub enveloped: bool,
+    /// Prefix of the signature's own `Id`s (`Signature`, its `SigningTime` object), so that a
+    /// second signer of the same data does not take the first one's ids.
+    pub id_prefix: &'static str,
+    /// Where a missing `slot` is added in an existing `DSCKS`: first (the signer's slot comes
+    /// first: `NBan`, `NNT`) or last (`CQT`, after `NBan`, `NMua`, `CCKSKhac`, as in sample 03).
+    pub slot_first: bool,
 }
 
 impl Layout {
@@ -118,12 +135,31 @@ impl Layout {
         root: "HDon",
         data: "DLHDon",
         slot: "NBan",
+        also: None,
+        enveloped: true,
+        id_prefix: "",
+        slot_first: true,
     };
     /// A taxpayer's notice (04/SS-HĐĐT): `TBao/DLTBao`, `DSCKS/NNT`.
     pub const NOTICE: Layout = Layout {
         root: "TBao",
         data: "DLTBao",
         slot: "NNT",
+        also: None,
+        enveloped: true,
+        id_prefix: "",
+        slot_first: true,
+    };
+    /// The tax authority's signature on a coded invoice (vn-einvoice §3.3): `DSCKS/CQT`,
+    /// referencing `DLHDon` (no transforms), its own `SigningTime` object and `MCCQT`.
+    pub const AUTHORITY: Layout = Layout {
+        root: "HDon",
+        data: "DLHDon",
+        slot: "CQT",
+        also: Some("MCCQT"),
+        enveloped: false,
+        id_prefix: "CQT-",
+        slot_first: false,
     };
 }
 
@@ -151,14 +187,33 @@ fn canonical_digest(path: &[&Element]) -> String {
 }
 
 /// The `SignedInfo` element; `time_digest` is empty until the Object digest is known.
-fn signed_info_xml(data_id: &str, time_id: &str, data_digest: &str, time_digest: &str) -> String {
+/// `also` is the extra reference (`Id`, digest), after the data and the signing time.
+fn signed_info_xml(
+    layout: Layout,
+    data: (&str, &str),
+    time_id: &str,
+    time_digest: &str,
+    also: Option<(&str, &str)>,
+) -> String {
+    let (data_id, data_digest) = data;
+    let transforms = if layout.enveloped {
+        format!("<Transforms><Transform Algorithm=\"{ENVELOPED}\"/></Transforms>")
+    } else {
+        String::new()
+    };
+    let reference = |id: &str, digest: &str, transforms: &str| {
+        format!(
+            "<Reference URI=\"#{id}\">{transforms}<DigestMethod Algorithm=\"{SHA256}\"/>\
+<DigestValue>{digest}</DigestValue></Reference>"
+        )
+    };
     format!(
         "<SignedInfo><CanonicalizationMethod Algorithm=\"{c14n}\"/><SignatureMethod Algorithm=\"{RSA_SHA256}\"/>\
-<Reference URI=\"#{data_id}\"><Transforms><Transform Algorithm=\"{ENVELOPED}\"/></Transforms>\
-<DigestMethod Algorithm=\"{SHA256}\"/><DigestValue>{data_digest}</DigestValue></Reference>\
-<Reference URI=\"#{time_id}\"><DigestMethod Algorithm=\"{SHA256}\"/><DigestValue>{time_digest}</DigestValue></Reference>\
-</SignedInfo>",
+{data}{time}{also}</SignedInfo>",
         c14n = super::c14n::C14N,
+        data = reference(data_id, data_digest, &transforms),
+        time = reference(time_id, time_digest, ""),
+        also = also.map(|(id, d)| reference(id, d, "")).unwrap_or_default(),
     )
 }
 
@@ -195,7 +250,8 @@ pub fn prepare(
     prepare_as(Layout::INVOICE, unsigned, cert, signing_time)
 }
 
-/// [`prepare`] for any [`Layout`]: `Layout::NOTICE` signs a 04/SS `TBao` into `DSCKS/NNT`.
+/// [`prepare`] for any [`Layout`]: `Layout::NOTICE` signs a 04/SS `TBao` into `DSCKS/NNT`;
+/// `Layout::AUTHORITY` counter-signs a seller-signed `HDon` (with its `MCCQT`) into `DSCKS/CQT`.
 pub fn prepare_as(
     layout: Layout,
     unsigned: &str,
@@ -231,6 +287,14 @@ pub fn prepare_as(
     let mut dl_with_id;
     let (data_id, id_insert) = match dl.attr("Id").or_else(|| dl.attr("id")) {
         Some(id) => (id.to_owned(), None),
+        // A counter-signature (one that also signs another element, as the CQT's) signs data
+        // that is already signed: adding an Id would change it under the first signature.
+        None if layout.also.is_some() => {
+            return Err(not_invoice(&format!(
+                "{} has no Id: a counter-signature never changes the data",
+                layout.data
+            )));
+        }
         None => {
             let id = (1..)
                 .map(|i| {
@@ -255,8 +319,27 @@ pub fn prepare_as(
         }
     };
     let data_digest = canonical_digest(&dl_path);
-    let sig_id = format!("Sig-{data_id}");
-    let time_id = format!("SigningTime-{data_id}");
+    let also = match layout.also {
+        None => None,
+        Some(name) => {
+            let mut it = hdon.elements().filter(|e| e.local_name() == name);
+            let (Some(e), None) = (it.next(), it.next()) else {
+                return Err(not_invoice(&format!(
+                    "{} must have exactly one {name} to sign",
+                    layout.root
+                )));
+            };
+            let id = e
+                .attr("Id")
+                .filter(|i| crate::xml::is_ncname(i))
+                .ok_or_else(|| not_invoice(&format!("{name} has no Id (an XML name)")))?;
+            let path = path_to(&doc.root, e.start).expect("element of this document");
+            Some((id.to_owned(), canonical_digest(&path)))
+        }
+    };
+    let p = layout.id_prefix;
+    let sig_id = format!("{p}Sig-{data_id}");
+    let time_id = format!("{p}SigningTime-{data_id}");
     for id in [&sig_id, &time_id] {
         if used.contains(id) {
             return Err(DsigError::IdTaken(id.clone()));
@@ -297,8 +380,16 @@ pub fn prepare_as(
             ),
             None => (
                 ds,
-                ds.start_tag_end,
-                ds.start_tag_end,
+                if layout.slot_first {
+                    ds.start_tag_end
+                } else {
+                    ds.end_tag_start
+                },
+                if layout.slot_first {
+                    ds.start_tag_end
+                } else {
+                    ds.end_tag_start
+                },
                 format!("<{prefix}{slot}>", slot = layout.slot),
                 format!("</{prefix}{slot}>", slot = layout.slot),
             ),
@@ -306,12 +397,13 @@ pub fn prepare_as(
     };
     let ancestors = path_to(&doc.root, parent.start).expect("element of this document");
 
+    let also_ref = also.as_ref().map(|(id, d)| (id.as_str(), d.as_str()));
     // 3. The Object digest, then the SignedInfo, each in the signature's final context: the
     //    Object inside the parsed signature, the SignedInfo parsed alone under that signature.
     let draft = signature_xml(
         &sig_id,
         &time_id,
-        &signed_info_xml(&data_id, &time_id, &data_digest, ""),
+        &signed_info_xml(layout, (&data_id, &data_digest), &time_id, "", also_ref),
         cert,
         signing_time,
     );
@@ -325,7 +417,13 @@ pub fn prepare_as(
     };
     let object = sig_doc.root.child("Object").expect("in the template");
     let time_digest = b64_encode(&Sha256::digest(canonical(&[&sig_doc.root, object])));
-    let si_xml = signed_info_xml(&data_id, &time_id, &data_digest, &time_digest);
+    let si_xml = signed_info_xml(
+        layout,
+        (&data_id, &data_digest),
+        &time_id,
+        &time_digest,
+        also_ref,
+    );
     let si_doc = dom::parse(&si_xml)?;
     let signed_info = canonical(&[&sig_doc.root, &si_doc.root]);
     let signature = signature_xml(&sig_id, &time_id, &si_xml, cert, signing_time);

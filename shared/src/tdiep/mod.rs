@@ -5,6 +5,8 @@
 //! - [`invoices`]: 200 / 203 (seller-signed `HDon` embedded **byte-exact**: a signature covers
 //!   bytes, so the signed text is inserted, never re-serialised) and the 202 check
 //!   ([`accept_code`]).
+//! - [`grant`](mod@grant): the authority's side of a 202 (`MCCQT` and the CQT signature, two phases), so
+//!   that the local simulator of the authority codes invoices exactly as `accept_code` checks.
 //! - [`notices`]: 300 (04/SS, [`ErrorNotice`]), 999 ([`TechAck`]), 204 ([`CheckResult`]).
 //! - [`provisional`]: 100, 102/103, 301, 302, 400, whose schemas the reference barely gives:
 //!   typed, small, and each with the list of the fields that were invented.
@@ -14,11 +16,13 @@
 //! size / depth / node limits), and every refusal names the element and the rule.
 
 pub mod envelope;
+pub mod grant;
 pub mod invoices;
 pub mod notices;
 pub mod provisional;
 
 pub use envelope::{Header, MessageId, MessageKind};
+pub use grant::{AuthorityCode, grant};
 pub use invoices::{CodeGranted, CodeRefusal, SignedHDon, accept_code};
 pub use notices::{AckError, CheckError, CheckResult, ErrorGroup, ErrorNotice, ErrorRow, TechAck};
 pub use provisional::{AuthorityNotice, Registration, SummaryTable};
