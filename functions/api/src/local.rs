@@ -42,6 +42,8 @@ pub enum AuthorityChoice {
     /// What it codes is test data.
     #[default]
     Simulator,
+    /// A T-VAN over HTTP (or the simulator's HTTP mode, `hoadon-authority`).
+    Tvan(hoadon_authority::TvanConfig),
 }
 
 /// `--seller-name`, `--seller-tax-id`, `--seller-address`: the first start's company profile;
@@ -278,7 +280,20 @@ pub async fn sweep_all(state: &AppState) -> Result<invoices::SweepReport, String
 fn connect(cfg: &LocalConfig, services: Services, tenants: &[String]) -> Result<Services, String> {
     let (authority, sender): (Arc<dyn hoadon_authority::TaxAuthority>, String) =
         match &cfg.authority {
-            AuthorityChoice::Off | AuthorityChoice::Simulator => return Ok(services),
+            AuthorityChoice::Off => return Ok(services),
+            AuthorityChoice::Simulator => {
+                let sim = hoadon_authority::Simulator::new(hoadon_authority::SimulatorConfig {
+                    data_dir: Some(cfg.data_dir.join("authority")),
+                    require_registration: true,
+                    ..hoadon_authority::SimulatorConfig::default()
+                })
+                .map_err(io)?;
+                (Arc::new(sim), SIMULATOR_SENDER.to_owned())
+            }
+            AuthorityChoice::Tvan(t) => (
+                Arc::new(hoadon_authority::TvanClient::new(t.clone()).map_err(io)?),
+                t.sender_code.clone(),
+            ),
         };
     let mut services = services;
     for t in tenants {

@@ -79,6 +79,19 @@ async fn register(app: &common::TestApp, t: &str) {
     .await;
 }
 
+/// The tenant says it registered through another provider (the simulator was told so).
+async fn registered_elsewhere(app: &common::TestApp, t: &str) {
+    let body = json!({"registered_elsewhere": true});
+    let (s, v) = app
+        .call("PUT", "/api/authority/settings", Some(t), &[], Some(body))
+        .await;
+    assert_eq!(
+        (s, v["registered_elsewhere"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{v}"
+    );
+}
+
 /// xmlsec1 verifies the signature in `DSCKS/<slot>` of an HDon with the certificate in `pem`.
 fn xmlsec1_verifies(xml: &[u8], slot: &str, pem: &str) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -136,7 +149,7 @@ async fn registration_gates_issuing_then_a_coded_invoice_gets_its_code_and_both_
     );
     let (_, series) = app.get(&t, "/api/series").await;
     assert_eq!(
-        series[0]["last_number"], 0,
+        series["items"][0]["last_number"], 0,
         "refused before a number was taken"
     );
 
@@ -201,6 +214,7 @@ async fn a_refused_invoice_is_fixed_and_coded_under_the_same_number() {
     });
     let app = connected(sim.clone(), RetryPolicy::fast()).await;
     let t = app.login("admin@anphat.vn").await;
+    registered_elsewhere(&app, &t).await;
     app.series(&t, "C25TAB").await;
     app.draft(&t, "inv-auth-0002", &example()).await;
     app.post(&t, "/api/invoices/inv-auth-0002/issue").await;
@@ -247,7 +261,7 @@ async fn a_refused_invoice_is_fixed_and_coded_under_the_same_number() {
     assert_eq!(v["document"]["buyer"]["address"], "Số 1 Tràng Tiền, Hà Nội");
     let (_, series) = app.get(&t, "/api/series").await;
     assert_eq!(
-        series[0]["last_number"], 1,
+        series["items"][0]["last_number"], 1,
         "no number spent on the refusal"
     );
     // The refused file is kept, superseded.
@@ -284,6 +298,7 @@ async fn an_uncoded_series_sends_its_data_and_a_04ss_goes_round_trip() {
     });
     let app = connected(sim.clone(), RetryPolicy::fast()).await;
     let t = app.login("admin@anphat.vn").await;
+    registered_elsewhere(&app, &t).await;
     app.series(&t, "K25TAB").await;
     let mut doc = example();
     doc["symbol"] = json!("K25TAB");
@@ -337,6 +352,7 @@ async fn retries_run_out_then_retry_now_finishes_the_message() {
     };
     let app = connected(sim.clone(), retry).await;
     let t = app.login("admin@anphat.vn").await;
+    registered_elsewhere(&app, &t).await;
     app.series(&t, "C25TAB").await;
     app.draft(&t, "inv-auth-0005", &example()).await;
     let (s, v) = app.post(&t, "/api/invoices/inv-auth-0005/issue").await;

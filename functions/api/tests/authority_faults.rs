@@ -58,6 +58,11 @@ async fn every_invoice_is_coded_exactly_once_through_timeouts_duplicates_and_an_
         .await,
     );
     let t = app.login("admin@anphat.vn").await;
+    let body = serde_json::json!({"registered_elsewhere": true});
+    let (s, _) = app
+        .call("PUT", "/api/authority/settings", Some(&t), &[], Some(body))
+        .await;
+    assert!(s.is_success());
     app.series(&t, "C25TAB").await;
     let started = Instant::now();
 

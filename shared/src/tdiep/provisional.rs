@@ -96,7 +96,7 @@ impl Registration {
     pub const LAYOUT: crate::dsig::Layout = crate::dsig::Layout {
         root: "TKhai",
         data: "DLTKhai",
-        slot: "NNT",
+        ..crate::dsig::Layout::NOTICE
     };
 
     pub(crate) fn write(&self, w: &mut W) {
