@@ -29,6 +29,8 @@ pub struct LocalConfig {
     pub seller: SellerSettings,
     /// How the tenants reach the tax authority.
     pub authority: AuthorityChoice,
+    /// The outbox's retry schedule.
+    pub retry: crate::outbox::RetryPolicy,
     /// Wakes the outbox worker when a message is stored (see [`run_outbox`]).
     pub wake: Arc<LocalWake>,
 }
@@ -208,7 +210,8 @@ pub async fn open_with_store(
         verifier: hs.clone(),
         issuer: Some(hs),
         services: connect(cfg, Services::new(clock, archive, signers), &tenants)?
-            .with_wake(cfg.wake.clone()),
+            .with_wake(cfg.wake.clone())
+            .with_retry(cfg.retry),
     };
     Ok((AppState(Arc::new(app)), first))
 }

@@ -10,13 +10,16 @@ use server::{free_port, issuable_draft, start};
 use std::time::Duration;
 
 const TOTAL: usize = 300;
+/// Numbering and signing only: the tax authority's part has its own kill test
+/// (`authority_crash.rs`).
+const OFF: &[(&str, &str)] = &[("HOADON_AUTHORITY", "off")];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn numbers_stay_gapless_and_every_invoice_is_signed_after_a_kill() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
-    let mut server = start(dir.path(), port, &[]);
+    let mut server = start(dir.path(), port, OFF);
     let password = server
         .password
         .clone()
@@ -49,7 +52,7 @@ async fn numbers_stay_gapless_and_every_invoice_is_signed_after_a_kill() {
 
     // Restart on the same data: the start-up sweep signs what was left numbered; the run is
     // finished by replaying it (drafts and issuing are idempotent).
-    let server = start(dir.path(), port, &[]);
+    let server = start(dir.path(), port, OFF);
     assert!(server.password.is_none(), "not a first start");
     let second = run(&addr, &token, &doc, "crash", 16, TOTAL).await;
     assert_eq!(second.errors, 0, "{second}");

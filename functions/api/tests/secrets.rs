@@ -38,7 +38,14 @@ async fn a_verbose_run_logs_no_secret() {
     let (s, _) = c.call("GET", &query, &[], None).await.unwrap();
     assert_eq!(s, 400, "unknown query parameters are refused");
 
-    // A draft issued and its signed file read.
+    // A draft issued and its signed file read (the tenant registered elsewhere, so the local
+    // simulator codes it).
+    let body = json!({"registered_elsewhere": true});
+    let (s, _) = c
+        .call("PUT", "/api/authority/settings", &[], Some(&body))
+        .await
+        .unwrap();
+    assert_eq!(s, 200);
     let doc = issuable_draft(&mut c).await;
     let buyer = doc["buyer"]["name"].as_str().unwrap().to_owned();
     let body = json!({"id": "secret-0001", "document": doc});

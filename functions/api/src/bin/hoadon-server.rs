@@ -14,7 +14,7 @@
 use clap::{CommandFactory, Parser, Subcommand};
 use hoadon_api::auth::Role;
 use hoadon_api::bootstrap;
-use hoadon_api::local::{LocalConfig, SellerSettings, sweep_all};
+use hoadon_api::local::{AuthorityChoice, LocalConfig, SellerSettings, sweep_all};
 use hoadon_api::ports::RandomIds;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -46,12 +46,65 @@ struct Cli {
     /// The built web app to serve on the same origin.
     #[arg(long, env = "HOADON_APP", default_value = "app/dist")]
     app: PathBuf,
+    /// How invoices reach the tax authority: `simulator` (the local simulator, in this process,
+    /// state in DATA/authority; what it codes is test data), `tvan` (the --tvan-* settings) or
+    /// `off` (invoices stop at the seller's signature).
+    #[arg(long, env = "HOADON_AUTHORITY", default_value = "simulator",
+          value_parser = ["simulator", "tvan", "off"])]
+    authority: String,
+    #[command(flatten)]
+    tvan: TvanArgs,
+    /// The outbox's retry schedule: `normal` (2 s doubling to 5 min), or `fast` (50 ms doubling
+    /// to 2 s; for tests and measurements against the simulator).
+    #[arg(long, env = "HOADON_OUTBOX_RETRY", default_value = "normal",
+          value_parser = ["normal", "fast"])]
+    outbox_retry: String,
     /// Use this DynamoDB table as the store (built with the `aws` feature).
     #[cfg(feature = "aws")]
     #[arg(long, env = "HOADON_DYNAMODB_TABLE")]
     dynamodb_table: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// The T-VAN of `--authority tvan` (a licensed T-VAN, or `hoadon-authority`'s HTTP mode).
+#[derive(clap::Args)]
+struct TvanArgs {
+    /// Its base address (`POST {endpoint}/tdiep`, `GET {endpoint}/tdiep/{MTDiep}/replies`).
+    #[arg(long, env = "HOADON_TVAN_ENDPOINT")]
+    tvan_endpoint: Option<String>,
+    /// The account the T-VAN gave the tenant.
+    #[arg(long, env = "HOADON_TVAN_USER")]
+    tvan_user: Option<String>,
+    /// Its secret: prefer the variable (a flag shows in the process list).
+    #[arg(long, env = "HOADON_TVAN_SECRET", hide_env_values = true)]
+    tvan_secret: Option<String>,
+    /// `MNGui`: `V` + the T-VAN's tax id.
+    #[arg(long, env = "HOADON_TVAN_SENDER")]
+    tvan_sender: Option<String>,
+}
+
+impl Cli {
+    fn authority(&self) -> Result<AuthorityChoice, String> {
+        Ok(match self.authority.as_str() {
+            "off" => AuthorityChoice::Off,
+            "tvan" => {
+                let t = &self.tvan;
+                let need = |v: &Option<String>, flag: &str| {
+                    v.clone()
+                        .filter(|v| !v.trim().is_empty())
+                        .ok_or_else(|| format!("--authority tvan needs {flag}"))
+                };
+                AuthorityChoice::Tvan(hoadon_authority::TvanConfig::new(
+                    &need(&t.tvan_endpoint, "--tvan-endpoint")?,
+                    &need(&t.tvan_user, "--tvan-user")?,
+                    &need(&t.tvan_secret, "--tvan-secret (or HOADON_TVAN_SECRET)")?,
+                    &need(&t.tvan_sender, "--tvan-sender")?,
+                ))
+            }
+            _ => AuthorityChoice::Simulator,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -87,7 +140,12 @@ async fn main() -> Result<(), String> {
             tax_id: cli.seller_tax_id.clone(),
             address: cli.seller_address.clone(),
         },
-        authority: hoadon_api::local::AuthorityChoice::default(),
+        authority: cli.authority()?,
+        retry: if cli.outbox_retry == "fast" {
+            hoadon_api::outbox::RetryPolicy::fast()
+        } else {
+            hoadon_api::outbox::RetryPolicy::default()
+        },
         wake: std::sync::Arc::new(hoadon_api::ports::LocalWake::default()),
     };
     match &cli.command {
@@ -124,7 +182,7 @@ async fn main() -> Result<(), String> {
     tokio::spawn(hoadon_api::local::run_outbox(
         state.clone(),
         cfg.wake.clone(),
-        Duration::from_millis(500),
+        Duration::from_millis(if cli.outbox_retry == "fast" { 20 } else { 500 }),
     ));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port))
         .await

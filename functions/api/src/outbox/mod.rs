@@ -317,7 +317,12 @@ async fn work(svc: &Services, ts: &TenantStore, id: &str) -> Result<Option<Outbo
     {
         return Ok(None);
     }
-    // Claim: one worker at a time (a crashed worker's lease runs out).
+    // Claim: one worker at a time (a crashed worker's lease runs out). A lease still on the
+    // record is one whose worker died mid-attempt (a kill, a Lambda timeout): what it sent may
+    // have arrived, so this attempt looks it up before sending again.
+    if rec.lease_until_ms != 0 && !rec.received {
+        rec.maybe_received = true;
+    }
     rec.lease_until_ms = now + svc.retry.lease_ms;
     let claim = Op::Put {
         key: ts.key("OUTBOX", id),
@@ -472,7 +477,13 @@ async fn save(
     );
     // No wake-up here: the local worker's tick finds the next due time, and the SQS consumer
     // sends its own wake-up with the time `attempt` returns (one message per retry, not two).
-    ts.transact(ops).await?;
+    match ts.transact(ops).await {
+        Ok(_) => {}
+        // Another worker took the message over after this one's lease ran out: its record
+        // stands (what this attempt learnt, it will learn again from the authority).
+        Err(StoreError::ConditionFailed { index: 0 }) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
     if rec.state == OutboxState::NeedsAttention {
         tracing::warn!(
             event = "outbox.needs_attention",

@@ -35,7 +35,7 @@ impl Default for RetryPolicy {
             poll_base_ms: 1_000,
             poll_cap_ms: 60_000,
             answer_deadline_ms: 24 * 3_600_000,
-            lease_ms: 60_000,
+            lease_ms: 30_000,
         }
     }
 }
@@ -50,7 +50,7 @@ impl RetryPolicy {
             poll_base_ms: 20,
             poll_cap_ms: 500,
             answer_deadline_ms: 600_000,
-            lease_ms: 30_000,
+            lease_ms: 5_000,
         }
     }
 
