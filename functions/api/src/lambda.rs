@@ -53,6 +53,11 @@ pub struct ApiEnv {
     /// consumer (`HOADON_OUTBOX=1`); without it the other functions serve everything and the
     /// outbox is worked by the sweep function's pump alone (every five minutes).
     pub outbox_queue_url: Option<String>,
+    /// The tenant's T-VAN (`HOADON_TVAN_ENDPOINT`, `_USER`, `_SECRET`, `_SENDER`): all four, or
+    /// none (the tenant is not connected yet; invoices stop at the seller's signature). The
+    /// endpoint must be https (loopback http only in tests). There is no way to point a stack
+    /// at the local simulator: it has no constructor on this path.
+    pub tvan: Option<hoadon_authority::TvanConfig>,
 }
 
 fn required(get: &impl Fn(&str) -> Option<String>, name: &str) -> Result<String, String> {
@@ -75,7 +80,7 @@ fn check_url(name: &str, url: &str) -> Result<(), String> {
 }
 
 impl ApiEnv {
-    pub const VARS: [&str; 10] = [
+    pub const VARS: [&str; 14] = [
         "HOADON_TENANT",
         "HOADON_TABLE",
         "HOADON_ARCHIVE_BUCKET",
@@ -86,6 +91,10 @@ impl ApiEnv {
         "HOADON_SIGNER_CERTIFICATE",
         "HOADON_MAX_TRANSACTION_OPS",
         "HOADON_OUTBOX_QUEUE_URL",
+        "HOADON_TVAN_ENDPOINT",
+        "HOADON_TVAN_USER",
+        "HOADON_TVAN_SECRET",
+        "HOADON_TVAN_SENDER",
     ];
 
     /// Reads and checks every setting; the error names the variable.
@@ -102,6 +111,29 @@ impl ApiEnv {
         if let Some(url) = &outbox_queue_url {
             check_url("HOADON_OUTBOX_QUEUE_URL", url)?;
         }
+        let tvan_vars = [
+            "HOADON_TVAN_ENDPOINT",
+            "HOADON_TVAN_USER",
+            "HOADON_TVAN_SECRET",
+            "HOADON_TVAN_SENDER",
+        ]
+        .map(|k| get(k).filter(|v| !v.trim().is_empty()));
+        let tvan = match tvan_vars {
+            [None, None, None, None] => None,
+            [Some(endpoint), Some(user), Some(secret), Some(sender)] => {
+                check_url("HOADON_TVAN_ENDPOINT", &endpoint)?;
+                Some(hoadon_authority::TvanConfig::new(
+                    &endpoint, &user, &secret, &sender,
+                ))
+            }
+            _ => {
+                return Err(
+                    "HOADON_TVAN_ENDPOINT, _USER, _SECRET and _SENDER go together: \
+                            set all four or none"
+                        .into(),
+                );
+            }
+        };
         let max_transaction_ops = match get("HOADON_MAX_TRANSACTION_OPS") {
             None => None,
             Some(v) => Some(
@@ -123,6 +155,7 @@ impl ApiEnv {
                 .filter(|v| !v.trim().is_empty()),
             max_transaction_ops,
             outbox_queue_url,
+            tvan,
         })
     }
 
@@ -192,6 +225,11 @@ fn connect(
     let mut services = services;
     if let Some(w) = outbox_wake(env, sdk) {
         services = services.with_wake(w);
+    }
+    if let Some(t) = &env.tvan {
+        let client = hoadon_authority::TvanClient::new(t.clone()).map_err(|e| e.to_string())?;
+        let link = crate::outbox::AuthorityLink::new(Arc::new(client), &t.sender_code);
+        services = services.with_authority(&env.tenant, link);
     }
     Ok(services)
 }
@@ -454,6 +492,33 @@ mod tests {
         );
         let e = ApiEnv::from_vars(vars(&[("HOADON_MAX_TRANSACTION_OPS", "1000")])).unwrap_err();
         assert!(e.contains("HOADON_MAX_TRANSACTION_OPS"), "{e}");
+    }
+
+    #[test]
+    fn the_tvan_settings_come_all_together_over_https() {
+        assert!(ApiEnv::from_vars(vars(&[])).unwrap().tvan.is_none());
+        let all = [
+            ("HOADON_TVAN_ENDPOINT", "https://tvan.example/api"),
+            ("HOADON_TVAN_USER", "acme"),
+            ("HOADON_TVAN_SECRET", "s3cret-value"),
+            ("HOADON_TVAN_SENDER", "V0309478306"),
+        ];
+        let env = ApiEnv::from_vars(vars(&all)).unwrap();
+        let t = env.tvan.unwrap();
+        assert_eq!(t.sender_code, "V0309478306");
+        assert!(
+            !format!("{t:?}").contains("s3cret-value"),
+            "the secret stays out of Debug"
+        );
+        let err = ApiEnv::from_vars(vars(&all[..2])).unwrap_err();
+        assert!(err.contains("go together"), "{err}");
+        let mut plain = all;
+        plain[0].1 = "http://tvan.example/api";
+        assert!(
+            ApiEnv::from_vars(vars(&plain))
+                .unwrap_err()
+                .contains("https")
+        );
     }
 
     #[test]

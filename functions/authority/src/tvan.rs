@@ -43,7 +43,7 @@ use std::time::Duration;
 const MAX_ANSWER_BYTES: usize = 64 << 20;
 
 /// What a tenant configures to send through its T-VAN.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct TvanConfig {
     /// Base address, e.g. `https://api.tvan.example/einvoice` (no trailing `/`).
     pub endpoint: String,
