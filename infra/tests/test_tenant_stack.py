@@ -438,7 +438,9 @@ def test_metric_filters_count_the_lines_the_functions_write():
         by_metric.setdefault(t["MetricName"], set()).add(props["LogGroupName"])
     api, sweep = r.physical("ApiLogGroup"), r.physical("SweepLogGroup")
     assert api == "/aws/lambda/hoadon-acme-api" and sweep == "/aws/lambda/hoadon-acme-sweep"
-    assert by_metric == {"SigningFailures": {api, sweep}, "SweepBacklog": {sweep}}
+    outbox = r.physical("OutboxLogGroup")
+    assert by_metric == {"SigningFailures": {api, sweep}, "SweepBacklog": {sweep},
+                         "OutboxNeedsAttention": {outbox, sweep}}
     backlog = next(p for p in filters.values()
                    if p["MetricTransformations"][0]["MetricName"] == "SweepBacklog")
     line = next(s for s in SAMPLES if matches(backlog["FilterPattern"], s))
@@ -451,7 +453,7 @@ def test_signing_failures_and_the_sweep_backlog_alarm_on_the_topic():
     alarms = {p["MetricName"]: p for p in (x["Properties"] for x in res.values()
                                             if x["Type"] == "AWS::CloudWatch::Alarm")}
     topic = r.ref("AlarmTopic")
-    for metric in ["SigningFailures", "SweepBacklog"]:
+    for metric in ["SigningFailures", "SweepBacklog", "OutboxNeedsAttention"]:
         a = alarms[metric]
         assert a["Namespace"] == "hoadon"
         assert a["Dimensions"] == [{"Name": "Tenant", "Value": "acme"}]

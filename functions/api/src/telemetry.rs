@@ -67,6 +67,21 @@ pub fn init(format: Format) {
 pub mod event {
     pub const SIGNING_FAILED: &str = "invoice.signing_failed";
     pub const SWEEP_PASS: &str = "sweep.pass";
+    pub const OUTBOX_NEEDS_ATTENTION: &str = "outbox.needs_attention";
+}
+
+/// An outbox message ran out of retries (or was refused for good): it waits for a person's
+/// "retry now". Counted by `OutboxNeedsAttention` (the queue's own alarms cannot see it: the
+/// message is no longer in the queue).
+pub fn outbox_needs_attention(tenant: &str, outbox_id: &str, kind: u16, reason: &str) {
+    tracing::warn!(
+        event = event::OUTBOX_NEEDS_ATTENTION,
+        tenant,
+        outbox_id,
+        kind,
+        reason,
+        "an outbox message needs attention"
+    );
 }
 
 /// A numbered invoice could not be signed (the signer or the archive failed); it stays
@@ -142,6 +157,7 @@ mod tests {
             span.in_scope(|| signing_failed("acme", "inv-0001", "signer: timed out"));
             sweep_pass("acme", 2, 1, 1);
             sweep_pass("acme", 0, 0, 0); // debug: filtered out
+            outbox_needs_attention("acme", "0f", 200, "the T-VAN refused the request: 401");
         });
         String::from_utf8(buf.0.lock().unwrap().clone())
             .unwrap()
@@ -161,9 +177,10 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../infra/tests/log-samples.jsonl");
         let lines = json_lines();
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 3);
         assert_eq!(lines[0]["event"], event::SIGNING_FAILED);
         assert_eq!(lines[1]["pending"], 1);
+        assert_eq!(lines[2]["event"], event::OUTBOX_NEEDS_ATTENTION);
         let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
         if std::env::var("HOADON_BLESS").as_deref() == Ok("1") {
             std::fs::write(&path, &text).unwrap();

@@ -485,12 +485,11 @@ async fn save(
         Err(e) => return Err(e.into()),
     }
     if rec.state == OutboxState::NeedsAttention {
-        tracing::warn!(
-            event = "outbox.needs_attention",
-            tenant = ts.tenant(),
-            outbox_id = %rec.id,
-            kind = rec.kind,
-            reason = rec.last_error.as_deref().unwrap_or_default(),
+        crate::telemetry::outbox_needs_attention(
+            ts.tenant(),
+            &rec.id,
+            rec.kind,
+            rec.last_error.as_deref().unwrap_or_default(),
         );
     }
     Ok(())
