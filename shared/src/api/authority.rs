@@ -123,8 +123,14 @@ pub struct RegistrationInput {
     /// Invoices without the code (`K` symbols).
     pub uncoded: bool,
     /// The contact person, e-mail and phone the authority writes to.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub contact_name: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 254))]
     pub contact_email: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 20, pattern = "^[0-9 +().-]+$")
+    )]
     pub contact_phone: String,
 }
 
@@ -182,10 +188,14 @@ pub struct AuthoritySettingsInput {
 #[serde(deny_unknown_fields)]
 pub struct NoticeInput {
     /// `MCQT` / `TCQT`: the tax office the seller reports to.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5))]
     pub tax_office_code: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub tax_office_name: String,
     /// `DDanh`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub place: String,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub rows: Vec<NoticeRowInput>,
 }
 
@@ -194,9 +204,13 @@ pub struct NoticeInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NoticeRowInput {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{8,64}$"))]
     pub invoice_id: String,
     /// `TCTBao`: 1 cancel, 2 adjust, 3 replace, 4 explain.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 4))]
+    #[serde(deserialize_with = "crate::money::code_serde::deserialize")]
     pub action: u8,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 255))]
     pub reason: String,
 }
 

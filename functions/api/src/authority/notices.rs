@@ -78,9 +78,10 @@ const MAX_ROWS: usize = 100;
 
 fn text(name: &str, v: &str, max: usize) -> Result<(), ApiError> {
     if v.trim().is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
-        return Err(ApiError::BadRequest(format!(
-            "{name}: required, at most {max} characters, no control characters"
-        )));
+        return Err(ApiError::Unprocessable(
+            "notice.invalid",
+            format!("{name}: required, at most {max} characters, no control characters"),
+        ));
     }
     Ok(())
 }
@@ -95,9 +96,10 @@ pub async fn create(
     text("tax_office_name", &input.tax_office_name, 100)?;
     text("place", &input.place, 50)?;
     if input.rows.is_empty() || input.rows.len() > MAX_ROWS {
-        return Err(ApiError::BadRequest(format!(
-            "rows: 1 to {MAX_ROWS} invoices"
-        )));
+        return Err(ApiError::Unprocessable(
+            "notice.invalid",
+            format!("rows: 1 to {MAX_ROWS} invoices"),
+        ));
     }
     let link = svc.authority(ts.tenant()).cloned().ok_or_else(|| {
         ApiError::Unprocessable(
@@ -109,16 +111,18 @@ pub async fn create(
     let mut rows = Vec::new();
     for (i, row) in input.rows.iter().enumerate() {
         if !(1..=4).contains(&row.action) {
-            return Err(ApiError::BadRequest(format!(
-                "rows[{i}].action: 1 cancel, 2 adjust, 3 replace, 4 explain"
-            )));
+            return Err(ApiError::Unprocessable(
+                "notice.invalid",
+                format!("rows[{i}].action: 1 cancel, 2 adjust, 3 replace, 4 explain"),
+            ));
         }
         text(&format!("rows[{i}].reason"), &row.reason, 255)?;
         let (inv, _) = match load(ts, &row.invoice_id).await {
             Err(ApiError::NotFound) => {
-                return Err(ApiError::BadRequest(format!(
-                    "rows[{i}].invoice_id: no such invoice"
-                )));
+                return Err(ApiError::Unprocessable(
+                    "notice.invalid",
+                    format!("rows[{i}].invoice_id: no such invoice"),
+                ));
             }
             r => r?,
         };

@@ -123,7 +123,12 @@ pub async fn allows(svc: &Services, ts: &TenantStore, coded: bool) -> Result<(),
 }
 
 fn check_input(i: &RegistrationInput) -> Result<(), ApiError> {
-    let bad = |m: &str| Err(ApiError::BadRequest(m.to_owned()));
+    let bad = |m: &str| {
+        Err(ApiError::Unprocessable(
+            "registration.invalid",
+            m.to_owned(),
+        ))
+    };
     if !i.coded && !i.uncoded {
         return bad("register coded or uncoded invoices (or both)");
     }
