@@ -58,6 +58,9 @@ pub struct ApiEnv {
     /// endpoint must be https (loopback http only in tests). There is no way to point a stack
     /// at the local simulator: it has no constructor on this path.
     pub tvan: Option<hoadon_authority::TvanConfig>,
+    /// `HOADON_TVAN_AUTHORITY_CERT`: the PEM certificate of the tax authority whose codes are
+    /// adopted (required with the T-VAN settings).
+    pub authority_certificate_pem: Option<String>,
 }
 
 fn required(get: &impl Fn(&str) -> Option<String>, name: &str) -> Result<String, String> {
@@ -80,7 +83,7 @@ fn check_url(name: &str, url: &str) -> Result<(), String> {
 }
 
 impl ApiEnv {
-    pub const VARS: [&str; 14] = [
+    pub const VARS: [&str; 15] = [
         "HOADON_TENANT",
         "HOADON_TABLE",
         "HOADON_ARCHIVE_BUCKET",
@@ -95,6 +98,7 @@ impl ApiEnv {
         "HOADON_TVAN_USER",
         "HOADON_TVAN_SECRET",
         "HOADON_TVAN_SENDER",
+        "HOADON_TVAN_AUTHORITY_CERT",
     ];
 
     /// Reads and checks every setting; the error names the variable.
@@ -118,10 +122,17 @@ impl ApiEnv {
             "HOADON_TVAN_SENDER",
         ]
         .map(|k| get(k).filter(|v| !v.trim().is_empty()));
+        let authority_certificate_pem =
+            get("HOADON_TVAN_AUTHORITY_CERT").filter(|v| !v.trim().is_empty());
         let tvan = match tvan_vars {
             [None, None, None, None] => None,
             [Some(endpoint), Some(user), Some(secret), Some(sender)] => {
                 check_url("HOADON_TVAN_ENDPOINT", &endpoint)?;
+                if authority_certificate_pem.is_none() {
+                    return Err("HOADON_TVAN_AUTHORITY_CERT (the tax authority's PEM \
+                                certificate) is required with the T-VAN settings"
+                        .into());
+                }
                 Some(hoadon_authority::TvanConfig::new(
                     &endpoint, &user, &secret, &sender,
                 ))
@@ -156,6 +167,7 @@ impl ApiEnv {
             max_transaction_ops,
             outbox_queue_url,
             tvan,
+            authority_certificate_pem,
         })
     }
 
@@ -228,7 +240,11 @@ fn connect(
     }
     if let Some(t) = &env.tvan {
         let client = hoadon_authority::TvanClient::new(t.clone()).map_err(|e| e.to_string())?;
-        let link = crate::outbox::AuthorityLink::new(Arc::new(client), &t.sender_code);
+        let pem = env.authority_certificate_pem.as_deref().unwrap_or_default();
+        let cert = crate::outbox::TrustedAuthority::from_pem(pem, false)
+            .map_err(|e| format!("HOADON_TVAN_AUTHORITY_CERT: {e}"))?;
+        let link =
+            crate::outbox::AuthorityLink::new(Arc::new(client), &t.sender_code).trusting(cert);
         services = services.with_authority(&env.tenant, link);
     }
     Ok(services)
@@ -502,6 +518,10 @@ mod tests {
             ("HOADON_TVAN_USER", "acme"),
             ("HOADON_TVAN_SECRET", "s3cret-value"),
             ("HOADON_TVAN_SENDER", "V0309478306"),
+            (
+                "HOADON_TVAN_AUTHORITY_CERT",
+                "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----",
+            ),
         ];
         let env = ApiEnv::from_vars(vars(&all)).unwrap();
         let t = env.tvan.unwrap();
@@ -512,6 +532,8 @@ mod tests {
         );
         let err = ApiEnv::from_vars(vars(&all[..2])).unwrap_err();
         assert!(err.contains("go together"), "{err}");
+        let err = ApiEnv::from_vars(vars(&all[..4])).unwrap_err();
+        assert!(err.contains("HOADON_TVAN_AUTHORITY_CERT"), "{err}");
         let mut plain = all;
         plain[0].1 = "http://tvan.example/api";
         assert!(

@@ -10,6 +10,7 @@ use crate::auth::{Hs256, Role};
 use crate::bootstrap;
 use crate::http::{App, AppState};
 use crate::invoices::{self, Services};
+use crate::outbox::TrustedAuthority;
 use crate::ports::{
     Clock, FileArchive, Ids, LocalSigner, LocalWake, RandomIds, Signer, SystemClock,
 };
@@ -44,8 +45,9 @@ pub enum AuthorityChoice {
     /// What it codes is test data.
     #[default]
     Simulator,
-    /// A T-VAN over HTTP (or the simulator's HTTP mode, `hoadon-authority`).
-    Tvan(hoadon_authority::TvanConfig),
+    /// A T-VAN over HTTP (or the simulator's HTTP mode, `hoadon-authority`), and the PEM
+    /// certificate of the authority whose codes it accepts (none: no code is ever adopted).
+    Tvan(hoadon_authority::TvanConfig, Option<String>),
 }
 
 /// `--seller-name`, `--seller-tax-id`, `--seller-address`: the first start's company profile;
@@ -281,7 +283,7 @@ pub async fn sweep_all(state: &AppState) -> Result<invoices::SweepReport, String
 
 /// Connects every tenant to the tax authority chosen by the configuration.
 fn connect(cfg: &LocalConfig, services: Services, tenants: &[String]) -> Result<Services, String> {
-    let (authority, sender): (Arc<dyn hoadon_authority::TaxAuthority>, String) =
+    let (authority, sender, trusted): (Arc<dyn hoadon_authority::TaxAuthority>, String, _) =
         match &cfg.authority {
             AuthorityChoice::Off => return Ok(services),
             AuthorityChoice::Simulator => {
@@ -291,19 +293,24 @@ fn connect(cfg: &LocalConfig, services: Services, tenants: &[String]) -> Result<
                     ..hoadon_authority::SimulatorConfig::default()
                 })
                 .map_err(io)?;
-                (Arc::new(sim), SIMULATOR_SENDER.to_owned())
+                let cert = TrustedAuthority::from_pem(sim.certificate_pem(), true)?;
+                (Arc::new(sim), SIMULATOR_SENDER.to_owned(), Some(cert))
             }
-            AuthorityChoice::Tvan(t) => (
+            AuthorityChoice::Tvan(t, pem) => (
                 Arc::new(hoadon_authority::TvanClient::new(t.clone()).map_err(io)?),
                 t.sender_code.clone(),
+                pem.as_deref()
+                    .map(|p| TrustedAuthority::from_pem(p, t.test))
+                    .transpose()?,
             ),
         };
     let mut services = services;
     for t in tenants {
-        services = services.with_authority(
-            t,
-            crate::outbox::AuthorityLink::new(authority.clone(), &sender),
-        );
+        let mut link = crate::outbox::AuthorityLink::new(authority.clone(), &sender);
+        if let Some(c) = &trusted {
+            link = link.trusting(c.clone());
+        }
+        services = services.with_authority(t, link);
     }
     Ok(services)
 }

@@ -8,7 +8,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{example, spawn_app_full};
-use hoadon_api::outbox::{AuthorityLink, RetryPolicy};
+use hoadon_api::outbox::{AuthorityLink, RetryPolicy, TrustedAuthority};
 use hoadon_api::ports::SystemClock;
 use hoadon_api::store::TenantStore;
 use hoadon_authority::simulator::{Faults, Simulator, SimulatorConfig};
@@ -23,8 +23,12 @@ async fn connected(sim: Arc<Simulator>, retry: RetryPolicy) -> common::TestApp {
         |f| f,
         Arc::new(SystemClock),
         move |s| {
-            s.with_authority("anphat", AuthorityLink::new(sim, SENDER))
-                .with_retry(retry)
+            s.with_authority(
+                "anphat",
+                AuthorityLink::new(sim.clone(), SENDER)
+                    .trusting(TrustedAuthority::from_pem(sim.certificate_pem(), true).unwrap()),
+            )
+            .with_retry(retry)
         },
     )
     .await

@@ -47,12 +47,16 @@ async fn a_kill_mid_run_loses_no_message_and_codes_nothing_twice() {
         .await
         .unwrap();
     let endpoint = http.endpoint();
+    let cert_dir = tempfile::tempdir().unwrap();
+    let cert = cert_dir.path().join("authority.pem");
+    std::fs::write(&cert, sim.certificate_pem()).unwrap();
     let env = [
         ("HOADON_AUTHORITY", "tvan"),
         ("HOADON_TVAN_ENDPOINT", endpoint.as_str()),
         ("HOADON_TVAN_USER", "anphat"),
         ("HOADON_TVAN_SECRET", SECRET),
         ("HOADON_TVAN_SENDER", "V0100109106"),
+        ("HOADON_TVAN_AUTHORITY_CERT", cert.to_str().unwrap()),
         ("HOADON_OUTBOX_RETRY", "fast"),
         ("RUST_LOG", "debug"),
         ("HOADON_LOG", ""),

@@ -11,7 +11,7 @@
 mod common;
 
 use common::{example, spawn_app_full};
-use hoadon_api::outbox::{AuthorityLink, OutboxRecord, RetryPolicy};
+use hoadon_api::outbox::{AuthorityLink, OutboxRecord, RetryPolicy, TrustedAuthority};
 use hoadon_api::ports::SystemClock;
 use hoadon_api::store::TenantStore;
 use hoadon_authority::simulator::{Faults, Simulator, SimulatorConfig};
@@ -45,7 +45,8 @@ async fn every_invoice_is_coded_exactly_once_through_timeouts_duplicates_and_an_
         })
         .unwrap(),
     );
-    let link = AuthorityLink::new(sim.clone(), "V0100109106");
+    let link = AuthorityLink::new(sim.clone(), "V0100109106")
+        .trusting(TrustedAuthority::from_pem(sim.certificate_pem(), true).unwrap());
     let app = Arc::new(
         spawn_app_full(
             |f| f,

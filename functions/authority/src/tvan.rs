@@ -21,8 +21,8 @@
 //!
 //! | what happened | error |
 //! |---|---|
-//! | connection refused, DNS, connect timeout, TLS failure; `500`, `502`, `503`, `429` | `Unavailable` (not accepted; a resend is safe, and idempotent by `MTDiep` anyway) |
-//! | sent, but no complete answer within [`TvanConfig::timeout`]; connection lost after sending; `504` | `Timeout` (it may have been received) |
+//! | connection refused, DNS, connect timeout, TLS failure; `503`, `429` | `Unavailable` (not accepted; a resend is safe, and idempotent by `MTDiep` anyway) |
+//! | sent, but no complete answer within [`TvanConfig::timeout`]; connection lost after sending; `500`, `502`, `504` (a gateway may fail after the T-VAN stored it) | `Timeout` (it may have been received) |
 //! | `400`, `401`, `403`, `404`, `413`, other `4xx`; an answer that is not what the shape says | `Refused` (resending will not help: a person must look) |
 //!
 //! Secrets never reach `Debug` or the logs: [`TvanConfig`]'s `Debug` hides the secret, and
@@ -229,8 +229,9 @@ impl TvanClient {
         let detail: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
         let m = format!("{uri}: HTTP {status}: {detail}");
         Err(match status.as_u16() {
-            504 => AuthorityError::Timeout(m),
-            429 | 500 | 502 | 503 => AuthorityError::Unavailable(m),
+            // A gateway's 500/502 may come after the T-VAN stored the message: look up first.
+            500 | 502 | 504 => AuthorityError::Timeout(m),
+            429 | 503 => AuthorityError::Unavailable(m),
             _ => AuthorityError::Refused(m),
         })
     }

@@ -93,6 +93,9 @@ pub struct CodeGranted {
     pub code: String,
     /// The coded invoice (seller and CQT signatures), byte-exact: what to archive and deliver.
     pub invoice: SignedHDon,
+    /// The certificate (DER) of the CQT signature's key: the caller decides whether it is the
+    /// authority's (the signature verifies with it, which says nothing about who holds it).
+    pub authority_certificate: Vec<u8>,
 }
 
 /// Why a 202 is not accepted. Each names the element and the rule it breaks.
@@ -119,6 +122,11 @@ pub enum CodeRefusal {
     },
     #[error("DLHDon@Id {id:?}: the CQT signature does not cover {what}")]
     NotCovered { id: String, what: &'static str },
+    #[error(
+        "DLHDon@Id {id:?}: the HDon differs from the sent one beyond MCCQT and the CQT signature \
+         (everything else, the seller's signature included, must come back byte-identical)"
+    )]
+    Added { id: String },
 }
 
 /// Checks a 202 against the 200 that was sent and returns the granted codes.
@@ -217,9 +225,46 @@ fn check_one(sent: &[SignedHDon], got: SignedHDon) -> Result<CodeGranted, CodeRe
     if !covers(time_object.and_then(|o| o.attr("Id"))) {
         return Err(not_covered("its SigningTime"));
     }
+    let cert_text = cqt_sig
+        .find(&|e| e.local_name() == "X509Certificate")
+        .map(|e| e.text())
+        .unwrap_or_default();
+    let authority_certificate = crate::dsig::b64_decode(cert_text.trim())
+        .ok()
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| missing("DSCKS/CQT/Signature/KeyInfo/X509Data/X509Certificate"))?;
+    // Nothing but MCCQT and the CQT signature may have been added: the rest of the HDon (the
+    // seller's signature too) must be the bytes that were sent.
+    let cqt = theirs
+        .root
+        .child("DSCKS")
+        .and_then(|d| d.child("CQT"))
+        .ok_or_else(|| missing("DSCKS/CQT"))?;
+    let src = got.xml.as_bytes();
+    let cut = |spans: &[(usize, usize, &[u8])]| -> Vec<u8> {
+        let mut out = Vec::with_capacity(src.len());
+        let mut at = 0;
+        for (a, b, with) in spans {
+            out.extend_from_slice(&src[at..*a]);
+            out.extend_from_slice(with);
+            at = *b;
+        }
+        out.extend_from_slice(&src[at..]);
+        out
+    };
+    let (m, c) = ((mccqt.start, mccqt.end), (cqt.start, cqt.end));
+    let sent_bytes = original.xml.as_bytes();
+    let same = m.1 <= c.0
+        && [&b""[..], b"<CQT></CQT>", b"<CQT/>"]
+            .iter()
+            .any(|with| cut(&[(m.0, m.1, b""), (c.0, c.1, with)]) == sent_bytes);
+    if !same {
+        return Err(CodeRefusal::Added { id });
+    }
     Ok(CodeGranted {
         data_id: id,
         code,
         invoice: got,
+        authority_certificate,
     })
 }

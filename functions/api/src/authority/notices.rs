@@ -109,7 +109,14 @@ pub async fn create(
     })?;
     let (profile, _) = crate::profile::current(ts).await?;
     let mut rows = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (i, row) in input.rows.iter().enumerate() {
+        if !seen.insert(row.invoice_id.as_str()) {
+            return Err(ApiError::Unprocessable(
+                "notice.invalid",
+                format!("rows[{i}].invoice_id: the invoice is already in an earlier row"),
+            ));
+        }
         if !(1..=4).contains(&row.action) {
             return Err(ApiError::Unprocessable(
                 "notice.invalid",
@@ -126,7 +133,14 @@ pub async fn create(
             }
             r => r?,
         };
-        let (Some(number), true) = (inv.number, inv.status.allows_notice()) else {
+        let coded = crate::invoices::authority::coded(&inv);
+        // A coded invoice exists only once the authority coded it.
+        let issued = if coded {
+            inv.status == crate::invoices::Status::Coded
+        } else {
+            inv.status.allows_notice()
+        };
+        let (Some(number), true) = (inv.number, issued) else {
             return Err(ApiError::Unprocessable(
                 "notice_not_issued",
                 format!("rows[{i}]: invoice {} has not been issued", row.invoice_id),

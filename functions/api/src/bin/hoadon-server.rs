@@ -82,6 +82,10 @@ struct TvanArgs {
     /// `MNGui`: `V` + the T-VAN's tax id.
     #[arg(long, env = "HOADON_TVAN_SENDER")]
     tvan_sender: Option<String>,
+    /// A PEM file with the tax authority's certificate: only codes signed with its key are
+    /// adopted (without it, none is).
+    #[arg(long, env = "HOADON_TVAN_AUTHORITY_CERT")]
+    tvan_authority_cert: Option<PathBuf>,
 }
 
 impl Cli {
@@ -95,12 +99,22 @@ impl Cli {
                         .filter(|v| !v.trim().is_empty())
                         .ok_or_else(|| format!("--authority tvan needs {flag}"))
                 };
-                AuthorityChoice::Tvan(hoadon_authority::TvanConfig::new(
-                    &need(&t.tvan_endpoint, "--tvan-endpoint")?,
-                    &need(&t.tvan_user, "--tvan-user")?,
-                    &need(&t.tvan_secret, "--tvan-secret (or HOADON_TVAN_SECRET)")?,
-                    &need(&t.tvan_sender, "--tvan-sender")?,
-                ))
+                let cert = match &t.tvan_authority_cert {
+                    Some(f) => Some(
+                        std::fs::read_to_string(f)
+                            .map_err(|e| format!("--tvan-authority-cert {}: {e}", f.display()))?,
+                    ),
+                    None => None,
+                };
+                AuthorityChoice::Tvan(
+                    hoadon_authority::TvanConfig::new(
+                        &need(&t.tvan_endpoint, "--tvan-endpoint")?,
+                        &need(&t.tvan_user, "--tvan-user")?,
+                        &need(&t.tvan_secret, "--tvan-secret (or HOADON_TVAN_SECRET)")?,
+                        &need(&t.tvan_sender, "--tvan-sender")?,
+                    ),
+                    cert,
+                )
             }
             _ => AuthorityChoice::Simulator,
         })

@@ -151,12 +151,16 @@ pub fn refusal_details(errors: &[(Option<String>, String)]) -> Vec<Detail> {
     ];
     errors
         .iter()
+        .take(20)
         .map(|(code, text)| {
+            let text = crate::outbox::truncate(text, 300);
+            let code = code.as_deref().map(|c| crate::outbox::truncate(c, 40));
             let path = FIELDS
                 .iter()
                 .find(|(k, _)| text.contains(k))
                 .map_or("authority", |(_, p)| p);
             let code = code.as_deref().unwrap_or("unknown");
+            let text = text.as_str();
             Detail {
                 severity: Severity::Error,
                 code: format!("authority.{code}"),

@@ -29,7 +29,25 @@ pub async fn revise(
         .status
         .apply(Event::Revise)
         .map_err(|r| ApiError::Conflict(r.code, r.message_en.into()))?;
+    if !super::authority::coded(&rec) {
+        // An uncoded invoice went to the buyer once signed: its number had effect, so it is
+        // corrected like any issued invoice (adjustment or replacement, and a 04/SS), never
+        // re-signed under its number.
+        return Err(ApiError::Unprocessable(
+            "revise.uncoded",
+            "an uncoded (K) invoice is corrected by an adjustment or a replacement, not revised \
+             under its number"
+                .into(),
+        ));
+    }
     let mut doc = drafts::compose(svc, ts, input).await?;
+    if doc.issue_date.trim() != rec.document.issue_date.trim() {
+        // Numbers follow dates within a series: a kept number keeps its date.
+        return Err(ApiError::Unprocessable(
+            "revise.date_changed",
+            "a revision keeps the invoice's issue date (its number's place in the series)".into(),
+        ));
+    }
     if doc.form.trim() != rec.document.form.trim()
         || doc.symbol.trim() != rec.document.symbol.trim()
     {

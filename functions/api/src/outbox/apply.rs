@@ -19,6 +19,9 @@ pub enum Verdict {
     Attention(String),
 }
 
+/// Most replies one message records.
+const MAX_REPLIES: usize = 20;
+
 /// Applies every reply (those already recorded again, harmlessly) and records the new ones.
 pub async fn apply_all(
     svc: &Services,
@@ -43,6 +46,13 @@ pub async fn apply_all(
             .replies
             .iter()
             .any(|r| r.message_id == msg.header.id.as_str());
+        if !seen && rec.replies.len() >= MAX_REPLIES {
+            // A T-VAN answering without end cannot grow the record past what it may hold.
+            verdict = Verdict::Attention(format!(
+                "more than {MAX_REPLIES} replies to one message; the rest were not read"
+            ));
+            break;
+        }
         let (applied, summary) = match rec.subject {
             Subject::Invoice => invoice_reply(svc, ts, rec, &msg, raw).await?,
             Subject::Registration => {
@@ -59,11 +69,14 @@ pub async fn apply_all(
                 kind: msg.header.kind.code(),
                 message_id: msg.header.id.as_str().to_owned(),
                 at: svc.clock.now(),
-                summary: if duplicate {
-                    format!("{summary} (a repeated reply: applied once)")
-                } else {
-                    summary
-                },
+                summary: super::truncate(
+                    &if duplicate {
+                        format!("{summary} (a repeated reply: applied once)")
+                    } else {
+                        summary
+                    },
+                    300,
+                ),
             });
         }
         verdict = match (verdict, applied) {
@@ -109,6 +122,16 @@ async fn invoice_reply(
         .await
     };
     Ok(match (&msg.header.kind, &msg.body) {
+        (MessageKind::TechnicalAck, Body::TechAck(a)) if a.has_errors && rec.sends > 1 => {
+            // A resend refused: the first send may have been received and may be coded. The
+            // invoice is not marked refused (a revision could then take a second code).
+            let text = summary_of(&ack_errors(msg).unwrap_or_default());
+            let why = format!(
+                "a resend was answered with errors ({text}); the first send may have been \
+                 received: check with the T-VAN before doing anything else"
+            );
+            (Applied::Attention(why.clone()), why)
+        }
         (MessageKind::TechnicalAck, Body::TechAck(a)) if a.has_errors => {
             let errors = ack_errors(msg).unwrap_or_default();
             let text = summary_of(&errors);
@@ -129,12 +152,26 @@ async fn invoice_reply(
             let sent = String::from_utf8_lossy(&sent).into_owned();
             let sent = SignedHDon::from_document(&sent)
                 .map_err(|e| ApiError::Internal(format!("the sent invoice {id}: {e}")))?;
+            let link = svc.authority(ts.tenant());
             match accept_code(&[sent], raw) {
                 Ok(granted) => match granted.first() {
-                    Some(g) => {
-                        let applied = inv::adopt_code(svc, ts, id, g, rec.test).await?;
-                        (applied, format!("coded: MCCQT {}", g.code))
-                    }
+                    Some(g) => match link
+                        .and_then(|l| l.trusted.iter().find(|t| t.der == g.authority_certificate))
+                    {
+                        Some(trusted) => {
+                            // A real MCCQT is hex; the simulator's start `TEST` (not hex), so
+                            // a simulator reached over HTTP is test data all the same.
+                            let test = rec.test || trusted.test || g.code.starts_with("TEST");
+                            let applied = inv::adopt_code(svc, ts, id, g, test).await?;
+                            (applied, format!("coded: MCCQT {}", g.code))
+                        }
+                        None => {
+                            let why = "the 202's CQT signature is not made with a certificate \
+                                       configured as the tax authority's; the code was not adopted"
+                                .to_owned();
+                            (Applied::Attention(why.clone()), why)
+                        }
+                    },
                     None => (
                         Applied::Attention("a 202 without an invoice".into()),
                         "empty 202".into(),

@@ -17,12 +17,15 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 
 /// The envelope of `rec`.
 pub(crate) fn header(link: &AuthorityLink, rec: &OutboxRecord) -> Result<Header, ApiError> {
+    let id = MessageId::parse("MTDiep", &rec.message_id).map_err(internal)?;
     Ok(Header {
         version: link.version.clone(),
-        sender: link.sender.clone(),
+        // The sender the MTDiep was made with: a T-VAN code changed since does not turn an
+        // open message into another.
+        sender: id.sender().to_owned(),
         receiver: link.receiver.clone(),
         kind: MessageKind::from_code(rec.kind),
-        id: MessageId::parse("MTDiep", &rec.message_id).map_err(internal)?,
+        id,
         reference: None,
         tax_id: Some(TaxId::parse(&rec.tax_id).map_err(internal)?),
         count: None,

@@ -15,22 +15,26 @@
 //! while it needs attention (the home screen's count).
 
 pub mod apply;
+mod attempt;
 mod message;
 pub mod schedule;
 
+pub use attempt::attempt;
+use attempt::work;
 pub use schedule::RetryPolicy;
 
 use crate::error::ApiError;
 use crate::invoices::{Services, from_item};
 use crate::store::{Condition, Op, StoreError, TenantStore};
-use hoadon_authority::{AuthorityError, TaxAuthority};
+use hoadon_authority::TaxAuthority;
 use hoadon_core::api::Page;
 use hoadon_core::api::authority::{OutboxState, OutboxView, ReplyView, Subject};
 use hoadon_core::tdiep::{MessageId, TDiep};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// How a tenant reaches the tax authority: the port's adapter and the codes of the envelope.
+/// How a tenant reaches the tax authority: the port's adapter, the codes of the envelope, and
+/// the certificates whose CQT signatures it accepts.
 #[derive(Clone)]
 pub struct AuthorityLink {
     pub authority: Arc<dyn TaxAuthority>,
@@ -40,6 +44,26 @@ pub struct AuthorityLink {
     pub receiver: String,
     /// `PBan` of the envelopes hoadon writes.
     pub version: String,
+    /// The authority's certificates (DER): a 202 whose CQT signature is made with another key
+    /// is never adopted — a signature that verifies says nothing about who made it.
+    pub trusted: Vec<TrustedAuthority>,
+}
+
+/// A certificate whose CQT signatures are the authority's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrustedAuthority {
+    pub der: Vec<u8>,
+    /// The local simulator's: what it codes is test data, whatever the link says.
+    pub test: bool,
+}
+
+impl TrustedAuthority {
+    /// The first `CERTIFICATE` block of `pem`.
+    pub fn from_pem(pem: &str, test: bool) -> Result<Self, String> {
+        let der = hoadon_signing::pem_block(pem, "CERTIFICATE")
+            .ok_or("no PEM CERTIFICATE block for the authority's certificate")?;
+        Ok(TrustedAuthority { der, test })
+    }
 }
 
 impl AuthorityLink {
@@ -49,7 +73,14 @@ impl AuthorityLink {
             sender: sender.to_owned(),
             receiver: "TCT".into(),
             version: "2.0.0".into(),
+            trusted: Vec::new(),
         }
+    }
+
+    /// Trusts `cert` as the authority's.
+    pub fn trusting(mut self, cert: TrustedAuthority) -> Self {
+        self.trusted.push(cert);
+        self
     }
 }
 
@@ -280,153 +311,8 @@ pub async fn pump(svc: &Services, ts: &TenantStore) -> Result<PumpReport, ApiErr
     Ok(report)
 }
 
-/// Works one message (the SQS consumer's unit). Returns when it is next due (Unix seconds), or
-/// `None` when it needs nothing more (done, needs attention, or gone).
-pub async fn attempt(svc: &Services, ts: &TenantStore, id: &str) -> Result<Option<i64>, ApiError> {
-    work(svc, ts, id).await?;
-    match load(ts, id).await {
-        Ok((rec, _)) if matches!(rec.state, OutboxState::Queued | OutboxState::AwaitingReply) => {
-            Ok(Some(
-                rec.next_at_ms.max(rec.lease_until_ms).div_euclid(1000),
-            ))
-        }
-        Ok(_) | Err(ApiError::NotFound) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// What an attempt found out.
-enum Outcome {
-    /// The other side answered (possibly nothing yet): these are all its replies so far.
-    Replies(Vec<String>),
-    Failed(AuthorityError),
-}
-
-/// One attempt on message `id`: claim, send or look up, apply, reschedule. Returns the state
-/// after it (`None`: not this worker's turn, or gone).
-async fn work(svc: &Services, ts: &TenantStore, id: &str) -> Result<Option<OutboxState>, ApiError> {
-    let now = svc.clock.now_ms();
-    let (mut rec, version) = match load(ts, id).await {
-        Ok(r) => r,
-        Err(ApiError::NotFound) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    if !matches!(rec.state, OutboxState::Queued | OutboxState::AwaitingReply)
-        || rec.next_at_ms > now
-        || rec.lease_until_ms > now
-    {
-        return Ok(None);
-    }
-    // Claim: one worker at a time (a crashed worker's lease runs out). A lease still on the
-    // record is one whose worker died mid-attempt (a kill, a Lambda timeout): what it sent may
-    // have arrived, so this attempt looks it up before sending again.
-    if rec.lease_until_ms != 0 && !rec.received {
-        rec.maybe_received = true;
-    }
-    rec.lease_until_ms = now + svc.retry.lease_ms;
-    let claim = Op::Put {
-        key: ts.key("OUTBOX", id),
-        data: serde_json::to_vec(&rec).expect("records serialize"),
-        condition: Condition::Version(version),
-    };
-    let version = match ts.transact(vec![claim]).await {
-        Ok(v) => v[0],
-        Err(StoreError::ConditionFailed { .. }) => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    let Some(link) = svc.authority(ts.tenant()).cloned() else {
-        rec.state = OutboxState::NeedsAttention;
-        rec.last_error = Some("this tenant is not connected to the tax authority".into());
-        save(svc, ts, &mut rec, version).await?;
-        return Ok(Some(rec.state));
-    };
-    let outcome = exchange(svc, ts, &link, &mut rec).await?;
-    let now = svc.clock.now_ms();
-    match outcome {
-        Outcome::Replies(replies) => {
-            if !rec.received {
-                rec.received = true;
-                rec.received_at_ms = now;
-            }
-            rec.attempts = 0;
-            rec.maybe_received = false;
-            rec.last_error = None;
-            let before = rec.replies.len();
-            let verdict = apply::apply_all(svc, ts, &mut rec, &replies).await?;
-            if rec.replies.len() > before {
-                rec.polls = 0;
-            }
-            if verdict == apply::Verdict::Finished {
-                rec.state = OutboxState::Done;
-            } else if let apply::Verdict::Attention(why) = verdict {
-                rec.state = OutboxState::NeedsAttention;
-                rec.last_error = Some(why);
-            } else if now - rec.received_at_ms > svc.retry.answer_deadline_ms {
-                rec.state = OutboxState::NeedsAttention;
-                rec.last_error = Some("no final answer from the tax authority in time".into());
-            } else {
-                rec.state = OutboxState::AwaitingReply;
-                rec.polls += 1;
-                rec.next_at_ms = now + svc.retry.poll_ms(rec.polls, schedule::jitter_unit());
-            }
-        }
-        Outcome::Failed(e) => {
-            rec.attempts += 1;
-            rec.maybe_received |= e.maybe_received();
-            rec.last_error = Some(e.to_string());
-            let refused = matches!(e, AuthorityError::Refused(_));
-            if refused || rec.attempts >= svc.retry.max_attempts {
-                rec.state = OutboxState::NeedsAttention;
-            } else {
-                rec.next_at_ms = now + svc.retry.backoff_ms(rec.attempts, schedule::jitter_unit());
-            }
-            tracing::warn!(
-                event = "outbox.attempt_failed",
-                tenant = ts.tenant(),
-                outbox_id = %rec.id,
-                attempts = rec.attempts,
-                error = %e,
-            );
-        }
-    }
-    save(svc, ts, &mut rec, version).await?;
-    Ok(Some(rec.state))
-}
-
-/// Sends the message, or looks it up first when an earlier send may have arrived, or reads the
-/// replies to a message the other side already has.
-async fn exchange(
-    svc: &Services,
-    ts: &TenantStore,
-    link: &AuthorityLink,
-    rec: &mut OutboxRecord,
-) -> Result<Outcome, ApiError> {
-    let authority = &link.authority;
-    if rec.received || rec.maybe_received {
-        match authority.replies(&rec.message_id).await {
-            Ok(r) if !r.is_empty() || rec.received => return Ok(Outcome::Replies(r)),
-            Ok(_) => {} // never arrived: send it (the same bytes, the same MTDiep)
-            Err(e) => return Ok(Outcome::Failed(e)),
-        }
-    }
-    let bytes = match message::bytes(svc, ts, link, rec).await {
-        Ok(b) => b,
-        Err(e) => {
-            // The message cannot be built (its subject is gone or unreadable): a person must look.
-            return Ok(Outcome::Failed(AuthorityError::Refused(format!(
-                "the message cannot be built: {e}"
-            ))));
-        }
-    };
-    rec.sends += 1;
-    Ok(match authority.submit(&bytes).await {
-        Ok(r) => Outcome::Replies(r),
-        Err(e) => Outcome::Failed(e),
-    })
-}
-
 /// Stores the record after an attempt (lease released) and moves its queue entry.
-async fn save(
+pub(super) async fn save(
     svc: &Services,
     ts: &TenantStore,
     rec: &mut OutboxRecord,
@@ -498,10 +384,12 @@ async fn save(
 /// "Retry now": a message that needs attention is due again, its failure count reset.
 pub async fn retry_now(svc: &Services, ts: &TenantStore, id: &str) -> Result<OutboxView, ApiError> {
     let (mut rec, version) = load(ts, id).await?;
-    if rec.state == OutboxState::Done {
+    if rec.state != OutboxState::NeedsAttention {
         return Err(ApiError::Conflict(
-            "outbox_done",
-            "the message is done; there is nothing to retry".into(),
+            "outbox_not_stuck",
+            "only a message that needs attention is retried by hand; this one is done or \
+             still being worked"
+                .into(),
         ));
     }
     rec.state = if rec.received {
@@ -519,6 +407,12 @@ pub async fn retry_now(svc: &Services, ts: &TenantStore, id: &str) -> Result<Out
     }
     save(svc, ts, &mut rec, version).await?;
     let (rec, version) = load(ts, id).await?;
+    if rec.state == OutboxState::NeedsAttention {
+        return Err(ApiError::Conflict(
+            "outbox_not_stuck",
+            "the message changed meanwhile; reload".into(),
+        ));
+    }
     wake(svc, ts, &rec).await;
     Ok(rec.view(version))
 }
@@ -567,6 +461,15 @@ pub async fn attention_count(ts: &TenantStore) -> Result<u64, ApiError> {
             Some(x) => c = Some(x),
             None => return Ok(n),
         }
+    }
+}
+
+/// At most `max` characters of `s` (texts from the other side are bounded before they are
+/// stored).
+pub(crate) fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
     }
 }
 

@@ -35,7 +35,9 @@ impl Default for RetryPolicy {
             poll_base_ms: 1_000,
             poll_cap_ms: 60_000,
             answer_deadline_ms: 24 * 3_600_000,
-            lease_ms: 30_000,
+            // Longer than one attempt: a look-up and a send of 30 s each (the T-VAN adapter's
+            // timeout), then applying the replies.
+            lease_ms: 120_000,
         }
     }
 }
