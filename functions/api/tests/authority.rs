@@ -392,3 +392,73 @@ async fn retries_run_out_then_retry_now_finishes_the_message() {
     let (s, _) = app.post(&sales, &format!("/api/outbox/{id}/retry")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// A T-VAN that adds a line to the coded invoice before handing the 202 on.
+struct Tampering(Arc<Simulator>);
+
+#[async_trait::async_trait]
+impl hoadon_authority::TaxAuthority for Tampering {
+    async fn submit(&self, m: &[u8]) -> Result<Vec<String>, hoadon_authority::AuthorityError> {
+        self.0.submit(m).await
+    }
+    async fn replies(&self, id: &str) -> Result<Vec<String>, hoadon_authority::AuthorityError> {
+        let added = "<TTKhac><TTin><TTruong>STK</TTruong><DLieu>9999 ATTACKER BANK</DLieu></TTin></TTKhac></HDon>";
+        Ok(self
+            .0
+            .replies(id)
+            .await?
+            .into_iter()
+            .map(|r| r.replacen("</HDon>", added, 1))
+            .collect())
+    }
+    fn is_test(&self) -> bool {
+        true
+    }
+}
+
+#[tokio::test]
+async fn a_code_from_an_untrusted_key_or_with_added_content_is_never_adopted() {
+    let config = || SimulatorConfig {
+        registered: vec!["0109998883".into()],
+        ..SimulatorConfig::default()
+    };
+    let trusted = simulator(config());
+    let impostor = simulator(config());
+    let cert = TrustedAuthority::from_pem(trusted.certificate_pem(), true).unwrap();
+    let cases: [(Arc<dyn hoadon_authority::TaxAuthority>, &str); 2] = [
+        (impostor, "not made with a certificate configured"),
+        (
+            Arc::new(Tampering(trusted.clone())),
+            "differs from the sent one",
+        ),
+    ];
+    for (authority, why) in cases {
+        let cert = cert.clone();
+        let app = spawn_app_full(
+            |f| f,
+            Arc::new(SystemClock),
+            move |s| {
+                s.with_authority(
+                    "anphat",
+                    AuthorityLink::new(authority, SENDER).trusting(cert),
+                )
+                .with_retry(RetryPolicy::fast())
+            },
+        )
+        .await;
+        let t = app.login("admin@anphat.vn").await;
+        registered_elsewhere(&app, &t).await;
+        app.series(&t, "C25TAB").await;
+        app.draft(&t, "inv-auth-0009", &example()).await;
+        app.post(&t, "/api/invoices/inv-auth-0009/issue").await;
+        let out = settle(&app, &t, "/api/outbox?state=needs_attention", |v| {
+            v["items"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await;
+        let error = out["items"][0]["last_error"].as_str().unwrap();
+        assert!(error.contains(why), "{error}");
+        let (_, v) = app.get(&t, "/api/invoices/inv-auth-0009").await;
+        assert_ne!(v["status"], "coded", "{v}");
+        assert!(v["authority"]["code"].is_null());
+    }
+}
