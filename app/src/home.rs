@@ -8,6 +8,7 @@ use crate::drafts::{Conflict, new_id, outbox};
 use crate::i18n;
 use crate::invoices::InvoiceTable;
 use crate::route::{Link, Route};
+use hoadon_core::api::authority::OutboxState;
 use hoadon_core::api::{Counts, InvoiceView, Summary};
 use hoadon_core::model::{DraftInput, ServerParts};
 use leptos::prelude::*;
@@ -62,8 +63,23 @@ pub fn Home(session: Session) -> impl IntoView {
                 <li><span class="n" id="count-draft">{move || count(|c| c.draft)}</span>{move || t("status.draft")}</li>
                 <li><span class="n" id="count-numbered">{move || count(|c| c.numbered)}</span>{move || t("awaiting")}</li>
                 <li><span class="n" id="count-signed">{move || count(|c| c.signed)}</span>{move || t("status.signed")}</li>
+                <li><span class="n" id="count-sent">{move || count(|c| c.sent)}</span>{move || t("status.sent")}</li>
+                <li><span class="n" id="count-coded">{move || count(|c| c.coded)}</span>{move || t("status.coded")}</li>
+                <li><span class="n" id="count-rejected">{move || count(|c| c.rejected)}</span>{move || t("status.rejected")}</li>
+                <li><span class="n" id="count-data_sent">{move || count(|c| c.data_sent)}</span>{move || t("status.data_sent")}</li>
+                <li><span class="n" id="count-data_accepted">{move || count(|c| c.data_accepted)}</span>{move || t("status.data_accepted")}</li>
                 <li><span class="n" id="count-attention">{move || count(|c| c.needs_attention)}</span>{move || t("attention.title")}</li>
             </ul>
+            // Messages to the authority that ran out of retries: a link to exactly those.
+            {move || {
+                let n = summary.with(|s| s.as_ref().map_or(0, |s| s.counts.outbox_attention));
+                (n > 0).then(|| view! {
+                    <p class="error" role="alert">
+                        <Link to=Route::Outbox(Some(OutboxState::NeedsAttention)) id="outbox-attention">
+                            {n}" "{move || t("count.outbox_attention")}</Link>
+                    </p>
+                })
+            }}
             <Show when=move || !attention.with(Vec::is_empty)>
                 <h2>{move || t("attention.title")}</h2>
                 <ul class="drafts" id="needs-attention">

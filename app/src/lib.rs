@@ -1,7 +1,7 @@
 //! hoadon's web app (Leptos, client-side rendering, compiled to wasm32).
 //!
 //! Screens: home, invoices (list, detail), the invoice editor, catalogs, series, the company
-//! profile. The editor keeps the draft as what a client may send (`DraftInput`), composes it with
+//! profile, and the tax authority's (outbox, registration, 04/SS notices: [`authority`]). The editor keeps the draft as what a client may send (`DraftInput`), composes it with
 //! the company profile's seller as the server will, and runs `hoadon_core::check` on every
 //! change: the totals per tax rate, the grand total and the amount in words on screen are
 //! computed by the very code the server signs with. Drafts live on the device first ([`drafts`]:
@@ -10,6 +10,7 @@
 
 mod api;
 mod auth;
+mod authority;
 mod catalogs;
 mod db;
 mod drafts;
@@ -18,6 +19,7 @@ mod home;
 mod i18n;
 mod invoices;
 mod kept;
+mod poll;
 mod profile;
 mod route;
 mod series;
@@ -53,6 +55,15 @@ impl Session {
     pub fn is_admin(&self) -> bool {
         self.who
             .with(|w| w.as_ref().is_some_and(|c| c.role == auth::Role::Admin))
+    }
+
+    /// Whether the signed-in user deals with the tax authority (tracked): admins and
+    /// accountants see the outbox and notices and may retry a message; the server checks again.
+    pub fn is_accounting(&self) -> bool {
+        self.who.with(|w| {
+            w.as_ref()
+                .is_some_and(|c| matches!(c.role, auth::Role::Admin | auth::Role::Accountant))
+        })
     }
 }
 
@@ -235,6 +246,7 @@ pub fn App() -> impl IntoView {
             let same = match (&r, &here) {
                 (Route::Invoice(_), Route::Invoices) => true,
                 (Route::Catalog(_), Route::Catalog(_)) => true,
+                (Route::Outbox(_), Route::Outbox(_)) => true,
                 (a, b) => a == b,
             };
             same.then_some("page")
@@ -248,6 +260,10 @@ pub fn App() -> impl IntoView {
             Route::Invoices => view! { <invoices::InvoiceList session /> }.into_any(),
             Route::Invoice(id) => view! { <invoices::InvoiceDetail session id /> }.into_any(),
             Route::Edit(id) => view! { <editor::Editor session id /> }.into_any(),
+            Route::Revise(id) => view! { <editor::Editor session id revise=true /> }.into_any(),
+            Route::Outbox(state) => view! { <authority::OutboxScreen session state /> }.into_any(),
+            Route::Registration => view! { <authority::RegistrationScreen session /> }.into_any(),
+            Route::Notices => view! { <authority::NoticesScreen session /> }.into_any(),
             Route::Catalog(kind) => view! { <catalogs::CatalogScreen session kind /> }.into_any(),
             Route::Series => view! { <series::SeriesScreen session /> }.into_any(),
             Route::Profile => view! { <profile::ProfileScreen session /> }.into_any(),
@@ -269,6 +285,12 @@ pub fn App() -> impl IntoView {
                     {nav(Route::Catalog("customers".into()), "catalogs")}
                     {nav(Route::Series, "series")}
                     {nav(Route::Profile, "profile")}
+                    // The tax authority's screens, for those who deal with it.
+                    <Show when=move || session.is_accounting()>
+                        {nav(Route::Outbox(None), "nav.outbox")}
+                        {nav(Route::Registration, "nav.registration")}
+                        {nav(Route::Notices, "nav.notices")}
+                    </Show>
                 </nav>
             </Show>
             <Connection session />
