@@ -10,7 +10,7 @@
 
 mod api;
 mod auth;
-mod authority;
+pub mod authority;
 mod catalogs;
 mod db;
 mod drafts;
@@ -19,12 +19,14 @@ mod home;
 mod i18n;
 mod invoices;
 mod kept;
+mod lazy;
 mod poll;
 mod profile;
 mod route;
 mod series;
 mod typeahead;
 
+use lazy::Screen;
 use leptos::prelude::*;
 use route::{Link, Route, Router};
 
@@ -41,6 +43,16 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session for `token` (the app's, or the one the app hands the screens module).
+    pub fn new(token: Option<String>, lang: Lang) -> Session {
+        let token = RwSignal::new(token);
+        Session {
+            token,
+            lang: RwSignal::new(lang),
+            who: Memo::new(move |_| token.with(|t| t.as_deref().and_then(auth::claims))),
+        }
+    }
+
     /// The signed-in user's device database (tracked).
     pub fn partition(&self) -> Option<String> {
         self.who.with(|w| w.as_ref().map(auth::Claims::partition))
@@ -165,13 +177,9 @@ pub fn App() -> impl IntoView {
     let lang = storage()
         .and_then(|s| s.get_item("hoadon.lang").ok().flatten())
         .map_or(Lang::Vi, |l| if l == "en" { Lang::En } else { Lang::Vi });
-    let token = RwSignal::new(saved);
-    let session = Session {
-        token,
-        lang: RwSignal::new(lang),
-        who: Memo::new(move |_| token.with(|t| t.as_deref().and_then(auth::claims))),
-    };
+    let session = Session::new(saved, lang);
     provide_context(session);
+    lazy::follow_sign_out(session);
     let mode = SignInMode {
         cognito: RwSignal::new(None),
         error: RwSignal::new(None),
@@ -253,6 +261,7 @@ pub fn App() -> impl IntoView {
         };
         view! { <Link to=to><span aria-current=current>{move || t(key)}</span></Link> }
     };
+    let lazy_screen = move |screen| view! { <lazy::LazyScreen session screen /> }.into_any();
     let screen = move || {
         let route = router.0.get();
         match route {
@@ -261,9 +270,10 @@ pub fn App() -> impl IntoView {
             Route::Invoice(id) => view! { <invoices::InvoiceDetail session id /> }.into_any(),
             Route::Edit(id) => view! { <editor::Editor session id /> }.into_any(),
             Route::Revise(id) => view! { <editor::Editor session id revise=true /> }.into_any(),
-            Route::Outbox(state) => view! { <authority::OutboxScreen session state /> }.into_any(),
-            Route::Registration => view! { <authority::RegistrationScreen session /> }.into_any(),
-            Route::Notices => view! { <authority::NoticesScreen session /> }.into_any(),
+            // The authority's screens are a module of their own, loaded when first opened.
+            Route::Outbox(state) => lazy_screen(Screen::Outbox(state)),
+            Route::Registration => lazy_screen(Screen::Registration),
+            Route::Notices => lazy_screen(Screen::Notices),
             Route::Catalog(kind) => view! { <catalogs::CatalogScreen session kind /> }.into_any(),
             Route::Series => view! { <series::SeriesScreen session /> }.into_any(),
             Route::Profile => view! { <profile::ProfileScreen session /> }.into_any(),
@@ -310,7 +320,9 @@ pub fn App() -> impl IntoView {
     }
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen(start)]
+/// The app's entry point; the screens module (feature `authority`) has `authority::mount`
+/// instead.
+#[cfg_attr(not(feature = "authority"), wasm_bindgen::prelude::wasm_bindgen(start))]
 pub fn start() {
     leptos::mount::mount_to_body(App);
 }

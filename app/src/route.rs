@@ -100,7 +100,8 @@ impl Router {
             // Set only when it changed: a screen is not rebuilt for the route it shows.
             let back = Closure::<dyn Fn()>::new(move || {
                 let r = location_route();
-                if route.with_untracked(|c| *c != r) {
+                // `try_`: a router of an unmounted screens module may still be listening.
+                if route.try_with_untracked(|c| *c != r) == Some(true) {
                     route.set(r);
                 }
             });
@@ -120,6 +121,17 @@ impl Router {
             w.scroll_to_with_x_and_y(0.0, 0.0);
         }
         self.0.set(to);
+        // The other module's router follows the address too (a link in the authority's screens
+        // moves the app; see `crate::lazy`). Later, so this handler has finished first.
+        set_timeout(
+            || {
+                let popstate = web_sys::Event::new("popstate");
+                if let (Some(w), Ok(e)) = (web_sys::window(), popstate) {
+                    let _ = w.dispatch_event(&e);
+                }
+            },
+            std::time::Duration::ZERO,
+        );
     }
 
     /// Replaces the current history entry (a new draft gets its id without a back-step).

@@ -2,6 +2,7 @@
 //! replaced or explained (one row each; answered by a 301). The list shows every notice and
 //! where it stands; the form picks invoices among the recent issued ones.
 
+use super::texts;
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::catalogs::detail_message;
@@ -77,7 +78,7 @@ fn blank_row() -> NoticeRowInput {
 
 #[component]
 pub fn NoticesScreen(session: Session) -> impl IntoView {
-    let t = move |k| i18n::text(session.lang.get(), k);
+    let t = move |k| texts::text(session.lang.get(), k);
     let notices = RwSignal::new(Vec::<NoticeView>::new());
     let issued = RwSignal::new(Vec::<InvoiceView>::new());
     let (code, name, place) = (

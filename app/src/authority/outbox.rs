@@ -3,6 +3,7 @@
 //! out (`needs_attention`) can be retried now by an admin or accountant. The list asks the
 //! server again while a shown message is not done (replies arrive on their own).
 
+use super::texts;
 use super::{kind_key, outbox_state_key};
 use crate::Session;
 use crate::api::{self, Payload};
@@ -16,7 +17,7 @@ use std::time::Duration;
 
 #[component]
 pub fn OutboxScreen(session: Session, state: Option<OutboxState>) -> impl IntoView {
-    let t = move |k| i18n::text(session.lang.get(), k);
+    let t = move |k| texts::text(session.lang.get(), k);
     let router = router();
     let rows = RwSignal::new(Vec::<OutboxView>::new());
     let previous = RwSignal::new(Vec::<String>::new());

@@ -7,10 +7,11 @@
 //! `email` and `phone` fields: the rules the server applies to the same kind of value) as
 //! they are typed, once touched or after Send.
 
+use super::texts;
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::catalogs::{detail_message, label};
-use crate::i18n::{self, Lang};
+use crate::i18n::Lang;
 use gloo_net::http::Method;
 use hoadon_core::api::Detail;
 use hoadon_core::api::authority::{
@@ -73,12 +74,12 @@ fn contact_message(i: usize, value: &str, lang: Lang) -> Option<String> {
                 .all(|c| c.is_ascii_digit() || " +-().".contains(c))
     };
     (CONTACT[i].name == "contact_phone" && !v.is_some_and(phone_ok))
-        .then(|| i18n::text(lang, "registration.phone.format").to_owned())
+        .then(|| texts::text(lang, "registration.phone.format").to_owned())
 }
 
 #[component]
 pub fn RegistrationScreen(session: Session) -> impl IntoView {
-    let t = move |k| i18n::text(session.lang.get(), k);
+    let t = move |k| texts::text(session.lang.get(), k);
     let lang = move || session.lang.get();
     let admin = move || session.is_admin();
     let current = RwSignal::new(None::<RegistrationView>);
