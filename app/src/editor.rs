@@ -552,7 +552,7 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
             on:focusout=move |ev| touch(&ev)>
             <h1>{move || t(if revise { "revise.title" } else { "editor.title" })}</h1>
             {move || revision.get().map(|r| view! { <ReviseNote session revision=r /> })}
-            <Show when=move || !revise>
+            {(!revise).then(|| view! {
                 <p id="sync" class="sync" role="status" data-sync=move || sync_state().0>
                     {move || sync_state().1}
                     <Show when=move || sync_state().0 == "refused">
@@ -560,7 +560,7 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
                     </Show>
                 </p>
                 {conflict_view}
-            </Show>
+            })}
             <Show when=move || ready.get() fallback=move || view! { <p>{move || t("loading")}</p> }>
                 // Keyed by the generation: a redraw builds new inputs (Leptos would otherwise
                 // patch the old ones, whose typed text outlives a changed `value` attribute).
@@ -576,20 +576,15 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
             // moves when the draft opens.
             <Totals session checked />
             <p class="error" role="alert">{move || error.get()}</p>
-            <Show when=move || needs_registration.get()><RegistrationRequired session /></Show>
+            {move || needs_registration.get().then(|| view! { <RegistrationRequired session /> })}
             <div class="actions">
-                <Show when=move || !revise>
-                    <button type="button" class="primary" on:click=on_issue
-                        disabled=move || busy.get() || !ob.online.get() || !ready.get() || !profile_complete()>
-                        {move || t("issue")}
-                    </button>
-                </Show>
-                <Show when=move || revise>
-                    <button type="button" class="primary" id="resend" on:click=on_resend
-                        disabled=move || busy.get() || !ob.online.get() || revision.with(Option::is_none)>
-                        {move || t("revise.send")}
-                    </button>
-                </Show>
+                // Issue, or in revise mode re-send (the number is kept).
+                <button type="button" class="primary" id=revise.then_some("resend")
+                    on:click=move |ev| if revise { on_resend(ev) } else { on_issue(ev) }
+                    disabled=move || busy.get() || !ob.online.get() || !ready.get()
+                        || if revise { revision.with(Option::is_none) } else { !profile_complete() }>
+                    {move || t(if revise { "revise.send" } else { "issue" })}
+                </button>
                 <Show when=move || !ob.online.get()>
                     <p class="hint" id="issue-offline">{move || t("issue.offline")}</p>
                 </Show>

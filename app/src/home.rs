@@ -13,6 +13,22 @@ use hoadon_core::api::{Counts, InvoiceView, Summary};
 use hoadon_core::model::{DraftInput, ServerParts};
 use leptos::prelude::*;
 
+/// The counts on the home screen: element id, label, and which count.
+type CountItem = (&'static str, &'static str, fn(&Counts) -> u64);
+const COUNTS: [CountItem; 9] = [
+    ("count-draft", "status.draft", |c| c.draft),
+    ("count-numbered", "awaiting", |c| c.numbered),
+    ("count-signed", "status.signed", |c| c.signed),
+    ("count-sent", "status.sent", |c| c.sent),
+    ("count-coded", "status.coded", |c| c.coded),
+    ("count-rejected", "status.rejected", |c| c.rejected),
+    ("count-data_sent", "status.data_sent", |c| c.data_sent),
+    ("count-data_accepted", "status.data_accepted", |c| {
+        c.data_accepted
+    }),
+    ("count-attention", "attention.title", |c| c.needs_attention),
+];
+
 #[component]
 pub fn Home(session: Session) -> impl IntoView {
     let t = move |k| i18n::text(session.lang.get(), k);
@@ -60,15 +76,9 @@ pub fn Home(session: Session) -> impl IntoView {
                 <Link to=Route::Edit(new_id()) class="button primary">{move || t("new.invoice")}</Link>
             </div>
             <ul class="counts">
-                <li><span class="n" id="count-draft">{move || count(|c| c.draft)}</span>{move || t("status.draft")}</li>
-                <li><span class="n" id="count-numbered">{move || count(|c| c.numbered)}</span>{move || t("awaiting")}</li>
-                <li><span class="n" id="count-signed">{move || count(|c| c.signed)}</span>{move || t("status.signed")}</li>
-                <li><span class="n" id="count-sent">{move || count(|c| c.sent)}</span>{move || t("status.sent")}</li>
-                <li><span class="n" id="count-coded">{move || count(|c| c.coded)}</span>{move || t("status.coded")}</li>
-                <li><span class="n" id="count-rejected">{move || count(|c| c.rejected)}</span>{move || t("status.rejected")}</li>
-                <li><span class="n" id="count-data_sent">{move || count(|c| c.data_sent)}</span>{move || t("status.data_sent")}</li>
-                <li><span class="n" id="count-data_accepted">{move || count(|c| c.data_accepted)}</span>{move || t("status.data_accepted")}</li>
-                <li><span class="n" id="count-attention">{move || count(|c| c.needs_attention)}</span>{move || t("attention.title")}</li>
+                {COUNTS.iter().map(|&(id, key, get)| view! {
+                    <li><span class="n" id=id>{move || count(get)}</span>{move || t(key)}</li>
+                }).collect_view()}
             </ul>
             // Messages to the authority that ran out of retries: a link to exactly those.
             {move || {

@@ -302,7 +302,7 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
     view! {
         <section class="card detail">
             <p class="error" role="alert">{move || error.get()}</p>
-            <Show when=move || needs_registration.get()><RegistrationRequired session /></Show>
+            {move || needs_registration.get().then(|| view! { <RegistrationRequired session /> })}
             {move || rec.get().map(|r| {
                 let status = r.status;
                 let number = r.number.map(|n| n.to_string()).unwrap_or_else(|| "—".into());

@@ -1,160 +1,144 @@
-//! The tax authority's screens (outbox, registration, 04/SS notices) are rarely opened, so they
-//! are a wasm module of their own, `hoadon-authority`: this crate built again with the feature
-//! `authority` (`app/build`), whose one export mounts a screen ([`crate::authority::mount`]).
-//! `index.html`'s `window.hoadonAuthority` imports it the first time one is opened — the same
-//! pattern as the signature verifier — which keeps ~30 KB brotli out of the first load.
+//! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices) and
+//! the set-up ones (series, company profile) — are a wasm module of their own,
+//! `hoadon-screens`: this crate built again with the feature `screens` (`app/build`), whose one
+//! export, [`mount`], shows one of them. `index.html`'s `window.hoadonScreens` imports it the
+//! first time one is opened, as the signature verifier is: the first load (home, invoices, the
+//! editor) stays within its budget (ARCHITECTURE.md).
 //!
-//! The two modules share no memory: the app hands over what the screen needs as a [`Handoff`]
-//! (serde JSON), mounts it in an element it owns and frees it when the screen is left or the
-//! language changes. Links in the screen push the address and announce it with a `popstate`
-//! event, which the app's router follows; a refused token is announced with
-//! [`SIGNED_OUT_EVENT`], which signs the app out.
+//! The two modules share no memory. The app hands over the screen's path, the token and the
+//! language, and the module builds its own session, router and kept resources from them (the
+//! token's claims, the user's IndexedDB). Links in the module push the address and announce it
+//! with a `popstate` event, which the app's router follows; a token the server refused is
+//! announced with [`SIGNED_OUT_EVENT`], which signs the app out; when a screen is left, the app
+//! reads its kept profile and series again (the module may have changed them).
 
-use crate::Session;
 use crate::i18n::Lang;
-use hoadon_core::api::authority::OutboxState;
+use crate::route::Route;
+use crate::{Session, kept};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 /// The event the screens module fires on `window` when the server refused the token (`401`).
 pub const SIGNED_OUT_EVENT: &str = "hoadon-signed-out";
 
-/// Which screen of the module.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Screen {
-    Outbox(Option<OutboxState>),
-    Registration,
-    Notices,
+/// Whether a route's screen is in the screens module.
+pub fn is_lazy(route: &Route) -> bool {
+    matches!(
+        route,
+        Route::Outbox(_) | Route::Registration | Route::Notices | Route::Series | Route::Profile
+    )
 }
 
-/// What the app hands the screens module.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Handoff {
-    pub screen: Screen,
-    /// The bearer token (the module reads who it names as the app does: `auth::claims`).
-    pub token: String,
-    pub en: bool,
+/// Calls `window.hoadonScreens[name](args…)` (`index.html`), which owns the one mounted screen:
+/// `show(el, path, token, lang)` mounts one (freeing the one before), `hide()` frees it. `show`
+/// answers a promise settled once the module is loaded and the screen mounted.
+fn call(
+    name: &str,
+    args: &web_sys::js_sys::Array,
+) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    use web_sys::js_sys::{Function, Reflect};
+    let window = web_sys::window().ok_or(wasm_bindgen::JsValue::NULL)?;
+    let screens = Reflect::get(&window, &"hoadonScreens".into())?;
+    let f: Function = Reflect::get(&screens, &name.into())?.dyn_into()?;
+    f.apply(&screens, args)
 }
 
-impl Handoff {
-    pub fn lang(&self) -> Lang {
-        if self.en { Lang::En } else { Lang::Vi }
-    }
+fn lang_code(lang: Lang) -> &'static str {
+    if lang == Lang::En { "en" } else { "vi" }
 }
 
-mod host {
-    use super::*;
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, Mutex};
-
-    /// Mount numbers, unique across screens (0: none yet).
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    use wasm_bindgen::{JsCast, JsValue};
-    use web_sys::js_sys::{Function, Promise, Reflect};
-
-    thread_local! {
-        /// The other module's `Mounted` objects by mount number (a `JsValue` cannot sit in the
-        /// `Send` state a cleanup needs; the browser has one thread).
-        static MOUNTED: RefCell<HashMap<u64, JsValue>> = RefCell::new(HashMap::new());
-    }
-
-    /// Which mount is current and whether the screen was left.
-    #[derive(Default)]
-    struct State {
-        generation: u64,
-        left: bool,
-    }
-
-    /// Unmounts mount `n` of the other module (its `Mounted.free()`), if it is there.
-    fn free(n: u64) {
-        let Some(handle) = MOUNTED.with(|m| m.borrow_mut().remove(&n)) else {
+/// Where a screen of the module is shown (in the app): mounted once the module is loaded, again
+/// when the language or the user changes, freed when the screen is left.
+#[component]
+pub fn LazyScreen(session: Session, route: Route) -> impl IntoView {
+    let t = move |k| crate::i18n::text(session.lang.get(), k);
+    let device = kept::device();
+    let host = NodeRef::<leptos::html::Div>::new();
+    let failed = RwSignal::new(false);
+    let path = route.path();
+    Effect::new(move |_| {
+        let lang = lang_code(session.lang.get());
+        let (Some(token), Some(el)) = (session.token.get(), host.get()) else {
             return;
         };
-        if let Ok(f) = Reflect::get(&handle, &"free".into()).and_then(|f| f.dyn_into::<Function>())
-        {
-            let _ = f.call0(&handle);
-        }
-    }
-
-    async fn mount(el: web_sys::HtmlElement, handoff: &str) -> Result<JsValue, JsValue> {
-        let window = web_sys::window().ok_or(JsValue::NULL)?;
-        let load: Function = Reflect::get(&window, &"hoadonAuthority".into())?.dyn_into()?;
-        let promise: Promise = load.call2(&window, &el, &handoff.into())?.dyn_into()?;
-        wasm_bindgen_futures::JsFuture::from(promise).await
-    }
-
-    /// Where a screen of the module is shown: mounted once the module is loaded, again when
-    /// the language or the user changes, unmounted when the screen is left.
-    #[component]
-    pub fn LazyScreen(session: Session, screen: Screen) -> impl IntoView {
-        let t = move |k| crate::i18n::text(session.lang.get(), k);
-        let host = NodeRef::<leptos::html::Div>::new();
-        let state = Arc::new(Mutex::new(State::default()));
-        let loaded = RwSignal::new(false);
-        let failed = RwSignal::new(None::<String>);
-        let on_leave = state.clone();
-        on_cleanup(move || {
-            let mut s = on_leave.lock().expect("not poisoned");
-            s.left = true;
-            free(s.generation);
+        let args =
+            web_sys::js_sys::Array::of4(&el, &path.as_str().into(), &token.into(), &lang.into());
+        let shown = call("show", &args)
+            .and_then(wasm_bindgen::JsCast::dyn_into::<web_sys::js_sys::Promise>);
+        leptos::task::spawn_local(async move {
+            let done = match shown {
+                Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.is_ok(),
+                Err(_) => false,
+            };
+            if !done {
+                failed.try_set(true);
+            }
         });
-        Effect::new(move |_| {
-            let en = session.lang.get() == Lang::En;
-            let (Some(token), Some(el)) = (session.token.get(), host.get()) else {
-                return;
-            };
-            let generation = {
-                let mut s = state.lock().expect("not poisoned");
-                free(s.generation);
-                s.generation = NEXT.fetch_add(1, Ordering::Relaxed);
-                s.generation
-            };
-            let handoff = Handoff {
-                screen: screen.clone(),
-                token,
-                en,
-            };
-            let json = serde_json::to_string(&handoff).expect("a handoff serializes");
-            let state = state.clone();
-            leptos::task::spawn_local(async move {
-                let el: web_sys::HtmlElement = el.into();
-                match mount(el, &json).await {
-                    Ok(h) => {
-                        MOUNTED.with(|m| m.borrow_mut().insert(generation, h));
-                        let s = state.lock().expect("not poisoned");
-                        // Left, or mounted again meanwhile: this one is not wanted any more.
-                        let stale = s.left || s.generation != generation;
-                        drop(s);
-                        if stale {
-                            free(generation);
-                        } else {
-                            loaded.set(true);
-                        }
-                    }
-                    Err(e) => failed.set(Some(format!("{e:?}"))),
-                }
-            });
-        });
-        view! {
-            <Show when=move || !loaded.get()>
-                <p class="card" id="lazy-loading">{move || failed.get().map_or_else(|| t("loading").to_owned(), |e| format!("{} {e}", t("unreachable")))}</p>
-            </Show>
-            <div node_ref=host class="lazy-screen"></div>
-        }
-    }
-
-    /// The screens module signs the app out when the server refused the token.
-    pub fn follow_sign_out(session: Session) {
-        use wasm_bindgen::prelude::Closure;
-        let out = Closure::<dyn Fn()>::new(move || session.token.set(None));
-        if let Some(w) = web_sys::window() {
-            let _ =
-                w.add_event_listener_with_callback(SIGNED_OUT_EVENT, out.as_ref().unchecked_ref());
-        }
-        out.forget();
+    });
+    on_cleanup(move || {
+        let _ = call("hide", &web_sys::js_sys::Array::new());
+        leptos::task::spawn_local(device.profile.refresh(session));
+        leptos::task::spawn_local(device.series.refresh(session));
+    });
+    // The module replaces what is inside when it mounts the screen.
+    view! {
+        <div node_ref=host class="lazy-screen">
+            <p class="card" id="lazy-loading">{move || t(if failed.get() { "unreachable" } else { "loading" })}</p>
+        </div>
     }
 }
 
-pub use host::{LazyScreen, follow_sign_out};
+/// The screens module signs the app out when the server refused the token.
+pub fn follow_sign_out(session: Session) {
+    use wasm_bindgen::JsCast;
+    let out = wasm_bindgen::prelude::Closure::<dyn Fn()>::new(move || session.token.set(None));
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback(SIGNED_OUT_EVENT, out.as_ref().unchecked_ref());
+    }
+    out.forget();
+}
+
+/// The screen at `path` (in the module), in the module's own reactive world: a session from the
+/// app's token and language, a router whose links the app follows, the user's kept resources,
+/// and the app told when the server refused the token.
+pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
+    let session = Session::new(Some(token), lang);
+    provide_context(session);
+    crate::route::Router::install();
+    kept::Device::install(session, RwSignal::new(true));
+    Effect::new(move |_| {
+        if session.token.with(Option::is_none)
+            && let Some(w) = web_sys::window()
+            && let Ok(e) = web_sys::Event::new(SIGNED_OUT_EVENT)
+        {
+            let _ = w.dispatch_event(&e);
+        }
+    });
+    use crate::{authority as a, profile, series};
+    match Route::parse(path) {
+        Route::Outbox(state) => view! { <a::OutboxScreen session state /> }.into_any(),
+        Route::Registration => view! { <a::RegistrationScreen session /> }.into_any(),
+        Route::Notices => view! { <a::NoticesScreen session /> }.into_any(),
+        Route::Series => view! { <series::SeriesScreen session /> }.into_any(),
+        Route::Profile => view! { <profile::ProfileScreen session /> }.into_any(),
+        _ => ().into_any(),
+    }
+}
+
+/// A screen mounted by the app; `free()` (from the app) unmounts it. The field is only held:
+/// dropping Leptos's unmount handle is what takes the screen away.
+#[cfg(feature = "screens")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub struct Mounted(#[expect(dead_code, reason = "held to be dropped")] Box<dyn std::any::Any>);
+
+/// The screens module's export: mounts the screen at `path` in `el` for the holder of `token`,
+/// in `lang` (`vi` or `en`).
+#[cfg(feature = "screens")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn mount(el: web_sys::HtmlElement, path: &str, token: String, lang: &str) -> Mounted {
+    let lang = if lang == "en" { Lang::En } else { Lang::Vi };
+    let path = path.to_owned();
+    Mounted(Box::new(leptos::mount::mount_to(el, move || {
+        screen(&path, token, lang)
+    })))
+}

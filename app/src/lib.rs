@@ -19,14 +19,13 @@ mod home;
 mod i18n;
 mod invoices;
 mod kept;
-mod lazy;
+pub mod lazy;
 mod poll;
 mod profile;
 mod route;
 mod series;
 mod typeahead;
 
-use lazy::Screen;
 use leptos::prelude::*;
 use route::{Link, Route, Router};
 
@@ -261,7 +260,6 @@ pub fn App() -> impl IntoView {
         };
         view! { <Link to=to><span aria-current=current>{move || t(key)}</span></Link> }
     };
-    let lazy_screen = move |screen| view! { <lazy::LazyScreen session screen /> }.into_any();
     let screen = move || {
         let route = router.0.get();
         match route {
@@ -270,13 +268,13 @@ pub fn App() -> impl IntoView {
             Route::Invoice(id) => view! { <invoices::InvoiceDetail session id /> }.into_any(),
             Route::Edit(id) => view! { <editor::Editor session id /> }.into_any(),
             Route::Revise(id) => view! { <editor::Editor session id revise=true /> }.into_any(),
-            // The authority's screens are a module of their own, loaded when first opened.
-            Route::Outbox(state) => lazy_screen(Screen::Outbox(state)),
-            Route::Registration => lazy_screen(Screen::Registration),
-            Route::Notices => lazy_screen(Screen::Notices),
             Route::Catalog(kind) => view! { <catalogs::CatalogScreen session kind /> }.into_any(),
-            Route::Series => view! { <series::SeriesScreen session /> }.into_any(),
-            Route::Profile => view! { <profile::ProfileScreen session /> }.into_any(),
+            // The screens opened rarely are a module of their own, loaded when first opened.
+            route @ (Route::Outbox(_)
+            | Route::Registration
+            | Route::Notices
+            | Route::Series
+            | Route::Profile) => view! { <lazy::LazyScreen session route /> }.into_any(),
             Route::NotFound => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
@@ -296,11 +294,11 @@ pub fn App() -> impl IntoView {
                     {nav(Route::Series, "series")}
                     {nav(Route::Profile, "profile")}
                     // The tax authority's screens, for those who deal with it.
-                    <Show when=move || session.is_accounting()>
+                    {move || session.is_accounting().then(|| view! {
                         {nav(Route::Outbox(None), "nav.outbox")}
                         {nav(Route::Registration, "nav.registration")}
                         {nav(Route::Notices, "nav.notices")}
-                    </Show>
+                    })}
                 </nav>
             </Show>
             <Connection session />
@@ -320,9 +318,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The app's entry point; the screens module (feature `authority`) has `authority::mount`
-/// instead.
-#[cfg_attr(not(feature = "authority"), wasm_bindgen::prelude::wasm_bindgen(start))]
+/// The app's entry point; the screens module (feature `screens`) has `lazy::mount` instead.
+#[cfg_attr(not(feature = "screens"), wasm_bindgen::prelude::wasm_bindgen(start))]
 pub fn start() {
     leptos::mount::mount_to_body(App);
 }

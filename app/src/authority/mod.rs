@@ -3,8 +3,7 @@
 //! and accountants; what an invoice shows of the authority is on its detail screen
 //! ([`crate::invoices::authority`]).
 //!
-//! Built into a module of their own (feature `authority`, see [`crate::lazy`]): `mount` is
-//! that module's one export.
+//! They are in the module of rarely opened screens, loaded on first use ([`crate::lazy`]).
 
 mod notices;
 mod outbox;
@@ -15,50 +14,7 @@ pub use notices::NoticesScreen;
 pub use outbox::OutboxScreen;
 pub use registration::RegistrationScreen;
 
-use crate::Session;
-use crate::lazy::{Handoff, SIGNED_OUT_EVENT, Screen};
 use hoadon_core::api::authority::OutboxState;
-use leptos::prelude::*;
-
-/// The screen the app handed over, in this module's own reactive world: a session made from
-/// the app's token and language, a router whose links the app follows, and the app told when
-/// the server refused the token.
-pub fn screen(h: Handoff) -> impl IntoView {
-    let session = Session::new(Some(h.token.clone()), h.lang());
-    provide_context(session);
-    crate::route::Router::install();
-    Effect::new(move |_| {
-        if session.token.with(Option::is_none)
-            && let Some(w) = web_sys::window()
-            && let Ok(e) = web_sys::Event::new(SIGNED_OUT_EVENT)
-        {
-            let _ = w.dispatch_event(&e);
-        }
-    });
-    match h.screen {
-        Screen::Outbox(state) => view! { <OutboxScreen session state /> }.into_any(),
-        Screen::Registration => view! { <RegistrationScreen session /> }.into_any(),
-        Screen::Notices => view! { <NoticesScreen session /> }.into_any(),
-    }
-}
-
-/// A screen mounted by the app; `free()` (from the app) unmounts it. The field is only held:
-/// dropping Leptos's unmount handle is what takes the screen away.
-#[cfg(feature = "authority")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub struct Mounted(#[expect(dead_code, reason = "held to be dropped")] Box<dyn std::any::Any>);
-
-/// The screens module's export: mounts the screen `handoff` (a [`Handoff`] as JSON) names in
-/// `el`.
-#[cfg(feature = "authority")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn mount(el: web_sys::HtmlElement, handoff: &str) -> Result<Mounted, wasm_bindgen::JsValue> {
-    let h: Handoff = serde_json::from_str(handoff)
-        .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))?;
-    Ok(Mounted(Box::new(leptos::mount::mount_to(el, move || {
-        screen(h)
-    }))))
-}
 
 /// The label key of a message kind (`MLTDiep`): what is sent and what comes back.
 pub fn kind_key(kind: u16) -> &'static str {
