@@ -96,7 +96,8 @@ pub fn RegistrationScreen(session: Session) -> impl IntoView {
     let dirty = StoredValue::new(false);
     let take = move |v: &RegistrationView| {
         if let Some(i) = v.input.as_ref().filter(|_| !dirty.get_value()) {
-            change.set(i.change);
+            // Sent again after it was accepted, a registration is a change (`HThuc` 2).
+            change.set(i.change || v.state == RegistrationState::Accepted);
             coded.set(i.coded);
             uncoded.set(i.uncoded);
             contact.set(vec![
@@ -111,6 +112,14 @@ pub fn RegistrationScreen(session: Session) -> impl IntoView {
             match api::get::<RegistrationView>(session, "/api/authority/registration").await {
                 Ok(v) => {
                     take(&v);
+                    // Answered: "sent, waiting" no longer holds.
+                    if !matches!(
+                        v.state,
+                        RegistrationState::Sent | RegistrationState::Received
+                    ) && status.get_untracked() == Some("registration.sent")
+                    {
+                        status.set(None);
+                    }
                     current.set(Some(v));
                 }
                 Err(e) => error.set(Some(e)),

@@ -78,7 +78,6 @@ pub fn ReviseNote(session: Session, revision: Revision) -> impl IntoView {
     let refusal = revision.refusal;
     view! {
         <section class="revise" id="revise-note" role="status">
-            <p><strong>{move || t("revise.title")}</strong></p>
             <p>{move || t("revise.keeps_number")}" "<strong id="revise-number">{revision.title}</strong></p>
             {(!refusal.is_empty()).then(|| view! {
                 <p class="error">{move || t("authority.errors")}</p>
