@@ -290,9 +290,15 @@ mod tests {
             action: 1,
             reason: " Sai tên người mua ".into(),
         };
-        let n = notice_of("10100", "Chi cục Thuế Hoàn Kiếm", "Hà Nội", &[row.clone()]).unwrap();
+        let n = notice_of(
+            "10100",
+            "Chi cục Thuế Hoàn Kiếm",
+            "Hà Nội",
+            std::slice::from_ref(&row),
+        )
+        .unwrap();
         assert_eq!(n.rows[0].reason, "Sai tên người mua");
-        assert!(notice_of("10100", "", "Hà Nội", &[row.clone()]).is_none());
+        assert!(notice_of("10100", "", "Hà Nội", std::slice::from_ref(&row)).is_none());
         assert!(notice_of("10100", "CCT", "Hà Nội", &[]).is_none());
         assert!(notice_of("10100", "CCT", "Hà Nội", &[blank_row()]).is_none());
         for (n, _) in ACTIONS {
