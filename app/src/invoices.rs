@@ -232,7 +232,10 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
     let id = StoredValue::new(id);
     let ob = outbox();
     let load = move || {
-        let id = id.get_value();
+        // Also called when an answer arrives after the screen was left: then there is nothing to do.
+        let Some(id) = id.try_get_value() else {
+            return;
+        };
         leptos::task::spawn_local(async move {
             match api::get::<InvoiceView>(session, &format!("/api/invoices/{id}")).await {
                 Ok(v) => {

@@ -95,7 +95,12 @@ pub fn RegistrationScreen(session: Session) -> impl IntoView {
     // Edits started: a refreshed view from the server no longer replaces what is typed.
     let dirty = StoredValue::new(false);
     let take = move |v: &RegistrationView| {
-        if let Some(i) = v.input.as_ref().filter(|_| !dirty.get_value()) {
+        // `try_`: the answer may arrive after the screen was left.
+        if let Some(i) = v
+            .input
+            .as_ref()
+            .filter(|_| dirty.try_get_value() == Some(false))
+        {
             // Sent again after it was accepted, a registration is a change (`HThuc` 2).
             change.set(i.change || v.state == RegistrationState::Accepted);
             coded.set(i.coded);
@@ -116,7 +121,7 @@ pub fn RegistrationScreen(session: Session) -> impl IntoView {
                     if !matches!(
                         v.state,
                         RegistrationState::Sent | RegistrationState::Received
-                    ) && status.get_untracked() == Some("registration.sent")
+                    ) && status.try_get_untracked() == Some(Some("registration.sent"))
                     {
                         status.set(None);
                     }
