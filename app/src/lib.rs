@@ -58,9 +58,12 @@ impl Session {
         self.who.with(|w| w.as_ref().map(auth::Claims::partition))
     }
 
+    /// `None` too once the session is gone: a screens module's answer may arrive after its
+    /// screen was left (see [`lazy`]).
     pub fn partition_untracked(&self) -> Option<String> {
         self.who
-            .with_untracked(|w| w.as_ref().map(auth::Claims::partition))
+            .try_with_untracked(|w| w.as_ref().map(auth::Claims::partition))
+            .flatten()
     }
 
     /// Whether the signed-in user is an admin (tracked): only admins edit the company profile.
