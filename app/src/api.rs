@@ -164,7 +164,8 @@ pub async fn send(
     headers: &[(&str, &str)],
     payload: Payload<'_>,
 ) -> Result<String, Refusal> {
-    let token = session.token.get_untracked();
+    // `try_`: a screen of the screens module may ask after it was left (its session is gone).
+    let token = session.token.try_get_untracked().flatten();
     match call(method, path, token.as_deref(), headers, payload).await {
         Ok((200..=299, text)) => Ok(text),
         Ok((s, text)) => Err(refused(session, s, &text)),
@@ -185,7 +186,11 @@ fn unreachable(session: crate::Session) -> Refusal {
     Refusal {
         body: None,
         text: String::new(),
-        message: crate::i18n::text(session.lang.get_untracked(), "unreachable").to_owned(),
+        message: crate::i18n::text(
+            session.lang.try_get_untracked().unwrap_or(crate::Lang::Vi),
+            "unreachable",
+        )
+        .to_owned(),
     }
 }
 

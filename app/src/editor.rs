@@ -2,15 +2,18 @@
 //! company profile's seller as the server will compose it, `hoadon_core::check` runs on every
 //! change and gives the findings (shown at their fields once touched, or after "Issue") and the
 //! live totals and words. Every change is kept on the device at once and synced by the outbox
-//! ([`crate::drafts`]); issuing needs the server and says so when there is none.
+//! ([`crate::drafts`]); issuing needs the server and says so when there is none. In revise
+//! mode ([`revise`]) the same form fixes an invoice the tax authority refused.
 
 mod parts;
+mod revise;
 
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::catalogs::{customer_party, detail_message};
-use crate::drafts::{Conflict, LocalDraft, Outcome, outbox};
-use crate::i18n::{self, Lang};
+use crate::drafts::{LocalDraft, Outcome, outbox};
+use crate::i18n;
+use crate::invoices::authority::RegistrationRequired;
 use crate::kept::device;
 use crate::route::{Route, router};
 use crate::typeahead::TypeAhead;
@@ -20,9 +23,10 @@ use hoadon_core::model::{DraftInput, LineDocument, ServerParts};
 use hoadon_core::{Severity, lifecycle::Event};
 use leptos::prelude::*;
 use parts::{
-    ConflictPanel, SellerBlock, blank_line, default_series, focus, message, new_document, opt,
-    series_value, shown, split_series, today,
+    ConflictPanel, SellerBlock, SyncView, Totals, blank_line, default_series, focus, message,
+    new_document, opt, series_value, shown, split_series, sync_line, today,
 };
+use revise::{ReviseNote, Revision, Unrevisable};
 use serde_json::Value;
 
 const RATES: [&str; 6] = ["10%", "8%", "5%", "0%", "KCT", "KKKNT"];
@@ -34,19 +38,10 @@ const NATURES: [(u8, &str); 4] = [
     (4, "nature.note"),
 ];
 
-/// The sync state of the open draft, as shown.
-#[derive(Clone, PartialEq)]
-struct SyncView {
-    conflict: Option<Conflict>,
-    error: Option<String>,
-    saving: bool,
-    waiting: bool,
-    version: Option<u64>,
-}
-
-/// The editor on draft `id`: from the device, else from the server, else a new invoice.
+/// The editor on draft `id`: from the device, else from the server, else a new invoice. With
+/// `revise`, on the refused invoice `id` instead (from the server only, re-sent, not issued).
 #[component]
-pub fn Editor(session: Session, id: String) -> impl IntoView {
+pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> impl IntoView {
     // Contexts are read here: async tasks and handlers run outside the component's owner.
     let ob = outbox();
     let router = router();
@@ -64,6 +59,10 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     let show_all = RwSignal::new(false);
     // The server's findings when it refused to issue (always shown, until the next edit).
     let server_findings = RwSignal::new(Vec::<Detail>::new());
+    // Issuing was refused until the registration is accepted: say where to fix it.
+    let needs_registration = RwSignal::new(false);
+    // Revise mode: the version and number the fixed invoice keeps.
+    let revision = RwSignal::new(None::<Revision>);
     let lang = move || session.lang.get();
     let t = move |k| i18n::text(session.lang.get(), k);
 
@@ -73,7 +72,21 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
             return done.unwrap_or(false);
         }
         let key = id.get_value();
-        if let Some(d) = ob.get(&key) {
+        if revise {
+            leptos::task::spawn_local(async move {
+                match revise::load(session, &key).await {
+                    Ok((d, r)) => {
+                        doc.set(d);
+                        // The refusal's errors at their fields, until the field is edited.
+                        server_findings.set(r.refusal.clone());
+                        revision.set(Some(r));
+                        ready.set(true);
+                    }
+                    Err(Unrevisable::NotRejected) => router.replace(Route::Invoice(key)),
+                    Err(Unrevisable::Failed(e)) => error.set(Some(e)),
+                }
+            });
+        } else if let Some(d) = ob.get(&key) {
             doc.set(d.document);
             ready.set(true);
         } else if ob.online.get_untracked() && session.token.get_untracked().is_some() {
@@ -165,8 +178,10 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
     let edit = move |f: &dyn Fn(&mut DraftInput)| {
         server_findings.update(|v| v.clear());
         doc.update(|d| f(d));
-        let current = doc.get_untracked();
-        ob.edit(&id.get_value(), move |d| d.document = current);
+        if !revise {
+            let current = doc.get_untracked();
+            ob.edit(&id.get_value(), move |d| d.document = current);
+        }
     };
     let redraw = move |focus_id: Option<String>| {
         reset.update(|r| *r += 1);
@@ -373,7 +388,8 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
             <section class="row">
                 <div class="field">
                     <label for="symbol">{move || t("series.pick")}</label>
-                    <select id="symbol" aria-describedby="symbol-msg"
+                    // A revised invoice keeps its series and number.
+                    <select id="symbol" aria-describedby="symbol-msg" disabled=revise
                         aria-invalid=move || (!series_msgs.with(String::is_empty)).to_string()
                         on:change=move |ev| {
                             let (f, s) = split_series(&event_target_value(&ev));
@@ -416,25 +432,7 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
         }
     };
 
-    let sync_state = move || {
-        let Some(d) = sync.get() else {
-            return ("new", t("sync.new").to_owned());
-        };
-        if d.conflict.is_some() {
-            ("conflict", t("sync.conflict").to_owned())
-        } else if let Some(e) = d.error {
-            ("refused", format!("{} {e}", t("sync.refused")))
-        } else if d.saving {
-            ("saving", t("sync.saving").to_owned())
-        } else if d.waiting && !ob.online.get() {
-            ("offline", t("sync.offline").to_owned())
-        } else if d.waiting {
-            ("pending", t("sync.pending").to_owned())
-        } else {
-            let v = d.version.unwrap_or_default();
-            ("synced", format!("{} {v}", t("sync.synced")))
-        }
-    };
+    let sync_state = move || sync_line(sync.get(), ob.online.get(), session.lang.get());
 
     let on_issue = move |_| {
         show_all.set(true);
@@ -482,6 +480,7 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                     if r.code() == "profile_incomplete" {
                         leptos::task::spawn_local(device.profile.refresh(session));
                     }
+                    needs_registration.set(r.code() == "registration_required");
                     // Findings without a field here (the seller's, the profile's) join the message.
                     let details = r.details();
                     let unplaced: Vec<&str> = details
@@ -503,6 +502,41 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
         });
     };
 
+    // Revise mode's main button: the fixed document, under the version it started from.
+    let on_resend = move |_| {
+        show_all.set(true);
+        let has_errors =
+            checked.with_untracked(|c| c.findings.iter().any(|f| f.severity == Severity::Error));
+        let Some(version) = revision.with_untracked(|r| r.as_ref().map(|r| r.version)) else {
+            return;
+        };
+        if has_errors {
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let key = id.get_value();
+            let d = doc.get_untracked();
+            match revise::send(session, &key, version, &d).await {
+                Ok(_) => router.go(Route::Invoice(key)),
+                // Changed elsewhere: the latest copy replaces the form, and the user says so.
+                Err(r) if r.code() == "version_conflict" => {
+                    error.set(Some(t("revise.conflict").to_owned()));
+                    if let Ok((d, rv)) = revise::load(session, &key).await {
+                        doc.set(d);
+                        revision.set(Some(rv));
+                        redraw(None);
+                    }
+                }
+                Err(r) => {
+                    error.set(Some(r.message.clone()));
+                    server_findings.set(r.details());
+                }
+            }
+            busy.set(false);
+        });
+    };
+
     let conflict_view = move || {
         let conflict = sync.get()?.conflict?;
         let on_taken = move |d: DraftInput| {
@@ -516,14 +550,17 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
         <form class="card editor" on:submit=|ev| ev.prevent_default()
             on:input=move |ev| touch(&ev) on:change=move |ev| touch(&ev)
             on:focusout=move |ev| touch(&ev)>
-            <h1>{move || t("editor.title")}</h1>
-            <p id="sync" class="sync" role="status" data-sync=move || sync_state().0>
-                {move || sync_state().1}
-                <Show when=move || sync_state().0 == "refused">
-                    " "<button type="button" class="link" on:click=move |_| ob.retry(&id.get_value())>{move || t("retry")}</button>
-                </Show>
-            </p>
-            {conflict_view}
+            <h1>{move || t(if revise { "revise.title" } else { "editor.title" })}</h1>
+            {move || revision.get().map(|r| view! { <ReviseNote session revision=r /> })}
+            {(!revise).then(|| view! {
+                <p id="sync" class="sync" role="status" data-sync=move || sync_state().0>
+                    {move || sync_state().1}
+                    <Show when=move || sync_state().0 == "refused">
+                        " "<button type="button" class="link" on:click=move |_| ob.retry(&id.get_value())>{move || t("retry")}</button>
+                    </Show>
+                </p>
+                {conflict_view}
+            })}
             <Show when=move || ready.get() fallback=move || view! { <p>{move || t("loading")}</p> }>
                 // Keyed by the generation: a redraw builds new inputs (Leptos would otherwise
                 // patch the old ones, whose typed text outlives a changed `value` attribute).
@@ -537,43 +574,16 @@ pub fn Editor(session: Session, id: String) -> impl IntoView {
                 </button>
             // Totals and actions appear with the fields, not before them: nothing on screen
             // moves when the draft opens.
-            <section class="totals" aria-live="polite">
-                <h2>{move || t("totals")}</h2>
-                <table>
-                    <tbody>
-                        {move || checked.with(|c| c.preview.groups.iter().map(|g| {
-                            let rate = g.rate.map(|r| r.to_string()).unwrap_or_default();
-                            view! {
-                                <tr class="group">
-                                    <th scope="row">{rate}</th>
-                                    <td>{i18n::money(g.net)}</td>
-                                    <td>{i18n::money(g.vat)}</td>
-                                </tr>
-                            }
-                        }).collect_view())}
-                        <tr><th scope="row">{move || t("totals.net")}</th>
-                            <td id="total-net" colspan="2">{move || checked.with(|c| i18n::money(c.preview.total_before_vat))}</td></tr>
-                        <tr><th scope="row">{move || t("totals.vat")}</th>
-                            <td id="total-vat" colspan="2">{move || checked.with(|c| i18n::money(c.preview.total_vat))}</td></tr>
-                        <tr><th scope="row">{move || t("totals.total")}</th>
-                            <td id="total" colspan="2">{move || checked.with(|c| i18n::money(c.preview.total))}</td></tr>
-                    </tbody>
-                </table>
-                <p>{move || t("totals.words")}": "
-                    <output id="words">{move || checked.with(|c| {
-                        let p = &c.preview;
-                        match lang() {
-                            Lang::Vi => hoadon_core::words::vi::amount_in_words(p.total, p.currency, &Default::default()),
-                            Lang::En => hoadon_core::words::en::amount_in_words(p.total, p.currency),
-                        }
-                    })}</output>
-                </p>
-            </section>
+            <Totals session checked />
             <p class="error" role="alert">{move || error.get()}</p>
+            {move || needs_registration.get().then(|| view! { <RegistrationRequired session /> })}
             <div class="actions">
-                <button type="button" class="primary" on:click=on_issue
-                    disabled=move || busy.get() || !ob.online.get() || !ready.get() || !profile_complete()>
-                    {move || t("issue")}
+                // Issue, or in revise mode re-send (the number is kept).
+                <button type="button" class="primary" id=revise.then_some("resend")
+                    on:click=move |ev| if revise { on_resend(ev) } else { on_issue(ev) }
+                    disabled=move || busy.get() || !ob.online.get() || !ready.get()
+                        || if revise { revision.with(Option::is_none) } else { !profile_complete() }>
+                    {move || t(if revise { "revise.send" } else { "issue" })}
                 </button>
                 <Show when=move || !ob.online.get()>
                     <p class="hint" id="issue-offline">{move || t("issue.offline")}</p>

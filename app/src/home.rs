@@ -8,9 +8,26 @@ use crate::drafts::{Conflict, new_id, outbox};
 use crate::i18n;
 use crate::invoices::InvoiceTable;
 use crate::route::{Link, Route};
+use hoadon_core::api::authority::OutboxState;
 use hoadon_core::api::{Counts, InvoiceView, Summary};
 use hoadon_core::model::{DraftInput, ServerParts};
 use leptos::prelude::*;
+
+/// The counts on the home screen: element id, label, and which count.
+type CountItem = (&'static str, &'static str, fn(&Counts) -> u64);
+const COUNTS: [CountItem; 9] = [
+    ("count-draft", "status.draft", |c| c.draft),
+    ("count-numbered", "awaiting", |c| c.numbered),
+    ("count-signed", "status.signed", |c| c.signed),
+    ("count-sent", "status.sent", |c| c.sent),
+    ("count-coded", "status.coded", |c| c.coded),
+    ("count-rejected", "status.rejected", |c| c.rejected),
+    ("count-data_sent", "status.data_sent", |c| c.data_sent),
+    ("count-data_accepted", "status.data_accepted", |c| {
+        c.data_accepted
+    }),
+    ("count-attention", "attention.title", |c| c.needs_attention),
+];
 
 #[component]
 pub fn Home(session: Session) -> impl IntoView {
@@ -59,11 +76,20 @@ pub fn Home(session: Session) -> impl IntoView {
                 <Link to=Route::Edit(new_id()) class="button primary">{move || t("new.invoice")}</Link>
             </div>
             <ul class="counts">
-                <li><span class="n" id="count-draft">{move || count(|c| c.draft)}</span>{move || t("status.draft")}</li>
-                <li><span class="n" id="count-numbered">{move || count(|c| c.numbered)}</span>{move || t("awaiting")}</li>
-                <li><span class="n" id="count-signed">{move || count(|c| c.signed)}</span>{move || t("status.signed")}</li>
-                <li><span class="n" id="count-attention">{move || count(|c| c.needs_attention)}</span>{move || t("attention.title")}</li>
+                {COUNTS.iter().map(|&(id, key, get)| view! {
+                    <li><span class="n" id=id>{move || count(get)}</span>{move || t(key)}</li>
+                }).collect_view()}
             </ul>
+            // Messages to the authority that ran out of retries: a link to exactly those.
+            {move || {
+                let n = summary.with(|s| s.as_ref().map_or(0, |s| s.counts.outbox_attention));
+                (n > 0).then(|| view! {
+                    <p class="error" role="alert">
+                        <Link to=Route::Outbox(Some(OutboxState::NeedsAttention)) id="outbox-attention">
+                            {n}" "{move || t("count.outbox_attention")}</Link>
+                    </p>
+                })
+            }}
             <Show when=move || !attention.with(Vec::is_empty)>
                 <h2>{move || t("attention.title")}</h2>
                 <ul class="drafts" id="needs-attention">

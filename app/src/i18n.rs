@@ -1,5 +1,7 @@
 //! The app's words in Vietnamese and English, and vi-VN number formatting.
 
+mod authority;
+
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,7 +274,7 @@ pub fn text(lang: Lang, key: &'static str) -> &'static str {
         "attention" => ("Chưa ký được", "Could not be signed"),
         "attention.title" => ("Cần xử lý", "Needs attention"),
         "attention.attempts" => ("số lần thử", "attempts"),
-        _ => (key, key),
+        _ => authority::pair(key).unwrap_or((key, key)),
     };
     match lang {
         Lang::Vi => vi,
@@ -299,6 +301,12 @@ pub fn action_key(action: &str) -> &'static str {
         "draft_updated" => "action.draft_updated",
         "numbered" => "action.numbered",
         "signed" => "action.signed",
+        "sent" | "transmitted" => "action.sent",
+        "coded" => "action.coded",
+        "rejected" => "action.rejected",
+        "revised" => "action.revised",
+        "data_sent" => "action.data_sent",
+        "data_accepted" => "action.data_accepted",
         _ => "status.unknown",
     }
 }

@@ -1,18 +1,23 @@
 //! The invoice list (filters, server-side pages) and one invoice's detail: its status history
 //! (the audit chain, checked by the server), issuing, the signed XML and its signature checked
-//! again here in the browser by `hoadon_core::dsig`.
+//! again here in the browser by `hoadon_core::dsig`, and what the tax authority said about it
+//! ([`authority`]).
+
+pub mod authority;
 
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::drafts::outbox;
 use crate::i18n::{self, Lang};
 use crate::route::{Link, Route};
+use authority::{AuthorityBlock, RegistrationRequired, pending};
 use gloo_net::http::Method;
 use hoadon_core::api::{InvoiceView, Page};
 use hoadon_core::dsig::SignatureCheck;
 use hoadon_core::lifecycle::{Event, IssueStep, Status};
 use leptos::prelude::*;
 use serde_json::Value;
+use std::time::Duration;
 
 /// The total of an invoice record as the core computes it.
 pub fn record_total(rec: &InvoiceView) -> String {
@@ -155,9 +160,9 @@ pub fn InvoiceList(session: Session) -> impl IntoView {
                     <label for="filter-status">{move || t("status")}</label>
                     <select id="filter-status" on:change=move |ev| status.set(event_target_value(&ev))>
                         <option value="">{move || t("status.any")}</option>
-                        <option value="draft">{move || t("status.draft")}</option>
-                        <option value="numbered">{move || t("status.numbered")}</option>
-                        <option value="signed">{move || t("status.signed")}</option>
+                        {Status::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str()>{move || t(status_key(s))}</option>
+                        }).collect_view()}
                     </select>
                 </div>
                 {input("filter-from", "filter.from", "date", from)}
@@ -223,14 +228,19 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
     let xml = RwSignal::new(None::<String>);
     let signature = RwSignal::new(None::<SignatureCheck>);
     let busy = RwSignal::new(false);
+    let needs_registration = RwSignal::new(false);
     let id = StoredValue::new(id);
     let ob = outbox();
     let load = move || {
-        let id = id.get_value();
+        // Also called when an answer arrives after the screen was left: then there is nothing to do.
+        let Some(id) = id.try_get_value() else {
+            return;
+        };
         leptos::task::spawn_local(async move {
             match api::get::<InvoiceView>(session, &format!("/api/invoices/{id}")).await {
                 Ok(v) => {
-                    let signed = v.status == Status::Signed;
+                    // Every state after signing has the one signed file of its number.
+                    let signed = v.status.is_issued() && v.status != Status::Numbered;
                     rec.set(Some(v));
                     let path = format!("/api/invoices/{id}/xml");
                     if signed
@@ -249,6 +259,24 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
         });
     };
     load();
+    // The sweep signs, the authority answers later: ask again while one of them is owed, and
+    // load everything once the state moved.
+    crate::poll::while_open(Duration::from_secs(3), move || {
+        let Some(before) = rec.with_untracked(|r| r.as_ref().map(|r| r.status)) else {
+            return;
+        };
+        if !pending(before) {
+            return;
+        }
+        let path = format!("/api/invoices/{}", id.get_value());
+        leptos::task::spawn_local(async move {
+            if let Ok(v) = api::get::<InvoiceView>(session, &path).await
+                && v.status != before
+            {
+                load();
+            }
+        });
+    });
     let issue = move |_| {
         let id = id.get_value();
         busy.set(true);
@@ -262,7 +290,10 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                     ob.forget(&id);
                     error.set(None);
                 }
-                Err(r) => error.set(Some(r.message)),
+                Err(r) => {
+                    needs_registration.set(r.code() == "registration_required");
+                    error.set(Some(r.message));
+                }
             }
             load();
             busy.set(false);
@@ -274,10 +305,12 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
     view! {
         <section class="card detail">
             <p class="error" role="alert">{move || error.get()}</p>
+            {move || needs_registration.get().then(|| view! { <RegistrationRequired session /> })}
             {move || rec.get().map(|r| {
                 let status = r.status;
                 let number = r.number.map(|n| n.to_string()).unwrap_or_else(|| "—".into());
                 let attention = r.attention.clone();
+                let authority = view! { <AuthorityBlock session rec=r.clone() /> };
                 let d = r.document;
                 let checked = hoadon_core::check(&d);
                 let p = checked.preview.clone();
@@ -293,6 +326,7 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                     {attention.map(|a| view! {
                         <p class="error" id="attention">{move || t("attention")}": "{a.reason.clone()}" ("{a.attempts}")"</p>
                     })}
+                    {authority}
                     <dl class="facts">
                         {field("issue_date", i18n::date(lang(), &d.issue_date))}
                         {field("seller", format!("{} · {}", d.seller.name.clone().unwrap_or_default(), d.seller.tax_id.clone().unwrap_or_default()))}

@@ -47,7 +47,7 @@ where
                 if let Ok(Some(json)) = db::get(&part, db::CATALOGS, key).await
                     && let Ok(v) = serde_json::from_str::<T>(&json)
                     && session.partition_untracked().as_deref() == Some(part.as_str())
-                    && k.value.with_untracked(Option::is_none)
+                    && k.value.try_with_untracked(Option::is_none) == Some(true)
                 {
                     k.value.set(Some(v));
                 }

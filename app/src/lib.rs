@@ -1,7 +1,8 @@
 //! hoadon's web app (Leptos, client-side rendering, compiled to wasm32).
 //!
 //! Screens: home, invoices (list, detail), the invoice editor, catalogs, series, the company
-//! profile. The editor keeps the draft as what a client may send (`DraftInput`), composes it with
+//! profile, and the tax authority's (outbox, registration, 04/SS notices: [`authority`]). The
+//! rarely opened ones (the authority's, series, profile) are a module of their own ([`lazy`]). The editor keeps the draft as what a client may send (`DraftInput`), composes it with
 //! the company profile's seller as the server will, and runs `hoadon_core::check` on every
 //! change: the totals per tax rate, the grand total and the amount in words on screen are
 //! computed by the very code the server signs with. Drafts live on the device first ([`drafts`]:
@@ -10,6 +11,7 @@
 
 mod api;
 mod auth;
+pub mod authority;
 mod catalogs;
 mod db;
 mod drafts;
@@ -18,6 +20,8 @@ mod home;
 mod i18n;
 mod invoices;
 mod kept;
+pub mod lazy;
+mod poll;
 mod profile;
 mod route;
 mod series;
@@ -39,20 +43,42 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session for `token` (the app's, or the one the app hands the screens module).
+    pub fn new(token: Option<String>, lang: Lang) -> Session {
+        let token = RwSignal::new(token);
+        Session {
+            token,
+            lang: RwSignal::new(lang),
+            who: Memo::new(move |_| token.with(|t| t.as_deref().and_then(auth::claims))),
+        }
+    }
+
     /// The signed-in user's device database (tracked).
     pub fn partition(&self) -> Option<String> {
         self.who.with(|w| w.as_ref().map(auth::Claims::partition))
     }
 
+    /// `None` too once the session is gone: a screens module's answer may arrive after its
+    /// screen was left (see [`lazy`]).
     pub fn partition_untracked(&self) -> Option<String> {
         self.who
-            .with_untracked(|w| w.as_ref().map(auth::Claims::partition))
+            .try_with_untracked(|w| w.as_ref().map(auth::Claims::partition))
+            .flatten()
     }
 
     /// Whether the signed-in user is an admin (tracked): only admins edit the company profile.
     pub fn is_admin(&self) -> bool {
         self.who
             .with(|w| w.as_ref().is_some_and(|c| c.role == auth::Role::Admin))
+    }
+
+    /// Whether the signed-in user deals with the tax authority (tracked): admins and
+    /// accountants see the outbox and notices and may retry a message; the server checks again.
+    pub fn is_accounting(&self) -> bool {
+        self.who.with(|w| {
+            w.as_ref()
+                .is_some_and(|c| matches!(c.role, auth::Role::Admin | auth::Role::Accountant))
+        })
     }
 }
 
@@ -154,13 +180,9 @@ pub fn App() -> impl IntoView {
     let lang = storage()
         .and_then(|s| s.get_item("hoadon.lang").ok().flatten())
         .map_or(Lang::Vi, |l| if l == "en" { Lang::En } else { Lang::Vi });
-    let token = RwSignal::new(saved);
-    let session = Session {
-        token,
-        lang: RwSignal::new(lang),
-        who: Memo::new(move |_| token.with(|t| t.as_deref().and_then(auth::claims))),
-    };
+    let session = Session::new(saved, lang);
     provide_context(session);
+    lazy::follow_sign_out(session);
     let mode = SignInMode {
         cognito: RwSignal::new(None),
         error: RwSignal::new(None),
@@ -233,8 +255,9 @@ pub fn App() -> impl IntoView {
         let current = move || {
             let r = router.0.get();
             let same = match (&r, &here) {
-                (Route::Invoice(_), Route::Invoices) => true,
+                (Route::Invoice(_) | Route::Revise(_), Route::Invoices) => true,
                 (Route::Catalog(_), Route::Catalog(_)) => true,
+                (Route::Outbox(_), Route::Outbox(_)) => true,
                 (a, b) => a == b,
             };
             same.then_some("page")
@@ -248,9 +271,14 @@ pub fn App() -> impl IntoView {
             Route::Invoices => view! { <invoices::InvoiceList session /> }.into_any(),
             Route::Invoice(id) => view! { <invoices::InvoiceDetail session id /> }.into_any(),
             Route::Edit(id) => view! { <editor::Editor session id /> }.into_any(),
+            Route::Revise(id) => view! { <editor::Editor session id revise=true /> }.into_any(),
             Route::Catalog(kind) => view! { <catalogs::CatalogScreen session kind /> }.into_any(),
-            Route::Series => view! { <series::SeriesScreen session /> }.into_any(),
-            Route::Profile => view! { <profile::ProfileScreen session /> }.into_any(),
+            // The screens opened rarely are a module of their own, loaded when first opened.
+            route @ (Route::Outbox(_)
+            | Route::Registration
+            | Route::Notices
+            | Route::Series
+            | Route::Profile) => view! { <lazy::LazyScreen session route /> }.into_any(),
             Route::NotFound => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
@@ -269,6 +297,12 @@ pub fn App() -> impl IntoView {
                     {nav(Route::Catalog("customers".into()), "catalogs")}
                     {nav(Route::Series, "series")}
                     {nav(Route::Profile, "profile")}
+                    // The tax authority's screens, for those who deal with it.
+                    {move || session.is_accounting().then(|| view! {
+                        {nav(Route::Outbox(None), "nav.outbox")}
+                        {nav(Route::Registration, "nav.registration")}
+                        {nav(Route::Notices, "nav.notices")}
+                    })}
                 </nav>
             </Show>
             <Connection session />
@@ -288,7 +322,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen(start)]
+/// The app's entry point; the screens module (feature `screens`) has `lazy::mount` instead.
+#[cfg_attr(not(feature = "screens"), wasm_bindgen::prelude::wasm_bindgen(start))]
 pub fn start() {
     leptos::mount::mount_to_body(App);
 }

@@ -1,6 +1,7 @@
 //! The app's screens as paths, with the History API: every screen has a link that survives a
 //! reload (the server, CloudFront and the service worker answer deep links with the app).
 
+use hoadon_core::api::authority::OutboxState;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -17,6 +18,14 @@ pub enum Route {
     Series,
     /// The company profile (the seller block of every invoice).
     Profile,
+    /// A rejected invoice fixed in the editor and re-sent under its number.
+    Revise(String),
+    /// The messages to the tax authority, optionally of one state.
+    Outbox(Option<OutboxState>),
+    /// The 01/ĐKTĐ-HĐĐT registration with the tax authority.
+    Registration,
+    /// The 04/SS notices about issued invoices.
+    Notices,
     NotFound,
 }
 
@@ -39,6 +48,16 @@ impl Route {
             }
             ["series"] => Route::Series,
             ["profile"] => Route::Profile,
+            ["invoices", id, "revise"] if ok(id) => Route::Revise((*id).into()),
+            ["outbox"] => Route::Outbox(None),
+            ["outbox", state] => {
+                match OutboxState::ALL.into_iter().find(|s| s.as_str() == *state) {
+                    Some(s) => Route::Outbox(Some(s)),
+                    None => Route::NotFound,
+                }
+            }
+            ["registration"] => Route::Registration,
+            ["notices"] => Route::Notices,
             _ => Route::NotFound,
         }
     }
@@ -52,6 +71,11 @@ impl Route {
             Route::Catalog(kind) => format!("/catalogs/{kind}"),
             Route::Series => "/series".into(),
             Route::Profile => "/profile".into(),
+            Route::Revise(id) => format!("/invoices/{id}/revise"),
+            Route::Outbox(None) => "/outbox".into(),
+            Route::Outbox(Some(s)) => format!("/outbox/{}", s.as_str()),
+            Route::Registration => "/registration".into(),
+            Route::Notices => "/notices".into(),
             Route::NotFound => "/".into(),
         }
     }
@@ -73,7 +97,14 @@ impl Router {
     pub fn install() -> Router {
         let route = RwSignal::new(location_route());
         if let Some(w) = web_sys::window() {
-            let back = Closure::<dyn Fn()>::new(move || route.set(location_route()));
+            // Set only when it changed: a screen is not rebuilt for the route it shows.
+            let back = Closure::<dyn Fn()>::new(move || {
+                let r = location_route();
+                // `try_`: a router of an unmounted screens module may still be listening.
+                if route.try_with_untracked(|c| *c != r) == Some(true) {
+                    route.set(r);
+                }
+            });
             let _ = w.add_event_listener_with_callback("popstate", back.as_ref().unchecked_ref());
             back.forget();
         }
@@ -90,6 +121,17 @@ impl Router {
             w.scroll_to_with_x_and_y(0.0, 0.0);
         }
         self.0.set(to);
+        // The other module's router follows the address too (a link in the authority's screens
+        // moves the app; see `crate::lazy`). Later, so this handler has finished first.
+        set_timeout(
+            || {
+                let popstate = web_sys::Event::new("popstate");
+                if let (Some(w), Ok(e)) = (web_sys::window(), popstate) {
+                    let _ = w.dispatch_event(&e);
+                }
+            },
+            std::time::Duration::ZERO,
+        );
     }
 
     /// Replaces the current history entry (a new draft gets its id without a back-step).
@@ -107,7 +149,14 @@ pub fn router() -> Router {
 
 /// A link to a screen: a real `href` (open in a new tab works), followed in-app on a plain click.
 #[component]
-pub fn Link(to: Route, children: Children, #[prop(optional)] class: &'static str) -> impl IntoView {
+pub fn Link(
+    to: Route,
+    children: Children,
+    #[prop(optional)] class: &'static str,
+    /// A stable id (what the browser tests click).
+    #[prop(optional)]
+    id: Option<&'static str>,
+) -> impl IntoView {
     let href = to.path();
     let router = router();
     let click = move |ev: leptos::ev::MouseEvent| {
@@ -117,7 +166,7 @@ pub fn Link(to: Route, children: Children, #[prop(optional)] class: &'static str
         ev.prevent_default();
         router.go(to.clone());
     };
-    view! { <a href=href class=class on:click=click>{children()}</a> }
+    view! { <a href=href class=class id=id on:click=click>{children()}</a> }
 }
 
 #[cfg(test)]
@@ -134,10 +183,16 @@ mod tests {
             Route::Catalog("customers".into()),
             Route::Series,
             Route::Profile,
+            Route::Revise("app-1234abcd".into()),
+            Route::Outbox(None),
+            Route::Outbox(Some(OutboxState::NeedsAttention)),
+            Route::Registration,
+            Route::Notices,
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/catalogs/colours"), Route::NotFound);
         assert_eq!(Route::parse("/invoices/a%2Fb"), Route::NotFound);
+        assert_eq!(Route::parse("/outbox/lost"), Route::NotFound);
     }
 }

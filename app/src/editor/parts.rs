@@ -1,5 +1,6 @@
 //! The editor's pieces that do not bind input fields: what a new draft starts from, when a
-//! finding is shown, the seller block (the company profile's, read-only) and the conflict panel.
+//! finding is shown, the seller block (the company profile's, read-only), the totals and the
+//! conflict panel.
 
 use crate::Session;
 use crate::drafts::{Conflict, Outbox};
@@ -134,6 +135,79 @@ pub fn SellerBlock(session: Session, device: Device) -> impl IntoView {
                 </Show>
             </p>
         </Show>
+    }
+}
+
+/// The sync state of the open draft, as shown.
+#[derive(Clone, PartialEq)]
+pub struct SyncView {
+    pub conflict: Option<Conflict>,
+    pub error: Option<String>,
+    pub saving: bool,
+    pub waiting: bool,
+    pub version: Option<u64>,
+}
+
+/// The sync line's state (its `data-sync`, what the browser tests wait for) and text.
+pub fn sync_line(d: Option<SyncView>, online: bool, lang: Lang) -> (&'static str, String) {
+    let t = |k| i18n::text(lang, k);
+    let Some(d) = d else {
+        return ("new", t("sync.new").to_owned());
+    };
+    if d.conflict.is_some() {
+        ("conflict", t("sync.conflict").to_owned())
+    } else if let Some(e) = d.error {
+        ("refused", format!("{} {e}", t("sync.refused")))
+    } else if d.saving {
+        ("saving", t("sync.saving").to_owned())
+    } else if d.waiting && !online {
+        ("offline", t("sync.offline").to_owned())
+    } else if d.waiting {
+        ("pending", t("sync.pending").to_owned())
+    } else {
+        let v = d.version.unwrap_or_default();
+        ("synced", format!("{} {v}", t("sync.synced")))
+    }
+}
+
+/// The totals per rate, the grand total and the amount in words, as the core computes them from
+/// the checked document (what the server will sign).
+#[component]
+pub fn Totals(session: Session, checked: Memo<Checked>) -> impl IntoView {
+    let t = move |k| i18n::text(session.lang.get(), k);
+    view! {
+        <section class="totals" aria-live="polite">
+            <h2>{move || t("totals")}</h2>
+            <table>
+                <tbody>
+                    {move || checked.with(|c| c.preview.groups.iter().map(|g| {
+                        let rate = g.rate.map(|r| r.to_string()).unwrap_or_default();
+                        view! {
+                            <tr class="group">
+                                <th scope="row">{rate}</th>
+                                <td>{i18n::money(g.net)}</td>
+                                <td>{i18n::money(g.vat)}</td>
+                            </tr>
+                        }
+                    }).collect_view())}
+                    <tr><th scope="row">{move || t("totals.net")}</th>
+                        <td id="total-net" colspan="2">{move || checked.with(|c| i18n::money(c.preview.total_before_vat))}</td></tr>
+                    <tr><th scope="row">{move || t("totals.vat")}</th>
+                        <td id="total-vat" colspan="2">{move || checked.with(|c| i18n::money(c.preview.total_vat))}</td></tr>
+                    <tr><th scope="row">{move || t("totals.total")}</th>
+                        <td id="total" colspan="2">{move || checked.with(|c| i18n::money(c.preview.total))}</td></tr>
+                </tbody>
+            </table>
+            <p>{move || t("totals.words")}": "
+                <output id="words">{move || checked.with(|c| {
+                    let p = &c.preview;
+                    match session.lang.get() {
+                        Lang::Vi => hoadon_core::words::vi::amount_in_words(p.total, p.currency, &Default::default()),
+                        Lang::En => hoadon_core::words::en::amount_in_words(p.total, p.currency),
+                    }
+                })}</output>
+            </p>
+        </section>
     }
 }
 

@@ -1,0 +1,144 @@
+//! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices) and
+//! the set-up ones (series, company profile) — are a wasm module of their own,
+//! `hoadon-screens`: this crate built again with the feature `screens` (`app/build`), whose one
+//! export, [`mount`], shows one of them. `index.html`'s `window.hoadonScreens` imports it the
+//! first time one is opened, as the signature verifier is: the first load (home, invoices, the
+//! editor) stays within its budget (ARCHITECTURE.md).
+//!
+//! The two modules share no memory. The app hands over the screen's path, the token and the
+//! language, and the module builds its own session, router and kept resources from them (the
+//! token's claims, the user's IndexedDB). Links in the module push the address and announce it
+//! with a `popstate` event, which the app's router follows; a token the server refused is
+//! announced with [`SIGNED_OUT_EVENT`], which signs the app out; when a screen is left, the app
+//! reads its kept profile and series again (the module may have changed them).
+
+use crate::i18n::Lang;
+use crate::route::Route;
+use crate::{Session, kept};
+use leptos::prelude::*;
+
+/// The event the screens module fires on `window` when the server refused the token (`401`).
+pub const SIGNED_OUT_EVENT: &str = "hoadon-signed-out";
+
+/// Whether a route's screen is in the screens module.
+pub fn is_lazy(route: &Route) -> bool {
+    matches!(
+        route,
+        Route::Outbox(_) | Route::Registration | Route::Notices | Route::Series | Route::Profile
+    )
+}
+
+/// Calls `window.hoadonScreens[name](args…)` (`index.html`), which owns the one mounted screen:
+/// `show(el, path, token, lang)` mounts one (freeing the one before), `hide()` frees it. `show`
+/// answers a promise settled once the module is loaded and the screen mounted.
+fn call(
+    name: &str,
+    args: &web_sys::js_sys::Array,
+) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    use web_sys::js_sys::{Function, Reflect};
+    let window = web_sys::window().ok_or(wasm_bindgen::JsValue::NULL)?;
+    let screens = Reflect::get(&window, &"hoadonScreens".into())?;
+    let f: Function = Reflect::get(&screens, &name.into())?.dyn_into()?;
+    f.apply(&screens, args)
+}
+
+fn lang_code(lang: Lang) -> &'static str {
+    if lang == Lang::En { "en" } else { "vi" }
+}
+
+/// Where a screen of the module is shown (in the app): mounted once the module is loaded, again
+/// when the language or the user changes, freed when the screen is left.
+#[component]
+pub fn LazyScreen(session: Session, route: Route) -> impl IntoView {
+    let t = move |k| crate::i18n::text(session.lang.get(), k);
+    let device = kept::device();
+    let host = NodeRef::<leptos::html::Div>::new();
+    let failed = RwSignal::new(false);
+    let path = route.path();
+    Effect::new(move |_| {
+        let lang = lang_code(session.lang.get());
+        let (Some(token), Some(el)) = (session.token.get(), host.get()) else {
+            return;
+        };
+        let args =
+            web_sys::js_sys::Array::of4(&el, &path.as_str().into(), &token.into(), &lang.into());
+        let shown = call("show", &args)
+            .and_then(wasm_bindgen::JsCast::dyn_into::<web_sys::js_sys::Promise>);
+        leptos::task::spawn_local(async move {
+            let done = match shown {
+                Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.is_ok(),
+                Err(_) => false,
+            };
+            if !done {
+                failed.try_set(true);
+            }
+        });
+    });
+    on_cleanup(move || {
+        let _ = call("hide", &web_sys::js_sys::Array::new());
+        leptos::task::spawn_local(device.profile.refresh(session));
+        leptos::task::spawn_local(device.series.refresh(session));
+    });
+    // The module replaces what is inside when it mounts the screen.
+    view! {
+        <div node_ref=host class="lazy-screen">
+            <p class="card" id="lazy-loading">{move || t(if failed.get() { "unreachable" } else { "loading" })}</p>
+        </div>
+    }
+}
+
+/// The screens module signs the app out when the server refused the token.
+pub fn follow_sign_out(session: Session) {
+    use wasm_bindgen::JsCast;
+    let out = wasm_bindgen::prelude::Closure::<dyn Fn()>::new(move || session.token.set(None));
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback(SIGNED_OUT_EVENT, out.as_ref().unchecked_ref());
+    }
+    out.forget();
+}
+
+/// The screen at `path` (in the module), in the module's own reactive world: a session from the
+/// app's token and language, a router whose links the app follows, the user's kept resources,
+/// and the app told when the server refused the token.
+pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
+    let session = Session::new(Some(token), lang);
+    provide_context(session);
+    crate::route::Router::install();
+    kept::Device::install(session, RwSignal::new(true));
+    Effect::new(move |_| {
+        if session.token.with(Option::is_none)
+            && let Some(w) = web_sys::window()
+            && let Ok(e) = web_sys::Event::new(SIGNED_OUT_EVENT)
+        {
+            let _ = w.dispatch_event(&e);
+        }
+    });
+    use crate::{authority as a, profile, series};
+    match Route::parse(path) {
+        Route::Outbox(state) => view! { <a::OutboxScreen session state /> }.into_any(),
+        Route::Registration => view! { <a::RegistrationScreen session /> }.into_any(),
+        Route::Notices => view! { <a::NoticesScreen session /> }.into_any(),
+        Route::Series => view! { <series::SeriesScreen session /> }.into_any(),
+        Route::Profile => view! { <profile::ProfileScreen session /> }.into_any(),
+        _ => ().into_any(),
+    }
+}
+
+/// A screen mounted by the app; `free()` (from the app) unmounts it. The field is only held:
+/// dropping Leptos's unmount handle is what takes the screen away.
+#[cfg(feature = "screens")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub struct Mounted(#[expect(dead_code, reason = "held to be dropped")] Box<dyn std::any::Any>);
+
+/// The screens module's export: mounts the screen at `path` in `el` for the holder of `token`,
+/// in `lang` (`vi` or `en`).
+#[cfg(feature = "screens")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn mount(el: web_sys::HtmlElement, path: &str, token: String, lang: &str) -> Mounted {
+    let lang = if lang == "en" { Lang::En } else { Lang::Vi };
+    let path = path.to_owned();
+    Mounted(Box::new(leptos::mount::mount_to(el, move || {
+        screen(&path, token, lang)
+    })))
+}
