@@ -11,6 +11,7 @@ use crate::invoices::Services;
 use crate::store::TenantStore;
 use hoadon_core::api::authority::Subject;
 use hoadon_core::dsig::{self, Layout};
+use hoadon_core::tdiep::{AuthorityNotice, TDiep};
 
 /// The signed document a registration or notice message carries.
 pub async fn signed_document(
@@ -44,9 +45,10 @@ pub(crate) async fn sign_document(
         .map_err(|e| ApiError::Unavailable(format!("signing: {e}")))
 }
 
-/// The authority's reasons, as lines.
+/// The authority's reasons, as lines (bounded: they come from outside).
 pub(crate) fn reasons(list: &[(String, String)]) -> Vec<String> {
     list.iter()
+        .take(20)
         .map(|(c, t)| {
             if c.is_empty() {
                 t.clone()
@@ -54,5 +56,27 @@ pub(crate) fn reasons(list: &[(String, String)]) -> Vec<String> {
                 format!("{c}: {t}")
             }
         })
+        .map(|l| crate::outbox::truncate(&l, 300))
         .collect()
+}
+
+/// The errors of a technical acknowledgement (999) as reasons; `None`: received without error.
+pub(crate) fn ack_refusal(msg: &TDiep) -> Option<Vec<String>> {
+    crate::outbox::apply::ack_errors(msg).map(|e| {
+        let r: Vec<_> = e
+            .into_iter()
+            .map(|(c, t)| (c.unwrap_or_default(), t))
+            .collect();
+        reasons(&r)
+    })
+}
+
+/// What a decision of the authority (103, 301) says: `Ok` accepted, `Err(reasons)` refused.
+/// Invented (provisional): `THop`/`TTXNCQT` 2, or any reason given, is a refusal.
+pub(crate) fn decision(n: &AuthorityNotice) -> Result<(), Vec<String>> {
+    if n.reasons.is_empty() && n.outcome.as_deref() != Some("2") {
+        Ok(())
+    } else {
+        Err(reasons(&n.reasons))
+    }
 }

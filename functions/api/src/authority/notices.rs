@@ -5,11 +5,11 @@
 //!
 //! Item: `NOTICE / <id>`.
 
-use super::{reasons, sign_document};
+use super::{ack_refusal, decision, sign_document};
 use crate::error::ApiError;
 use crate::invoices::authority::Applied;
 use crate::invoices::{Services, from_item, load};
-use crate::outbox::{self, apply::ack_errors};
+use crate::outbox;
 use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::api::Page;
 use hoadon_core::api::authority::{NoticeInput, NoticeState, NoticeView, Subject};
@@ -226,51 +226,25 @@ pub async fn apply_reply(
     id: &str,
     msg: &TDiep,
 ) -> Result<(Applied, String), ApiError> {
-    let (state, found, summary, applied) = match (&msg.header.kind, &msg.body) {
-        (MessageKind::TechnicalAck, _) => match ack_errors(msg) {
-            Some(e) => {
-                let r: Vec<_> = e
-                    .iter()
-                    .map(|(c, t)| (c.clone().unwrap_or_default(), t.clone()))
-                    .collect();
-                (
-                    NoticeState::Refused,
-                    reasons(&r),
-                    "received with errors",
-                    Applied::Final,
-                )
-            }
-            None => (
-                NoticeState::Received,
-                Vec::new(),
-                "received",
-                Applied::Progress,
-            ),
+    use NoticeState as S;
+    let (state, found, summary) = match (&msg.header.kind, &msg.body) {
+        (MessageKind::TechnicalAck, _) => match ack_refusal(msg) {
+            Some(r) => (S::Refused, r, "received with errors"),
+            None => (S::Received, Vec::new(), "received"),
         },
-        (MessageKind::ErrorNoticeResult, Body::AuthorityNotice(n)) => {
-            // Invented (provisional): THop 2 or any reason = refused.
-            if n.reasons.is_empty() && n.outcome.as_deref() != Some("2") {
-                (
-                    NoticeState::Accepted,
-                    Vec::new(),
-                    "accepted (301)",
-                    Applied::Final,
-                )
-            } else {
-                (
-                    NoticeState::Refused,
-                    reasons(&n.reasons),
-                    "refused (301)",
-                    Applied::Final,
-                )
-            }
-        }
+        (MessageKind::ErrorNoticeResult, Body::AuthorityNotice(n)) => match decision(n) {
+            Ok(()) => (S::Accepted, Vec::new(), "accepted (301)"),
+            Err(r) => (S::Refused, r, "refused (301)"),
+        },
         (k, _) => {
-            return Ok((
-                Applied::Progress,
-                format!("MLTDiep {} (not expected here)", k.code()),
-            ));
+            let what = format!("MLTDiep {} (not expected here)", k.code());
+            return Ok((Applied::Progress, what));
         }
+    };
+    let applied = if state == S::Received {
+        Applied::Progress
+    } else {
+        Applied::Final
     };
     for _ in 0..5 {
         let (mut r, version) = record(ts, id).await?;

@@ -6,11 +6,11 @@
 //! Item: `AUTH / registration`. The 100 body is provisional (`tdiep::provisional`); the
 //! contact fields are kept here, not sent, until a real schema says where they go.
 
-use super::{reasons, sign_document};
+use super::{ack_refusal, decision, reasons, sign_document};
 use crate::error::ApiError;
 use crate::invoices::authority::Applied;
 use crate::invoices::{Services, from_item};
-use crate::outbox::{self, apply::ack_errors};
+use crate::outbox;
 use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::api::authority::{
     AuthoritySettingsInput, RegistrationInput, RegistrationState, RegistrationView, Subject,
@@ -258,58 +258,31 @@ pub async fn apply_reply(
     ts: &TenantStore,
     msg: &TDiep,
 ) -> Result<(Applied, String), ApiError> {
-    let (state, found, summary, applied) = match (&msg.header.kind, &msg.body) {
-        (MessageKind::TechnicalAck, _) => match ack_errors(msg) {
-            Some(e) => {
-                let r: Vec<_> = e
-                    .iter()
-                    .map(|(c, t)| (c.clone().unwrap_or_default(), t.clone()))
-                    .collect();
-                (
-                    RegistrationState::Refused,
-                    reasons(&r),
-                    "received with errors",
-                    Applied::Final,
-                )
-            }
+    use RegistrationState as S;
+    let (state, found, summary) = match (&msg.header.kind, &msg.body) {
+        (MessageKind::TechnicalAck, _) => match ack_refusal(msg) {
+            Some(r) => (S::Refused, r, "received with errors"),
             None => return Ok((Applied::Progress, "received".into())),
         },
-        (MessageKind::RegistrationReceipt, Body::AuthorityNotice(n)) if n.reasons.is_empty() => (
-            RegistrationState::Received,
-            Vec::new(),
-            "received (102)",
-            Applied::Progress,
-        ),
-        (MessageKind::RegistrationReceipt, Body::AuthorityNotice(n)) => (
-            RegistrationState::Refused,
-            reasons(&n.reasons),
-            "not received (102)",
-            Applied::Final,
-        ),
-        (MessageKind::RegistrationDecision, Body::AuthorityNotice(n)) => {
-            // Invented (provisional): TTXNCQT/THop 2 or any reason = refused.
-            if n.reasons.is_empty() && n.outcome.as_deref() != Some("2") {
-                (
-                    RegistrationState::Accepted,
-                    Vec::new(),
-                    "accepted (103)",
-                    Applied::Final,
-                )
-            } else {
-                (
-                    RegistrationState::Refused,
-                    reasons(&n.reasons),
-                    "refused (103)",
-                    Applied::Final,
-                )
-            }
+        (MessageKind::RegistrationReceipt, Body::AuthorityNotice(n)) if n.reasons.is_empty() => {
+            (S::Received, Vec::new(), "received (102)")
         }
+        (MessageKind::RegistrationReceipt, Body::AuthorityNotice(n)) => {
+            (S::Refused, reasons(&n.reasons), "not received (102)")
+        }
+        (MessageKind::RegistrationDecision, Body::AuthorityNotice(n)) => match decision(n) {
+            Ok(()) => (S::Accepted, Vec::new(), "accepted (103)"),
+            Err(r) => (S::Refused, r, "refused (103)"),
+        },
         (k, _) => {
-            return Ok((
-                Applied::Progress,
-                format!("MLTDiep {} (not expected here)", k.code()),
-            ));
+            let what = format!("MLTDiep {} (not expected here)", k.code());
+            return Ok((Applied::Progress, what));
         }
+    };
+    let applied = if state == S::Received {
+        Applied::Progress
+    } else {
+        Applied::Final
     };
     for _ in 0..5 {
         let (mut r, version) = record(ts).await?;
