@@ -158,6 +158,29 @@ async fn registration_gates_issuing_then_a_coded_invoice_gets_its_code_and_both_
     );
 
     register(&app, &t).await;
+    // Who sent it and what the authority decided are on the registration's audit chain.
+    let ts = TenantStore::new("anphat", app.state.0.store.clone());
+    let chain = ts.query("AUDIT#registration", "", None, 10).await.unwrap();
+    let actions: Vec<String> = chain
+        .items
+        .iter()
+        .map(|i| {
+            serde_json::from_slice::<Value>(&i.data).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        actions.first().map(String::as_str),
+        Some("registration_sent"),
+        "{actions:?}"
+    );
+    assert_eq!(
+        actions.last().map(String::as_str),
+        Some("accepted (103)"),
+        "{actions:?}"
+    );
     let (s, v) = app.post(&t, "/api/invoices/inv-auth-0001/issue").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["authority"]["test"], true);

@@ -9,7 +9,7 @@
 use super::{ack_refusal, decision, reasons, sign_document};
 use crate::error::ApiError;
 use crate::invoices::authority::Applied;
-use crate::invoices::{Services, from_item};
+use crate::invoices::{AuditEntry, ChainHead, Services, chain_op, from_item};
 use crate::outbox;
 use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::api::authority::{
@@ -38,6 +38,37 @@ struct RegistrationRecord {
     #[serde(default)]
     signed: Option<String>,
     updated_at: i64,
+    /// The head of the chain `AUDIT#registration` (sent, decided, registered elsewhere).
+    #[serde(default)]
+    audit_seq: u64,
+    #[serde(default)]
+    audit_head: String,
+}
+
+/// The audit entry of a change to the registration, for the same transaction.
+fn audited(
+    ts: &TenantStore,
+    r: &mut RegistrationRecord,
+    actor: &str,
+    action: &str,
+    detail: Option<String>,
+) -> Op {
+    let entry = AuditEntry {
+        seq: 0,
+        at: r.updated_at,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        status: None,
+        number: None,
+        detail,
+        prev: String::new(),
+        hash: String::new(),
+    };
+    let head = ChainHead {
+        seq: &mut r.audit_seq,
+        head: &mut r.audit_head,
+    };
+    chain_op(ts, "registration", head, entry)
 }
 
 impl Default for RegistrationRecord {
@@ -52,6 +83,8 @@ impl Default for RegistrationRecord {
             outbox_id: None,
             signed: None,
             updated_at: 0,
+            audit_seq: 0,
+            audit_head: String::new(),
         }
     }
 }
@@ -162,6 +195,7 @@ pub async fn send(
     svc: &Services,
     ts: &TenantStore,
     input: RegistrationInput,
+    actor: &str,
 ) -> Result<RegistrationView, ApiError> {
     check_input(&input)?;
     let link = svc.authority(ts.tenant()).cloned().ok_or_else(|| {
@@ -216,7 +250,9 @@ pub async fn send(
     r.outbox_id = Some(msg.id.clone());
     r.signed = Some(signed);
     r.updated_at = svc.clock.now();
-    let mut ops = vec![put(ts, &r, version)];
+    let detail = format!("message {}", msg.message_id);
+    let a = audited(ts, &mut r, actor, "registration_sent", Some(detail));
+    let mut ops = vec![put(ts, &r, version), a];
     ops.extend(outbox::enqueue_ops(ts, &msg));
     match ts.transact(ops).await {
         Ok(v) => {
@@ -236,12 +272,15 @@ pub async fn settings(
     svc: &Services,
     ts: &TenantStore,
     input: AuthoritySettingsInput,
+    actor: &str,
 ) -> Result<RegistrationView, ApiError> {
     for _ in 0..5 {
         let (mut r, version) = record(ts).await?;
         r.registered_elsewhere = input.registered_elsewhere;
         r.updated_at = svc.clock.now();
-        match ts.transact(vec![put(ts, &r, version)]).await {
+        let detail = format!("registered_elsewhere = {}", input.registered_elsewhere);
+        let a = audited(ts, &mut r, actor, "authority_settings", Some(detail));
+        match ts.transact(vec![put(ts, &r, version), a]).await {
             Ok(v) => return Ok(view(r, v[0])),
             Err(StoreError::ConditionFailed { .. }) => continue,
             Err(e) => return Err(e.into()),
@@ -302,7 +341,8 @@ pub async fn apply_reply(
             r.accepted_uncoded |= i.uncoded;
         }
         r.updated_at = svc.clock.now();
-        match ts.transact(vec![put(ts, &r, version)]).await {
+        let a = audited(ts, &mut r, "tax-authority", summary, None);
+        match ts.transact(vec![put(ts, &r, version), a]).await {
             Ok(_) => break,
             Err(StoreError::ConditionFailed { .. }) => continue,
             Err(e) => return Err(e.into()),

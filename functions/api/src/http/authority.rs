@@ -143,7 +143,8 @@ async fn send_registration(
 ) -> Result<Json<RegistrationView>, ApiError> {
     caller.require(&[Role::Admin])?;
     Ok(Json(
-        authority::registration::send(&st.0.services, &caller.store, body).await?,
+        authority::registration::send(&st.0.services, &caller.store, body, &caller.claims.sub)
+            .await?,
     ))
 }
 
@@ -167,7 +168,8 @@ async fn put_settings(
 ) -> Result<Json<RegistrationView>, ApiError> {
     caller.require(&[Role::Admin])?;
     Ok(Json(
-        authority::registration::settings(&st.0.services, &caller.store, body).await?,
+        authority::registration::settings(&st.0.services, &caller.store, body, &caller.claims.sub)
+            .await?,
     ))
 }
 
