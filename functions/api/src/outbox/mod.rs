@@ -220,6 +220,11 @@ pub fn enqueue_ops(ts: &TenantStore, rec: &OutboxRecord) -> Vec<Op> {
             data: Vec::new(),
             condition: Condition::Always,
         },
+        Op::Put {
+            key: ts.key("OUTLOG", log_key(rec.created_at, &rec.id)),
+            data: Vec::new(),
+            condition: Condition::Always,
+        },
     ]
 }
 
@@ -424,30 +429,44 @@ pub async fn list(
     cursor: Option<String>,
     limit: usize,
 ) -> Result<Page<OutboxView>, ApiError> {
-    let mut all = Vec::new();
-    let mut c = None;
+    // Newest first through the `OUTLOG` index (the messages needing attention through their
+    // own); each page reads at most `SCAN` index entries, so a state that is rare in a long
+    // history answers with fewer items and a cursor rather than reading everything.
+    const SCAN: usize = 1000;
+    let pk = if state == Some(OutboxState::NeedsAttention) {
+        "OUTATT"
+    } else {
+        "OUTLOG"
+    };
+    let mut items = Vec::new();
+    let mut after = cursor;
+    let mut scanned = 0;
     loop {
-        let page = ts.query("OUTBOX", "", c.as_deref(), 500).await?;
-        for item in &page.items {
-            let rec: OutboxRecord = from_item(item)?;
+        let page = ts.query(pk, "", after.as_deref(), 200).await?;
+        for entry in &page.items {
+            scanned += 1;
+            after = Some(entry.key.sk.clone());
+            let id = entry.key.sk.rsplit('#').next().unwrap_or_default();
+            let Some(item) = ts.get("OUTBOX", id).await? else {
+                continue;
+            };
+            let rec: OutboxRecord = from_item(&item)?;
             if state.is_none_or(|s| s == rec.state) {
-                all.push(rec.view(item.version));
+                items.push(rec.view(item.version));
+            }
+            if items.len() >= limit || scanned >= SCAN {
+                return Ok(Page { items, next: after });
             }
         }
-        match page.next {
-            Some(n) => c = Some(n),
-            None => break,
+        if page.next.is_none() {
+            return Ok(Page { items, next: None });
         }
     }
-    all.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
-    let start = cursor
-        .and_then(|c| all.iter().position(|v| v.id == c).map(|p| p + 1))
-        .unwrap_or(0);
-    let items: Vec<OutboxView> = all.iter().skip(start).take(limit).cloned().collect();
-    let next = (start + items.len() < all.len())
-        .then(|| items.last().map(|v| v.id.clone()))
-        .flatten();
-    Ok(Page { items, next })
+}
+
+/// `OUTLOG` sort key: newest first (the creation second inverted), then the id.
+fn log_key(created_at: i64, id: &str) -> String {
+    format!("{:011}#{id}", (99_999_999_999 - created_at).max(0))
 }
 
 /// How many messages need attention (the home screen).
