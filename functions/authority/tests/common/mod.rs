@@ -150,3 +150,22 @@ pub fn block<F: std::future::Future>(f: F) -> F::Output {
         .unwrap()
         .block_on(f)
 }
+
+/// Submits and returns (the 999, every reply after it).
+pub fn exchange(sim: &hoadon_authority::Simulator, id: &str, msg: &str) -> (String, Vec<String>) {
+    let ack = sim.handle(msg.as_bytes()).unwrap();
+    assert_eq!(ack.len(), 1);
+    let all = sim.replies_now(id).unwrap();
+    assert_eq!(all[0], ack[0], "the look-up starts with the same 999");
+    (ack[0].clone(), all[1..].to_vec())
+}
+
+pub fn ack_ok(ack: &str, id: &str) {
+    let m = TDiep::read(ack).unwrap();
+    assert_eq!(m.header.kind, MessageKind::TechnicalAck);
+    assert_eq!(m.header.sender, "TCT");
+    assert_eq!(m.header.receiver, TVAN);
+    assert_eq!(m.header.reference.as_ref().unwrap().as_str(), id);
+    let Body::TechAck(a) = m.body else { panic!() };
+    assert!(!a.has_errors, "{a:?}");
+}
