@@ -324,7 +324,11 @@ fn certificates(session: &Session) -> Result<Vec<TokenCertificate>, TokenError> 
     for handle in session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE)])? {
         let attrs = session.get_attributes(
             handle,
-            &[AttributeType::Label, AttributeType::Id, AttributeType::Value],
+            &[
+                AttributeType::Label,
+                AttributeType::Id,
+                AttributeType::Value,
+            ],
         )?;
         let (mut label, mut id, mut der) = (String::new(), Vec::new(), Vec::new());
         for a in attrs {
