@@ -43,7 +43,7 @@ pub enum TokenCommand {
         /// The certificate's CKA_ID in hex (see `token list`); needed when the token holds
         /// several certificates with private keys.
         #[arg(long, value_name = "HEX", value_parser = parse_cert_id)]
-        cert_id: Option<Vec<u8>>,
+        cert_id: Option<CertId>,
         /// The signing time, Vietnam local time; defaults to now.
         #[arg(long, value_name = "YYYY-MM-DDThh:mm:ss", value_parser = parse_time)]
         time: Option<DateTime>,
@@ -56,8 +56,14 @@ pub enum TokenCommand {
     },
 }
 
-fn parse_cert_id(s: &str) -> Result<Vec<u8>, String> {
-    parse_hex(s).ok_or_else(|| "expected hex bytes, e.g. 01 or a0:0b".into())
+/// A certificate's `CKA_ID` (a newtype: clap would take a bare `Vec<u8>` for many values).
+#[derive(Clone)]
+pub struct CertId(Vec<u8>);
+
+fn parse_cert_id(s: &str) -> Result<CertId, String> {
+    parse_hex(s)
+        .map(CertId)
+        .ok_or_else(|| "expected hex bytes, e.g. 01 or a0:0b".into())
 }
 
 fn token_err(e: TokenError) -> Refused {
@@ -77,7 +83,7 @@ pub fn run(cmd: TokenCommand) -> Result<(), Refused> {
         } => sign_file(
             &module,
             token.as_deref(),
-            cert_id.as_deref(),
+            cert_id.as_ref().map(|c| c.0.as_slice()),
             time,
             &input,
             &output,
@@ -102,7 +108,7 @@ fn list(module: &std::path::Path) -> Result<(), Refused> {
             continue;
         }
         println!(
-            "  {:<10} {:<16} {:<14} {:<41} subject",
+            "  {:<10} {:<16} {:<14} {:<42} subject",
             "id", "label", "MST", "valid"
         );
         for c in &t.certificates {
@@ -114,7 +120,7 @@ fn list(module: &std::path::Path) -> Result<(), Refused> {
                 Err(why) => ("-".into(), format!("(unreadable: {why})")),
             };
             println!(
-                "  {:<10} {:<16} {:<14} {:<41} {}",
+                "  {:<10} {:<16} {:<14} {:<42} {}",
                 c.id_hex(),
                 c.label,
                 c.tax_id().unwrap_or_else(|| "-".into()),

@@ -129,11 +129,12 @@ impl Module {
         Ok(Module { ctx })
     }
 
-    /// Every present token with its certificates (read without logging in: certificates are
-    /// public objects).
+    /// Every present, initialized token with its certificates (read without logging in:
+    /// certificates are public objects). SoftHSM2 always offers one more, empty slot; it is not
+    /// a token anyone can sign with.
     pub fn tokens(&self) -> Result<Vec<TokenDescription>, TokenError> {
         let mut out = Vec::new();
-        for slot in self.ctx.get_slots_with_token()? {
+        for slot in self.ctx.get_slots_with_initialized_token()? {
             let info = self.ctx.get_token_info(slot)?;
             let session = self.ctx.open_ro_session(slot)?;
             out.push(TokenDescription {
@@ -215,7 +216,7 @@ impl Module {
 
     fn find_token(&self, wanted: Option<&str>) -> Result<(Slot, String), TokenError> {
         let mut found = Vec::new();
-        for slot in self.ctx.get_slots_with_token()? {
+        for slot in self.ctx.get_slots_with_initialized_token()? {
             let label = self.ctx.get_token_info(slot)?.label().trim().to_owned();
             if wanted.is_none_or(|w| w == label) {
                 found.push((slot, label));
