@@ -386,7 +386,7 @@ pub fn parse_hex(s: &str) -> Option<Vec<u8>> {
         .chars()
         .filter(|c| *c != ':')
         .collect();
-    if s.is_empty() || s.len() % 2 != 0 {
+    if s.is_empty() || !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
