@@ -247,7 +247,7 @@ fn a_wrong_pin_is_a_clear_error_and_the_pin_is_printed_nowhere() {
 }
 
 #[test]
-fn an_unknown_certificate_id_or_token_label_is_refused_by_name() {
+fn an_unknown_certificate_id_or_token_label_or_an_expired_certificate_is_refused_by_name() {
     let Some(t) = token() else { return };
     let input = write_unsigned(t, "in-unknown.xml");
     let output = t.dir.join("out-unknown.xml");

@@ -307,12 +307,25 @@ impl TokenSigner {
 
     /// Signs an unsigned `HDon` as its seller, as [`crate::LocalKeySigner::sign_invoice`] does:
     /// prepare with the token's certificate, sign on the token, attach (which re-checks the
-    /// value against the certificate).
+    /// value against the certificate). A certificate not valid at `signing_time` is refused
+    /// first: the server attaches only signatures whose certificate was valid then (#15), and a
+    /// CA's certificate expiring is the commonest way a token stops working.
     pub fn sign_invoice(
         &self,
         unsigned: &str,
         signing_time: DateTime,
     ) -> Result<String, TokenError> {
+        if let Ok(c) = &self.certificate.parsed
+            && !c.valid_at(signing_time)
+        {
+            return Err(TokenError::Certificate {
+                id: self.certificate.id_hex(),
+                why: format!(
+                    "not valid at the signing time {signing_time} (valid {} to {})",
+                    c.not_before, c.not_after
+                ),
+            });
+        }
         let prepared = dsig::prepare(unsigned, &self.signer_cert, signing_time)?;
         let value = self.sign_digest(&prepared.signed_info_digest())?;
         Ok(prepared.attach(&value)?)
