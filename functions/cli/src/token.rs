@@ -160,8 +160,12 @@ fn sign_file(
     };
     let unsigned = read_input(input)?;
     let module = Module::open(module).map_err(token_err)?;
+    // A missing or ambiguous token is said before the PIN is asked.
+    let label = module.token_label(token).map_err(token_err)?;
     let pin = read_pin()?;
-    let signer = module.signer(token, cert_id, &pin).map_err(token_err)?;
+    let signer = module
+        .signer(Some(&label), cert_id, &pin)
+        .map_err(token_err)?;
     drop(pin);
     let signed = signer
         .sign_invoice(&unsigned, signing_time)

@@ -66,7 +66,9 @@ fn token() -> Option<&'static Token> {
 }
 
 fn make_token(module: PathBuf) -> Token {
-    let dir = std::env::temp_dir().join(format!("hoadon-token-{}", std::process::id()));
+    // Inside the work tree's target directory (cargo's per-crate scratch space), not /tmp.
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hoadon-token-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("tokens")).unwrap();
     let conf = dir.join("softhsm2.conf");

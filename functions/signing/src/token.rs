@@ -214,6 +214,12 @@ impl Module {
         })
     }
 
+    /// The label of the token `wanted` (or of the only token present): lets a caller refuse a
+    /// missing or ambiguous token before it asks for the PIN.
+    pub fn token_label(&self, wanted: Option<&str>) -> Result<String, TokenError> {
+        Ok(self.find_token(wanted)?.1)
+    }
+
     fn find_token(&self, wanted: Option<&str>) -> Result<(Slot, String), TokenError> {
         let mut found = Vec::new();
         for slot in self.ctx.get_slots_with_initialized_token()? {
