@@ -5,6 +5,9 @@
 //! - `hoadon words [--lang vi|zh|en] [--currency CODE] [options] AMOUNT` — the amount in words.
 //! - `hoadon sign --key KEY.pem --cert CERT.pem [--time T] FILE.xml` — signed XML on stdout.
 //! - `hoadon verify FILE.xml...` — one line per signature; exit 0 only if every one is valid.
+//! - `hoadon token list --module LIB` — the tokens and certificates a PKCS#11 library offers.
+//! - `hoadon token sign-file --module LIB [--token LABEL] [--cert-id HEX] IN.xml OUT.xml` — sign
+//!   on the token (PIN from `HOADON_TOKEN_PIN` or asked without echo).
 //! - `hoadon completions SHELL` — the shell's completion script on stdout.
 //!
 //! Exit codes: 0 success, 1 the input was refused (findings, bad amount, invalid signature),
@@ -16,11 +19,13 @@ use hoadon_core::{Currency, DateTime, InvoiceDocument, Severity, check, xml};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+mod token;
+
 #[derive(Parser)]
 #[command(
     name = "hoadon",
     version,
-    about = "Vietnamese e-invoices from the command line: render, amounts in words, sign, verify",
+    about = "Vietnamese e-invoices from the command line: render, amounts in words, sign (with a key file or a token), verify",
     after_help = "Exit codes: 0 success, 1 the input was refused, 2 usage error.",
     arg_required_else_help = true
 )]
@@ -66,6 +71,11 @@ enum Command {
     Verify {
         #[arg(value_name = "FILE.xml", required = true)]
         files: Vec<String>,
+    },
+    /// Sign with a PKCS#11 token (a CA's USB token): list its certificates, sign invoice files.
+    Token {
+        #[command(subcommand)]
+        command: token::TokenCommand,
     },
     /// Print the shell completion script for `hoadon` on stdout.
     ///
@@ -129,6 +139,7 @@ fn main() -> ExitCode {
             file,
         } => sign(&key, &cert, time, &file),
         Command::Verify { files } => verify(&files),
+        Command::Token { command } => token::run(command),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "hoadon", &mut std::io::stdout());
             Ok(())
@@ -161,6 +172,15 @@ fn write_stdout(text: &str) -> Result<(), Refused> {
     std::io::stdout()
         .write_all(text.as_bytes())
         .map_err(|e| Refused(format!("stdout: {e}")))
+}
+
+/// Writes `text` to the file `path`, or to stdout for `-`.
+fn write_output(path: &str, text: &str) -> Result<(), Refused> {
+    if path == "-" {
+        write_stdout(text)
+    } else {
+        std::fs::write(path, text).map_err(|e| Refused(format!("{path}: {e}")))
+    }
 }
 
 fn render(path: &str) -> Result<(), Refused> {
@@ -232,13 +252,7 @@ fn words(a: &WordsArgs) -> Result<(), Refused> {
 fn sign(key: &str, cert: &str, time: Option<DateTime>, file: &str) -> Result<(), Refused> {
     let signing_time = match time {
         Some(t) => t,
-        None => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_err(|e| Refused(format!("clock: {e}")))?;
-            DateTime::from_unix(now.as_secs() as i64, VIETNAM_UTC_OFFSET)
-                .map_err(|_| Refused("clock out of range".into()))?
-        }
+        None => now_in_vietnam()?,
     };
     let signer = hoadon_signing::LocalKeySigner::from_pem(&read_input(key)?, &read_input(cert)?)
         .map_err(|e| Refused(e.to_string()))?;
@@ -250,6 +264,15 @@ fn sign(key: &str, cert: &str, time: Option<DateTime>, file: &str) -> Result<(),
 
 /// `SigningTime` is written in Vietnam local time without a zone, as the samples do.
 const VIETNAM_UTC_OFFSET: i64 = 7 * 3600;
+
+/// Now, in Vietnam local time (the default signing time).
+fn now_in_vietnam() -> Result<DateTime, Refused> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| Refused(format!("clock: {e}")))?;
+    DateTime::from_unix(now.as_secs() as i64, VIETNAM_UTC_OFFSET)
+        .map_err(|_| Refused("clock out of range".into()))
+}
 
 /// A progress bar on stderr for work over `len` items: drawn only when stderr is a terminal
 /// (indicatif hides it otherwise), so pipes, tests and CI logs see none of it.

@@ -1,16 +1,18 @@
 //! Signer adapters: whoever holds a private key turns the canonical `SignedInfo` that
 //! [`hoadon_core::dsig::prepare`] returns into an RSA-SHA256 signature value.
 //!
-//! Only [`LocalKeySigner`] exists today: a software RSA key, used by `hoadon sign` and (with
-//! the backend issue) by the local server. Cloud KMS and PKCS#11 tokens fit the same two-phase
-//! interface and join with their issues. Private keys never leave this crate; the core only ever
-//! sees public keys and signature bytes.
+//! [`LocalKeySigner`] is a software RSA key, used by `hoadon sign` and by the local server.
+//! With the `token` feature (only the CLI enables it), `token` signs on a PKCS#11 token (the
+//! seller's USB token, #15) through the same two-phase interface. Private keys never leave this
+//! crate (or the token); the core only ever sees public keys and signature bytes.
 //!
 //! RSA signing uses aws-lc-rs (AWS-LC, the library the AWS SDK already links): about as fast as
 //! OpenSSL, which the throughput goal needs; the pure-Rust `rsa` crate is several times slower
 //! for private-key operations.
 
 pub mod selfsigned;
+#[cfg(feature = "token")]
+pub mod token;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
