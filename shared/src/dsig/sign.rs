@@ -6,7 +6,7 @@
 //! `prepare(unsigned HDon, certificate, signing time)` inserts a `Signature` into `DSCKS/NBan`
 //! (adding `DSCKS`, `NBan` and `DLHDon@Id` when missing), fills both reference digests and
 //! returns the exact canonical `SignedInfo` bytes. The key holder signs those bytes with
-//! RSA-SHA256 (KMS `Sign` with `MessageType=RAW`, a token's `CKM_SHA256_RSA_PKCS`, a local key);
+//! RSA-SHA256 (KMS `Sign` with `MessageType=RAW`, a token's `CKM_RSA_PKCS` over the SHA-256 DigestInfo, a local key);
 //! [`Prepared::attach`] verifies the returned value against the certificate and completes the
 //! document. Bytes are only ever inserted: nothing already in the document is re-serialised.
 //!
