@@ -22,6 +22,7 @@ pub mod auth;
 pub mod authority;
 pub mod bootstrap;
 pub mod catalogs;
+pub mod certificates;
 #[cfg(all(feature = "aws", any(test, feature = "testing")))]
 pub mod emulators;
 pub mod error;

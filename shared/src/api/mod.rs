@@ -3,6 +3,7 @@
 //! renamed field breaks the build instead of the screen. Plain serde data; no I/O.
 
 pub mod authority;
+pub mod certificates;
 
 use crate::lifecycle::Status;
 use crate::model::{DraftInput, InvoiceDocument};

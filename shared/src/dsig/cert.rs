@@ -250,3 +250,18 @@ pub fn parse(der: &[u8]) -> Result<Certificate, CertError> {
         exponent: unsigned(e),
     })
 }
+
+/// The issuer of a DER certificate, written like [`Certificate::subject`]. Kept out of
+/// [`parse`] (verification never needs it); the certificate registry shows it, as the
+/// registration (01/ĐKTĐ-HĐĐT) names the CA.
+pub fn issuer(der: &[u8]) -> Result<String, CertError> {
+    let (cert, _) = expect(der, 0x30)?;
+    let (tbs, _) = expect(cert, 0x30)?;
+    let mut rest = tbs;
+    if rest.first() == Some(&0xa0) {
+        rest = tlv(rest)?.2;
+    }
+    rest = expect(rest, 0x02)?.1;
+    rest = expect(rest, 0x30)?.1;
+    name(expect(rest, 0x30)?.0)
+}

@@ -7,6 +7,7 @@
 
 mod authority;
 mod catalogs;
+mod certificates;
 mod health;
 mod invoices;
 mod openapi;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(invoices::routes())
         .merge(catalogs::routes())
         .merge(authority::routes())
+        .merge(certificates::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(axum::middleware::map_response(typed_errors))

@@ -5,7 +5,7 @@
 //! Every refusal is the typed `ErrorBody` (`error.rs`, and the `typed_errors` layer for axum's own
 //! rejections); the shared error responses below are what operations list under their statuses.
 
-use super::{authority, catalogs, health, invoices, session};
+use super::{authority, catalogs, certificates, health, invoices, session};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use hoadon_core::api::ErrorBody;
@@ -98,6 +98,7 @@ pub(super) fn document() -> &'static str {
         doc.merge(catalogs::Api::openapi());
         doc.merge(health::Api::openapi());
         doc.merge(authority::Api::openapi());
+        doc.merge(certificates::Api::openapi());
         // After the merge: the examples go onto the merged operations.
         BearerAndExamples.modify(&mut doc);
         let mut json = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
@@ -178,7 +179,8 @@ error_responses! {
     UnsupportedMediaType => "`unsupported_media_type`: the body is not in the declared content type.",
     Unprocessable => "The content breaks rules: `validation_failed` and `profile_incomplete` with \
                       every finding in `details` (e.g. `issue_date.future`, \
-                      `issue_date.before_last`, `series.exhausted`), `unknown_series`.",
+                      `issue_date.before_last`, `series.exhausted`), `unknown_series`, a rule of \
+                      the tenant (`registration_required`, `certificate.other_tax_id`, …).",
     Unavailable => "`unavailable`, `signing_pending` or `signing_key_missing`: retry later.",
 }
 

@@ -1,0 +1,377 @@
+//! The tenant's signing-certificate registry (#15): admins upload the certificates the company
+//! signs with (a token's, a CA's remote-signing account's), so that signatures made outside the
+//! server can later be checked against a certificate of the tenant. Only certificates that could
+//! sign the company's invoices are kept: RSA of at least 2048 bits, the company's own `MST:` in
+//! the subject, valid now. Nothing here decides trust in the CA; that is the tax authority's.
+//!
+//! Items: `CERT / <sha256 of the DER>` (one per certificate: uploading it again answers the same
+//! record) and `CERT / head`, the head of the chain `AUDIT#certificates` that records every
+//! upload and revocation in the same transaction.
+//!
+//! Unreadable input (not PEM, not base64, not an X.509 certificate) is `422
+//! certificate.unreadable`, not `400`: the request is well-formed JSON of the documented shape;
+//! its content is what is refused, like every other rule here.
+
+use crate::error::ApiError;
+use crate::invoices::{AuditEntry, AuditReport, ChainHead, Services, chain_op, from_item};
+use crate::ports::sha256_hex;
+use crate::store::{Condition, Item, Op, StoreError, TenantStore};
+use hoadon_core::DateTime;
+use hoadon_core::api::certificates::{CertificateUpload, CertificateView};
+use hoadon_core::dsig::{self, SignerCertificate, cert};
+use serde::{Deserialize, Serialize};
+
+const PK: &str = "CERT";
+const HEAD: &str = "head";
+const CHAIN: &str = "certificates";
+/// Smallest RSA modulus accepted: what Vietnamese CAs issue and Decree 123 signatures need.
+const MIN_KEY_BITS: usize = 2048;
+const MAX_LABEL: usize = 100;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CertRecord {
+    /// The DER in base64: kept whole so that signatures can later be verified with it.
+    der: String,
+    #[serde(default)]
+    label: Option<String>,
+    subject: String,
+    issuer: String,
+    tax_id: String,
+    not_before: String,
+    not_after: String,
+    key_bits: u32,
+    uploaded_at: i64,
+    uploaded_by: String,
+    #[serde(default)]
+    revoked: bool,
+    #[serde(default)]
+    revoked_at: Option<i64>,
+    #[serde(default)]
+    revoked_by: Option<String>,
+}
+
+/// `CERT / head`: the head of `AUDIT#certificates` (no one certificate holds it, as the chain
+/// spans them all).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct ChainRecord {
+    audit_seq: u64,
+    audit_head: String,
+}
+
+/// A `422` whose message carries both languages, as the screens show either.
+fn refuse(code: &'static str, vi: &str, en: &str) -> ApiError {
+    ApiError::Unprocessable(code, format!("{vi} / {en}"))
+}
+
+fn unreadable(why: &str) -> ApiError {
+    refuse(
+        "certificate.unreadable",
+        "Không đọc được chứng thư số",
+        &format!("not a readable X.509 certificate ({why})"),
+    )
+}
+
+fn view(id: &str, r: CertRecord) -> CertificateView {
+    CertificateView {
+        id: id.to_owned(),
+        label: r.label,
+        subject: r.subject,
+        issuer: r.issuer,
+        tax_id: r.tax_id,
+        not_before: r.not_before,
+        not_after: r.not_after,
+        key_bits: r.key_bits,
+        uploaded_at: r.uploaded_at,
+        uploaded_by: r.uploaded_by,
+        revoked: r.revoked,
+        used_by_series: Vec::new(),
+    }
+}
+
+fn utc(t: DateTime) -> String {
+    format!("{t}Z")
+}
+
+/// The DER bytes of the upload: exactly one of `pem` and `der_base64`.
+fn der_of(input: &CertificateUpload) -> Result<Vec<u8>, ApiError> {
+    match (&input.pem, &input.der_base64) {
+        (Some(pem), None) => hoadon_signing::pem_block(pem, "CERTIFICATE")
+            .ok_or_else(|| unreadable("no PEM CERTIFICATE block")),
+        (None, Some(b64)) => {
+            let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
+            dsig::b64_decode(&compact).map_err(|_| unreadable("der_base64 is not base64"))
+        }
+        _ => Err(refuse(
+            "certificate.pem_or_der",
+            "Gửi chứng thư số dạng PEM hoặc DER (chỉ một)",
+            "send the certificate as pem or der_base64, exactly one of them",
+        )),
+    }
+}
+
+fn clean_label(label: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(l) = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    if l.chars().count() > MAX_LABEL || l.chars().any(char::is_control) {
+        return Err(refuse(
+            "certificate.bad_label",
+            "Tên gợi nhớ tối đa 100 ký tự, không có ký tự điều khiển",
+            "label: at most 100 characters, no control characters",
+        ));
+    }
+    Ok(Some(l))
+}
+
+/// Reads and checks a certificate against the company and the clock; the record to keep.
+fn check(
+    der: &[u8],
+    company_tax_id: &str,
+    now: DateTime,
+) -> Result<(cert::Certificate, String), ApiError> {
+    let c = cert::parse(der).map_err(|e| {
+        if e.0.starts_with("not an RSA key") {
+            weak_key()
+        } else {
+            unreadable(&e.0)
+        }
+    })?;
+    let issuer = cert::issuer(der).map_err(|e| unreadable(&e.0))?;
+    // The key must be one the signing code can verify with (a usable RSA public key).
+    SignerCertificate::from_der(der).map_err(|_| weak_key())?;
+    if c.key_bits() < MIN_KEY_BITS {
+        return Err(weak_key());
+    }
+    let Some(tax_id) = c.tax_id() else {
+        return Err(refuse(
+            "certificate.no_tax_id",
+            "Chứng thư số không có mã số thuế (MST:) của doanh nghiệp",
+            "the certificate's subject has no tax id (MST:)",
+        ));
+    };
+    let company = company_tax_id.trim();
+    if company.is_empty() || tax_id != company {
+        return Err(refuse(
+            "certificate.other_tax_id",
+            &format!("Chứng thư số của MST {tax_id}, không phải MST của doanh nghiệp ({company})"),
+            &format!("the certificate is for tax id {tax_id}, not the company's ({company})"),
+        ));
+    }
+    if !c.valid_at(now) {
+        return Err(refuse(
+            "certificate.not_valid_now",
+            &format!(
+                "Chứng thư số chỉ có hiệu lực từ {} đến {} (UTC)",
+                c.not_before, c.not_after
+            ),
+            &format!(
+                "the certificate is valid only from {} to {} (UTC)",
+                c.not_before, c.not_after
+            ),
+        ));
+    }
+    Ok((c, issuer))
+}
+
+fn weak_key() -> ApiError {
+    refuse(
+        "certificate.weak_key",
+        "Khóa của chứng thư số phải là RSA từ 2048 bit",
+        "the certificate's key must be RSA of at least 2048 bits",
+    )
+}
+
+async fn head(ts: &TenantStore) -> Result<(ChainRecord, u64), ApiError> {
+    Ok(match ts.get(PK, HEAD).await? {
+        Some(item) => (from_item(&item)?, item.version),
+        None => (ChainRecord::default(), 0),
+    })
+}
+
+fn condition(version: u64) -> Condition {
+    match version {
+        0 => Condition::NotExists,
+        v => Condition::Version(v),
+    }
+}
+
+fn put<T: Serialize>(ts: &TenantStore, sk: &str, v: &T, condition: Condition) -> Op {
+    Op::Put {
+        key: ts.key(PK, sk),
+        data: serde_json::to_vec(v).expect("records serialize"),
+        condition,
+    }
+}
+
+/// The head's new value and the audit entry's operation, for the same transaction.
+fn audited(
+    ts: &TenantStore,
+    h: &mut ChainRecord,
+    at: i64,
+    actor: &str,
+    action: &str,
+    id: &str,
+) -> Op {
+    let entry = AuditEntry {
+        seq: 0,
+        at,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        status: None,
+        number: None,
+        detail: Some(id.to_owned()),
+        prev: String::new(),
+        hash: String::new(),
+    };
+    let head = ChainHead {
+        seq: &mut h.audit_seq,
+        head: &mut h.audit_head,
+    };
+    chain_op(ts, CHAIN, head, entry)
+}
+
+/// Registers a certificate; `true` when it is new (`201`), `false` when the same DER was
+/// already registered (`200`, the record as it is, revoked or not).
+pub async fn upload(
+    svc: &Services,
+    ts: &TenantStore,
+    input: CertificateUpload,
+    actor: &str,
+) -> Result<(CertificateView, bool), ApiError> {
+    let der = der_of(&input)?;
+    let label = clean_label(input.label)?;
+    let id = sha256_hex(&der);
+    if let Some(item) = ts.get(PK, &id).await? {
+        return Ok((view(&id, from_item(&item)?), false));
+    }
+    let (profile, _) = crate::profile::current(ts).await?;
+    let now = DateTime::from_unix(svc.clock.now(), 0)
+        .map_err(|e| ApiError::Internal(format!("clock: {e}")))?;
+    let (c, issuer) = check(&der, &profile.tax_id, now)?;
+    let rec = CertRecord {
+        der: dsig::b64_encode(&der),
+        label,
+        subject: c.subject.clone(),
+        issuer,
+        tax_id: c.tax_id().unwrap_or_default(),
+        not_before: utc(c.not_before),
+        not_after: utc(c.not_after),
+        key_bits: u32::try_from(c.key_bits()).unwrap_or(u32::MAX),
+        uploaded_at: svc.clock.now(),
+        uploaded_by: actor.to_owned(),
+        revoked: false,
+        revoked_at: None,
+        revoked_by: None,
+    };
+    for _ in 0..5 {
+        let (mut h, hv) = head(ts).await?;
+        let a = audited(
+            ts,
+            &mut h,
+            rec.uploaded_at,
+            actor,
+            "certificate_uploaded",
+            &id,
+        );
+        let ops = vec![
+            put(ts, &id, &rec, Condition::NotExists),
+            put(ts, HEAD, &h, condition(hv)),
+            a,
+        ];
+        match ts.transact(ops).await {
+            Ok(_) => {
+                tracing::info!(event = "certificate.uploaded", tenant = ts.tenant(), id);
+                return Ok((view(&id, rec), true));
+            }
+            Err(StoreError::ConditionFailed { index: 0 }) => {
+                let item = ts.get(PK, &id).await?.ok_or(ApiError::NotFound)?;
+                return Ok((view(&id, from_item(&item)?), false));
+            }
+            Err(StoreError::ConditionFailed { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Unavailable(
+        "the certificate registry kept changing; retry".into(),
+    ))
+}
+
+fn is_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+async fn load(ts: &TenantStore, id: &str) -> Result<(CertRecord, u64), ApiError> {
+    if !is_id(id) {
+        return Err(ApiError::NotFound);
+    }
+    let item = ts.get(PK, id).await?.ok_or(ApiError::NotFound)?;
+    Ok((from_item(&item)?, item.version))
+}
+
+pub async fn get(ts: &TenantStore, id: &str) -> Result<CertificateView, ApiError> {
+    Ok(view(id, load(ts, id).await?.0))
+}
+
+/// Every certificate of the tenant, revoked ones included, newest upload first.
+pub async fn list(ts: &TenantStore) -> Result<Vec<CertificateView>, ApiError> {
+    let mut items: Vec<Item> = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = ts.query(PK, "", cursor.as_deref(), 500).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    let mut out = Vec::new();
+    for item in items.iter().filter(|i| is_id(&i.key.sk)) {
+        out.push(view(&item.key.sk, from_item(item)?));
+    }
+    out.sort_by(|a, b| b.uploaded_at.cmp(&a.uploaded_at).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+/// Marks a certificate revoked: it stays listed (signatures made with it stay explained) but
+/// will no longer be accepted for new signatures. Revoking it again changes nothing.
+pub async fn revoke(
+    svc: &Services,
+    ts: &TenantStore,
+    id: &str,
+    actor: &str,
+) -> Result<CertificateView, ApiError> {
+    for _ in 0..5 {
+        let (mut rec, version) = load(ts, id).await?;
+        if rec.revoked {
+            return Ok(view(id, rec));
+        }
+        let now = svc.clock.now();
+        rec.revoked = true;
+        rec.revoked_at = Some(now);
+        rec.revoked_by = Some(actor.to_owned());
+        let (mut h, hv) = head(ts).await?;
+        let a = audited(ts, &mut h, now, actor, "certificate_revoked", id);
+        let ops = vec![
+            put(ts, id, &rec, Condition::Version(version)),
+            put(ts, HEAD, &h, condition(hv)),
+            a,
+        ];
+        match ts.transact(ops).await {
+            Ok(_) => {
+                tracing::info!(event = "certificate.revoked", tenant = ts.tenant(), id);
+                return Ok(view(id, rec));
+            }
+            Err(StoreError::ConditionFailed { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Unavailable(
+        "the certificate registry kept changing; retry".into(),
+    ))
+}
+
+/// The chain `AUDIT#certificates`, checked against its head.
+pub async fn audit(ts: &TenantStore) -> Result<AuditReport, ApiError> {
+    let (h, _) = head(ts).await?;
+    crate::invoices::read_chain(ts, CHAIN, (h.audit_seq, &h.audit_head)).await
+}
