@@ -27,6 +27,8 @@ const CHAIN: &str = "certificates";
 /// Smallest RSA modulus accepted: what Vietnamese CAs issue and Decree 123 signatures need.
 const MIN_KEY_BITS: usize = 2048;
 const MAX_LABEL: usize = 100;
+/// The longest `pem` or `der_base64` read (as documented): a certificate is a few KiB.
+const MAX_TEXT: usize = 65536;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct CertRecord {
@@ -94,6 +96,13 @@ fn utc(t: DateTime) -> String {
 
 /// The DER bytes of the upload: exactly one of `pem` and `der_base64`.
 fn der_of(input: &CertificateUpload) -> Result<Vec<u8>, ApiError> {
+    let text = [&input.pem, &input.der_base64];
+    if text
+        .iter()
+        .any(|t| t.as_ref().is_some_and(|t| t.chars().count() > MAX_TEXT))
+    {
+        return Err(unreadable("longer than 65536 characters"));
+    }
     match (&input.pem, &input.der_base64) {
         (Some(pem), None) => hoadon_signing::pem_block(pem, "CERTIFICATE")
             .ok_or_else(|| unreadable("no PEM CERTIFICATE block")),

@@ -132,6 +132,7 @@ async fn certificates_that_cannot_sign_the_companys_invoices_are_refused() {
         json!({"pem": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"}),
         json!({"der_base64": "not base64!"}),
         json!({"der_base64": "MAA="}),
+        json!({"pem": format!("{SELLER_PEM}{}", " ".repeat(65536))}),
     ] {
         assert_refused(
             &upload(&app, &admin, garbage).await,
