@@ -7,6 +7,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{TestApp, spawn_app};
+use hoadon_api::auth::Role;
+use hoadon_api::bootstrap;
 use hoadon_core::date::{Date, DateTime};
 use hoadon_core::dsig;
 use hoadon_signing::selfsigned::generate;
@@ -53,6 +55,10 @@ async fn a_pem_upload_is_registered_once_with_what_the_certificate_says() {
     assert!(subject.contains("MST:0109998883"), "{subject}");
     assert!(subject.contains("An Phát"), "{subject}");
     assert!(v["issuer"].as_str().unwrap().contains("C=VN"), "{v}");
+    assert_eq!(
+        v["issuer"], v["subject"],
+        "the test certificate is self-signed"
+    );
     assert_eq!(v["not_before"], "2025-01-01T00:00:00Z");
     assert_eq!(v["not_after"], "2035-12-31T23:59:59Z");
     assert!(v["key_bits"].as_u64().unwrap() >= 2048);
@@ -127,6 +133,25 @@ async fn certificates_that_cannot_sign_the_companys_invoices_are_refused() {
         &upload(&app, &admin, json!({"pem": future.cert_pem})).await,
         "certificate.not_valid_now",
     );
+    // Real CA certificates: a 1024-bit key (refused before anything else), another company.
+    let weak = include_str!(
+        "../../../shared/tests/data/real-samples/certs/02-vina-smartsign-hdon-pban100-2021-05-28.sig1.pem"
+    );
+    assert_refused(
+        &upload(&app, &admin, json!({"pem": weak})).await,
+        "certificate.weak_key",
+    );
+    let vnpt = include_str!(
+        "../../../shared/tests/data/real-samples/certs/09-vnpt-hdon-k22tba-16-2022-07-21.sig1.pem"
+    );
+    let answer = upload(&app, &admin, json!({"pem": vnpt})).await;
+    assert_refused(&answer, "certificate.other_tax_id");
+    assert!(
+        answer.1["message"]
+            .as_str()
+            .unwrap()
+            .contains("0106869738-012")
+    );
     for garbage in [
         json!({"pem": "hello"}),
         json!({"pem": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"}),
@@ -176,6 +201,65 @@ async fn only_admins_upload_and_revoke() {
     assert_eq!(app.post(&sales, &uri).await.0, StatusCode::FORBIDDEN);
     let unknown = format!("/api/certificates/{}", "0".repeat(64));
     assert_eq!(app.get(&admin, &unknown).await.0, StatusCode::NOT_FOUND);
+    let malformed = format!("/api/certificates/{}", "A".repeat(64));
+    assert_eq!(app.get(&admin, &malformed).await.0, StatusCode::NOT_FOUND);
+
+    // An accountant reads, and only reads.
+    bootstrap::add_user(
+        &*app.state.0.store,
+        "kt@anphat.vn",
+        "anphat",
+        Role::Accountant,
+        "secret-pass",
+        [2; 16],
+    )
+    .await
+    .unwrap();
+    let accountant = app.login("kt@anphat.vn").await;
+    let (s, list) = app.get(&accountant, "/api/certificates").await;
+    assert_eq!(
+        (s, list["items"].as_array().unwrap().len()),
+        (StatusCode::OK, 1)
+    );
+    let one = format!("/api/certificates/{}", v["id"].as_str().unwrap());
+    assert_eq!(app.get(&accountant, &one).await.0, StatusCode::OK);
+    assert_eq!(app.post(&accountant, &uri).await.0, StatusCode::FORBIDDEN);
+    let (s, _) = upload(&app, &accountant, json!({"pem": SELLER_PEM})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn concurrent_uploads_share_one_unbroken_chain() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@anphat.vn").await;
+    let pems: Vec<String> = (0..4)
+        .map(|i| {
+            generate(
+                &format!("Token {i}"),
+                "0109998883",
+                at(2025, 1, 1),
+                at(2030, 1, 1),
+            )
+            .unwrap()
+            .cert_pem
+        })
+        .collect();
+    let (a, b, c, d) = tokio::join!(
+        upload(&app, &admin, json!({"pem": pems[0]})),
+        upload(&app, &admin, json!({"pem": pems[1]})),
+        upload(&app, &admin, json!({"pem": pems[2]})),
+        upload(&app, &admin, json!({"pem": pems[3]})),
+    );
+    let answers = [a, b, c, d];
+    for (s, v) in &answers {
+        assert_eq!(*s, StatusCode::CREATED, "{v}");
+    }
+    let (_, list) = app.get(&admin, "/api/certificates").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 4);
+    let ts = hoadon_api::store::TenantStore::new("anphat", app.state.0.store.clone());
+    let report = hoadon_api::certificates::audit(&ts).await.unwrap();
+    assert!(report.valid, "{report:?}");
+    assert_eq!(report.entries.len(), 4);
 }
 
 #[tokio::test]
