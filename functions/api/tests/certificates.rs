@@ -1,7 +1,7 @@
 //! The tenant's signing-certificate registry, in-process: upload as PEM and as DER (201, then
 //! 200 for the same certificate), the fields read from it, tenant isolation, the refusals (another
 //! MST, no MST, expired, unreadable, both or neither of pem/der), roles, revocation and the audit
-//! chain `AUDIT#certificates`.
+//! chain `AUDIT#certificates`, and the OpenAPI document as strict as the server.
 
 mod common;
 
@@ -307,4 +307,32 @@ async fn a_revoked_certificate_stays_listed_and_every_change_is_audited() {
             .entries
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn the_document_is_as_strict_as_the_server() {
+    let app = spawn_app().await;
+    let (s, doc) = app.call("GET", "/api/openapi.json", None, &[], None).await;
+    assert_eq!(s, StatusCode::OK);
+    let upload = &doc["components"]["schemas"]["CertificateUpload"];
+    assert_eq!(upload["additionalProperties"], false, "{upload}");
+    assert_eq!(upload["properties"]["pem"]["maxLength"], 65536, "{upload}");
+    assert_eq!(upload["properties"]["label"]["maxLength"], 100, "{upload}");
+    for path in ["/api/certificates/{id}", "/api/certificates/{id}/revoke"] {
+        let op = doc["paths"][path]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap();
+        assert_eq!(
+            op["parameters"][0]["schema"]["pattern"], "^[0-9a-f]{64}$",
+            "{op}"
+        );
+    }
+    let post = &doc["paths"]["/api/certificates"]["post"];
+    assert_eq!(post["operationId"], "upload_certificate");
+    for status in ["200", "201", "403", "422"] {
+        assert!(post["responses"][status].is_object(), "{status}: {post}");
+    }
 }
