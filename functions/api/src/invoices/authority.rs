@@ -153,14 +153,13 @@ pub fn refusal_details(errors: &[(Option<String>, String)]) -> Vec<Detail> {
         .iter()
         .take(20)
         .map(|(code, text)| {
+            // Texts from outside are bounded before they are stored on the invoice.
             let text = crate::outbox::truncate(text, 300);
-            let code = code.as_deref().map(|c| crate::outbox::truncate(c, 40));
+            let code = crate::outbox::truncate(code.as_deref().unwrap_or("unknown"), 40);
             let path = FIELDS
                 .iter()
                 .find(|(k, _)| text.contains(k))
                 .map_or("authority", |(_, p)| p);
-            let code = code.as_deref().unwrap_or("unknown");
-            let text = text.as_str();
             Detail {
                 severity: Severity::Error,
                 code: format!("authority.{code}"),

@@ -489,16 +489,7 @@ mod tests {
         use crate::sqs::SqsWake;
 
         let moto = Emulator::moto().await;
-        let client = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-        let url = client
-            .create_queue()
-            .queue_name("hoadon-anphat-outbox")
-            .send()
-            .await
-            .expect("moto creates a queue")
-            .queue_url()
-            .expect("a queue URL")
-            .to_owned();
+        let (client, url) = moto.sqs_queue("hoadon-anphat-outbox").await;
         let receive = || async {
             client
                 .receive_message()

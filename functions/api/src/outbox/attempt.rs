@@ -112,6 +112,7 @@ pub(super) async fn work(
         None => return Ok(None), // lost the record to another worker while sending
     };
     let now = svc.clock.now_ms();
+    // What went wrong, and whether the other side refused the request as such (no retry helps).
     let failure = match outcome {
         Outcome::Replies(replies) => {
             if !rec.received {
@@ -136,28 +137,25 @@ pub(super) async fn work(
                     }
                     None
                 }
-                Err(e) => Some(format!("the authority's answer could not be applied: {e}")),
+                Err(e) => Some((
+                    format!("the authority's answer could not be applied: {e}"),
+                    false,
+                )),
             }
         }
-        Outcome::Failed(e) => Some(e.to_string()).filter(|_| {
-            if matches!(e, AuthorityError::Refused(_)) {
-                rec.attempts = svc.retry.max_attempts.saturating_sub(1);
-            }
-            true
-        }),
+        Outcome::Failed(e) => Some((e.to_string(), matches!(e, AuthorityError::Refused(_)))),
     };
-    if let Some(why) = failure {
+    if let Some((why, refused)) = failure {
         rec.attempts += 1;
         rec.last_error = Some(super::truncate(&why, 500));
-        if rec.received {
-            // Polling what the other side owes: bounded by the answer's deadline, not by the
-            // number of attempts (a T-VAN outage longer than the retries must not strand it).
-            if now - rec.received_at_ms > svc.retry.answer_deadline_ms {
-                rec.state = OutboxState::NeedsAttention;
-            } else {
-                rec.next_at_ms = now + svc.retry.backoff_ms(rec.attempts, schedule::jitter_unit());
-            }
-        } else if rec.attempts >= svc.retry.max_attempts {
+        // Polling what the other side owes is bounded by the answer's deadline, not by the
+        // number of attempts (a T-VAN outage longer than the retries must not strand it).
+        let exhausted = if rec.received {
+            now - rec.received_at_ms > svc.retry.answer_deadline_ms
+        } else {
+            rec.attempts >= svc.retry.max_attempts
+        };
+        if refused || exhausted {
             rec.state = OutboxState::NeedsAttention;
         } else {
             rec.next_at_ms = now + svc.retry.backoff_ms(rec.attempts, schedule::jitter_unit());

@@ -101,9 +101,6 @@ pub struct OutboxRecord {
     /// The other side has it (a submit was answered, or a look-up found it).
     #[serde(default)]
     pub received: bool,
-    /// The last submit timed out: it may have arrived, so look up before resending.
-    #[serde(default)]
-    pub maybe_received: bool,
     /// When the other side was first known to have it (ms).
     #[serde(default)]
     pub received_at_ms: i64,
@@ -188,7 +185,6 @@ pub fn new_message(
         subject_id: subject_id.to_owned(),
         state: OutboxState::Queued,
         received: false,
-        maybe_received: false,
         received_at_ms: 0,
         attempts: 0,
         sends: 0,
