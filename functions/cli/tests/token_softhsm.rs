@@ -10,7 +10,7 @@ use hoadon_core::{DateTime, InvoiceDocument, check, xml};
 use hoadon_signing::token::{Module, Pin};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
 const PIN: &str = "314159";
@@ -46,8 +46,17 @@ fn on_path(tool: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// The token, made once per test binary; `None` (after a `SKIPPED:` line) without the tools.
-fn token() -> Option<&'static Token> {
+/// The token, made once per test binary, with the right to use it alone until the guard drops;
+/// `None` (after a `SKIPPED:` line) without the tools.
+///
+/// Why alone: SoftHSM2's file store rewrites the token file on a failed login (the PIN counter),
+/// and another process reading it at that moment finds no token ("no token present"). A real
+/// USB token is used by one signer at a time too.
+fn token() -> Option<(&'static Token, MutexGuard<'static, ()>)> {
+    static ALONE: Mutex<()> = Mutex::new(());
+    let guard = ALONE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     static TOKEN: OnceLock<Option<Token>> = OnceLock::new();
     let t = TOKEN.get_or_init(|| {
         let module = MODULE_PATHS.iter().map(PathBuf::from).find(|p| p.exists());
@@ -62,7 +71,7 @@ fn token() -> Option<&'static Token> {
             "SKIPPED: softhsm2 (softhsm2-util, libsofthsm2.so) or opensc (pkcs11-tool) missing"
         );
     }
-    t.as_ref()
+    t.as_ref().map(|t| (t, guard))
 }
 
 fn make_token(module: PathBuf) -> Token {
@@ -154,7 +163,7 @@ fn write_unsigned(t: &Token, name: &str) -> PathBuf {
 
 #[test]
 fn token_list_shows_the_token_and_its_certificate_with_its_mst() {
-    let Some(t) = token() else { return };
+    let Some((t, _alone)) = token() else { return };
     let o = hoadon(
         &["token", "list", "--module", t.module.to_str().unwrap()],
         "",
@@ -179,7 +188,7 @@ fn token_list_shows_the_token_and_its_certificate_with_its_mst() {
 
 #[test]
 fn token_sign_file_signs_an_invoice_that_hoadon_and_xmlsec1_verify() {
-    let Some(t) = token() else { return };
+    let Some((t, _alone)) = token() else { return };
     let input = write_unsigned(t, "in.xml");
     let output = t.dir.join("out.xml");
     let o = hoadon(
@@ -224,7 +233,7 @@ fn token_sign_file_signs_an_invoice_that_hoadon_and_xmlsec1_verify() {
 
 #[test]
 fn a_wrong_pin_is_a_clear_error_and_the_pin_is_printed_nowhere() {
-    let Some(t) = token() else { return };
+    let Some((t, _alone)) = token() else { return };
     let input = write_unsigned(t, "in-wrong-pin.xml");
     let output = t.dir.join("out-wrong-pin.xml");
     let wrong = "271828";
@@ -250,7 +259,7 @@ fn a_wrong_pin_is_a_clear_error_and_the_pin_is_printed_nowhere() {
 
 #[test]
 fn an_unknown_certificate_id_or_token_label_or_an_expired_certificate_is_refused_by_name() {
-    let Some(t) = token() else { return };
+    let Some((t, _alone)) = token() else { return };
     let input = write_unsigned(t, "in-unknown.xml");
     let output = t.dir.join("out-unknown.xml");
     let module = t.module.to_str().unwrap();
@@ -310,7 +319,7 @@ fn an_unknown_certificate_id_or_token_label_or_an_expired_certificate_is_refused
 /// time per signature (a measurement, not an assertion).
 #[test]
 fn fifty_signed_infos_are_signed_in_one_session() {
-    let Some(t) = token() else { return };
+    let Some((t, _alone)) = token() else { return };
     let module = Module::open(&t.module).unwrap();
     let signer = module
         .signer(Some(LABEL), None, &Pin::new(PIN.into()))
