@@ -17,6 +17,10 @@ pub enum Role {
     Accountant,
     /// Drafts and issuing at the counter; reads catalogs.
     Sales,
+    /// A desktop signer's personal access token: claims invoices awaiting a token signature and
+    /// posts their signatures, nothing else. Refused by every route but those (see
+    /// `http::SigningCaller`), so a stolen signer token cannot read catalogs or issue.
+    Signer,
 }
 
 /// The verified content of a token.

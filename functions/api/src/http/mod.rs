@@ -59,25 +59,46 @@ impl Caller {
     }
 }
 
+/// A caller that may also be a desktop signer ([`Role::Signer`]): the extractor of the few
+/// routes a signer uses (claims, signatures, its certificate). Every other route takes a
+/// [`Caller`], which refuses signers: least privilege by default, not by each handler's care.
+pub struct SigningCaller(pub Caller);
+
+impl FromRequestParts<AppState> for SigningCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(SigningCaller(verified(parts, state).await?))
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthorized(AuthError::Missing))?;
-        let app = &state.0;
-        let claims = app
-            .verifier
-            .verify(token, app.services.clock.now())
-            .map_err(ApiError::Unauthorized)?;
-        // Only now is the tenant known to be the caller's: the request's log line names it.
-        tracing::Span::current().record("tenant", tracing::field::display(&claims.tenant));
-        let store = TenantStore::new(&claims.tenant, app.store.clone());
-        Ok(Caller { claims, store })
+        let caller = verified(parts, state).await?;
+        if caller.claims.role == Role::Signer {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(caller)
     }
+}
+
+/// The bearer token verified: the claims, and the store of the tenant they name.
+async fn verified(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized(AuthError::Missing))?;
+    let app = &state.0;
+    let claims = app
+        .verifier
+        .verify(token, app.services.clock.now())
+        .map_err(ApiError::Unauthorized)?;
+    // Only now is the tenant known to be the caller's: the request's log line names it.
+    tracing::Span::current().record("tenant", tracing::field::display(&claims.tenant));
+    let store = TenantStore::new(&claims.tenant, app.store.clone());
+    Ok(Caller { claims, store })
 }
 
 /// Largest JSON body: a draft of a few thousand lines; records themselves are bounded by the
