@@ -9,6 +9,8 @@
 //! ```text
 //!  Draft ──Edit──► Draft
 //!  Draft ──Number──► Numbered ──Sign──► Signed
+//!  Draft ──AwaitToken──► AwaitingToken ──Number (a signing session claims it)──► Numbered
+//!  AwaitingToken ──Withdraw──► Draft                                      (no number was taken)
 //!  Signed ──Transmit──► Sent ──Code──► Coded                (C symbols: the authority codes it)
 //!  Signed ──TransmitData──► DataSent ──AcceptData──► DataAccepted   (K symbols: data only)
 //!  Signed | Sent | DataSent ──Reject──► Rejected ──Revise──► Numbered (same number)
@@ -18,6 +20,13 @@
 //! when the authority acknowledged receipt (999 without errors), `Code` when a 202 passed
 //! [`crate::tdiep::accept_code`], `AcceptData` on a 204 without errors for uncoded data, `Reject`
 //! on a refusal (a 999 with errors, or a 204 with errors).
+//!
+//! **Token mode** (a series whose seller signs with a USB token on the desktop): issuing checks
+//! everything that can fail without the key and freezes the content (`AwaitToken`), but takes
+//! no number — a number taken days before the token is plugged in would hold the series'
+//! later invoices hostage to it. The number is taken when a desktop signing session claims the
+//! invoice (`Number`), in claim order, and the token's signature completes it (`Sign`) like any
+//! other. Until claimed, the invoice can go back to being a draft (`Withdraw`).
 //!
 //! **After a rejection** the invoice is fixed and re-sent *under the same number* (`Revise`):
 //! the authority never gave that number legal effect (a `C` invoice exists only once coded), so
@@ -38,6 +47,9 @@ use serde::{Deserialize, Serialize};
 pub enum Status {
     /// Editable; no number.
     Draft,
+    /// Issued in token mode: validated and frozen, no number yet; a desktop signing session
+    /// numbers it when it claims it.
+    AwaitingToken,
     /// Has its number and its signing time; the signature is pending (the sweep completes it).
     Numbered,
     /// Signed by the seller: the one signed file of its number exists; queued for the authority.
@@ -60,6 +72,10 @@ pub enum Status {
 pub enum Event {
     /// A new version of the draft's content.
     Edit,
+    /// Issued in token mode: the content is frozen until a signing session claims it.
+    AwaitToken,
+    /// A frozen invoice nobody claimed yet goes back to being a draft.
+    Withdraw,
     /// The series gives the invoice its number.
     Number,
     /// The seller's signature is attached.
@@ -90,6 +106,16 @@ const NOT_EDITABLE: Refusal = Refusal {
     code: "invoice_not_editable",
     message_vi: "Hóa đơn đã được cấp số, không sửa được nữa; hãy lập hóa đơn điều chỉnh hoặc thay thế.",
     message_en: "The invoice is issued and can no longer be edited; correct it with another invoice.",
+};
+const FROZEN: Refusal = Refusal {
+    code: "awaiting_token",
+    message_vi: "Hóa đơn đang chờ ký bằng USB token, nội dung đã khóa; hãy rút về bản nháp để sửa.",
+    message_en: "The invoice awaits its token signature and its content is frozen; withdraw it to a draft to edit it.",
+};
+const NOT_AWAITING_TOKEN: Refusal = Refusal {
+    code: "not_awaiting_token",
+    message_vi: "Chỉ hóa đơn đang chờ ký bằng token và chưa được cấp số mới rút về bản nháp được.",
+    message_en: "Only an invoice awaiting its token signature, not yet numbered, can go back to a draft.",
 };
 const ALREADY_NUMBERED: Refusal = Refusal {
     code: "already_numbered",
@@ -124,7 +150,10 @@ impl Status {
         use Status as S;
         match (self, event) {
             (S::Draft, E::Edit) => Ok(S::Draft),
-            (S::Draft, E::Number) => Ok(S::Numbered),
+            (S::Draft | S::AwaitingToken, E::Number) => Ok(S::Numbered),
+            (S::Draft, E::AwaitToken) => Ok(S::AwaitingToken),
+            (S::AwaitingToken, E::Withdraw) => Ok(S::Draft),
+            (S::AwaitingToken, E::Edit | E::AwaitToken) => Err(FROZEN),
             (S::Numbered, E::Sign) => Ok(S::Signed),
             (S::Signed, E::Transmit) => Ok(S::Sent),
             (S::Signed, E::TransmitData) => Ok(S::DataSent),
@@ -133,9 +162,11 @@ impl Status {
             (S::Signed | S::DataSent, E::AcceptData) => Ok(S::DataAccepted),
             (S::Signed | S::Sent | S::DataSent, E::Reject) => Ok(S::Rejected),
             (S::Rejected, E::Revise) => Ok(S::Numbered),
-            (S::Draft, _) => Err(NOT_NUMBERED),
+            (S::Draft | S::AwaitingToken, E::Sign) => Err(NOT_NUMBERED),
+            (_, E::Withdraw) => Err(NOT_AWAITING_TOKEN),
+            (S::Draft | S::AwaitingToken, _) => Err(NOT_NUMBERED),
             (_, E::Edit) => Err(NOT_EDITABLE),
-            (_, E::Number) => Err(ALREADY_NUMBERED),
+            (_, E::Number | E::AwaitToken) => Err(ALREADY_NUMBERED),
             (_, E::Sign) => Err(ALREADY_SIGNED),
             (_, E::Revise) => Err(NOT_REJECTED),
             (_, E::Transmit | E::TransmitData | E::Code | E::AcceptData | E::Reject) => {
@@ -151,12 +182,13 @@ impl Status {
 
     /// Whether the invoice carries a number (and so can never be deleted or renumbered).
     pub fn is_issued(self) -> bool {
-        !matches!(self, Status::Draft)
+        !matches!(self, Status::Draft | Status::AwaitingToken)
     }
 
     /// Every state, for filters and counts.
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Draft,
+        Status::AwaitingToken,
         Status::Numbered,
         Status::Signed,
         Status::Sent,
@@ -166,11 +198,12 @@ impl Status {
         Status::DataAccepted,
     ];
 
-    /// The wire name (`draft`, `numbered`, `signed`, `sent`, `coded`, `rejected`, `data_sent`,
+    /// The wire name (`draft`, `awaiting_token`, `numbered`, `signed`, `sent`, `coded`, `rejected`, `data_sent`,
     /// `data_accepted`).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Draft => "draft",
+            Status::AwaitingToken => "awaiting_token",
             Status::Numbered => "numbered",
             Status::Signed => "signed",
             Status::Sent => "sent",
@@ -307,26 +340,51 @@ impl Status {
     }
 }
 
+/// How a series' invoices are signed. Fixed on each invoice when it is issued, so that changing
+/// the series' mode later never gets a token-mode invoice signed with another key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SigningMode {
+    /// The server's key: AWS KMS in the cloud, the local key file locally.
+    #[default]
+    Cloud,
+    /// The CA's remote signing service, with the tenant's account there.
+    Remote,
+    /// The seller's USB token, on the desktop (`hoadon token sign`).
+    Token,
+}
+
+impl SigningMode {
+    pub fn is_cloud(&self) -> bool {
+        *self == SigningMode::Cloud
+    }
+}
+
 /// What issuing has left to do for an invoice in `status`: the API's issue path reads this
 /// instead of matching states itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IssueStep {
     /// Validate, then take a number.
     Number,
+    /// Validate, then freeze it for a desktop signing session (token mode).
+    AwaitToken,
     /// Numbered already (a retry, or the sweep): sign it.
     Sign,
-    /// Nothing: it is signed.
+    /// Nothing the server can do now: signed, or waiting for the token's signature.
     Done,
 }
 
 impl Status {
-    pub fn issue_step(self) -> IssueStep {
-        if self.allows(Event::Number) {
-            IssueStep::Number
-        } else if self.allows(Event::Sign) {
-            IssueStep::Sign
-        } else {
-            IssueStep::Done
+    /// The next step of issuing under `mode`: in token mode the server never numbers or signs
+    /// by itself — a signing session claims (numbers) and the token signs.
+    pub fn issue_step(self, mode: SigningMode) -> IssueStep {
+        match mode {
+            SigningMode::Token if self.allows(Event::AwaitToken) => IssueStep::AwaitToken,
+            SigningMode::Token => IssueStep::Done,
+            _ if self.allows(Event::Number) => IssueStep::Number,
+            _ if self.allows(Event::Sign) => IssueStep::Sign,
+            _ => IssueStep::Done,
         }
     }
 }
@@ -335,8 +393,10 @@ impl Status {
 mod tests {
     use super::*;
 
-    const EVENTS: [Event; 9] = [
+    const EVENTS: [Event; 11] = [
         Event::Edit,
+        Event::AwaitToken,
+        Event::Withdraw,
         Event::Number,
         Event::Sign,
         Event::Transmit,
@@ -361,7 +421,7 @@ mod tests {
     #[test]
     fn only_revise_moves_backwards_and_only_from_rejected() {
         let rank = |s: Status| match s {
-            Status::Draft => 0,
+            Status::Draft | Status::AwaitingToken => 0,
             Status::Numbered => 1,
             Status::Signed => 2,
             Status::Sent | Status::DataSent | Status::Rejected => 3,
@@ -479,9 +539,47 @@ mod tests {
 
     #[test]
     fn issue_steps() {
-        assert_eq!(Status::Draft.issue_step(), IssueStep::Number);
-        assert_eq!(Status::Numbered.issue_step(), IssueStep::Sign);
-        assert_eq!(Status::Signed.issue_step(), IssueStep::Done);
+        let cloud = SigningMode::Cloud;
+        assert_eq!(Status::Draft.issue_step(cloud), IssueStep::Number);
+        assert_eq!(Status::Numbered.issue_step(cloud), IssueStep::Sign);
+        assert_eq!(Status::Signed.issue_step(cloud), IssueStep::Done);
+        assert_eq!(
+            Status::Draft.issue_step(SigningMode::Remote),
+            IssueStep::Number
+        );
+        // A frozen invoice of a series switched back to the cloud key is numbered by issuing.
+        assert_eq!(Status::AwaitingToken.issue_step(cloud), IssueStep::Number);
+    }
+
+    #[test]
+    fn token_mode_freezes_and_never_lets_the_server_sign() {
+        use Event as E;
+        use Status as S;
+        let token = SigningMode::Token;
+        assert_eq!(S::Draft.issue_step(token), IssueStep::AwaitToken);
+        for s in [S::AwaitingToken, S::Numbered, S::Signed] {
+            assert_eq!(s.issue_step(token), IssueStep::Done, "{s:?}");
+        }
+        assert_eq!(S::Draft.apply(E::AwaitToken), Ok(S::AwaitingToken));
+        assert_eq!(
+            S::AwaitingToken.apply(E::Edit).unwrap_err().code,
+            "awaiting_token"
+        );
+        assert_eq!(
+            S::AwaitingToken.apply(E::Sign).unwrap_err().code,
+            "not_numbered"
+        );
+        assert_eq!(S::AwaitingToken.apply(E::Number), Ok(S::Numbered));
+        assert_eq!(S::AwaitingToken.apply(E::Withdraw), Ok(S::Draft));
+        assert_eq!(
+            S::Numbered.apply(E::Withdraw).unwrap_err().code,
+            "not_awaiting_token"
+        );
+        assert_eq!(
+            S::Numbered.apply(E::AwaitToken).unwrap_err().code,
+            "already_numbered"
+        );
+        assert!(!S::AwaitingToken.is_issued());
     }
 
     #[test]

@@ -384,3 +384,34 @@ pub async fn audit(ts: &TenantStore) -> Result<AuditReport, ApiError> {
     let (h, _) = head(ts).await?;
     crate::invoices::read_chain(ts, CHAIN, (h.audit_seq, &h.audit_head)).await
 }
+
+/// A registered certificate that may sign for `seller_tax_id` at `at` (UTC): the tenant's, not
+/// revoked, carrying that `MST:`, valid then — checked with the same rules as an upload, so a
+/// certificate is never good enough to sign with but not to register, or the other way round.
+/// Used when a signing session claims invoices and when its signatures come back.
+pub(crate) async fn for_signing(
+    ts: &TenantStore,
+    id: &str,
+    seller_tax_id: &str,
+    at: DateTime,
+) -> Result<SignerCertificate, ApiError> {
+    let (rec, _) = load(ts, id).await.map_err(|e| match e {
+        ApiError::NotFound => refuse(
+            "certificate.not_registered",
+            "Chứng thư số chưa được đăng ký cho doanh nghiệp (Cài đặt → Chứng thư số)",
+            "the certificate is not registered for the company (Settings → Certificates)",
+        ),
+        e => e,
+    })?;
+    if rec.revoked {
+        return Err(refuse(
+            "certificate.revoked",
+            "Chứng thư số đã bị thu hồi trong hoadon",
+            "the certificate was revoked in hoadon",
+        ));
+    }
+    let der = dsig::b64_decode(&rec.der)
+        .map_err(|_| ApiError::Internal(format!("certificate {id}: corrupt DER")))?;
+    check(&der, seller_tax_id, at)?;
+    SignerCertificate::from_der(&der).map_err(|e| ApiError::Internal(e.to_string()))
+}

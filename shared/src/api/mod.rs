@@ -4,6 +4,7 @@
 
 pub mod authority;
 pub mod certificates;
+pub mod signing;
 
 use crate::lifecycle::Status;
 use crate::model::{DraftInput, InvoiceDocument};
@@ -81,6 +82,9 @@ pub struct Page<T> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counts {
     pub draft: u64,
+    /// Issued in token mode, waiting for a desktop signing session.
+    #[serde(default)]
+    pub awaiting_token: u64,
     pub numbered: u64,
     pub signed: u64,
     #[serde(default)]
@@ -106,6 +110,9 @@ pub struct Summary {
     pub counts: Counts,
     pub recent: Vec<InvoiceView>,
     pub awaiting_signature: Vec<InvoiceView>,
+    /// Issued in token mode and not yet signed (awaiting a claim, or claimed and unanswered).
+    #[serde(default)]
+    pub awaiting_token: Vec<InvoiceView>,
     /// Numbered invoices the sweep failed to sign, with the reason.
     pub needs_attention: Vec<InvoiceView>,
 }
@@ -119,6 +126,9 @@ pub struct SeriesView {
     pub last_number: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_date: Option<String>,
+    /// How its invoices are signed (cloud key unless set).
+    #[serde(default)]
+    pub signing_mode: crate::lifecycle::SigningMode,
 }
 
 /// `POST /api/series`.

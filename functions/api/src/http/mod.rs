@@ -12,6 +12,7 @@ mod health;
 mod invoices;
 mod openapi;
 mod session;
+mod signing;
 
 pub use health::Health;
 
@@ -114,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalogs::routes())
         .merge(authority::routes())
         .merge(certificates::routes())
+        .merge(signing::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(axum::middleware::map_response(typed_errors))

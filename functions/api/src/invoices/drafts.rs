@@ -71,6 +71,8 @@ pub async fn create_draft(
         signed_at: None,
         prepared_sha256: None,
         attention: None,
+        signing_mode: Default::default(),
+        token: None,
         authority: None,
         audit_seq: 0,
         audit_head: String::new(),
@@ -129,7 +131,11 @@ pub async fn update_draft(
     rec.status = rec
         .status
         .apply(Event::Edit)
-        .map_err(|_| ApiError::NotEditable)?;
+        .map_err(|r| match rec.status {
+            // Frozen for a token, not issued: say how to edit it (withdraw it first).
+            Status::AwaitingToken => ApiError::Conflict(r.code, r.message_en.into()),
+            _ => ApiError::NotEditable,
+        })?;
     if version != if_match {
         return Err(ApiError::DraftConflict(Box::new(view(&rec, version))));
     }

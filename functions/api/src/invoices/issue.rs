@@ -5,8 +5,11 @@
 //! mid-issue must neither leave a series' numbering leader stuck nor stop between numbering
 //! and signing. The request only waits for the outcome.
 
-use super::numbering::{self, Numbered};
-use super::{InvoiceRecord, SeriesRecord, Services, drafts, from_item, load, signing, view};
+use super::numbering::{self, Numbered, Plan};
+use super::{
+    InvoiceRecord, SeriesRecord, Services, SigningMode, Status, drafts, from_item, load, signing,
+    token, view,
+};
 use crate::error::ApiError;
 use crate::store::TenantStore;
 use hoadon_core::api::InvoiceView;
@@ -50,17 +53,28 @@ async fn issue_detached(
     expected: Option<u64>,
 ) -> Result<InvoiceView, ApiError> {
     for _attempt in 0..5 {
-        let (rec, version) = load(ts, id).await?;
-        match rec.status.issue_step() {
+        let (mut rec, version) = load(ts, id).await?;
+        // A draft is issued in its series' mode now; an issued invoice keeps the mode it had.
+        if rec.status == Status::Draft {
+            rec.signing_mode = series_mode(ts, &rec).await?;
+        }
+        let step = rec.status.issue_step(rec.signing_mode);
+        match step {
             IssueStep::Done => return Ok(view(&rec, version)),
             IssueStep::Sign => return signing::sign_or_flag(svc, ts, rec, version, actor).await,
-            IssueStep::Number => {}
+            IssueStep::Number | IssueStep::AwaitToken => {}
         }
         if expected.is_some_and(|v| v != version) {
             return Err(ApiError::DraftConflict(Box::new(view(&rec, version))));
         }
         let (rec, date) = preflight(svc, ts, rec).await?;
-        match numbering::number(svc, ts, rec, version, date, actor).await? {
+        if step == IssueStep::AwaitToken {
+            match token::freeze(svc, ts, rec, version, actor).await? {
+                Some(v) => return Ok(v),
+                None => continue,
+            }
+        }
+        match numbering::number(svc, ts, rec, version, date, actor, Plan::Server).await? {
             Numbered::Done(rec, v) => {
                 return signing::sign_or_flag(svc, ts, *rec, v, actor).await;
             }
@@ -70,6 +84,16 @@ async fn issue_detached(
     Err(ApiError::Unavailable(
         "the invoice kept changing; retry".into(),
     ))
+}
+
+/// The signing mode of the draft's series now (the cloud key if the series does not exist: the
+/// preflight then refuses it by name).
+async fn series_mode(ts: &TenantStore, rec: &InvoiceRecord) -> Result<SigningMode, ApiError> {
+    let key = format!("{}{}", rec.document.form.trim(), rec.document.symbol.trim());
+    Ok(match ts.get("SERIES", &key).await? {
+        Some(item) => from_item::<SeriesRecord>(&item)?.signing_mode,
+        None => SigningMode::Cloud,
+    })
 }
 
 /// Everything that can fail without the key, on the document as it will be issued (composed
@@ -100,7 +124,13 @@ async fn preflight(
         return Err(ApiError::Validation(checked.findings));
     };
     let date = inv.issue_date();
-    let signer = svc.signer(ts.tenant())?;
+    // Token mode: the certificate is known only when a session claims the invoice, and the
+    // claim checks it is the seller's; the cloud and remote signers are known now.
+    let certificate = match rec.signing_mode {
+        SigningMode::Token => None,
+        mode => Some(svc.signer_for(ts.tenant(), mode)?.certificate()),
+    };
+    let seller_tax_id = profile.tax_id.trim().to_owned();
     let series_key = format!("{}{}", rec.document.form.trim(), rec.document.symbol.trim());
     let series: SeriesRecord = match ts.get("SERIES", &series_key).await? {
         Some(item) => from_item(&item)?,
@@ -108,7 +138,10 @@ async fn preflight(
     };
     let ctx = NumberingContext {
         today: svc.clock.now_vn().date,
-        signer_tax_id: signer.certificate().tax_id.as_deref(),
+        signer_tax_id: match certificate {
+            Some(c) => c.tax_id.as_deref(),
+            None => Some(seller_tax_id.as_str()),
+        },
         series_last_date: series.last_date.as_deref().and_then(|d| d.parse().ok()),
         series_last_number: series.last_number,
     };
@@ -132,8 +165,11 @@ async fn preflight(
     let inv = check(&trial)
         .invoice
         .ok_or_else(|| ApiError::Internal("the invoice stops validating once numbered".into()))?;
-    dsig::prepare(&xml::render(&inv), signer.certificate(), svc.clock.now_vn()).map_err(|e| {
-        ApiError::Internal(format!("the invoice cannot be prepared for signing: {e}"))
-    })?;
+    let unsigned = xml::render(&inv);
+    if let Some(certificate) = certificate {
+        dsig::prepare(&unsigned, certificate, svc.clock.now_vn()).map_err(|e| {
+            ApiError::Internal(format!("the invoice cannot be prepared for signing: {e}"))
+        })?;
+    }
     Ok((rec, date))
 }

@@ -5,7 +5,9 @@
 //! - `SERIES / <form><symbol>`: [`SeriesRecord`] with the last number and date;
 //! - `NUM#<series> / <number>`: number → id, written with `NotExists` (a duplicate number cannot
 //!   be stored even by a buggy caller);
-//! - `PENDING / <id>`: numbered, awaiting signature (what the sweep reads);
+//! - `PENDING / <id>`: numbered, awaiting the server's signature (what the sweep reads);
+//! - `TOKEN / <queued>`: awaiting a USB token's signature (token mode, see [`token`]), in the
+//!   order they were issued; never read by the sweep;
 //! - `XML / <id>`: the exact signed bytes, or a pointer into the archive when they would not
 //!   fit one store item (see [`signing`]); `AUDIT#<id> / <seq>`: the audit chain.
 //!
@@ -14,7 +16,8 @@
 //! [`drafts`] (client ids, idempotency, `If-Match`), [`issue`] (everything that can fail without
 //! the key, tried before a number is taken), [`numbering`] (one leader per series, batches in one
 //! transaction), [`signing`] (the one signed file of a number), [`sweep`] (recovery, failures
-//! recorded per invoice) and [`queries`] (list, home summary, audit check).
+//! recorded per invoice), [`token`] (token mode: freeze, claims, posted signatures) and
+//! [`queries`] (list, home summary, audit check).
 
 pub mod authority;
 mod drafts;
@@ -27,6 +30,7 @@ mod revise;
 mod series;
 mod signing;
 mod sweep;
+pub mod token;
 
 pub use authority::seller_signed_xml;
 pub use drafts::{create_draft, recompose, update_draft};
@@ -34,7 +38,7 @@ pub use issue::{issue, issue_at};
 pub(crate) use queries::read_chain;
 pub use queries::{AuditReport, ListQuery, list, summary, verify_audit};
 pub use revise::revise;
-pub use series::{SeriesRecord, create_series, list_series};
+pub use series::{SeriesRecord, create_series, list_series, set_signing_mode};
 pub use signing::signed_xml;
 pub use sweep::{SweepReport, sweep};
 
@@ -43,7 +47,7 @@ use crate::ports::{Archive, Clock, Signer, sha256_hex};
 use crate::store::{Condition, Item, Op, TenantStore};
 use hoadon_core::InvoiceDocument;
 use hoadon_core::api::{Attention, InvoiceView};
-pub use hoadon_core::lifecycle::Status;
+pub use hoadon_core::lifecycle::{SigningMode, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -82,6 +86,13 @@ pub struct InvoiceRecord {
     /// Why a numbered invoice could not be signed (cleared once it is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attention: Option<Attention>,
+    /// How it is signed, fixed when it was issued (the series' mode then): a later change of the
+    /// series' mode never gets a token-mode invoice signed with another key.
+    #[serde(default, skip_serializing_if = "SigningMode::is_cloud")]
+    pub signing_mode: SigningMode,
+    /// Token mode: its place in the queue and the claim that numbered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<token::TokenState>,
     /// What the tax authority said (its code, a refusal), once the invoice went to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<hoadon_core::api::authority::AuthorityStatus>,
@@ -193,6 +204,8 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     pub archive: Arc<dyn Archive>,
     signers: HashMap<String, Arc<dyn Signer>>,
+    /// Tenants' accounts at their CA's remote signing service (series in `remote` mode).
+    remote_signers: HashMap<String, Arc<dyn Signer>>,
     queues: Queues,
     /// `MSTTCGP`: the operator's tax id as the invoicing-solution provider, when configured.
     provider_tax_id: Option<String>,
@@ -222,6 +235,7 @@ impl Services {
             clock,
             archive,
             signers,
+            remote_signers: HashMap::new(),
             queues: Mutex::new(HashMap::new()),
             provider_tax_id: None,
             authorities: HashMap::new(),
@@ -237,6 +251,14 @@ impl Services {
     /// Connects `tenant` to the tax authority (composition roots only, before sharing).
     pub fn with_authority(mut self, tenant: &str, link: crate::outbox::AuthorityLink) -> Self {
         self.inner_mut().authorities.insert(tenant.to_owned(), link);
+        self
+    }
+
+    /// Gives `tenant` a remote signing account (composition roots only, before sharing).
+    pub fn with_remote_signer(mut self, tenant: &str, signer: Arc<dyn Signer>) -> Self {
+        self.inner_mut()
+            .remote_signers
+            .insert(tenant.to_owned(), signer);
         self
     }
 
@@ -264,9 +286,29 @@ impl Services {
         t
     }
 
-    /// The tenant's signer (its certificate is what the seller must match).
+    /// The tenant's cloud signer (its certificate is what the seller must match).
     pub fn signer(&self, tenant: &str) -> Result<&Arc<dyn Signer>, ApiError> {
         self.signers.get(tenant).ok_or(ApiError::NoSigningKey)
+    }
+
+    /// The server-side signer of `mode`; token mode has none (the desktop signs).
+    pub fn signer_for(
+        &self,
+        tenant: &str,
+        mode: SigningMode,
+    ) -> Result<&Arc<dyn Signer>, ApiError> {
+        match mode {
+            SigningMode::Cloud => self.signer(tenant),
+            SigningMode::Remote => self.remote_signers.get(tenant).ok_or_else(|| {
+                ApiError::Unprocessable(
+                    "signing.remote_not_configured",
+                    "Chưa cấu hình tài khoản ký số từ xa của CA / the CA's remote signing \
+                     account is not configured for this company"
+                        .into(),
+                )
+            }),
+            SigningMode::Token => Err(token::server_cannot_sign()),
+        }
     }
 }
 

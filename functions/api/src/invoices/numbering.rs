@@ -17,10 +17,21 @@ use crate::ports::hex;
 use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::lifecycle::NumberingContext;
 use hoadon_core::{Date, check, dsig, xml};
+use std::sync::Arc;
+
+/// Which key a number is planned for (the signing time and `SignedInfo` are fixed with it).
+#[derive(Clone)]
+pub(super) enum Plan {
+    /// The server's signer of the invoice's mode (cloud key or remote signing).
+    Server,
+    /// A USB token's registered certificate: a desktop signing session claims the invoice.
+    Token(Arc<super::token::Session>),
+}
 
 /// An invoice waiting for its number.
 pub(super) struct NumberRequest {
     rec: InvoiceRecord,
+    plan: Plan,
     version: u64,
     date: Date,
     actor: String,
@@ -53,11 +64,13 @@ pub(super) async fn number(
     version: u64,
     date: Date,
     actor: &str,
+    plan: Plan,
 ) -> Result<Numbered, ApiError> {
     let series = format!("{}{}", rec.document.form.trim(), rec.document.symbol.trim());
     let (tx, rx) = tokio::sync::oneshot::channel();
     let request = NumberRequest {
         rec,
+        plan,
         version,
         date,
         actor: actor.to_owned(),
@@ -143,13 +156,22 @@ fn numbered(
     rec.number = Some(number);
     rec.series = Some(format!("{}{}", series.form, series.symbol));
     rec.document.number = Some(u64::from(number));
-    let signer = svc.signer(ts.tenant())?;
+    let (certificate, signing_time) = match &r.plan {
+        Plan::Server => (
+            svc.signer_for(ts.tenant(), rec.signing_mode)?.certificate(),
+            svc.clock.now_vn(),
+        ),
+        Plan::Token(session) => {
+            rec.token = Some(session.claim(rec.token.take())?);
+            (&session.certificate, session.signing_time()?)
+        }
+    };
     let inv = check(&rec.document)
         .invoice
         .ok_or_else(|| ApiError::Internal("a numbered invoice stopped validating".into()))?;
     let ctx = NumberingContext {
         today: svc.clock.now_vn().date,
-        signer_tax_id: signer.certificate().tax_id.as_deref(),
+        signer_tax_id: certificate.tax_id.as_deref(),
         series_last_date: last_date,
         series_last_number: series.last_number,
     };
@@ -157,8 +179,7 @@ fn numbered(
         .status
         .number(&inv, &ctx)
         .map_err(ApiError::Validation)?;
-    let signing_time = svc.clock.now_vn();
-    let prepared = dsig::prepare(&xml::render(&inv), signer.certificate(), signing_time)
+    let prepared = dsig::prepare(&xml::render(&inv), certificate, signing_time)
         .map_err(|e| ApiError::Internal(format!("prepare: {e}")))?;
     rec.signed_at = Some(signing_time.to_string());
     rec.prepared_sha256 = Some(hex(&prepared.document_digest()));
@@ -219,10 +240,19 @@ async fn number_batch(
                 data: rec.id.as_bytes().to_vec(),
                 condition: Condition::NotExists,
             });
-            ops.push(Op::Put {
-                key: ts.key("PENDING", &rec.id),
-                data: b"1".to_vec(),
-                condition: Condition::NotExists,
+            ops.push(match &r.plan {
+                // The sweep's list: the server signs it.
+                Plan::Server => Op::Put {
+                    key: ts.key("PENDING", &rec.id),
+                    data: b"1".to_vec(),
+                    condition: Condition::NotExists,
+                },
+                // Still queued for a token: claimed only while it is (never twice, never by
+                // the sweep).
+                Plan::Token(_) => Op::Check {
+                    key: ts.key("TOKEN", super::token::queued(&rec)),
+                    condition: Condition::Exists,
+                },
             });
             ops.push(a);
             accepted.push((r, rec));

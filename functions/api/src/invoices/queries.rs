@@ -149,6 +149,7 @@ pub async fn summary(ts: &TenantStore) -> Result<Summary, ApiError> {
             let c: &mut Counts = &mut s.counts;
             match rec.status {
                 Status::Draft => c.draft += 1,
+                Status::AwaitingToken => c.awaiting_token += 1,
                 Status::Numbered => c.numbered += 1,
                 Status::Signed => c.signed += 1,
                 Status::Sent => c.sent += 1,
@@ -162,6 +163,12 @@ pub async fn summary(ts: &TenantStore) -> Result<Summary, ApiError> {
                 c.needs_attention += 1;
                 if s.needs_attention.len() < LISTED {
                     s.needs_attention.push(v.clone());
+                }
+            } else if rec.signing_mode == super::SigningMode::Token
+                && matches!(rec.status, Status::AwaitingToken | Status::Numbered)
+            {
+                if s.awaiting_token.len() < LISTED {
+                    s.awaiting_token.push(v.clone());
                 }
             } else if rec.status == Status::Numbered && s.awaiting_signature.len() < LISTED {
                 s.awaiting_signature.push(v.clone());

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::ports::hex;
 use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::api::InvoiceView;
-use hoadon_core::lifecycle::{Event, NumberingContext, Status};
+use hoadon_core::lifecycle::{Event, NumberingContext, SigningMode, Status};
 use hoadon_core::model::DraftInput;
 use hoadon_core::{check, dsig, xml};
 
@@ -62,12 +62,22 @@ pub async fn revise(
     let Some(inv) = checked.invoice else {
         return Err(ApiError::Validation(checked.findings));
     };
-    let signer = svc.signer(ts.tenant())?;
+    // Token mode: the next signing session re-plans it for its certificate (the claim checks the
+    // certificate is the seller's); the server's signers are known now.
+    let token = rec.signing_mode == SigningMode::Token;
+    let certificate = match rec.signing_mode {
+        SigningMode::Token => None,
+        mode => Some(svc.signer_for(ts.tenant(), mode)?.certificate()),
+    };
+    let seller = rec.document.seller.tax_id.clone().unwrap_or_default();
     // The core's numbering rules that still apply to a kept number: no future date, the
     // certificate is the seller's (the series' order was settled when the number was taken).
     let ctx = NumberingContext {
         today: svc.clock.now_vn().date,
-        signer_tax_id: signer.certificate().tax_id.as_deref(),
+        signer_tax_id: match certificate {
+            Some(c) => c.tax_id.as_deref(),
+            None => Some(seller.trim()),
+        },
         series_last_date: None,
         series_last_number: 0,
     };
@@ -75,13 +85,20 @@ pub async fn revise(
         .number(&inv, &ctx)
         .map_err(ApiError::Validation)?;
     let signing_time = svc.clock.now_vn();
-    let prepared = dsig::prepare(&xml::render(&inv), signer.certificate(), signing_time)
-        .map_err(|e| ApiError::Internal(format!("prepare: {e}")))?;
+    let prepared_sha256 = match certificate {
+        Some(c) => Some(hex(&dsig::prepare(&xml::render(&inv), c, signing_time)
+            .map_err(|e| ApiError::Internal(format!("prepare: {e}")))?
+            .document_digest())),
+        None => None,
+    };
     let old = ts.get("XML", id).await?.ok_or(ApiError::NotFound)?;
     rec.status = next;
     rec.document = doc;
     rec.signed_at = Some(signing_time.to_string());
-    rec.prepared_sha256 = Some(hex(&prepared.document_digest()));
+    rec.prepared_sha256 = prepared_sha256;
+    if let Some(t) = rec.token.as_mut() {
+        t.claim = None;
+    }
     rec.xml_sha256 = None;
     rec.archive_key = None;
     rec.attention = None;
@@ -113,8 +130,12 @@ pub async fn revise(
             condition: Condition::NotExists,
         },
         Op::Put {
-            key: ts.key("PENDING", id),
-            data: b"1".to_vec(),
+            // Back on the queue it is signed from: the sweep's, or the token's.
+            key: match (&rec.token, token) {
+                (Some(t), true) => ts.key("TOKEN", t.queued.clone()),
+                _ => ts.key("PENDING", id),
+            },
+            data: id.as_bytes().to_vec(),
             condition: Condition::NotExists,
         },
         a,
@@ -127,5 +148,8 @@ pub async fn revise(
         }
         Err(e) => return Err(e.into()),
     };
+    if token {
+        return Ok(view(&rec, version));
+    }
     signing::sign_or_flag(svc, ts, rec, version, actor).await
 }

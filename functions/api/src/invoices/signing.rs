@@ -115,7 +115,7 @@ pub(super) async fn sign_numbered(
     let inv = check(&rec.document).invoice.ok_or_else(|| {
         ApiError::Internal(format!("numbered invoice {} no longer validates", rec.id))
     })?;
-    let signer = svc.signer(ts.tenant())?;
+    let signer = svc.signer_for(ts.tenant(), rec.signing_mode)?;
     let signing_time: DateTime = match rec.signed_at.as_deref() {
         Some(t) => t
             .parse()
@@ -123,6 +123,7 @@ pub(super) async fn sign_numbered(
         // Numbered before signing times were fixed at numbering: fix it now.
         None => svc.clock.now_vn(),
     };
+    rec.signed_at = Some(signing_time.to_string());
     let prepared = dsig::prepare(&xml::render(&inv), signer.certificate(), signing_time)
         .map_err(|e| ApiError::Internal(format!("prepare: {e}")))?;
     let digest = hex(&prepared.document_digest());
@@ -141,6 +142,22 @@ pub(super) async fn sign_numbered(
         .attach(&value)
         .map_err(|e| ApiError::SigningFailed(e.to_string()))?
         .into_bytes();
+    record_signed(svc, ts, rec, version, signed, &digest, actor).await
+}
+
+/// Archives a numbered invoice's signed file (made from the plan whose digest is `digest`) and
+/// records it: status, the `XML` item, off its queue (`PENDING` or `TOKEN`), the audit entry and
+/// the outbox message to the tax authority, in one transaction. Whoever signed — the server's
+/// key or a token whose signature came back — the file is recorded the same way.
+pub(super) async fn record_signed(
+    svc: &Services,
+    ts: &TenantStore,
+    mut rec: InvoiceRecord,
+    mut version: u64,
+    signed: Vec<u8>,
+    digest: &str,
+    actor: &str,
+) -> Result<InvoiceView, ApiError> {
     // The plan may have been replaced while the key was signing (a certificate renewed
     // meanwhile): then these bytes must reach neither the archive nor the store.
     let (current, current_version) = load(ts, &rec.id).await?;
@@ -148,7 +165,7 @@ pub(super) async fn sign_numbered(
         // Signed meanwhile by another attempt: theirs stands, ours is not archived.
         return Ok(view(&current, current_version));
     }
-    if current.prepared_sha256.as_deref() != Some(&digest) {
+    if current.prepared_sha256.as_deref() != Some(digest) {
         return Err(ApiError::Unavailable(
             "the invoice's signing plan changed meanwhile; retry".into(),
         ));
@@ -169,7 +186,6 @@ pub(super) async fn sign_numbered(
         .map_err(|e| ApiError::Internal(e.message_en.into()))?;
     rec.archive_key = Some(key);
     rec.xml_sha256 = Some(sha256_hex(&signed));
-    rec.signed_at = Some(signing_time.to_string());
     rec.attention = None;
     // The message that takes it to the tax authority is stored with the signature itself.
     let sha = rec.xml_sha256.clone().unwrap_or_default();
@@ -190,7 +206,10 @@ pub(super) async fn sign_numbered(
                 condition: Condition::NotExists,
             },
             Op::Delete {
-                key: ts.key("PENDING", &rec.id),
+                key: match &rec.token {
+                    Some(t) => ts.key("TOKEN", t.queued.clone()),
+                    None => ts.key("PENDING", &rec.id),
+                },
                 condition: Condition::Always,
             },
             a,
