@@ -15,8 +15,11 @@ use leptos::prelude::*;
 
 /// The counts on the home screen: element id, label, and which count.
 type CountItem = (&'static str, &'static str, fn(&Counts) -> u64);
-const COUNTS: [CountItem; 9] = [
+const COUNTS: [CountItem; 10] = [
     ("count-draft", "status.draft", |c| c.draft),
+    ("count-awaiting-token", "status.awaiting_token", |c| {
+        c.awaiting_token
+    }),
     ("count-numbered", "awaiting", |c| c.numbered),
     ("count-signed", "status.signed", |c| c.signed),
     ("count-sent", "status.sent", |c| c.sent),

@@ -97,6 +97,7 @@ pub fn text(lang: Lang, key: &'static str) -> &'static str {
         "status" => ("Trạng thái", "Status"),
         "status.any" => ("Tất cả", "Any"),
         "status.draft" => ("Nháp", "Draft"),
+        "status.awaiting_token" => ("Chờ ký bằng token", "Awaiting token signature"),
         "status.numbered" => ("Đã cấp số, chờ ký", "Numbered, awaiting signature"),
         "status.signed" => ("Đã ký số", "Signed"),
         "status.sent" => ("Đã gửi CQT, chờ cấp mã", "Sent, awaiting the code"),

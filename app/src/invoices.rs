@@ -27,6 +27,7 @@ pub fn record_total(rec: &InvoiceView) -> String {
 pub fn status_key(status: Status) -> &'static str {
     match status {
         Status::Draft => "status.draft",
+        Status::AwaitingToken => "status.awaiting_token",
         Status::Numbered => "status.numbered",
         Status::Signed => "status.signed",
         Status::Sent => "status.sent",
@@ -319,7 +320,7 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                     Lang::En => hoadon_core::words::en::amount_in_words(p.total, p.currency),
                 };
                 let is_draft = status.allows(Event::Edit);
-                let can_issue = status.issue_step() != IssueStep::Done;
+                let can_issue = status.issue_step(r.signing_mode) != IssueStep::Done;
                 view! {
                     <h1>{move || t("invoice")}" "{format!("{}{}", d.form, d.symbol)}" · "{number.clone()}</h1>
                     <p><span id="invoice-status" class=format!("badge {}", status.as_str())>{move || t(status_key(status))}</span></p>

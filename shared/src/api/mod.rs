@@ -64,6 +64,9 @@ pub struct InvoiceView {
     /// What the tax authority said (code, refusal), once the invoice went to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<authority::AuthorityStatus>,
+    /// How it is signed (fixed when issued; a draft shows the cloud key until then).
+    #[serde(default)]
+    pub signing_mode: crate::lifecycle::SigningMode,
     /// The `If-Match` value for the next edit.
     pub version: u64,
 }

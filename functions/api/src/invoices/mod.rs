@@ -336,6 +336,7 @@ pub fn view(rec: &InvoiceRecord, version: u64) -> InvoiceView {
         xml_sha256: rec.xml_sha256.clone(),
         attention: rec.attention.clone(),
         authority: rec.authority.clone(),
+        signing_mode: rec.signing_mode,
         version,
     }
 }
