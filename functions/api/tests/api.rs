@@ -285,7 +285,7 @@ async fn a_signer_outage_keeps_the_number_and_the_sweep_signs_later() {
     let (_, home) = app.get(&t, "/api/summary").await;
     assert_eq!(
         home["counts"],
-        json!({"draft": 1, "numbered": 1, "signed": 0, "sent": 0, "coded": 0, "rejected": 0,
+        json!({"draft": 1, "awaiting_token": 0, "numbered": 1, "signed": 0, "sent": 0, "coded": 0, "rejected": 0,
             "data_sent": 0, "data_accepted": 0, "needs_attention": 1, "outbox_attention": 0})
     );
     // It needs attention, with the reason the signer gave.
@@ -519,6 +519,7 @@ async fn the_openapi_document_matches_the_router() {
         include_str!("../src/http/session.rs"),
         include_str!("../src/http/authority.rs"),
         include_str!("../src/http/certificates.rs"),
+        include_str!("../src/http/signing.rs"),
         include_str!("../src/http/mod.rs"),
     ]
     .concat();
