@@ -16,7 +16,7 @@ pub const BUNDLE_FORMAT: &str = "hoadon-signing-bundle/1";
 /// The `format` of a signed bundle.
 pub const SIGNATURES_FORMAT: &str = "hoadon-signatures/1";
 /// Most invoices one claim takes (a session claims again for more).
-pub const MAX_CLAIM: u32 = 100;
+pub const MAX_CLAIM: u8 = 100;
 
 /// `POST /api/signing/claims`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -32,9 +32,13 @@ pub struct ClaimRequest {
     #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub invoices: Option<Vec<String>>,
     /// How many at most (1–100; default 50).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::money::code_serde::option::deserialize"
+    )]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
-    pub limit: Option<u32>,
+    pub limit: Option<u8>,
 }
 
 /// One claimed invoice: what the signer shows the person holding the token, and what the token
@@ -94,10 +98,12 @@ pub struct Skipped {
 }
 
 /// One signature: over the claimed invoice's `SignedInfo`, RSA PKCS#1 v1.5 with SHA-256.
+/// [`SignatureUpload::shape_error`] is the server's check of what the document's patterns say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignatureUpload {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{8,64}$"))]
     pub invoice: String,
     /// The certificate that signed (its id); the invoice must have been claimed for it.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{64}$"))]
@@ -110,6 +116,37 @@ pub struct SignatureUpload {
     pub signature_base64: String,
 }
 
+impl SignatureUpload {
+    /// The first field whose shape is wrong (the document's patterns), as `field: rule`.
+    pub fn shape_error(&self) -> Option<String> {
+        let id_ok = (8..=64).contains(&self.invoice.len())
+            && self
+                .invoice
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let cert_ok = self.certificate.len() == 64
+            && self
+                .certificate
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let sig = &self.signature_base64;
+        let sig_ok = !sig.is_empty()
+            && sig.len() <= 2048
+            && sig
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+        if !id_ok {
+            Some("invoice: 8 to 64 letters, digits, '-' or '_'".into())
+        } else if !cert_ok {
+            Some("certificate: 64 lowercase hex digits".into())
+        } else if !sig_ok {
+            Some("signature_base64: 1 to 2048 base64 characters".into())
+        } else {
+            None
+        }
+    }
+}
+
 /// `POST /api/signing/signatures`: one or many signatures; also the signed bundle's file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -117,6 +154,7 @@ pub struct SignatureUpload {
 pub struct SignatureBatch {
     /// [`SIGNATURES_FORMAT`] (optional on the API; a signed bundle file carries it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^hoadon-signatures/1$"))]
     pub format: Option<String>,
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub signatures: Vec<SignatureUpload>,

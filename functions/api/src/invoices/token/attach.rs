@@ -20,10 +20,18 @@ pub async fn attach(
     batch: &SignatureBatch,
     actor: &str,
 ) -> Result<SignatureResults, ApiError> {
-    if batch.signatures.is_empty() || batch.signatures.len() > MAX_CLAIM as usize {
+    if batch.signatures.is_empty() || batch.signatures.len() > usize::from(MAX_CLAIM) {
         return Err(ApiError::BadRequest(format!(
             "signatures: 1 to {MAX_CLAIM} per request"
         )));
+    }
+    if let Some((i, e)) = batch
+        .signatures
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| Some((i, s.shape_error()?)))
+    {
+        return Err(ApiError::BadRequest(format!("signatures[{i}].{e}")));
     }
     if batch
         .format

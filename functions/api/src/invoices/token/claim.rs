@@ -22,11 +22,17 @@ pub async fn claim(
     req: &ClaimRequest,
     actor: &str,
 ) -> Result<SigningBundle, ApiError> {
-    let limit = req.limit.unwrap_or(50).clamp(1, MAX_CLAIM) as usize;
+    let limit = match req.limit {
+        None => 50,
+        Some(n @ 1..=MAX_CLAIM) => usize::from(n),
+        Some(_) => {
+            return Err(ApiError::BadRequest(format!("limit: 1 to {MAX_CLAIM}")));
+        }
+    };
     if req
         .invoices
         .as_ref()
-        .is_some_and(|ids| ids.len() > MAX_CLAIM as usize)
+        .is_some_and(|ids| ids.len() > usize::from(MAX_CLAIM))
     {
         return Err(ApiError::BadRequest(format!(
             "invoices: at most {MAX_CLAIM} per claim"
