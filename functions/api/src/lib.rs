@@ -27,6 +27,7 @@ pub mod certificates;
 #[cfg(all(feature = "aws", any(test, feature = "testing")))]
 pub mod emulators;
 pub mod error;
+pub mod gateway_auth;
 pub mod http;
 pub mod invoices;
 #[cfg(feature = "aws")]

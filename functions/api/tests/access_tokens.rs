@@ -376,3 +376,64 @@ async fn the_document_describes_the_routes() {
     let schema = &doc["components"]["schemas"]["CreateAccessToken"];
     assert_eq!(schema["additionalProperties"], false, "{schema}");
 }
+
+/// The gateway's authorizer (`HOADON_AUTHORIZER=1` on AWS) decides with the same code: a pool
+/// token (here the local HS256 one) or an access token of the stack's tenant passes; another
+/// tenant's, a revoked, an expired, an unknown or a missing token does not.
+#[tokio::test]
+async fn the_gateway_authorizer_lets_through_both_kinds_of_the_stacks_tenant_only() {
+    use hoadon_api::gateway_auth::{AuthorizerEvent, decide};
+    let (app, _) = app_with_clock().await;
+    let admin = app.login("admin@anphat.vn").await;
+    let (token, id) = signer_token(&app, &admin, "gateway").await;
+    let (_, expired) = create(
+        &app,
+        &admin,
+        json!({"name": "short", "role": "signer", "expires_in_days": 1}),
+    )
+    .await;
+    let expired = expired["token"].as_str().unwrap().to_owned();
+    let st = &app.state.0;
+    let event = |bearer: &str| AuthorizerEvent {
+        headers: [("authorization".to_owned(), format!("Bearer {bearer}"))].into(),
+        route_key: Some("ANY /api/{proxy+}".into()),
+    };
+    let allowed = |tenant: &'static str, bearer: String, now: i64| {
+        let e = event(&bearer);
+        async move {
+            decide(&st.store, &*st.verifier, tenant, now, &e)
+                .await
+                .is_authorized
+        }
+    };
+    let answer = decide(&st.store, &*st.verifier, "anphat", NOW, &event(&token)).await;
+    assert!(answer.is_authorized);
+    assert_eq!(answer.context["tenant"], "anphat");
+    assert_eq!(answer.context["role"], "signer");
+    assert!(
+        allowed("anphat", admin.clone(), NOW).await,
+        "a user's token"
+    );
+    // Another tenant's stack: neither kind passes.
+    assert!(!allowed("other", token.clone(), NOW).await);
+    assert!(!allowed("other", admin.clone(), NOW).await);
+    assert!(!allowed("anphat", expired.clone(), NOW + 86_400).await);
+    assert!(!allowed("anphat", format!("hdp_{}", "B".repeat(43)), NOW).await);
+    assert!(!allowed("anphat", "not a token".into(), NOW).await);
+    let none = AuthorizerEvent::default();
+    assert!(
+        !decide(&st.store, &*st.verifier, "anphat", NOW, &none)
+            .await
+            .is_authorized
+    );
+    // The authorizer only reads: no last-use write.
+    let ts = TenantStore::new("anphat", app.state.0.store.clone());
+    let rec = hoadon_api::access_tokens::get(&ts, &id).await.unwrap();
+    assert_eq!(rec.last_used_at, None);
+    // Revoked: refused at once.
+    let uri = format!("/api/access-tokens/{id}");
+    app.call("DELETE", &uri, Some(&admin), &[], None).await;
+    assert!(!allowed("anphat", token.clone(), NOW).await);
+    // The event's Debug hides the token.
+    assert!(!format!("{:?}", event(&token)).contains(&token[4..]));
+}
