@@ -255,7 +255,7 @@ async fn roles_decide_who_creates_sees_and_revokes() {
     };
     assert_eq!(
         ids(&app.get(&accountant, "/api/access-tokens").await.1),
-        [mine.clone()]
+        std::slice::from_ref(&mine)
     );
     assert_eq!(ids(&app.get(&admin, "/api/access-tokens").await.1).len(), 2);
     assert!(ids(&app.get(&sales, "/api/access-tokens").await.1).is_empty());
