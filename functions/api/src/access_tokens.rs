@@ -25,8 +25,9 @@
 
 use crate::auth::{AuthError, Claims, Role, TokenVerifier};
 use crate::error::ApiError;
-use crate::invoices::{AuditEntry, AuditReport, ChainHead, chain_op, from_item};
+use crate::invoices::{AuditReport, from_item};
 use crate::ports::{Ids, sha256_hex};
+use crate::side_chain::SideChain;
 use crate::store::{Condition, Item, Key, Op, Store, StoreError, TenantStore};
 use hoadon_core::api::access_tokens::{
     AccessTokenView, CreateAccessToken, CreatedAccessToken, DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS,
@@ -38,8 +39,11 @@ use std::sync::Arc;
 /// What every token starts with.
 pub const PREFIX: &str = "hdp_";
 const PK: &str = "PAT";
-const HEAD: &str = "head";
-const CHAIN: &str = "access-tokens";
+/// The chain `AUDIT#access-tokens`, headed at `PAT / head`.
+const CHAIN: SideChain = SideChain {
+    pk: PK,
+    chain: "access-tokens",
+};
 /// Last use is recorded to the minute: at most one write per token per minute.
 pub const TOUCH_INTERVAL: i64 = 60;
 const DAY: i64 = 86_400;
@@ -67,12 +71,6 @@ struct TokenRecord {
     #[serde(default)]
     revoked_by: Option<String>,
     hash: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct ChainRecord {
-    audit_seq: u64,
-    audit_head: String,
 }
 
 /// The role a token of this kind acts with. One line per [`TokenRole`].
@@ -143,47 +141,6 @@ fn put<T: Serialize>(key: Key, v: &T, condition: Condition) -> Op {
     }
 }
 
-fn condition(version: u64) -> Condition {
-    match version {
-        0 => Condition::NotExists,
-        v => Condition::Version(v),
-    }
-}
-
-async fn head(ts: &TenantStore) -> Result<(ChainRecord, u64), ApiError> {
-    Ok(match ts.get(PK, HEAD).await? {
-        Some(item) => (from_item(&item)?, item.version),
-        None => (ChainRecord::default(), 0),
-    })
-}
-
-/// The head's new value and the audit entry's operation, for the same transaction.
-fn audited(
-    ts: &TenantStore,
-    h: &mut ChainRecord,
-    at: i64,
-    actor: &str,
-    action: &str,
-    id: &str,
-) -> Op {
-    let entry = AuditEntry {
-        seq: 0,
-        at,
-        actor: actor.to_owned(),
-        action: action.to_owned(),
-        status: None,
-        number: None,
-        detail: Some(id.to_owned()),
-        prev: String::new(),
-        hash: String::new(),
-    };
-    let head = ChainHead {
-        seq: &mut h.audit_seq,
-        head: &mut h.audit_head,
-    };
-    chain_op(ts, CHAIN, head, entry)
-}
-
 fn clean_name(name: &str) -> Result<String, ApiError> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > MAX_NAME_CHARS || n.chars().any(char::is_control) {
@@ -238,12 +195,12 @@ pub async fn create(
         id: id.clone(),
     };
     for _ in 0..5 {
-        let (mut h, hv) = head(ts).await?;
-        let a = audited(ts, &mut h, now, creator, "access_token_created", &id);
+        let head = CHAIN.head(ts).await?;
+        let [h, a] = CHAIN.append(ts, head, now, creator, "access_token_created", &id);
         let ops = vec![
             put(index_key(&hash), &index, Condition::NotExists),
             put(ts.key(PK, &id), &rec, Condition::NotExists),
-            put(ts.key(PK, HEAD), &h, condition(hv)),
+            h,
             a,
         ];
         match store.transact(ops).await {
@@ -319,11 +276,11 @@ pub async fn revoke(
         }
         rec.revoked_at = Some(now);
         rec.revoked_by = Some(actor.to_owned());
-        let (mut h, hv) = head(ts).await?;
-        let a = audited(ts, &mut h, now, actor, "access_token_revoked", id);
+        let head = CHAIN.head(ts).await?;
+        let [h, a] = CHAIN.append(ts, head, now, actor, "access_token_revoked", id);
         let ops = vec![
             put(ts.key(PK, id), &rec, Condition::Version(version)),
-            put(ts.key(PK, HEAD), &h, condition(hv)),
+            h,
             a,
             Op::Delete {
                 key: index_key(&rec.hash),
@@ -429,8 +386,7 @@ pub async fn authenticate(
 
 /// The chain `AUDIT#access-tokens`, checked against its head.
 pub async fn audit(ts: &TenantStore) -> Result<AuditReport, ApiError> {
-    let (h, _) = head(ts).await?;
-    crate::invoices::read_chain(ts, CHAIN, (h.audit_seq, &h.audit_head)).await
+    CHAIN.audit(ts).await
 }
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ pub mod ports;
 pub mod profile;
 #[cfg(feature = "aws")]
 pub mod s3_archive;
+mod side_chain;
 #[cfg(feature = "aws")]
 pub mod sqs;
 pub mod store;
