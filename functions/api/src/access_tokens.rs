@@ -28,7 +28,7 @@ use crate::error::ApiError;
 use crate::invoices::{AuditReport, from_item};
 use crate::ports::{Ids, sha256_hex};
 use crate::side_chain::SideChain;
-use crate::store::{Condition, Item, Key, Op, Store, StoreError, TenantStore};
+use crate::store::{Condition, Key, Op, Store, StoreError, TenantStore};
 use hoadon_core::api::access_tokens::{
     AccessTokenView, CreateAccessToken, CreatedAccessToken, DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS,
     MAX_NAME_CHARS, TokenRole,
@@ -234,16 +234,7 @@ pub async fn get(ts: &TenantStore, id: &str) -> Result<AccessTokenView, ApiError
 /// The tenant's tokens (`None`) or one user's (`Some(email)`), newest first; revoked and
 /// expired ones included.
 pub async fn list(ts: &TenantStore, of: Option<&str>) -> Result<Vec<AccessTokenView>, ApiError> {
-    let mut items: Vec<Item> = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = ts.query(PK, "", cursor.as_deref(), 500).await?;
-        items.extend(page.items);
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
+    let items = CHAIN.items(ts).await?;
     let mut out = Vec::new();
     for item in items.iter().filter(|i| is_id(&i.key.sk)) {
         let rec: TokenRecord = from_item(item)?;

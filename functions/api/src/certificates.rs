@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::invoices::{AuditReport, Services, from_item};
 use crate::ports::sha256_hex;
 use crate::side_chain::SideChain;
-use crate::store::{Condition, Item, Op, StoreError, TenantStore};
+use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::DateTime;
 use hoadon_core::api::certificates::{CertificateUpload, CertificateView};
 use hoadon_core::dsig::{self, SignerCertificate, cert};
@@ -269,16 +269,7 @@ pub async fn get(ts: &TenantStore, id: &str) -> Result<CertificateView, ApiError
 
 /// Every certificate of the tenant, revoked ones included, newest upload first.
 pub async fn list(ts: &TenantStore) -> Result<Vec<CertificateView>, ApiError> {
-    let mut items: Vec<Item> = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = ts.query(PK, "", cursor.as_deref(), 500).await?;
-        items.extend(page.items);
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
+    let items = CHAIN.items(ts).await?;
     let mut out = Vec::new();
     for item in items.iter().filter(|i| is_id(&i.key.sk)) {
         out.push(view(&item.key.sk, from_item(item)?));

@@ -1,12 +1,12 @@
-//! An audit chain whose head is an item of its own (`<pk> / head`), for registries where no one
-//! record holds the chain: the signing certificates (`AUDIT#certificates`) and the personal
+//! A small registry's partition and its audit chain, whose head is an item of its own
+//! (`<pk> / head`) because no one record holds the chain: the signing certificates (`AUDIT#certificates`) and the personal
 //! access tokens (`AUDIT#access-tokens`). Each change puts its record, the new head (pinned to
 //! the version read) and the entry in one transaction, so two racing changes cannot both extend
 //! the chain from the same head.
 
 use crate::error::ApiError;
 use crate::invoices::{AuditEntry, AuditReport, ChainHead, chain_op, from_item};
-use crate::store::{Condition, Op, TenantStore};
+use crate::store::{Condition, Item, Op, TenantStore};
 use serde::{Deserialize, Serialize};
 
 const HEAD: &str = "head";
@@ -74,6 +74,21 @@ impl SideChain {
             condition: condition(version),
         };
         [head, entry]
+    }
+
+    /// Every item of the registry's partition (the head included: callers keep the records by
+    /// their id's shape), in sort-key order.
+    pub async fn items(&self, ts: &TenantStore) -> Result<Vec<Item>, ApiError> {
+        let mut items = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = ts.query(self.pk, "", cursor.as_deref(), 500).await?;
+            items.extend(page.items);
+            match page.next {
+                Some(n) => cursor = Some(n),
+                None => return Ok(items),
+            }
+        }
     }
 
     /// The chain, checked against its head.

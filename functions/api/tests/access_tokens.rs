@@ -55,6 +55,11 @@ async fn signer_token(app: &TestApp, user: &str, name: &str) -> (String, String)
     )
 }
 
+async fn revoke(app: &TestApp, user: &str, id: &str) -> (StatusCode, Value) {
+    let uri = format!("/api/access-tokens/{id}");
+    app.call("DELETE", &uri, Some(user), &[], None).await
+}
+
 fn assert_unauthorized(answer: &(StatusCode, Value)) {
     assert_eq!(answer.0, StatusCode::UNAUTHORIZED, "{}", answer.1);
     assert_eq!(answer.1["code"], "unauthorized", "{}", answer.1);
@@ -100,30 +105,14 @@ async fn a_token_is_shown_once_works_on_the_signers_route_and_dies_when_revoked(
         StatusCode::NOT_FOUND
     );
 
-    let (s, revoked) = app
-        .call(
-            "DELETE",
-            &format!("/api/access-tokens/{id}"),
-            Some(&admin),
-            &[],
-            None,
-        )
-        .await;
+    let (s, revoked) = revoke(&app, &admin, &id).await;
     assert_eq!(s, StatusCode::OK, "{revoked}");
     assert_eq!(revoked["revoked_at"], NOW);
     assert_unauthorized(&app.get(&token, "/api/access-tokens/self").await);
     // Still listed, marked; revoking again changes nothing.
     let (_, list) = app.get(&admin, "/api/access-tokens").await;
     assert_eq!(list["items"][0]["revoked_at"], NOW);
-    let again = app
-        .call(
-            "DELETE",
-            &format!("/api/access-tokens/{id}"),
-            Some(&admin),
-            &[],
-            None,
-        )
-        .await;
+    let again = revoke(&app, &admin, &id).await;
     assert_eq!(again, (StatusCode::OK, revoked));
 
     // Both on the chain, which verifies.
@@ -261,15 +250,16 @@ async fn roles_decide_who_creates_sees_and_revokes() {
     assert!(ids(&app.get(&sales, "/api/access-tokens").await.1).is_empty());
 
     // Someone else's token does not exist for a non-admin; the admin may revoke any.
-    let del = |who: &str, id: &str| {
-        let (who, uri) = (who.to_owned(), format!("/api/access-tokens/{id}"));
-        let app = &app;
-        async move { app.call("DELETE", &uri, Some(&who), &[], None).await }
-    };
-    assert_eq!(del(&accountant, &admins).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(del(&sales, &mine).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(del(&admin, &mine).await.0, StatusCode::OK);
-    assert_eq!(del(&admin, "not-an-id").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        revoke(&app, &accountant, &admins).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(revoke(&app, &sales, &mine).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(revoke(&app, &admin, &mine).await.0, StatusCode::OK);
+    assert_eq!(
+        revoke(&app, &admin, "not-an-id").await.0,
+        StatusCode::NOT_FOUND
+    );
 
     // Bad names: typed 422.
     for name in ["", "   ", &"x".repeat(101), "a\u{7}b"] {
@@ -310,16 +300,7 @@ async fn a_signer_token_is_refused_on_ordinary_routes_and_cannot_make_tokens() {
     }
     let (s, _) = create(&app, &token, json!({"name": "more", "role": "signer"})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = app
-        .call(
-            "DELETE",
-            &format!("/api/access-tokens/{id}"),
-            Some(&token),
-            &[],
-            None,
-        )
-        .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(revoke(&app, &token, &id).await.0, StatusCode::FORBIDDEN);
     // Unknown and malformed tokens: 401, typed.
     let forged = format!("hdp_{}", "A".repeat(43));
     for bad in [forged.as_str(), "hdp_", "hdp_x", &format!("{token}x")] {
@@ -341,11 +322,7 @@ async fn a_token_of_one_tenant_reaches_nothing_of_another() {
     let (_, list) = app.get(&other, "/api/access-tokens").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["id"], other_id.as_str());
-    let uri = format!("/api/access-tokens/{id}");
-    assert_eq!(
-        app.call("DELETE", &uri, Some(&other), &[], None).await.0,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(revoke(&app, &other, &id).await.0, StatusCode::NOT_FOUND);
     assert_eq!(
         app.get(&token, "/api/access-tokens/self").await.0,
         StatusCode::OK
@@ -431,8 +408,7 @@ async fn the_gateway_authorizer_lets_through_both_kinds_of_the_stacks_tenant_onl
     let rec = hoadon_api::access_tokens::get(&ts, &id).await.unwrap();
     assert_eq!(rec.last_used_at, None);
     // Revoked: refused at once.
-    let uri = format!("/api/access-tokens/{id}");
-    app.call("DELETE", &uri, Some(&admin), &[], None).await;
+    revoke(&app, &admin, &id).await;
     assert!(!allowed("anphat", token.clone(), NOW).await);
     // The event's Debug hides the token.
     assert!(!format!("{:?}", event(&token)).contains(&token[4..]));
