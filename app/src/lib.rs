@@ -9,6 +9,7 @@
 //! IndexedDB, one database per tenant and user, synced with client ids and idempotency keys); a
 //! service worker (`app/static/sw.js`) keeps the app itself available offline.
 
+mod access_tokens;
 mod api;
 mod auth;
 pub mod authority;
@@ -278,7 +279,8 @@ pub fn App() -> impl IntoView {
             | Route::Registration
             | Route::Notices
             | Route::Series
-            | Route::Profile) => view! { <lazy::LazyScreen session route /> }.into_any(),
+            | Route::Profile
+            | Route::AccessTokens) => view! { <lazy::LazyScreen session route /> }.into_any(),
             Route::NotFound => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
@@ -302,6 +304,7 @@ pub fn App() -> impl IntoView {
                         {nav(Route::Outbox(None), "nav.outbox")}
                         {nav(Route::Registration, "nav.registration")}
                         {nav(Route::Notices, "nav.notices")}
+                        {nav(Route::AccessTokens, "nav.tokens")}
                     })}
                 </nav>
             </Show>

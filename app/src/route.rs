@@ -26,6 +26,8 @@ pub enum Route {
     Registration,
     /// The 04/SS notices about issued invoices.
     Notices,
+    /// Personal access tokens (the desktop signer's).
+    AccessTokens,
     NotFound,
 }
 
@@ -58,6 +60,7 @@ impl Route {
             }
             ["registration"] => Route::Registration,
             ["notices"] => Route::Notices,
+            ["access-tokens"] => Route::AccessTokens,
             _ => Route::NotFound,
         }
     }
@@ -76,6 +79,7 @@ impl Route {
             Route::Outbox(Some(s)) => format!("/outbox/{}", s.as_str()),
             Route::Registration => "/registration".into(),
             Route::Notices => "/notices".into(),
+            Route::AccessTokens => "/access-tokens".into(),
             Route::NotFound => "/".into(),
         }
     }
@@ -188,6 +192,7 @@ mod tests {
             Route::Outbox(Some(OutboxState::NeedsAttention)),
             Route::Registration,
             Route::Notices,
+            Route::AccessTokens,
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }

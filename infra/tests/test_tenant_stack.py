@@ -472,8 +472,65 @@ def test_only_the_description_and_the_health_check_skip_the_authorizer():
               if r["Type"] == "AWS::ApiGatewayV2::Route"}
     public = {k for k, p in routes.items() if p["AuthorizationType"] == "NONE"}
     assert public == {"GET /api/openapi.json", "GET /api/health"}
-    assert routes["ANY /api/{proxy+}"]["AuthorizationType"] == "JWT"
+    assert routes["ANY /api/{proxy+}"]["AuthorizationType"] == "CUSTOM"
+    assert routes["ANY /api/{proxy+}"]["AuthorizerId"] == render("acme").ref("HttpApiAuthorizer")
     assert routes["GET /api/health"]["Target"] == routes["ANY /api/{proxy+}"]["Target"]
+
+
+def test_the_gateway_verifies_pool_tokens_and_access_tokens_with_the_api_code():
+    """#15: both kinds of bearer token pass the gateway through one Lambda REQUEST authorizer,
+    the API executable in authorizer mode, configured with this tenant's table and pool only."""
+    r = render("acme")
+    res = r.resources()
+    auth = res["HttpApiAuthorizer"]["Properties"]
+    assert auth["AuthorizerType"] == "REQUEST"
+    assert (auth["AuthorizerPayloadFormatVersion"], auth["EnableSimpleResponses"]) == ("2.0", True)
+    assert auth["IdentitySource"] == ["$request.header.Authorization"]
+    # Cached briefly: the function verifies every request itself, so a revoked token is refused
+    # at once whatever the gateway remembers.
+    assert 0 <= auth["AuthorizerResultTtlInSeconds"] <= 300
+    fn_arn = r.attr("AuthorizerFunction", "Arn")
+    assert fn_arn in auth["AuthorizerUri"] and auth["AuthorizerUri"].endswith("/invocations")
+    fn = res["AuthorizerFunction"]["Properties"]
+    api = res["ApiFunction"]["Properties"]
+    assert fn["Code"] == api["Code"]
+    env = fn["Environment"]["Variables"]
+    assert env["HOADON_AUTHORIZER"] == "1"
+    for k in ["HOADON_TENANT", "HOADON_TABLE", "HOADON_COGNITO_ISSUER", "HOADON_COGNITO_CLIENT_ID"]:
+        assert env[k] == api["Environment"]["Variables"][k], k
+    # It knows nothing of the archive, the signer, the queue or the T-VAN.
+    assert not any(k.startswith(("HOADON_TVAN", "HOADON_SIGNER", "HOADON_KMS", "HOADON_ARCHIVE",
+                                 "HOADON_OUTBOX")) for k in env), env
+    assert fn["Timeout"] <= 10, "API Gateway waits at most 10 s for an authorizer"
+    # Only API Gateway, for this API's authorizer, may invoke it.
+    perm = res["AuthorizerInvokePermission"]["Properties"]
+    assert perm["Principal"] == "apigateway.amazonaws.com"
+    assert perm["FunctionName"] == "hoadon-acme-authorizer"
+    assert perm["SourceArn"].endswith(f"{r.ref('HttpApi')}/authorizers/{r.ref('HttpApiAuthorizer')}")
+    alarms = {a["Properties"]["AlarmName"] for a in res.values()
+              if a["Type"] == "AWS::CloudWatch::Alarm"}
+    assert "hoadon-acme-authorizer-errors" in alarms
+
+
+def test_the_authorizer_only_reads_its_own_tenants_table():
+    for tenant in ["acme", "bravo"]:
+        r = render(tenant)
+        res = r.resources()
+        statements = role_statements(res, "AuthorizerRole")
+        by_sid = {s["Sid"]: s for s in statements}
+        assert set(by_sid) == {"Logs", "TableRead"}
+        assert actions(by_sid["TableRead"]) == ["dynamodb:GetItem"]
+        assert by_sid["TableRead"]["Resource"] == r.attr("Table", "Arn")
+        assert f"hoadon-{tenant}" in by_sid["TableRead"]["Resource"]
+        assert by_sid["Logs"]["Resource"] == r.attr("AuthorizerLogGroup", "Arn") + ":*"
+        for s in statements:
+            assert not any(grants(s, a) for a in ["dynamodb:PutItem", "dynamodb:Query", "s3:GetObject",
+                                                  "kms:Sign", "lambda:InvokeFunction"]), s
+        # Each tenant's authorizer checks its own pool and table.
+        env = res["AuthorizerFunction"]["Properties"]["Environment"]["Variables"]
+        assert env["HOADON_TABLE"] == f"hoadon-{tenant}"
+        assert env["HOADON_COGNITO_ISSUER"].endswith(r.ref("UserPool"))
+        assert env["HOADON_COGNITO_CLIENT_ID"] == r.ref("UserPoolClient")
 
 
 def test_the_deploy_dry_run_ends_with_the_health_check():

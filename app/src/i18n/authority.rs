@@ -8,6 +8,7 @@ pub fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         "nav.outbox" => ("Thông điệp gửi CQT", "Outbox"),
         "nav.registration" => ("Đăng ký HĐĐT", "Registration"),
         "nav.notices" => ("Thông báo 04/SS", "04/SS notices"),
+        "nav.tokens" => ("Token truy cập", "Access tokens"),
         "count.outbox_attention" => (
             "thông điệp gửi CQT cần xử lý",
             "messages to the authority need attention",

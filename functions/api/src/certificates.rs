@@ -13,17 +13,22 @@
 //! its content is what is refused, like every other rule here.
 
 use crate::error::ApiError;
-use crate::invoices::{AuditEntry, AuditReport, ChainHead, Services, chain_op, from_item};
+use crate::invoices::{AuditReport, Services, from_item};
 use crate::ports::sha256_hex;
-use crate::store::{Condition, Item, Op, StoreError, TenantStore};
+use crate::side_chain::SideChain;
+use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::DateTime;
 use hoadon_core::api::certificates::{CertificateUpload, CertificateView};
 use hoadon_core::dsig::{self, SignerCertificate, cert};
 use serde::{Deserialize, Serialize};
 
 const PK: &str = "CERT";
-const HEAD: &str = "head";
-const CHAIN: &str = "certificates";
+/// The chain `AUDIT#certificates`, headed at `CERT / head` (no one certificate holds it, as the
+/// chain spans them all).
+const CHAIN: SideChain = SideChain {
+    pk: PK,
+    chain: "certificates",
+};
 /// Smallest RSA modulus accepted: what Vietnamese CAs issue and Decree 123 signatures need.
 const MIN_KEY_BITS: usize = 2048;
 const MAX_LABEL: usize = 100;
@@ -50,14 +55,6 @@ struct CertRecord {
     revoked_at: Option<i64>,
     #[serde(default)]
     revoked_by: Option<String>,
-}
-
-/// `CERT / head`: the head of `AUDIT#certificates` (no one certificate holds it, as the chain
-/// spans them all).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct ChainRecord {
-    audit_seq: u64,
-    audit_head: String,
 }
 
 /// A `422` whose message carries both languages, as the screens show either.
@@ -190,53 +187,12 @@ fn weak_key() -> ApiError {
     )
 }
 
-async fn head(ts: &TenantStore) -> Result<(ChainRecord, u64), ApiError> {
-    Ok(match ts.get(PK, HEAD).await? {
-        Some(item) => (from_item(&item)?, item.version),
-        None => (ChainRecord::default(), 0),
-    })
-}
-
-fn condition(version: u64) -> Condition {
-    match version {
-        0 => Condition::NotExists,
-        v => Condition::Version(v),
-    }
-}
-
 fn put<T: Serialize>(ts: &TenantStore, sk: &str, v: &T, condition: Condition) -> Op {
     Op::Put {
         key: ts.key(PK, sk),
         data: serde_json::to_vec(v).expect("records serialize"),
         condition,
     }
-}
-
-/// The head's new value and the audit entry's operation, for the same transaction.
-fn audited(
-    ts: &TenantStore,
-    h: &mut ChainRecord,
-    at: i64,
-    actor: &str,
-    action: &str,
-    id: &str,
-) -> Op {
-    let entry = AuditEntry {
-        seq: 0,
-        at,
-        actor: actor.to_owned(),
-        action: action.to_owned(),
-        status: None,
-        number: None,
-        detail: Some(id.to_owned()),
-        prev: String::new(),
-        hash: String::new(),
-    };
-    let head = ChainHead {
-        seq: &mut h.audit_seq,
-        head: &mut h.audit_head,
-    };
-    chain_op(ts, CHAIN, head, entry)
 }
 
 /// Registers a certificate; `true` when it is new (`201`), `false` when the same DER was
@@ -273,20 +229,10 @@ pub async fn upload(
         revoked_by: None,
     };
     for _ in 0..5 {
-        let (mut h, hv) = head(ts).await?;
-        let a = audited(
-            ts,
-            &mut h,
-            rec.uploaded_at,
-            actor,
-            "certificate_uploaded",
-            &id,
-        );
-        let ops = vec![
-            put(ts, &id, &rec, Condition::NotExists),
-            put(ts, HEAD, &h, condition(hv)),
-            a,
-        ];
+        let head = CHAIN.head(ts).await?;
+        let at = rec.uploaded_at;
+        let [h, a] = CHAIN.append(ts, head, at, actor, "certificate_uploaded", &id);
+        let ops = vec![put(ts, &id, &rec, Condition::NotExists), h, a];
         match ts.transact(ops).await {
             Ok(_) => {
                 tracing::info!(event = "certificate.uploaded", tenant = ts.tenant(), id);
@@ -323,16 +269,7 @@ pub async fn get(ts: &TenantStore, id: &str) -> Result<CertificateView, ApiError
 
 /// Every certificate of the tenant, revoked ones included, newest upload first.
 pub async fn list(ts: &TenantStore) -> Result<Vec<CertificateView>, ApiError> {
-    let mut items: Vec<Item> = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = ts.query(PK, "", cursor.as_deref(), 500).await?;
-        items.extend(page.items);
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
+    let items = CHAIN.items(ts).await?;
     let mut out = Vec::new();
     for item in items.iter().filter(|i| is_id(&i.key.sk)) {
         out.push(view(&item.key.sk, from_item(item)?));
@@ -358,13 +295,9 @@ pub async fn revoke(
         rec.revoked = true;
         rec.revoked_at = Some(now);
         rec.revoked_by = Some(actor.to_owned());
-        let (mut h, hv) = head(ts).await?;
-        let a = audited(ts, &mut h, now, actor, "certificate_revoked", id);
-        let ops = vec![
-            put(ts, id, &rec, Condition::Version(version)),
-            put(ts, HEAD, &h, condition(hv)),
-            a,
-        ];
+        let head = CHAIN.head(ts).await?;
+        let [h, a] = CHAIN.append(ts, head, now, actor, "certificate_revoked", id);
+        let ops = vec![put(ts, id, &rec, Condition::Version(version)), h, a];
         match ts.transact(ops).await {
             Ok(_) => {
                 tracing::info!(event = "certificate.revoked", tenant = ts.tenant(), id);
@@ -381,8 +314,7 @@ pub async fn revoke(
 
 /// The chain `AUDIT#certificates`, checked against its head.
 pub async fn audit(ts: &TenantStore) -> Result<AuditReport, ApiError> {
-    let (h, _) = head(ts).await?;
-    crate::invoices::read_chain(ts, CHAIN, (h.audit_seq, &h.audit_head)).await
+    CHAIN.audit(ts).await
 }
 
 /// A registered certificate that may sign for `seller_tax_id` at `at` (UTC): the tenant's, not

@@ -7,8 +7,9 @@
 //! - The **signer function** (`hoadon-lambda-signer`): [`crate::kms::SignerFunction`], the only
 //!   code that may use the tenant's KMS key.
 //! - The API executable is also the **sweep function** (`HOADON_SWEEP=1`: [`sweep_and_pump`] on
-//!   a schedule) and the **outbox consumer** (`HOADON_OUTBOX=1`: [`outbox::Consumer`] on the
-//!   tenant's SQS outbox queue).
+//!   a schedule), the **outbox consumer** (`HOADON_OUTBOX=1`: [`outbox::Consumer`] on the
+//!   tenant's SQS outbox queue) and the HTTP API's **authorizer** (`HOADON_AUTHORIZER=1`:
+//!   [`authorizer::Authorizer`], pool tokens and personal access tokens).
 //!
 //! Cold start does no network I/O beyond one store query (the recovery sweep): the Cognito keys
 //! are fetched on the first request that names a key the function does not have yet.
@@ -31,6 +32,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub mod authorizer;
 pub mod outbox;
 
 /// The API function's settings, one environment variable each (names in [`ApiEnv::VARS`]).
@@ -370,14 +372,14 @@ type HttpsClient = hyper_util::client::legacy::Client<
 >;
 
 /// Keeps the Cognito verifier's keys current: fetched on first need and on key rotation.
-struct JwksFetcher {
+pub(crate) struct JwksFetcher {
     verifier: Arc<CognitoVerifier>,
     client: HttpsClient,
     last: tokio::sync::Mutex<Option<Instant>>,
 }
 
 impl JwksFetcher {
-    fn new(verifier: Arc<CognitoVerifier>) -> Result<Self, String> {
+    pub(crate) fn new(verifier: Arc<CognitoVerifier>) -> Result<Self, String> {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
             .map_err(|e| format!("TLS roots: {e}"))?
@@ -395,7 +397,7 @@ impl JwksFetcher {
         })
     }
 
-    async fn ensure_key_of(&self, token: &str) {
+    pub(crate) async fn ensure_key_of(&self, token: &str) {
         if self.verifier.knows_key_of(token) {
             return;
         }

@@ -6,7 +6,7 @@
 //! - [`ports`]: clock, ids, archive, signer — small ports with their local adapters;
 //!   `s3_archive` (feature `aws`): the archive on S3.
 //! - [`auth`]: tokens (verifier port: local HS256, Cognito RS256 + JWKS), roles, Argon2id
-//!   passwords, tenant ids.
+//!   passwords, tenant ids; [`access_tokens`]: personal access tokens (`hdp_…`, stored hashed).
 //! - [`invoices`]: drafts, gapless numbering, signing, audit chain, recovery sweep.
 //! - [`catalogs`]: customers, products, units, currencies, payment methods; CSV and `.xlsx` import and export.
 //! - [`http`]: the axum `Router` and its handlers; [`error`]: `ApiError`, mapped once to HTTP.
@@ -18,6 +18,7 @@
 //! - [`telemetry`]: the log subscriber (JSON on Lambda, readable lines locally) and the
 //!   events the stack's alarms count.
 
+pub mod access_tokens;
 pub mod auth;
 pub mod authority;
 pub mod bootstrap;
@@ -26,6 +27,7 @@ pub mod certificates;
 #[cfg(all(feature = "aws", any(test, feature = "testing")))]
 pub mod emulators;
 pub mod error;
+pub mod gateway_auth;
 pub mod http;
 pub mod invoices;
 #[cfg(feature = "aws")]
@@ -39,6 +41,7 @@ pub mod ports;
 pub mod profile;
 #[cfg(feature = "aws")]
 pub mod s3_archive;
+mod side_chain;
 #[cfg(feature = "aws")]
 pub mod sqs;
 pub mod store;

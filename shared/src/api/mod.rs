@@ -2,6 +2,7 @@
 //! (which reads them): one definition, so neither side hand-builds or hand-reads JSON and a
 //! renamed field breaks the build instead of the screen. Plain serde data; no I/O.
 
+pub mod access_tokens;
 pub mod authority;
 pub mod certificates;
 pub mod signing;

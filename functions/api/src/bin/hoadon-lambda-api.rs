@@ -7,16 +7,31 @@
 //!   each event runs one recovery sweep and one outbox pump (the net under the queue);
 //! - the stack's **outbox consumer** when `HOADON_OUTBOX=1`: invoked by the SQS event source
 //!   mapping of the tenant's outbox queue, each record is a wake-up for one outbox message; the
-//!   answer lists the records to redeliver (`ReportBatchItemFailures`).
+//!   answer lists the records to redeliver (`ReportBatchItemFailures`);
+//! - the HTTP API's **authorizer** when `HOADON_AUTHORIZER=1`: each event is a request's bearer
+//!   token, allowed when it is a pool token or a personal access token of the tenant. Its
+//!   settings are fewer (`hoadon_api::lambda::authorizer`), so it is chosen first.
 
+use hoadon_api::gateway_auth::AuthorizerEvent;
+use hoadon_api::lambda::authorizer::Authorizer;
 use hoadon_api::lambda::outbox::SqsEvent;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
+use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     hoadon_api::telemetry::init(hoadon_api::telemetry::Format::Json);
-    let env = hoadon_api::lambda::ApiEnv::from_env()?;
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    if std::env::var("HOADON_AUTHORIZER").as_deref() == Ok("1") {
+        let get = |k: &str| std::env::var(k).ok();
+        let authorizer = Arc::new(Authorizer::new(get, &sdk)?);
+        return lambda_runtime::run(service_fn(move |event: LambdaEvent<AuthorizerEvent>| {
+            let authorizer = authorizer.clone();
+            async move { Ok::<_, lambda_runtime::Error>(authorizer.handle(event.payload).await) }
+        }))
+        .await;
+    }
+    let env = hoadon_api::lambda::ApiEnv::from_env()?;
     if std::env::var("HOADON_OUTBOX").as_deref() == Ok("1") {
         let consumer = hoadon_api::lambda::outbox_consumer(&env, &sdk).await?;
         return lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {

@@ -5,6 +5,7 @@
 //! **typed JSON errors for every refusal**, including those axum makes itself (malformed JSON,
 //! a wrong type, an unknown field, a body over the limit, a wrong method).
 
+mod access_tokens;
 mod authority;
 mod catalogs;
 mod certificates;
@@ -48,6 +49,9 @@ pub struct App {
 pub struct Caller {
     pub claims: Claims,
     pub store: TenantStore,
+    /// The personal access token's id when the caller came with one (`hdp_…`), `None` for a
+    /// user's sign-in token. What a token may not do (create tokens) is refused on this.
+    pub token_id: Option<String>,
 }
 
 impl Caller {
@@ -83,7 +87,9 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// The bearer token verified: the claims, and the store of the tenant they name.
+/// The bearer token verified: the claims, and the store of the tenant they name. A personal
+/// access token (`hdp_…`) is looked up in the store (and its last use recorded, at most once a
+/// minute); anything else is a JWT for the configured verifier. The token is never logged.
 async fn verified(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
     let token = parts
         .headers
@@ -92,14 +98,17 @@ async fn verified(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized(AuthError::Missing))?;
     let app = &state.0;
-    let claims = app
-        .verifier
-        .verify(token, app.services.clock.now())
-        .map_err(ApiError::Unauthorized)?;
+    let now = app.services.clock.now();
+    let (claims, token_id) =
+        crate::access_tokens::authenticate(&app.store, &*app.verifier, token, now, true).await?;
     // Only now is the tenant known to be the caller's: the request's log line names it.
     tracing::Span::current().record("tenant", tracing::field::display(&claims.tenant));
     let store = TenantStore::new(&claims.tenant, app.store.clone());
-    Ok(Caller { claims, store })
+    Ok(Caller {
+        claims,
+        store,
+        token_id,
+    })
 }
 
 /// Largest JSON body: a draft of a few thousand lines; records themselves are bounded by the
@@ -116,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .merge(authority::routes())
         .merge(certificates::routes())
         .merge(signing::routes())
+        .merge(access_tokens::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(axum::middleware::map_response(typed_errors))
