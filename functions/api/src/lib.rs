@@ -37,8 +37,10 @@ pub mod local;
 pub mod outbox;
 pub mod ports;
 pub mod profile;
+pub mod remote;
 #[cfg(feature = "aws")]
 pub mod s3_archive;
+pub mod signing_key;
 #[cfg(feature = "aws")]
 pub mod sqs;
 pub mod store;

@@ -38,17 +38,29 @@ pub fn request(
     tax_id: &str,
     sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>,
 ) -> Result<String, CsrError> {
-    let key = UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki_der);
+    let info = request_info(spki_der, name, tax_id);
+    let signature = sign(&info).map_err(CsrError::Signer)?;
+    assemble(spki_der, info, &signature)
+}
+
+/// The `CertificationRequestInfo`: the bytes the key signs (for signers that sign
+/// asynchronously; [`assemble`] completes the request).
+pub fn request_info(spki_der: &[u8], name: &str, tax_id: &str) -> Vec<u8> {
     let extensions = seq(&[key_usage()]);
     let attribute = seq(&[tlv(0x06, EXTENSION_REQUEST), tlv(0x31, &extensions)]);
-    let info = seq(&[
+    seq(&[
         vec![0x02, 0x01, 0x00],
         subject(name, tax_id),
         spki_der.to_vec(),
         tlv(0xa0, &attribute),
-    ]);
-    let signature = sign(&info).map_err(CsrError::Signer)?;
-    if key.verify(&info, &signature).is_err() {
+    ])
+}
+
+/// The request in PEM from its info and the signature over it, once the signature verifies
+/// with the request's own key.
+pub fn assemble(spki_der: &[u8], info: Vec<u8>, signature: &[u8]) -> Result<String, CsrError> {
+    let key = UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki_der);
+    if key.verify(&info, signature).is_err() {
         // Either the key is not RSA/SPKI or the signer holds another key; tell which.
         return Err(if rsa_key_bits(spki_der).is_none() {
             CsrError::PublicKey
@@ -57,7 +69,7 @@ pub fn request(
         });
     }
     let mut bits = vec![0u8];
-    bits.extend(signature);
+    bits.extend_from_slice(signature);
     Ok(pem(
         "CERTIFICATE REQUEST",
         &seq(&[info, alg(SHA256_WITH_RSA), tlv(0x03, &bits)]),

@@ -20,6 +20,8 @@ pub mod http;
 #[cfg(feature = "remote")]
 pub mod remote;
 pub mod selfsigned;
+#[cfg(feature = "stand-in")]
+pub mod testing;
 #[cfg(feature = "token")]
 pub mod token;
 

@@ -3,6 +3,7 @@
 
 use hoadon_signing::LocalKeySigner;
 use hoadon_signing::csr::{request, rsa_spki_from_parts};
+use hoadon_signing::testing::{TestCa, openssl_req_verify};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -25,41 +26,32 @@ fn openssl_verifies_the_request_and_reads_the_subject() {
         |b| signer.sign_raw(b).map_err(|e| e.to_string()),
     )
     .unwrap();
-    let dir = std::env::temp_dir().join(format!("hoadon-csr-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("request.pem");
-    std::fs::write(&file, &pem).unwrap();
-    let out = Command::new("openssl")
-        .args([
-            "req",
-            "-verify",
-            "-noout",
-            "-subject",
-            "-nameopt",
-            "utf8,sep_comma_plus_space",
-            "-in",
-        ])
-        .arg(&file)
-        .output()
-        .expect("openssl must be installed (functions/dev test installs it)");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{text}");
+    let text = openssl_req_verify(&pem);
     assert!(text.contains("verify OK"), "{text}");
     assert!(text.contains("UID=MST:0109998883"), "{text}");
     assert!(
         text.contains("CN=Công ty TNHH Thiết bị Văn phòng An Phát"),
         "{text}"
     );
-    // The requested key usage is there for the CA to see.
+    // A CA issues it with the requested key usage, and hoadon reads the MST back from it.
+    let issued = TestCa::new().issue(&pem, 365);
     let out = Command::new("openssl")
-        .args(["req", "-noout", "-text", "-in"])
-        .arg(&file)
-        .output()
+        .args(["x509", "-noout", "-text"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(issued.as_bytes())?;
+            c.wait_with_output()
+        })
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("Digital Signature, Non Repudiation"),
         "{text}"
     );
+    let der = hoadon_signing::pem_block(&issued, "CERTIFICATE").unwrap();
+    let c = hoadon_core::dsig::cert::parse(&der).unwrap();
+    assert_eq!(c.tax_id().as_deref(), Some("0109998883"));
 }
