@@ -43,6 +43,7 @@ async fn request(app: &common::TestApp, token: &str) -> (StatusCode, Value) {
 async fn the_ca_certificate_for_the_key_signs_from_its_upload_until_revoked() {
     let app = spawn_app_certified(Arc::new(SystemClock)).await;
     let admin = app.login("admin@anphat.vn").await;
+    app.series(&admin, "C25TAB").await;
     let sales = app.login("sales@anphat.vn").await;
     assert_eq!(request(&app, &sales).await.0, StatusCode::FORBIDDEN);
 
@@ -57,7 +58,7 @@ async fn the_ca_certificate_for_the_key_signs_from_its_upload_until_revoked() {
     assert_eq!(r["key_id"].as_str().unwrap().len(), 64);
 
     // Before any CA certificate: the configured (self-signed) one.
-    assert_eq!(signing_certificate(&app, &admin, "inv-before").await, der_b64(SELLER_PEM));
+    assert_eq!(signing_certificate(&app, &admin, "inv-before-ca").await, der_b64(SELLER_PEM));
 
     // The CA's answer as a bundle, CA first: the certificate is the block with the MST.
     let ca = TestCa::new();
@@ -68,30 +69,31 @@ async fn the_ca_certificate_for_the_key_signs_from_its_upload_until_revoked() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert!(v["issuer"].as_str().unwrap().contains("TEST CA hoadon"), "{v}");
-    assert_eq!(signing_certificate(&app, &admin, "inv-ca").await, der_b64(&issued));
+    assert_eq!(signing_certificate(&app, &admin, "inv-with-ca").await, der_b64(&issued));
 
     // Revoked: back to the configured certificate.
     let id = v["id"].as_str().unwrap();
     let (s, _) = app.post(&admin, &format!("/api/certificates/{id}/revoke")).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(signing_certificate(&app, &admin, "inv-after").await, der_b64(SELLER_PEM));
+    assert_eq!(signing_certificate(&app, &admin, "inv-after-revoke").await, der_b64(SELLER_PEM));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_certificate_for_another_key_is_registered_but_never_signs_for_this_one() {
     let app = spawn_app_certified(Arc::new(SystemClock)).await;
     let admin = app.login("admin@anphat.vn").await;
+    app.series(&admin, "C25TAB").await;
     // Another key's request (a token's, say), certified by the same kind of CA.
-    let now = hoadon_api::ports::Clock::now_vn(&SystemClock);
-    let mut until = now;
-    until.date = hoadon_core::Date::new(now.date.year() + 1, 1, 1).unwrap();
-    let other = hoadon_signing::selfsigned::generate(&profile().name, "0109998883", now, until)
+    let now = hoadon_api::ports::Clock::now(&SystemClock);
+    let from = hoadon_core::DateTime::from_unix(now - 86_400, 0).unwrap();
+    let until = hoadon_core::DateTime::from_unix(now + 86_400 * 365, 0).unwrap();
+    let other = hoadon_signing::selfsigned::generate(&profile().name, "0109998883", from, until)
         .unwrap();
     let (s, v) = app
         .call("POST", "/api/certificates", Some(&admin), &[], Some(json!({"pem": other.cert_pem})))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    assert_eq!(signing_certificate(&app, &admin, "inv-1").await, der_b64(SELLER_PEM));
+    assert_eq!(signing_certificate(&app, &admin, "inv-other-key").await, der_b64(SELLER_PEM));
 
     // A chain that does not hold the certificate's issuer is refused.
     let (_, r) = request(&app, &admin).await;

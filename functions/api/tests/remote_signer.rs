@@ -44,17 +44,18 @@ async fn invoices_are_signed_through_the_cas_service() {
     s.set(Behaviour::Async { pending_polls: 2 });
     let app = spawn_app_with(|_| Arc::new(signer)).await;
     let admin = app.login("admin@anphat.vn").await;
-    let (st, v) = app.draft_and_issue(&admin, "inv-r1", &example()).await;
+    app.series(&admin, "C25TAB").await;
+    let (st, v) = app.draft_and_issue(&admin, "inv-remote-1", &example()).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "signed", "{v}");
-    let (_, xml) = app.get(&admin, "/api/invoices/inv-r1/xml").await;
+    let (_, xml) = app.get(&admin, "/api/invoices/inv-remote-1/xml").await;
     let r = &hoadon_core::dsig::verify_document(xml.as_str().unwrap()).unwrap()[0];
     assert!(r.valid, "{r:?}");
     assert!(s.status_calls() >= 3, "the pending transaction was polled");
 
     // A wrong signature is never attached: numbered, not signed, the service named.
     s.set(Behaviour::WrongSignature);
-    let (st, v) = app.draft_and_issue(&admin, "inv-r2", &example()).await;
+    let (st, v) = app.draft_and_issue(&admin, "inv-remote-2", &example()).await;
     assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{v}");
     assert_eq!(v["code"], "signing_pending");
     assert!(v["message"].as_str().unwrap().contains("VNPT SmartCA (stand-in)"), "{v}");

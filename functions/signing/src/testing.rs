@@ -36,7 +36,8 @@ pub fn openssl_req_verify(pem: &str) -> String {
     run(&dir, &[&args[..], &nameopt[..]].concat())
 }
 
-/// A CA made by OpenSSL for one test (`CN=TEST CA hoadon`, RSA-2048, ten years).
+/// A CA made by OpenSSL for one test (`CN=TEST CA hoadon <n>`, unique per CA in the process;
+/// RSA-2048, ten years).
 pub struct TestCa {
     dir: PathBuf,
 }
@@ -44,6 +45,8 @@ pub struct TestCa {
 impl TestCa {
     pub fn new() -> Self {
         let dir = scratch("ca");
+        let n = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        let subject = format!("/C=VN/O=TEST/CN=TEST CA {}", n.unwrap_or_default());
         run(
             &dir,
             &[
@@ -59,7 +62,7 @@ impl TestCa {
                 "-days",
                 "3650",
                 "-subj",
-                "/C=VN/O=TEST/CN=TEST CA hoadon",
+                &subject,
             ],
         );
         TestCa { dir }
