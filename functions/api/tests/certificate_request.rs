@@ -54,28 +54,51 @@ async fn the_ca_certificate_for_the_key_signs_from_its_upload_until_revoked() {
     assert!(text.contains("verify OK"), "{text}");
     assert!(text.contains("UID=MST:0109998883"), "{text}");
     assert!(text.contains(&format!("CN={}", profile().name)), "{text}");
-    assert_eq!(r["subject"], format!("C=VN, CN={}, UID=MST:0109998883", profile().name));
+    assert_eq!(
+        r["subject"],
+        format!("C=VN, CN={}, UID=MST:0109998883", profile().name)
+    );
     assert_eq!(r["key_id"].as_str().unwrap().len(), 64);
 
     // Before any CA certificate: the configured (self-signed) one.
-    assert_eq!(signing_certificate(&app, &admin, "inv-before-ca").await, der_b64(SELLER_PEM));
+    assert_eq!(
+        signing_certificate(&app, &admin, "inv-before-ca").await,
+        der_b64(SELLER_PEM)
+    );
 
     // The CA's answer as a bundle, CA first: the certificate is the block with the MST.
     let ca = TestCa::new();
     let issued = ca.issue(pem, 365);
     let bundle = format!("{}{issued}", ca.certificate_pem());
     let (s, v) = app
-        .call("POST", "/api/certificates", Some(&admin), &[], Some(json!({"pem": bundle})))
+        .call(
+            "POST",
+            "/api/certificates",
+            Some(&admin),
+            &[],
+            Some(json!({"pem": bundle})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    assert!(v["issuer"].as_str().unwrap().contains("TEST CA hoadon"), "{v}");
-    assert_eq!(signing_certificate(&app, &admin, "inv-with-ca").await, der_b64(&issued));
+    assert!(
+        v["issuer"].as_str().unwrap().contains("TEST CA hoadon"),
+        "{v}"
+    );
+    assert_eq!(
+        signing_certificate(&app, &admin, "inv-with-ca").await,
+        der_b64(&issued)
+    );
 
     // Revoked: back to the configured certificate.
     let id = v["id"].as_str().unwrap();
-    let (s, _) = app.post(&admin, &format!("/api/certificates/{id}/revoke")).await;
+    let (s, _) = app
+        .post(&admin, &format!("/api/certificates/{id}/revoke"))
+        .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(signing_certificate(&app, &admin, "inv-after-revoke").await, der_b64(SELLER_PEM));
+    assert_eq!(
+        signing_certificate(&app, &admin, "inv-after-revoke").await,
+        der_b64(SELLER_PEM)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,20 +110,35 @@ async fn a_certificate_for_another_key_is_registered_but_never_signs_for_this_on
     let now = hoadon_api::ports::Clock::now(&SystemClock);
     let from = hoadon_core::DateTime::from_unix(now - 86_400, 0).unwrap();
     let until = hoadon_core::DateTime::from_unix(now + 86_400 * 365, 0).unwrap();
-    let other = hoadon_signing::selfsigned::generate(&profile().name, "0109998883", from, until)
-        .unwrap();
+    let other =
+        hoadon_signing::selfsigned::generate(&profile().name, "0109998883", from, until).unwrap();
     let (s, v) = app
-        .call("POST", "/api/certificates", Some(&admin), &[], Some(json!({"pem": other.cert_pem})))
+        .call(
+            "POST",
+            "/api/certificates",
+            Some(&admin),
+            &[],
+            Some(json!({"pem": other.cert_pem})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    assert_eq!(signing_certificate(&app, &admin, "inv-other-key").await, der_b64(SELLER_PEM));
+    assert_eq!(
+        signing_certificate(&app, &admin, "inv-other-key").await,
+        der_b64(SELLER_PEM)
+    );
 
     // A chain that does not hold the certificate's issuer is refused.
     let (_, r) = request(&app, &admin).await;
     let issued = TestCa::new().issue(r["pem"].as_str().unwrap(), 30);
     let wrong_chain = format!("{issued}{}", TestCa::new().certificate_pem());
     let answer = app
-        .call("POST", "/api/certificates", Some(&admin), &[], Some(json!({"pem": wrong_chain})))
+        .call(
+            "POST",
+            "/api/certificates",
+            Some(&admin),
+            &[],
+            Some(json!({"pem": wrong_chain})),
+        )
         .await;
     assert_eq!(answer.0, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.1);
     assert_eq!(answer.1["code"], "certificate.chain_mismatch");

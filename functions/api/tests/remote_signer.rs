@@ -45,7 +45,9 @@ async fn invoices_are_signed_through_the_cas_service() {
     let app = spawn_app_with(|_| Arc::new(signer)).await;
     let admin = app.login("admin@anphat.vn").await;
     app.series(&admin, "C25TAB").await;
-    let (st, v) = app.draft_and_issue(&admin, "inv-remote-1", &example()).await;
+    let (st, v) = app
+        .draft_and_issue(&admin, "inv-remote-1", &example())
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "signed", "{v}");
     let (_, xml) = app.get(&admin, "/api/invoices/inv-remote-1/xml").await;
@@ -55,10 +57,18 @@ async fn invoices_are_signed_through_the_cas_service() {
 
     // A wrong signature is never attached: numbered, not signed, the service named.
     s.set(Behaviour::WrongSignature);
-    let (st, v) = app.draft_and_issue(&admin, "inv-remote-2", &example()).await;
+    let (st, v) = app
+        .draft_and_issue(&admin, "inv-remote-2", &example())
+        .await;
     assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{v}");
     assert_eq!(v["code"], "signing_pending");
-    assert!(v["message"].as_str().unwrap().contains("VNPT SmartCA (stand-in)"), "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("VNPT SmartCA (stand-in)"),
+        "{v}"
+    );
     s.set(Behaviour::Sync);
     let report = hoadon_api::invoices::sweep(
         &app.state.0.services,

@@ -50,19 +50,8 @@ impl TestCa {
         run(
             &dir,
             &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-days",
-                "3650",
-                "-subj",
-                &subject,
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
+                "ca.pem", "-days", "3650", "-subj", &subject,
             ],
         );
         TestCa { dir }

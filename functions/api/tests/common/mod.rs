@@ -94,11 +94,7 @@ pub async fn spawn_app_certified(clock: Arc<dyn hoadon_api::ports::Clock>) -> Te
 }
 
 async fn build_app(
-    wrap: impl FnOnce(
-        Arc<Flaky>,
-        Arc<dyn Store>,
-        Arc<dyn hoadon_api::ports::Clock>,
-    ) -> Arc<dyn Signer>,
+    wrap: impl FnOnce(Arc<Flaky>, Arc<dyn Store>, Arc<dyn hoadon_api::ports::Clock>) -> Arc<dyn Signer>,
     clock: Arc<dyn hoadon_api::ports::Clock>,
     configure: impl FnOnce(Services) -> Services,
 ) -> TestApp {
