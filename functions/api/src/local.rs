@@ -47,7 +47,7 @@ pub enum SignerChoice {
     #[default]
     Local,
     /// The tenant's account at its CA's remote signing service (`--signer remote`).
-    Remote(crate::remote::RemoteArgs),
+    Remote(Box<crate::remote::RemoteArgs>),
 }
 
 /// The tax authority of the local system.

@@ -168,7 +168,7 @@ async fn main() -> Result<(), String> {
         },
         wake: std::sync::Arc::new(hoadon_api::ports::LocalWake::default()),
         signer: match cli.signer.as_str() {
-            "remote" => SignerChoice::Remote(cli.remote.clone()),
+            "remote" => SignerChoice::Remote(Box::new(cli.remote.clone())),
             _ => SignerChoice::Local,
         },
     };
