@@ -55,6 +55,10 @@ struct CertRecord {
     revoked_at: Option<i64>,
     #[serde(default)]
     revoked_by: Option<String>,
+    /// The CA certificates uploaded with it (DER in base64, as given after the leaf): kept for
+    /// the registration and for verifiers; trust in them is not judged here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    chain: Vec<String>,
 }
 
 /// A `422` whose message carries both languages, as the screens show either.
@@ -91,8 +95,11 @@ fn utc(t: DateTime) -> String {
     format!("{t}Z")
 }
 
-/// The DER bytes of the upload: exactly one of `pem` and `der_base64`.
-fn der_of(input: &CertificateUpload) -> Result<Vec<u8>, ApiError> {
+/// The DER bytes of the upload — exactly one of `pem` and `der_base64` — and the chain that
+/// came with it. A PEM bundle (what CAs send: the certificate and its CA certificates, in any
+/// order) is read whole: the certificate is the one block whose subject carries an `MST:`
+/// (else the first), the others are its chain.
+fn der_of(input: &CertificateUpload) -> Result<(Vec<u8>, Vec<Vec<u8>>), ApiError> {
     let text = [&input.pem, &input.der_base64];
     if text
         .iter()
@@ -101,11 +108,25 @@ fn der_of(input: &CertificateUpload) -> Result<Vec<u8>, ApiError> {
         return Err(unreadable("longer than 65536 characters"));
     }
     match (&input.pem, &input.der_base64) {
-        (Some(pem), None) => hoadon_signing::pem_block(pem, "CERTIFICATE")
-            .ok_or_else(|| unreadable("no PEM CERTIFICATE block")),
+        (Some(pem), None) => {
+            let mut blocks = pem_blocks(pem)?;
+            if blocks.is_empty() {
+                return Err(unreadable("no PEM CERTIFICATE block"));
+            }
+            let with_tax_id: Vec<usize> = (0..blocks.len())
+                .filter(|i| cert::parse(&blocks[*i]).is_ok_and(|c| c.tax_id().is_some()))
+                .collect();
+            let leaf = match with_tax_id[..] {
+                [i] => blocks.remove(i),
+                _ => blocks.remove(0),
+            };
+            Ok((leaf, blocks))
+        }
         (None, Some(b64)) => {
             let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
-            dsig::b64_decode(&compact).map_err(|_| unreadable("der_base64 is not base64"))
+            let der =
+                dsig::b64_decode(&compact).map_err(|_| unreadable("der_base64 is not base64"))?;
+            Ok((der, Vec::new()))
         }
         _ => Err(refuse(
             "certificate.pem_or_der",
@@ -113,6 +134,45 @@ fn der_of(input: &CertificateUpload) -> Result<Vec<u8>, ApiError> {
             "send the certificate as pem or der_base64, exactly one of them",
         )),
     }
+}
+
+/// Every `CERTIFICATE` block of a PEM text, decoded (at most 8: a certificate and its CAs).
+fn pem_blocks(pem: &str) -> Result<Vec<Vec<u8>>, ApiError> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    let mut out = Vec::new();
+    let mut rest = pem;
+    while let Some(i) = rest.find(BEGIN) {
+        if out.len() == 8 {
+            return Err(unreadable("more than 8 certificates in the PEM bundle"));
+        }
+        let block = &rest[i..];
+        let der = hoadon_signing::pem_block(block, "CERTIFICATE")
+            .ok_or_else(|| unreadable("a PEM CERTIFICATE block is not base64 or not closed"))?;
+        out.push(der);
+        rest = &block[BEGIN.len()..];
+    }
+    Ok(out)
+}
+
+/// Each CA certificate must be readable, and the certificate's issuer must be among them.
+fn check_chain(leaf: &[u8], chain: &[Vec<u8>]) -> Result<(), ApiError> {
+    if chain.is_empty() {
+        return Ok(());
+    }
+    let issuer = cert::issuer(leaf).map_err(|e| unreadable(&e.0))?;
+    let mut subjects = Vec::new();
+    for der in chain {
+        let c = cert::parse(der).map_err(|e| unreadable(&format!("chain: {}", e.0)))?;
+        subjects.push(c.subject);
+    }
+    if !subjects.contains(&issuer) {
+        return Err(refuse(
+            "certificate.chain_mismatch",
+            "Chuỗi chứng thư kèm theo không có chứng thư của tổ chức đã cấp",
+            &format!("the chain sent with the certificate does not hold its issuer ({issuer})"),
+        ));
+    }
+    Ok(())
 }
 
 fn clean_label(label: Option<String>) -> Result<Option<String>, ApiError> {
@@ -203,7 +263,7 @@ pub async fn upload(
     input: CertificateUpload,
     actor: &str,
 ) -> Result<(CertificateView, bool), ApiError> {
-    let der = der_of(&input)?;
+    let (der, chain) = der_of(&input)?;
     let label = clean_label(input.label)?;
     let id = sha256_hex(&der);
     if let Some(item) = ts.get(PK, &id).await? {
@@ -213,6 +273,7 @@ pub async fn upload(
     let now = DateTime::from_unix(svc.clock.now(), 0)
         .map_err(|e| ApiError::Internal(format!("clock: {e}")))?;
     let (c, issuer) = check(&der, &profile.tax_id, now)?;
+    check_chain(&der, &chain)?;
     let rec = CertRecord {
         der: dsig::b64_encode(&der),
         label,
@@ -227,6 +288,7 @@ pub async fn upload(
         revoked: false,
         revoked_at: None,
         revoked_by: None,
+        chain: chain.iter().map(|d| dsig::b64_encode(d)).collect(),
     };
     for _ in 0..5 {
         let head = CHAIN.head(ts).await?;
@@ -346,4 +408,44 @@ pub(crate) async fn for_signing(
         .map_err(|_| ApiError::Internal(format!("certificate {id}: corrupt DER")))?;
     check(&der, seller_tax_id, at)?;
     SignerCertificate::from_der(&der).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The certificate to sign with for the RSA key `(modulus, exponent)`: of the tenant's
+/// registered, unrevoked certificates valid at `now` whose key it is, the one that became
+/// valid last (ties: the later upload). `None`: none is registered for this key.
+pub async fn usable_for_key(
+    ts: &TenantStore,
+    modulus: &[u8],
+    exponent: &[u8],
+    now: DateTime,
+) -> Result<Option<(String, Vec<u8>)>, ApiError> {
+    let mut best: Option<(DateTime, i64, String, Vec<u8>)> = None;
+    let mut cursor = None;
+    loop {
+        let page = ts.query(PK, "", cursor.as_deref(), 500).await?;
+        for item in page.items.iter().filter(|i| is_id(&i.key.sk)) {
+            let r: CertRecord = from_item(item)?;
+            if r.revoked {
+                continue;
+            }
+            let Ok(der) = dsig::b64_decode(&r.der) else {
+                continue;
+            };
+            let Ok(c) = cert::parse(&der) else {
+                continue;
+            };
+            if c.modulus != modulus || c.exponent != exponent || !c.valid_at(now) {
+                continue;
+            }
+            let rank = (c.not_before, r.uploaded_at);
+            if best.as_ref().is_none_or(|b| rank > (b.0, b.1)) {
+                best = Some((rank.0, rank.1, item.key.sk.clone(), der));
+            }
+        }
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    Ok(best.map(|(_, _, id, der)| (id, der)))
 }

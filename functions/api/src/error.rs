@@ -72,6 +72,10 @@ pub enum ApiError {
     /// `503`: the tenant has no signing key configured; nothing was numbered.
     #[error("no signing key is configured for this tenant; nothing was numbered")]
     NoSigningKey,
+    /// `503`: a service this request needs (the signer, a CA's service) failed; a stable code
+    /// of its own and a message that names the service (never a secret).
+    #[error("{1}")]
+    Upstream(&'static str, String),
     /// `503`: the store or archive failed; retry.
     #[error("temporarily unavailable")]
     Unavailable(String),
@@ -99,7 +103,9 @@ impl ApiError {
             | IdempotencyKeyReused(_)
             | Conflict(..)
             | Exists => StatusCode::CONFLICT,
-            SigningFailed(_) | NoSigningKey | Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            SigningFailed(_) | NoSigningKey | Unavailable(_) | Upstream(..) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -122,7 +128,7 @@ impl ApiError {
             IdempotencyKeyReused(_) => "idempotency_key_reused",
             Exists => "already_exists",
             UnknownSeries(_) => "unknown_series",
-            Conflict(code, _) | Unprocessable(code, _) => code,
+            Conflict(code, _) | Unprocessable(code, _) | Upstream(code, _) => code,
             SigningFailed(_) => "signing_pending",
             NoSigningKey => "signing_key_missing",
             Unavailable(_) => "unavailable",
@@ -145,7 +151,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
             ApiError::Internal(m) => tracing::error!(code = self.code(), "{m}"),
-            ApiError::Unavailable(m) => tracing::warn!(code = self.code(), "{m}"),
+            ApiError::Unavailable(m) | ApiError::Upstream(_, m) => {
+                tracing::warn!(code = self.code(), "{m}")
+            }
             _ => {}
         }
         let details = match &self {

@@ -270,6 +270,25 @@ where
     })
 }
 
+/// A certificate request (PKCS#10 PEM, subject `C=VN, CN=<name>, UID=MST:<tax id>`) for a key
+/// that stays in KMS: `public_key_der` from `GetPublicKey`, the signature from `sign` (KMS `Sign`
+/// `RSASSA_PKCS1_V1_5_SHA_256`, directly or through the signer function), checked against that
+/// public key before it is returned. What a licensed CA needs to issue the key's certificate.
+pub async fn certificate_request<F, Fut>(
+    public_key_der: &[u8],
+    name: &str,
+    tax_id: &str,
+    sign: F,
+) -> Result<String, String>
+where
+    F: FnOnce(Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<u8>, SignError>>,
+{
+    let info = hoadon_signing::csr::request_info(public_key_der, name, tax_id);
+    let signature = sign(info.clone()).await.map_err(|e| e.0)?;
+    hoadon_signing::csr::assemble(public_key_der, info, &signature).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +330,32 @@ mod tests {
             ..req
         };
         assert!(f.handle(wrong_key).await.is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_certificate_request_of_a_kms_key_verifies_with_openssl() {
+        let moto = Emulator::moto().await;
+        let key = kms_key(&moto).await;
+        let spki = key.public_key_der().await.unwrap();
+        let pem = certificate_request(&spki, "Công ty An Phát", "0109998883", |info| {
+            let key = &key;
+            async move { key.sign(&info).await }
+        })
+        .await
+        .unwrap();
+        let text = hoadon_signing::testing::openssl_req_verify(&pem);
+        assert!(text.contains("verify OK"), "{text}");
+        assert!(text.contains("UID=MST:0109998883"), "{text}");
+        assert!(text.contains("CN=Công ty An Phát"), "{text}");
+        // A signer holding another key is caught before anything is returned.
+        let other = kms_key(&moto).await;
+        let e = certificate_request(&spki, "X", "0109998883", |info| {
+            let other = &other;
+            async move { other.sign(&info).await }
+        })
+        .await
+        .unwrap_err();
+        assert!(e.contains("does not verify"), "{e}");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -63,6 +63,9 @@ pub struct ApiEnv {
     /// `HOADON_TVAN_AUTHORITY_CERT`: the PEM certificate of the tax authority whose codes are
     /// adopted (required with the T-VAN settings).
     pub authority_certificate_pem: Option<String>,
+    /// `HOADON_SIGNER=remote`: the tenant signs through its CA's remote signing service (the
+    /// `HOADON_REMOTE_*` variables, `remote::RemoteArgs`) instead of the KMS key.
+    pub remote_signer: bool,
 }
 
 fn required(get: &impl Fn(&str) -> Option<String>, name: &str) -> Result<String, String> {
@@ -85,7 +88,7 @@ fn check_url(name: &str, url: &str) -> Result<(), String> {
 }
 
 impl ApiEnv {
-    pub const VARS: [&str; 15] = [
+    pub const VARS: [&str; 16] = [
         "HOADON_TENANT",
         "HOADON_TABLE",
         "HOADON_ARCHIVE_BUCKET",
@@ -100,6 +103,7 @@ impl ApiEnv {
         "HOADON_TVAN_USER",
         "HOADON_TVAN_SECRET",
         "HOADON_TVAN_SENDER",
+        "HOADON_SIGNER",
         "HOADON_TVAN_AUTHORITY_CERT",
     ];
 
@@ -170,6 +174,7 @@ impl ApiEnv {
             outbox_queue_url,
             tvan,
             authority_certificate_pem,
+            remote_signer: get("HOADON_SIGNER").as_deref() == Some("remote"),
         })
     }
 
@@ -190,18 +195,34 @@ pub async fn app_state(
     }
     let store: Arc<dyn Store> = Arc::new(store);
     let mut signers: HashMap<String, Arc<dyn Signer>> = HashMap::new();
-    if let Some(pem) = &env.signer_certificate_pem {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let inner: Option<Arc<dyn Signer>> = if env.remote_signer {
+        // The CA's remote signing service (HOADON_REMOTE_*), instead of the KMS key.
+        Some(Arc::new(crate::remote::RemoteArgs::from_env()?.signer()?))
+    } else if let Some(pem) = &env.signer_certificate_pem {
         let der = hoadon_signing::pem_block(pem, "CERTIFICATE")
             .ok_or("HOADON_SIGNER_CERTIFICATE holds no PEM CERTIFICATE block")?;
         let certificate = SignerCertificate::from_der(&der)
             .map_err(|e| format!("HOADON_SIGNER_CERTIFICATE: {e}"))?;
-        let signer = InvokeSigner::new(
+        Some(Arc::new(InvokeSigner::new(
             aws_sdk_lambda::Client::new(sdk),
             &env.signer_function,
             &env.tenant,
             &env.kms_key_id,
             certificate,
-        );
+        )))
+    } else {
+        None
+    };
+    if let Some(inner) = inner {
+        // A CA's certificate registered for the key replaces the configured one.
+        let signer = crate::signing_key::CertifiedSigner::new(
+            inner,
+            store.clone(),
+            &env.tenant,
+            clock.clone(),
+        )?;
+        signer.refresh_certificate().await;
         signers.insert(env.tenant.clone(), Arc::new(signer));
     }
     let s3 = aws_sdk_s3::Client::new(sdk);
@@ -210,7 +231,6 @@ pub async fn app_state(
         &env.cognito_client_id,
         &env.tenant,
     ));
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let app = App {
         store,
         verifier: verifier.clone(),

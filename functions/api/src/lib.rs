@@ -39,9 +39,11 @@ pub mod local;
 pub mod outbox;
 pub mod ports;
 pub mod profile;
+pub mod remote;
 #[cfg(feature = "aws")]
 pub mod s3_archive;
 mod side_chain;
+pub mod signing_key;
 #[cfg(feature = "aws")]
 pub mod sqs;
 pub mod store;

@@ -14,6 +14,7 @@ use crate::outbox::TrustedAuthority;
 use crate::ports::{
     Clock, FileArchive, Ids, LocalSigner, LocalWake, RandomIds, Signer, SystemClock,
 };
+use crate::signing_key::CertifiedSigner;
 use crate::store::redb::RedbStore;
 use crate::store::{Store, TenantStore};
 use hoadon_signing::LocalKeySigner;
@@ -34,6 +35,19 @@ pub struct LocalConfig {
     pub retry: crate::outbox::RetryPolicy,
     /// Wakes the outbox worker when a message is stored (see [`run_outbox`]).
     pub wake: Arc<LocalWake>,
+    /// Who signs for `tenant`: the local key (default) or the CA's remote signing service.
+    pub signer: SignerChoice,
+}
+
+/// The signing key of the configured tenant (other tenants sign with their local keys).
+#[derive(Debug, Clone, Default)]
+pub enum SignerChoice {
+    /// `<data>/keys/<tenant>/`, generated on first start; its certificate is replaced by a
+    /// CA's once one for the key is registered (`POST /api/certificates/request`, then upload).
+    #[default]
+    Local,
+    /// The tenant's account at its CA's remote signing service (`--signer remote`).
+    Remote(Box<crate::remote::RemoteArgs>),
 }
 
 /// The tax authority of the local system.
@@ -195,10 +209,13 @@ pub async fn open_with_store(
                 mst.unwrap_or_else(|| tax_id.to_owned()),
             )
         };
-        signers.insert(
-            t.clone(),
-            tenant_signer(&cfg.data_dir, &t, &name, &mst, &*clock)?,
-        );
+        let inner = match &cfg.signer {
+            SignerChoice::Remote(args) if t == cfg.tenant => Arc::new(args.signer()?),
+            _ => tenant_signer(&cfg.data_dir, &t, &name, &mst, &*clock)?,
+        };
+        let signer = CertifiedSigner::new(inner, store.clone(), &t, clock.clone())?;
+        signer.refresh_certificate().await;
+        signers.insert(t.clone(), Arc::new(signer) as Arc<dyn Signer>);
     }
     let ts = TenantStore::new(&cfg.tenant, store.clone());
     let key_mst = signers[&cfg.tenant].certificate().tax_id.clone();

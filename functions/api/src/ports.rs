@@ -169,6 +169,9 @@ pub struct SignError(pub String);
 pub trait Signer: Send + Sync {
     fn certificate(&self) -> &SignerCertificate;
     async fn sign(&self, signed_info: Vec<u8>) -> Result<Vec<u8>, SignError>;
+    /// Looks again for the certificate to sign with (a CA's certificate for this key was
+    /// uploaded or revoked): see `signing_key::CertifiedSigner`. Others have one certificate.
+    async fn refresh_certificate(&self) {}
 }
 
 /// The local software key.

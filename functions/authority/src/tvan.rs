@@ -33,10 +33,6 @@ use async_trait::async_trait;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper::{Method, Request, StatusCode, header};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Largest answer read (a 202 with a large invoice, or many replies).
@@ -93,7 +89,7 @@ impl std::fmt::Debug for TvanConfig {
     }
 }
 
-type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+type HttpsClient = hoadon_signing::http::HttpsClient<Full<Bytes>>;
 
 /// The adapter. Cheap to clone (the connection pool is shared).
 #[derive(Clone)]
@@ -132,29 +128,8 @@ impl TvanClient {
                 config.sender_code
             ));
         }
-        let mut http = HttpConnector::new();
-        http.set_connect_timeout(Some(config.connect_timeout));
-        http.enforce_http(false);
-        let builder = hyper_rustls::HttpsConnectorBuilder::new();
-        let builder = match builder
-            .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
-        {
-            Ok(b) => b,
-            // No system roots: still fine for a plain-HTTP endpoint (the simulator).
-            Err(_) if !https => {
-                let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-                    rustls::crypto::aws_lc_rs::default_provider(),
-                ))
-                .with_safe_default_protocol_versions()
-                .map_err(|e| AuthorityError::Refused(format!("TLS: {e}")))?
-                .with_root_certificates(rustls::RootCertStore::empty())
-                .with_no_client_auth();
-                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls)
-            }
-            Err(e) => return refused(format!("no TLS roots for the T-VAN endpoint: {e}")),
-        };
-        let connector = builder.https_or_http().enable_http1().wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new()).build(connector);
+        let client = hoadon_signing::http::client(config.connect_timeout, https)
+            .map_err(|e| AuthorityError::Refused(format!("T-VAN endpoint: {e}")))?;
         let authorization = format!(
             "Basic {}",
             hoadon_core::dsig::b64_encode(

@@ -6,11 +6,22 @@
 //! seller's USB token, #15) through the same two-phase interface. Private keys never leave this
 //! crate (or the token); the core only ever sees public keys and signature bytes.
 //!
+//! With the `remote` feature, `remote` asks a CA's remote signing service ("HSM account") for
+//! the signature of a digest; `csr` makes the certificate request (PKCS#10) for any of these
+//! keys, whoever holds it.
+//!
 //! RSA signing uses aws-lc-rs (AWS-LC, the library the AWS SDK already links): about as fast as
 //! OpenSSL, which the throughput goal needs; the pure-Rust `rsa` crate is several times slower
 //! for private-key operations.
 
+pub mod csr;
+#[cfg(feature = "remote")]
+pub mod http;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod selfsigned;
+#[cfg(feature = "stand-in")]
+pub mod testing;
 #[cfg(feature = "token")]
 pub mod token;
 
@@ -124,4 +135,16 @@ fn public_key_matches(key: &RsaKeyPair, cert_modulus: &[u8]) -> bool {
     let der = key.public_key().as_ref();
     let needle: &[u8] = cert_modulus;
     der.windows(needle.len()).any(|w| w == needle)
+}
+
+/// An error with its causes, `a: b: c` (hyper's own `Display` says only "client error").
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
 }

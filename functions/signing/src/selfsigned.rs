@@ -13,7 +13,7 @@ use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use hoadon_core::DateTime;
 use hoadon_core::dsig::b64_encode;
 
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let n = content.len();
     if n < 0x80 {
@@ -31,23 +31,44 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
-fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
+pub(crate) fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
     tlv(0x30, &parts.concat())
 }
 
-const SHA256_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+pub(crate) const SHA256_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
 const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 const COUNTRY: &[u8] = &[0x55, 0x04, 0x06];
 const COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
 const USER_ID: &[u8] = &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01];
-const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
+pub(crate) const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
 
-fn alg(oid: &[u8]) -> Vec<u8> {
+pub(crate) fn alg(oid: &[u8]) -> Vec<u8> {
     seq(&[tlv(0x06, oid), vec![0x05, 0x00]])
 }
 
 fn rdn(oid: &[u8], tag: u8, value: &str) -> Vec<u8> {
     tlv(0x31, &seq(&[tlv(0x06, oid), tlv(tag, value.as_bytes())]))
+}
+
+/// `C=VN, CN=<name>, UID=MST:<tax id>`: how Vietnamese CAs name a company's signing
+/// certificate (`dsig::cert` reads the `MST:` back), for the self-signed certificate and the
+/// certificate request alike.
+pub(crate) fn subject(name: &str, tax_id: &str) -> Vec<u8> {
+    seq(&[
+        rdn(COUNTRY, 0x13, "VN"),
+        rdn(COMMON_NAME, 0x0c, name),
+        rdn(USER_ID, 0x0c, &format!("MST:{tax_id}")),
+    ])
+}
+
+/// The keyUsage extension (critical): digitalSignature + nonRepudiation, what a signing
+/// certificate of invoices needs.
+pub(crate) fn key_usage() -> Vec<u8> {
+    seq(&[
+        tlv(0x06, KEY_USAGE),
+        vec![0x01, 0x01, 0xff],
+        tlv(0x04, &[0x03, 0x02, 0x06, 0xc0]),
+    ])
 }
 
 fn time(t: DateTime) -> Vec<u8> {
@@ -67,7 +88,7 @@ fn time(t: DateTime) -> Vec<u8> {
     }
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
+pub(crate) fn pem(label: &str, der: &[u8]) -> String {
     let b64 = b64_encode(der);
     let mut s = format!("-----BEGIN {label}-----\n");
     for chunk in b64.as_bytes().chunks(64) {
@@ -101,17 +122,8 @@ pub fn certificate_for(
         .map_err(|e| e.to_string())?;
     serial[0] &= 0x7f; // positive
     serial[0] |= 0x01; // no leading zero byte
-    let subject = seq(&[
-        rdn(COUNTRY, 0x13, "VN"),
-        rdn(COMMON_NAME, 0x0c, name),
-        rdn(USER_ID, 0x0c, &format!("MST:{tax_id}")),
-    ]);
-    // keyUsage (critical): digitalSignature + nonRepudiation.
-    let key_usage = seq(&[
-        tlv(0x06, KEY_USAGE),
-        vec![0x01, 0x01, 0xff],
-        tlv(0x04, &[0x03, 0x02, 0x06, 0xc0]),
-    ]);
+    let subject = subject(name, tax_id);
+    let key_usage = key_usage();
     let tbs = seq(&[
         tlv(0xa0, &[0x02, 0x01, 0x02]),
         tlv(0x02, &serial),

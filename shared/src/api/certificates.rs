@@ -54,3 +54,17 @@ pub struct CertificateView {
     /// The series whose signing mode uses it. Empty until series get signing modes (#15).
     pub used_by_series: Vec<String>,
 }
+
+/// `POST /api/certificates/request`: a certificate request (PKCS#10) for the tenant's signing
+/// key, to send to a CA; the CA's certificate then comes back through `POST /api/certificates`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CertificateRequestView {
+    /// `-----BEGIN CERTIFICATE REQUEST-----` … (PEM).
+    pub pem: String,
+    /// The requested subject: `C=VN, CN=<company name>, UID=MST:<tax id>`.
+    pub subject: String,
+    /// SHA-256 of the key's SubjectPublicKeyInfo (lowercase hex): the certificate the CA
+    /// issues for this request carries the same key, and is used for it once uploaded.
+    pub key_id: String,
+}

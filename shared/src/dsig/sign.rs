@@ -50,6 +50,12 @@ impl SignerCertificate {
             tax_id: cert.tax_id(),
         })
     }
+
+    /// The certificate's DER in base64, as it goes into `X509Certificate` (a signer that
+    /// needs the key itself — a certificate request — parses it again).
+    pub fn der_base64(&self) -> &str {
+        &self.der_b64
+    }
 }
 
 /// A document with its signature in place but no `SignatureValue` yet.

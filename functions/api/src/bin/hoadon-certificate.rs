@@ -1,4 +1,5 @@
-//! Creates the self-signed certificate of a tenant's KMS signing key, for staging stacks:
+//! Creates the self-signed certificate of a tenant's KMS signing key, for staging stacks (or,
+//! with `--request`, the certificate request to send a licensed CA for that key):
 //! the public key from KMS (`GetPublicKey`, allowed to administrators), the signature from the
 //! tenant's signer function (`Invoke`; the key policy lets nobody else sign). Prints the PEM.
 //!
@@ -9,7 +10,7 @@
 //! tax authority need a certificate from a licensed CA instead.
 
 use clap::Parser;
-use hoadon_api::kms::{KmsKey, invoke_sign, self_signed_certificate};
+use hoadon_api::kms::{KmsKey, certificate_request, invoke_sign, self_signed_certificate};
 use hoadon_api::ports::{Clock, SystemClock};
 
 #[derive(Parser)]
@@ -37,6 +38,10 @@ struct Cli {
     /// Validity from now, in years.
     #[arg(long, default_value_t = 3)]
     years: u16,
+    /// Print a certificate request (PKCS#10 PEM) for a licensed CA instead of a self-signed
+    /// certificate; upload what the CA returns (with its chain) to `POST /api/certificates`.
+    #[arg(long)]
+    request: bool,
 }
 
 #[tokio::main]
@@ -48,11 +53,21 @@ async fn main() -> Result<(), String> {
         seller_name: name,
         tax_id,
         years,
+        request,
     } = Cli::parse();
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let key = KmsKey::new(aws_sdk_kms::Client::new(&sdk), &key_id);
     let spki = key.public_key_der().await.map_err(|e| e.to_string())?;
     let lambda = aws_sdk_lambda::Client::new(&sdk);
+    if request {
+        let pem = certificate_request(&spki, &name, &tax_id, |info| {
+            let (lambda, function, tenant, key_id) = (&lambda, &function, &tenant, &key_id);
+            async move { invoke_sign(lambda, function, tenant, key_id, &info).await }
+        })
+        .await?;
+        print!("{pem}");
+        return Ok(());
+    }
     let now = SystemClock.now_vn();
     let mut until = now;
     until.date = hoadon_core::Date::new(now.date.year() + years, now.date.month(), 1)

@@ -14,7 +14,7 @@
 use clap::{CommandFactory, Parser, Subcommand};
 use hoadon_api::auth::Role;
 use hoadon_api::bootstrap;
-use hoadon_api::local::{AuthorityChoice, LocalConfig, SellerSettings, sweep_all};
+use hoadon_api::local::{AuthorityChoice, LocalConfig, SellerSettings, SignerChoice, sweep_all};
 use hoadon_api::ports::RandomIds;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -54,6 +54,12 @@ struct Cli {
     authority: String,
     #[command(flatten)]
     tvan: TvanArgs,
+    /// Who signs the tenant's invoices: `local` (a key in DATA/keys, made on first start) or
+    /// `remote` (the CA's remote signing service of the --remote-* settings).
+    #[arg(long, env = "HOADON_SIGNER", default_value = "local", value_parser = ["local", "remote"])]
+    signer: String,
+    #[command(flatten)]
+    remote: hoadon_api::remote::RemoteArgs,
     /// The outbox's retry schedule: `normal` (2 s doubling to 5 min), or `fast` (50 ms doubling
     /// to 2 s; for tests and measurements against the simulator).
     #[arg(long, env = "HOADON_OUTBOX_RETRY", default_value = "normal",
@@ -161,6 +167,10 @@ async fn main() -> Result<(), String> {
             hoadon_api::outbox::RetryPolicy::default()
         },
         wake: std::sync::Arc::new(hoadon_api::ports::LocalWake::default()),
+        signer: match cli.signer.as_str() {
+            "remote" => SignerChoice::Remote(Box::new(cli.remote.clone())),
+            _ => SignerChoice::Local,
+        },
     };
     match &cli.command {
         Some(Command::Users(command)) => return users(&cfg, command).await,

@@ -10,14 +10,15 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hoadon_core::api::Page;
-use hoadon_core::api::certificates::{CertificateUpload, CertificateView};
+use hoadon_core::api::certificates::{CertificateRequestView, CertificateUpload, CertificateView};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     list_certificates,
     upload_certificate,
     get_certificate,
-    revoke_certificate
+    revoke_certificate,
+    request_certificate
 ))]
 pub(super) struct Api;
 
@@ -27,6 +28,7 @@ pub(super) fn routes() -> Router<AppState> {
             "/api/certificates",
             get(list_certificates).post(upload_certificate),
         )
+        .route("/api/certificates/request", post(request_certificate))
         .route("/api/certificates/{id}", get(get_certificate))
         .route("/api/certificates/{id}/revoke", post(revoke_certificate))
 }
@@ -78,6 +80,7 @@ async fn upload_certificate(
     caller.require(&[Role::Admin])?;
     let (v, created) =
         certificates::upload(&st.0.services, &caller.store, body, &caller.claims.sub).await?;
+    refresh_signer(&st, &caller).await;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -127,7 +130,42 @@ async fn revoke_certificate(
     Path(id): Path<String>,
 ) -> Result<Json<CertificateView>, ApiError> {
     caller.require(&[Role::Admin])?;
+    let v = certificates::revoke(&st.0.services, &caller.store, &id, &caller.claims.sub).await?;
+    refresh_signer(&st, &caller).await;
+    Ok(Json(v))
+}
+
+/// The registry changed: the tenant's signer looks again for the certificate to sign with (a
+/// CA's certificate for its key, or none once revoked).
+async fn refresh_signer(st: &AppState, caller: &Caller) {
+    if let Ok(signer) = st.0.services.signer(caller.store.tenant()) {
+        signer.refresh_certificate().await;
+    }
+}
+
+/// `POST /api/certificates/request`: a certificate request (PKCS#10, PEM) for the tenant's
+/// signing key, subject `C=VN, CN=<company>, UID=MST:<tax id>`, signed through the signer.
+/// Send it to a CA; upload the certificate it issues (with its chain) to
+/// `POST /api/certificates`, and it is used for this key's signatures from then on. Refused:
+/// `422 certificate_request.profile_incomplete`, `503 certificate_request.signer_failed`,
+/// `503 signing_key_missing`.
+#[utoipa::path(
+    post,
+    path = "/api/certificates/request",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The certificate request", body = CertificateRequestView),
+        super::openapi::SignedIn,
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 422, response = super::openapi::Unprocessable),
+    )
+)]
+async fn request_certificate(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> Result<Json<CertificateRequestView>, ApiError> {
+    caller.require(&[Role::Admin])?;
     Ok(Json(
-        certificates::revoke(&st.0.services, &caller.store, &id, &caller.claims.sub).await?,
+        crate::signing_key::certificate_request(&st.0.services, &caller.store).await?,
     ))
 }

@@ -183,7 +183,8 @@ error_responses! {
                       every finding in `details` (e.g. `issue_date.future`, \
                       `issue_date.before_last`, `series.exhausted`), `unknown_series`, a rule of \
                       the tenant (`registration_required`, `certificate.other_tax_id`, …).",
-    Unavailable => "`unavailable`, `signing_pending` or `signing_key_missing`: retry later.",
+    Unavailable => "`unavailable`, `signing_pending`, `signing_key_missing` or a service's own code \
+                    (`certificate_request.signer_failed`): retry later.",
 }
 
 /// Error answers that go together, so that each operation lists them once (`responses(…)` takes

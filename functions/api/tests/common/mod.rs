@@ -74,6 +74,30 @@ pub async fn spawn_app_full(
     clock: Arc<dyn hoadon_api::ports::Clock>,
     configure: impl FnOnce(Services) -> Services,
 ) -> TestApp {
+    build_app(|flaky, _, _| wrap(flaky), clock, configure).await
+}
+
+/// [`spawn_app`] on `clock` with "anphat"'s signer wrapped as the composition roots wrap it:
+/// a `CertifiedSigner`, which signs with a CA's certificate for its key once one is registered.
+pub async fn spawn_app_certified(clock: Arc<dyn hoadon_api::ports::Clock>) -> TestApp {
+    build_app(
+        |flaky, store, clock| {
+            Arc::new(
+                hoadon_api::signing_key::CertifiedSigner::new(flaky, store, "anphat", clock)
+                    .unwrap(),
+            )
+        },
+        clock,
+        |s| s,
+    )
+    .await
+}
+
+async fn build_app(
+    wrap: impl FnOnce(Arc<Flaky>, Arc<dyn Store>, Arc<dyn hoadon_api::ports::Clock>) -> Arc<dyn Signer>,
+    clock: Arc<dyn hoadon_api::ports::Clock>,
+    configure: impl FnOnce(Services) -> Services,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(RedbStore::open(&dir.path().join("s.redb")).unwrap());
     for (t, email, role) in [
@@ -93,7 +117,10 @@ pub async fn spawn_app_full(
         fail: AtomicUsize::new(0),
     });
     let mut signers: HashMap<String, Arc<dyn Signer>> = HashMap::new();
-    signers.insert("anphat".into(), wrap(flaky.clone()));
+    signers.insert(
+        "anphat".into(),
+        wrap(flaky.clone(), store.clone(), clock.clone()),
+    );
     // A tenant with a key but no company profile yet (see `FRESH`): registered by the tests
     // that need it, so the other tests see two tenants.
     signers.insert(FRESH.into(), Arc::new(local_signer()));
