@@ -100,33 +100,43 @@ impl Report {
 
 impl Timing {
     fn render(&self, invoices: usize) -> String {
-        let s = |d: Duration| format!("{:.2} s", d.as_secs_f64());
         let each = |d: Duration| {
             if invoices == 0 {
                 String::new()
             } else {
                 format!(
-                    ", {:.2} ms per invoice",
+                    " ({:.2} ms per invoice)",
                     d.as_secs_f64() * 1e3 / invoices as f64
                 )
             }
         };
         let server = self.claims + self.uploads;
         format!(
-            "time: {} in all; on the token {}{}; server round trips {}{} (claims {} in {} \
-             call(s): numbering, preparing; uploads {} in {} call(s): verifying, attaching); \
-             here {} (decoding, hashing)\n",
-            s(self.wall),
-            s(self.token),
+            "time: {} for {invoices} invoice(s)\n\
+             \x20 on the token:       {}{}\n\
+             \x20 server round trips: {}{}: claims {} in {} call(s) (numbering, preparing), \
+             uploads {} in {} call(s) (verifying, attaching)\n\
+             \x20 here:               {} (decoding, hashing, checking each digest)\n",
+            secs(self.wall),
+            secs(self.token),
             each(self.token),
-            s(server),
+            secs(server),
             each(server),
-            s(self.claims),
+            secs(self.claims),
             self.claim_calls,
-            s(self.uploads),
+            secs(self.uploads),
             self.upload_calls,
-            s(self.local),
+            secs(self.local),
         )
+    }
+}
+
+/// Seconds, or milliseconds below one.
+fn secs(d: Duration) -> String {
+    if d.as_secs_f64() < 1.0 {
+        format!("{:.1} ms", d.as_secs_f64() * 1e3)
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
     }
 }
 
@@ -189,8 +199,10 @@ mod tests {
 
     #[test]
     fn the_summary_names_series_refusals_and_time() {
-        let mut r = Report::default();
-        r.signed = vec![("1C25TAA".into(), 2), ("1C25TAA".into(), 1)];
+        let mut r = Report {
+            signed: vec![("1C25TAA".into(), 2), ("1C25TAA".into(), 1)],
+            ..Report::default()
+        };
         r.refused.push(Refusal {
             invoice: "inv-3".into(),
             numbered: Some(("1C25TAA".into(), 3)),
