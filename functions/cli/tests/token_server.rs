@@ -14,7 +14,7 @@ use hoadon_core::api::signing::{SignatureBatch, SigningBundle};
 use hoadon_core::dsig::verify_document;
 use local_server::Server;
 use serde_json::{Value, json};
-use softhsm::{Key, PIN, Token, hoadon_env, text, xmlsec1_verifies};
+use softhsm::{Key, PIN, Token, hoadon_env, text, token_sign, xmlsec1_verifies};
 use std::process::Output;
 use std::sync::MutexGuard;
 
@@ -50,26 +50,9 @@ fn sign(t: &Token, s: &Server, cert_id: &str, extra: &[&str]) -> Output {
 }
 
 fn sign_as(t: &Token, s: &Server, cert_id: &str, extra: &[&str], bearer: &str) -> Output {
-    let url = s.url();
-    let mut args = vec![
-        "token",
-        "sign",
-        "--server",
-        &url,
-        "--module",
-        t.module.to_str().unwrap(),
-        "--cert-id",
-        cert_id,
-    ];
+    let mut args = vec!["--cert-id", cert_id];
     args.extend_from_slice(extra);
-    let o = hoadon_env(&args, PIN, &[("HOADON_TOKEN", bearer)]);
-    let out = text(&o);
-    assert!(!out.contains(PIN), "the PIN was printed:\n{out}");
-    assert!(
-        !out.contains(bearer),
-        "the access token was printed:\n{out}"
-    );
-    o
+    token_sign(t, &s.url(), &args, bearer)
 }
 
 /// The invoice is signed with `number` and its XML verifies, with hoadon's verifier and xmlsec1
@@ -230,20 +213,11 @@ fn another_companys_a_revoked_or_an_unregistered_certificate_and_a_bad_access_to
     untouched(&s);
 
     // Plain http to another machine is refused before anything is sent.
-    let o = hoadon_env(
-        &[
-            "token",
-            "sign",
-            "--server",
-            "http://hoadon.example.vn",
-            "--module",
-            t.module.to_str().unwrap(),
-            "--cert-id",
-            "01",
-            "--all",
-        ],
-        PIN,
-        &[("HOADON_TOKEN", "x")],
+    let o = token_sign(
+        t,
+        "http://hoadon.example.vn",
+        &["--cert-id", "01", "--all"],
+        "x-token",
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("use https://"), "{}", text(&o));
@@ -342,4 +316,45 @@ fn sign_bundle_round_trip_and_refusals() {
             .all(|r| r["outcome"] == "already_attached"),
         "{v}"
     );
+}
+
+/// The measurement of #15 (not a timed test; run it on a release build):
+/// `cargo test --release -p hoadon-cli --test token_server -- --ignored --nocapture measure`.
+/// Issues `HOADON_MEASURE_N` (default 500) invoices in token mode and signs them in one
+/// `hoadon token sign --all` session; prints the CLI's summary (wall time, on the token, server
+/// round trips) and checks the numbers and a sample of the XML.
+#[test]
+#[ignore = "a measurement: run on a release build with --ignored"]
+fn measure_signing_500_invoices_in_one_session() {
+    let Some((t, _alone)) = token() else { return };
+    let n: usize = std::env::var("HOADON_MEASURE_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    let s = Server::start("measure");
+    s.register(&t.certs[0].pem_text);
+    let issued = std::time::Instant::now();
+    let ids = s.issue("measure", n);
+    println!(
+        "issued {n} invoices in token mode in {:.2} s",
+        issued.elapsed().as_secs_f64()
+    );
+    let started = std::time::Instant::now();
+    let o = sign(t, &s, "01", &["--all"]);
+    let wall = started.elapsed();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains(&format!("signed: {n} invoice(s); {} 1–{n}", s.series)),
+        "{out}"
+    );
+    println!("{out}");
+    println!(
+        "process wall time (PKCS#11 load, login, {n} invoices): {:.2} s, {:.2} ms per invoice",
+        wall.as_secs_f64(),
+        wall.as_secs_f64() * 1e3 / n as f64
+    );
+    for (i, id) in ids.iter().enumerate().step_by(n.div_ceil(10).max(1)) {
+        assert_signed(t, &s, id, i as u64 + 1);
+    }
 }

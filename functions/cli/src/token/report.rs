@@ -42,6 +42,8 @@ pub struct Report {
     pub not_claimed: BTreeMap<String, Refusal>,
     /// Still awaiting a token signature on the server after the last claim.
     pub remaining: u64,
+    /// The run was asked for every queued invoice (`--all`): any left over makes it incomplete.
+    pub all: bool,
     /// Why the run stopped early, if it did.
     pub stopped: Option<String>,
     pub timing: Timing,
@@ -50,7 +52,10 @@ pub struct Report {
 impl Report {
     /// Whether everything asked for was attached (the exit code's question).
     pub fn complete(&self) -> bool {
-        self.refused.is_empty() && self.not_claimed.is_empty() && self.stopped.is_none()
+        self.refused.is_empty()
+            && self.not_claimed.is_empty()
+            && self.stopped.is_none()
+            && (!self.all || self.remaining == 0)
     }
 
     pub fn render(&self) -> String {

@@ -89,7 +89,10 @@ async fn session(args: &SignArgs, opened: &Opened, api: &Api) -> Result<(), Refu
     } else {
         args.ids.len()
     };
-    let mut report = Report::default();
+    let mut report = Report {
+        all: args.all,
+        ..Report::default()
+    };
     run(api, &signer, args, total, &mut report).await;
     report.timing.wall = start.elapsed();
     println!(

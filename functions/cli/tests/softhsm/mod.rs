@@ -199,3 +199,25 @@ pub fn xmlsec1_verifies(file: &Path, cert_pem: &Path) {
         file.display()
     );
 }
+
+/// `hoadon token sign --server SERVER --module <the token's> EXTRA…` with the PIN and `bearer`
+/// (in `HOADON_TOKEN`); asserts that neither secret appears in what it printed.
+pub fn token_sign(t: &Token, server: &str, extra: &[&str], bearer: &str) -> Output {
+    let mut args = vec![
+        "token",
+        "sign",
+        "--server",
+        server,
+        "--module",
+        t.module.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = hoadon_env(&args, PIN, &[("HOADON_TOKEN", bearer)]);
+    let out = text(&o);
+    assert!(!out.contains(PIN), "the PIN was printed:\n{out}");
+    assert!(
+        !out.contains(bearer),
+        "the access token was printed:\n{out}"
+    );
+    o
+}
