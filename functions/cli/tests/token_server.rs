@@ -130,6 +130,20 @@ fn named_invoices_only_and_a_second_run_for_the_rest() {
     assert_eq!(sorted, [1, 2, 3, 4], "gapless: {numbers:?}");
     assert_eq!(&numbers[..2], &[3, 4], "the rest after the named ones");
     assert_signed(t, &s, &ids[3], numbers[3]);
+
+    // Named again, or unknown: not claimed, said by code, exit 1.
+    let o = sign(t, &s, "01", &[&ids[3], "no-such-invoice"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("not claimed: 2"), "{out}");
+    assert!(
+        out.contains(&format!("{}: signature.not_awaiting_token", ids[3])),
+        "{out}"
+    );
+    assert!(
+        out.contains("no-such-invoice: signature.unknown_invoice"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -264,6 +278,8 @@ fn sign_bundle_round_trip_and_refusals() {
     tampered["invoices"][1]["digest_sha256"] = json!("00".repeat(32));
     let mut other_format = good.clone();
     other_format["format"] = json!("hoadon-signing-bundle/2");
+    let mut other_seller = good.clone();
+    other_seller["tax_id"] = json!("0100109106");
     let mut other_cert = good.clone();
     other_cert["certificate"] = json!("ab".repeat(32));
     let cases = [
@@ -283,6 +299,11 @@ fn sign_bundle_round_trip_and_refusals() {
             "was prepared for certificate",
         ),
         (input.clone(), "02", "was prepared for certificate"),
+        (
+            write("seller.json", &other_seller),
+            "01",
+            "the seller 0100109106's",
+        ),
     ];
     for (file, cert_id, why) in cases {
         let o = run(&file, cert_id);
