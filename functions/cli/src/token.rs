@@ -1,5 +1,12 @@
-//! `hoadon token`: the desktop signer's token side (#15) — list what a PKCS#11 library offers
-//! and sign invoice files on the token, the PIN asked once per run.
+//! `hoadon token`: the desktop signer (#15) — list what a PKCS#11 library offers, sign invoice
+//! files on the token, sign the invoices awaiting a token signature on the server (`sign`) or in
+//! an exported bundle (`sign-bundle`); the PIN asked once per run.
+
+mod bundle;
+mod client;
+mod report;
+mod session;
+mod signing;
 
 use crate::{Refused, now_in_vietnam, parse_time, read_input, write_output};
 use hoadon_core::DateTime;
@@ -27,6 +34,34 @@ pub enum TokenCommand {
     List {
         #[arg(long, value_name = "LIB", help = MODULE_SHORT, long_help = MODULE_HELP)]
         module: PathBuf,
+    },
+    /// Sign the invoices awaiting a token signature on the server, in one token session.
+    ///
+    /// Claims them (the server numbers them now, gaplessly, and prepares each one's SignedInfo
+    /// for the token's certificate), signs each digest on the token after checking it is the
+    /// SHA-256 of the SignedInfo sent, and posts the signatures, 100 per claim, until none is
+    /// left. The certificate must be registered for the company; if it is not, it is offered for
+    /// registration (--yes: without asking). The PIN is read from HOADON_TOKEN_PIN, or asked
+    /// once on the terminal without echo; it is never printed or stored. Exit 1 if any invoice
+    /// was refused or not claimed (the summary says which and why). An interrupted run loses
+    /// nothing: the invoices it claimed come back to the next run with the same numbers.
+    Sign(session::SignArgs),
+    /// Sign an exported bundle of claimed invoices offline; the signed bundle goes to OUT.
+    ///
+    /// IN is a claim exported from the app (format hoadon-signing-bundle/1); it must have been
+    /// prepared for this token's certificate and the company its MST names. OUT is a
+    /// hoadon-signatures/1 file, to import in the app (or POST /api/signing/signatures).
+    /// Every digest is checked against its SignedInfo before it is signed; one that is not is
+    /// refused and nothing is written.
+    SignBundle {
+        #[command(flatten)]
+        choice: signing::TokenChoice,
+        /// The bundle; `-` reads stdin.
+        #[arg(value_name = "IN.json")]
+        input: String,
+        /// Where the signed bundle goes; `-` writes stdout.
+        #[arg(value_name = "OUT.json")]
+        output: String,
     },
     /// Sign an unsigned invoice XML (from `render`) on the token; the signed XML goes to OUT.
     ///
@@ -73,6 +108,12 @@ fn token_err(e: TokenError) -> Refused {
 pub fn run(cmd: TokenCommand) -> Result<(), Refused> {
     match cmd {
         TokenCommand::List { module } => list(&module),
+        TokenCommand::Sign(args) => session::sign(args),
+        TokenCommand::SignBundle {
+            choice,
+            input,
+            output,
+        } => bundle::sign_bundle(&choice, &input, &output),
         TokenCommand::SignFile {
             module,
             token,

@@ -5,147 +5,24 @@
 //! `functions/dev test` installs `softhsm2` and `opensc`; without them each test prints
 //! `SKIPPED: …` and passes.
 
+mod softhsm;
+
 use hoadon_core::dsig::{self, verify_document};
 use hoadon_core::{DateTime, InvoiceDocument, check, xml};
 use hoadon_signing::token::{Module, Pin};
+use softhsm::{Key, LABEL, PIN, Token, hoadon, text, xmlsec1_verifies};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::MutexGuard;
 use std::time::Instant;
 
-const PIN: &str = "314159";
-const SO_PIN: &str = "27182818";
-const LABEL: &str = "hoadon-test";
-const MODULE_PATHS: &[&str] = &[
-    "/usr/lib/softhsm/libsofthsm2.so",
-    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-    "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
-];
+const KEYS: &[Key] = &[Key {
+    id: "01",
+    name: "Công ty TNHH Token Thử",
+    mst: "0109998883",
+}];
 
-struct Token {
-    dir: PathBuf,
-    module: PathBuf,
-    cert_pem: PathBuf,
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn on_path(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// The token, made once per test binary, with the right to use it alone until the guard drops;
-/// `None` (after a `SKIPPED:` line) without the tools.
-///
-/// Why alone: SoftHSM2's file store rewrites the token file on a failed login (the PIN counter),
-/// and another process reading it at that moment finds no token ("no token present"). A real
-/// USB token is used by one signer at a time too.
 fn token() -> Option<(&'static Token, MutexGuard<'static, ()>)> {
-    static ALONE: Mutex<()> = Mutex::new(());
-    let guard = ALONE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    static TOKEN: OnceLock<Option<Token>> = OnceLock::new();
-    let t = TOKEN.get_or_init(|| {
-        let module = MODULE_PATHS.iter().map(PathBuf::from).find(|p| p.exists());
-        let (Some(module), true, true) = (module, on_path("softhsm2-util"), on_path("pkcs11-tool"))
-        else {
-            return None;
-        };
-        Some(make_token(module))
-    });
-    if t.is_none() {
-        println!(
-            "SKIPPED: softhsm2 (softhsm2-util, libsofthsm2.so) or opensc (pkcs11-tool) missing"
-        );
-    }
-    t.as_ref().map(|t| (t, guard))
-}
-
-fn make_token(module: PathBuf) -> Token {
-    // Inside the work tree's target directory (cargo's per-crate scratch space), not /tmp.
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hoadon-token-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("tokens")).unwrap();
-    let conf = dir.join("softhsm2.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            dir.join("tokens").display()
-        ),
-    )
-    .unwrap();
-    // SAFETY: set once, inside the OnceLock every test waits on, before this process loads the
-    // PKCS#11 library (the only C code here that reads the environment).
-    unsafe { std::env::set_var("SOFTHSM2_CONF", &conf) };
-
-    let nb: DateTime = "2025-01-01T00:00:00".parse().unwrap();
-    let na: DateTime = "2035-01-01T00:00:00".parse().unwrap();
-    let key = hoadon_signing::selfsigned::generate("Công ty TNHH Token Thử", "0109998883", nb, na)
-        .unwrap();
-    let key_pem = dir.join("seller.key.pem");
-    let cert_pem = dir.join("seller.cert.pem");
-    let cert_der = dir.join("seller.cert.der");
-    std::fs::write(&key_pem, &key.key_pem).unwrap();
-    std::fs::write(&cert_pem, &key.cert_pem).unwrap();
-    let der = hoadon_signing::pem_block(&key.cert_pem, "CERTIFICATE").unwrap();
-    std::fs::write(&cert_der, der).unwrap();
-
-    run(Command::new("softhsm2-util").args([
-        "--init-token",
-        "--free",
-        "--label",
-        LABEL,
-        "--so-pin",
-        SO_PIN,
-        "--pin",
-        PIN,
-    ]));
-    run(Command::new("softhsm2-util")
-        .arg("--import")
-        .arg(&key_pem)
-        .args([
-            "--token", LABEL, "--label", "seller", "--id", "01", "--pin", PIN,
-        ]));
-    run(Command::new("pkcs11-tool")
-        .arg("--module")
-        .arg(&module)
-        .args(["--token-label", LABEL, "--login", "--pin", PIN])
-        .arg("--write-object")
-        .arg(&cert_der)
-        .args(["--type", "cert", "--id", "01", "--label", "seller"]));
-    Token {
-        dir,
-        module,
-        cert_pem,
-    }
-}
-
-fn hoadon(args: &[&str], pin: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hoadon"))
-        .args(args)
-        .env("HOADON_TOKEN_PIN", pin)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+    softhsm::token(KEYS)
 }
 
 fn unsigned_invoice() -> String {
@@ -176,7 +53,7 @@ fn token_list_shows_the_token_and_its_certificate_with_its_mst() {
         .lines()
         .find(|l| l.trim_start().starts_with("01 "))
         .unwrap_or_else(|| panic!("no certificate line:\n{out}"));
-    assert!(line.contains("seller"), "{line}");
+    assert!(line.contains("seller-01"), "{line}");
     assert!(line.contains("0109998883"), "{line}");
     assert!(
         line.contains("2025-01-01T00:00:00 .. 2035-01-01T00:00:00"),
@@ -220,15 +97,7 @@ fn token_sign_file_signs_an_invoice_that_hoadon_and_xmlsec1_verify() {
     assert_eq!(r.tax_id.as_deref(), Some("0109998883"));
     assert_eq!(r.signing_time.as_deref(), Some("2025-10-15T09:30:12"));
 
-    let x = Command::new("xmlsec1")
-        .args(["--verify", "--id-attr:Id", "DLHDon", "--pubkey-cert-pem"])
-        .arg(&t.cert_pem)
-        .args(["--enabled-key-data", "key-name"])
-        .arg(&output)
-        .output()
-        .expect("xmlsec1 must be installed (functions/dev test installs it)");
-    let xout = text(&x);
-    assert!(x.status.success() && xout.contains("OK"), "xmlsec1: {xout}");
+    xmlsec1_verifies(&output, &t.cert_pem);
 }
 
 #[test]
