@@ -63,8 +63,9 @@ pub struct ApiEnv {
     /// `HOADON_TVAN_AUTHORITY_CERT`: the PEM certificate of the tax authority whose codes are
     /// adopted (required with the T-VAN settings).
     pub authority_certificate_pem: Option<String>,
-    /// `HOADON_SIGNER=remote`: the tenant signs through its CA's remote signing service (the
-    /// `HOADON_REMOTE_*` variables, `remote::RemoteArgs`) instead of the KMS key.
+    /// `HOADON_SIGNER=remote`: the tenant also has an account at its CA's remote signing service
+    /// (the `HOADON_REMOTE_*` variables, `remote::RemoteArgs`), which signs the series in
+    /// `remote` mode; the KMS key signs the others.
     pub remote_signer: bool,
 }
 
@@ -196,10 +197,20 @@ pub async fn app_state(
     let store: Arc<dyn Store> = Arc::new(store);
     let mut signers: HashMap<String, Arc<dyn Signer>> = HashMap::new();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let inner: Option<Arc<dyn Signer>> = if env.remote_signer {
-        // The CA's remote signing service (HOADON_REMOTE_*), instead of the KMS key.
-        Some(Arc::new(crate::remote::RemoteArgs::from_env()?.signer()?))
-    } else if let Some(pem) = &env.signer_certificate_pem {
+    // The CA's remote signing service (HOADON_REMOTE_*): the signer of series in `remote` mode.
+    let remote: Option<Arc<dyn Signer>> = if env.remote_signer {
+        let signer = crate::signing_key::CertifiedSigner::new(
+            Arc::new(crate::remote::RemoteArgs::from_env()?.signer()?),
+            store.clone(),
+            &env.tenant,
+            clock.clone(),
+        )?;
+        signer.refresh_certificate().await;
+        Some(Arc::new(signer))
+    } else {
+        None
+    };
+    let inner: Option<Arc<dyn Signer>> = if let Some(pem) = &env.signer_certificate_pem {
         let der = hoadon_signing::pem_block(pem, "CERTIFICATE")
             .ok_or("HOADON_SIGNER_CERTIFICATE holds no PEM CERTIFICATE block")?;
         let certificate = SignerCertificate::from_der(&der)
@@ -237,11 +248,17 @@ pub async fn app_state(
         issuer: None,
         services: connect(
             env,
-            Services::new(
-                clock,
-                Arc::new(S3Archive::new(s3, &env.archive_bucket)),
-                signers,
-            ),
+            {
+                let services = Services::new(
+                    clock,
+                    Arc::new(S3Archive::new(s3, &env.archive_bucket)),
+                    signers,
+                );
+                match remote {
+                    Some(r) => services.with_remote_signer(&env.tenant, r),
+                    None => services,
+                }
+            },
             sdk,
         )?,
     };

@@ -35,18 +35,21 @@ pub struct LocalConfig {
     pub retry: crate::outbox::RetryPolicy,
     /// Wakes the outbox worker when a message is stored (see [`run_outbox`]).
     pub wake: Arc<LocalWake>,
-    /// Who signs for `tenant`: the local key (default) or the CA's remote signing service.
+    /// Whether `tenant` also has an account at its CA's remote signing service (for series in
+    /// `remote` mode; the local key signs the others).
     pub signer: SignerChoice,
 }
 
-/// The signing key of the configured tenant (other tenants sign with their local keys).
+/// The configured tenant's signers: its local key always (the cloud key of the local system),
+/// and the CA's remote signing account when given (other tenants sign with their local keys).
 #[derive(Debug, Clone, Default)]
 pub enum SignerChoice {
     /// `<data>/keys/<tenant>/`, generated on first start; its certificate is replaced by a
     /// CA's once one for the key is registered (`POST /api/certificates/request`, then upload).
     #[default]
     Local,
-    /// The tenant's account at its CA's remote signing service (`--signer remote`).
+    /// The tenant's account at its CA's remote signing service (`--signer remote`), used by the
+    /// series whose signing mode is `remote`.
     Remote(Box<crate::remote::RemoteArgs>),
 }
 
@@ -209,14 +212,26 @@ pub async fn open_with_store(
                 mst.unwrap_or_else(|| tax_id.to_owned()),
             )
         };
-        let inner = match &cfg.signer {
-            SignerChoice::Remote(args) if t == cfg.tenant => Arc::new(args.signer()?),
-            _ => tenant_signer(&cfg.data_dir, &t, &name, &mst, &*clock)?,
-        };
+        let inner = tenant_signer(&cfg.data_dir, &t, &name, &mst, &*clock)?;
         let signer = CertifiedSigner::new(inner, store.clone(), &t, clock.clone())?;
         signer.refresh_certificate().await;
         signers.insert(t.clone(), Arc::new(signer) as Arc<dyn Signer>);
     }
+    // The remote signing account signs the series an admin puts in `remote` mode; the local key
+    // stays the tenant's cloud key for the others.
+    let remote: Option<Arc<dyn Signer>> = match &cfg.signer {
+        SignerChoice::Remote(args) => {
+            let signer = CertifiedSigner::new(
+                Arc::new(args.signer()?),
+                store.clone(),
+                &cfg.tenant,
+                clock.clone(),
+            )?;
+            signer.refresh_certificate().await;
+            Some(Arc::new(signer))
+        }
+        SignerChoice::Local => None,
+    };
     let ts = TenantStore::new(&cfg.tenant, store.clone());
     let key_mst = signers[&cfg.tenant].certificate().tax_id.clone();
     apply_seller_settings(&ts, &cfg.seller, key_mst.as_deref(), clock.now()).await?;
@@ -228,9 +243,15 @@ pub async fn open_with_store(
         store,
         verifier: hs.clone(),
         issuer: Some(hs),
-        services: connect(cfg, Services::new(clock, archive, signers), &tenants)?
-            .with_wake(cfg.wake.clone())
-            .with_retry(cfg.retry),
+        services: {
+            let services = connect(cfg, Services::new(clock, archive, signers), &tenants)?
+                .with_wake(cfg.wake.clone())
+                .with_retry(cfg.retry);
+            match remote {
+                Some(r) => services.with_remote_signer(&cfg.tenant, r),
+                None => services,
+            }
+        },
     };
     Ok((AppState(Arc::new(app)), first))
 }

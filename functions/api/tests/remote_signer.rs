@@ -1,14 +1,16 @@
-//! The CA's remote signing service as the tenant's signer, end to end through the API: an
-//! invoice issued while the service waits for the user's confirmation is signed once it is
-//! given; a service that answers with a wrong signature leaves the invoice numbered, unsigned,
+//! The CA's remote signing service as the signer of a series in `remote` mode (the tenant's
+//! cloud key signs its other series), end to end through the API: an invoice issued while the
+//! service waits for the user's confirmation is signed once it is given; a service that answers with a wrong signature leaves the invoice numbered, unsigned,
 //! with the reason naming the service (the sweep signs it once the service is right again).
 
 mod common;
 
 use axum::http::StatusCode;
-use common::{example, spawn_app_with};
+use common::{NOW, example, spawn_app_full};
+use hoadon_api::ports::FixedClock;
 use hoadon_signing::remote::stand_in::{Account, Behaviour, StandIn};
 use hoadon_signing::remote::{RemoteConfig, RemoteSigner, Secret};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,9 +44,28 @@ async fn service() -> (StandIn, RemoteSigner) {
 async fn invoices_are_signed_through_the_cas_service() {
     let (s, signer) = service().await;
     s.set(Behaviour::Async { pending_polls: 2 });
-    let app = spawn_app_with(|_| Arc::new(signer)).await;
+    let app = spawn_app_full(
+        |f| f,
+        Arc::new(FixedClock(NOW)),
+        |svc| svc.with_remote_signer("anphat", Arc::new(signer)),
+    )
+    .await;
     let admin = app.login("admin@anphat.vn").await;
     app.series(&admin, "C25TAB").await;
+    let (st, v) = app
+        .call(
+            "PUT",
+            "/api/series/1C25TAB/signing",
+            Some(&admin),
+            &[],
+            Some(json!({"mode": "remote"})),
+        )
+        .await;
+    assert_eq!(
+        (st, v["signing_mode"].as_str()),
+        (StatusCode::OK, Some("remote")),
+        "{v}"
+    );
     let (st, v) = app
         .draft_and_issue(&admin, "inv-remote-1", &example())
         .await;
@@ -54,6 +75,26 @@ async fn invoices_are_signed_through_the_cas_service() {
     let r = &hoadon_core::dsig::verify_document(xml.as_str().unwrap()).unwrap()[0];
     assert!(r.valid, "{r:?}");
     assert!(s.status_calls() >= 3, "the pending transaction was polled");
+    assert_eq!(v["signing_mode"], "remote");
+    // Another tenant without a remote account cannot choose the mode.
+    let other = app.login("admin@other.vn").await;
+    app.series(&other, "C25TAB").await;
+    let (st, v) = app
+        .call(
+            "PUT",
+            "/api/series/1C25TAB/signing",
+            Some(&other),
+            &[],
+            Some(json!({"mode": "remote"})),
+        )
+        .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("signing.remote_not_configured")
+        )
+    );
 
     // A wrong signature is never attached: numbered, not signed, the service named.
     s.set(Behaviour::WrongSignature);

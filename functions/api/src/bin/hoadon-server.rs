@@ -54,8 +54,9 @@ struct Cli {
     authority: String,
     #[command(flatten)]
     tvan: TvanArgs,
-    /// Who signs the tenant's invoices: `local` (a key in DATA/keys, made on first start) or
-    /// `remote` (the CA's remote signing service of the --remote-* settings).
+    /// `local`: the tenant signs with a key in DATA/keys (made on first start); `remote`: it also
+    /// has the CA's remote signing account of the --remote-* settings, which signs the series an
+    /// admin puts in remote mode.
     #[arg(long, env = "HOADON_SIGNER", default_value = "local", value_parser = ["local", "remote"])]
     signer: String,
     #[command(flatten)]
