@@ -449,3 +449,35 @@ pub async fn usable_for_key(
     }
     Ok(best.map(|(_, _, id, der)| (id, der)))
 }
+
+/// Fills each view's `used_by_series`: a series in cloud or remote mode uses the certificate its
+/// server-side signer signs with now; a series in token mode may be signed by any registered,
+/// unrevoked certificate that is not a server signer's (any of the company's tokens).
+pub async fn with_series(
+    svc: &Services,
+    ts: &TenantStore,
+    mut views: Vec<CertificateView>,
+) -> Result<Vec<CertificateView>, ApiError> {
+    use hoadon_core::lifecycle::SigningMode;
+    let series = crate::invoices::list_series(ts).await?;
+    let server = |mode| {
+        let signer = svc.signer_for(ts.tenant(), mode).ok()?;
+        let der = dsig::b64_decode(signer.certificate().der_base64()).ok()?;
+        Some(sha256_hex(&der))
+    };
+    let (cloud, remote) = (server(SigningMode::Cloud), server(SigningMode::Remote));
+    for v in &mut views {
+        let id = Some(v.id.as_str());
+        let token = !v.revoked && cloud.as_deref() != id && remote.as_deref() != id;
+        v.used_by_series = series
+            .iter()
+            .filter(|s| match s.signing_mode {
+                SigningMode::Cloud => cloud.as_deref() == id,
+                SigningMode::Remote => remote.as_deref() == id,
+                SigningMode::Token => token,
+            })
+            .map(|s| format!("{}{}", s.form, s.symbol))
+            .collect();
+    }
+    Ok(views)
+}

@@ -51,7 +51,8 @@ pub struct CertificateView {
     pub uploaded_by: String,
     /// Revoked by an admin: kept listed (old signatures stay explained), never used to sign.
     pub revoked: bool,
-    /// The series whose signing mode uses it. Empty until series get signing modes (#15).
+    /// The series that sign with it: cloud/remote series with their signer's current certificate,
+    /// token series with any unrevoked certificate that is not a server signer's.
     pub used_by_series: Vec<String>,
 }
 

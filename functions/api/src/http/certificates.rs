@@ -45,10 +45,18 @@ pub(super) fn routes() -> Router<AppState> {
         (status = 403, response = super::openapi::Forbidden),
     )
 )]
-async fn list_certificates(caller: Caller) -> Result<Json<Page<CertificateView>>, ApiError> {
+async fn list_certificates(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Page<CertificateView>>, ApiError> {
     caller.require(&[Role::Admin, Role::Accountant])?;
     Ok(Json(Page {
-        items: certificates::list(&caller.store).await?,
+        items: certificates::with_series(
+            &st.0.services,
+            &caller.store,
+            certificates::list(&caller.store).await?,
+        )
+        .await?,
         next: None,
     }))
 }
@@ -103,11 +111,14 @@ async fn upload_certificate(
     )
 )]
 async fn get_certificate(
+    State(st): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<CertificateView>, ApiError> {
     caller.require(&[Role::Admin, Role::Accountant])?;
-    Ok(Json(certificates::get(&caller.store, &id).await?))
+    let one = certificates::get(&caller.store, &id).await?;
+    let mut with = certificates::with_series(&st.0.services, &caller.store, vec![one]).await?;
+    Ok(Json(with.remove(0)))
 }
 
 /// `POST /api/certificates/{id}/revoke`: no longer used to sign; stays listed, marked.

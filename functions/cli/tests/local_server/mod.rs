@@ -34,6 +34,7 @@ impl Server {
             authority: AuthorityChoice::Off,
             retry: hoadon_api::outbox::RetryPolicy::fast(),
             wake: Default::default(),
+            signer: Default::default(),
         };
         let (tx, rx) = std::sync::mpsc::channel();
         // The server runs on its own runtime and thread for the whole test process.
