@@ -222,7 +222,10 @@ async fn a_session_claims_numbers_in_order_and_signed_files_verify_with_the_toke
         f.frozen(&format!("tok-000000{i}")).await;
     }
     // The registry says which series the token signs.
-    let (_, certs) = f.app.get(&f.admin, &format!("/api/certificates/{}", t.id)).await;
+    let (_, certs) = f
+        .app
+        .get(&f.admin, &format!("/api/certificates/{}", t.id))
+        .await;
     assert_eq!(certs["used_by_series"], json!(["1C25TAB"]), "{certs}");
     let (s, bundle) = f
         .claim(&f.admin, json!({"certificate": t.id, "limit": 3}))

@@ -87,9 +87,19 @@ fn sign_all_registers_the_certificate_numbers_gaplessly_and_every_xml_verifies()
     let s = Server::start("all");
     let ids = s.issue("all", N);
 
-    let o = sign(t, &s, "01", &["--all", "--yes"]);
+    // The desktop signs with a personal access token of role signer, not a password session.
+    let (status, created) = s.call(
+        "POST",
+        "/api/access-tokens",
+        Some(json!({"name": "desktop", "role": "signer", "expires_in_days": 30})),
+    );
+    assert_eq!(status, 201, "{created}");
+    let pat = created["token"].as_str().unwrap().to_owned();
+    assert!(pat.starts_with("hdp_"), "{created}");
+    let o = sign_as(t, &s, "01", &["--all", "--yes"], &pat);
     let out = text(&o);
     assert!(o.status.success(), "{out}");
+    assert!(!out.contains(&pat), "the access token was printed:\n{out}");
     assert!(out.contains("registered certificate"), "{out}");
     assert!(
         out.contains(&format!("signed: {N} invoice(s); {} 1–{N}", s.series)),
@@ -106,6 +116,14 @@ fn sign_all_registers_the_certificate_numbers_gaplessly_and_every_xml_verifies()
     let o = sign(t, &s, "01", &["--all"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("nothing awaits"), "{}", text(&o));
+
+    // Revoked, the access token opens nothing any more.
+    let id = created["record"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = s.call("DELETE", &format!("/api/access-tokens/{id}"), None);
+    assert!((200..300).contains(&status), "{status}");
+    let o = sign_as(t, &s, "01", &["--all"], &pat);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("401"), "{}", text(&o));
 }
 
 #[test]
