@@ -706,3 +706,15 @@ def test_moto_creates_each_tenants_outbox_queue_consumer_and_mapping(moto, stack
         assert mapping["EventSourceArn"] == attrs["QueueArn"]
         assert mapping["BatchSize"] == 5
     assert arns["acme"] != arns["bravo"]
+
+
+def test_remote_signing_is_off_unless_an_endpoint_is_given_and_its_secret_is_never_echoed():
+    template = load()
+    assert template["Parameters"]["RemoteSigningClientSecret"]["NoEcho"] is True
+    off = render("acme").resources()
+    on = render("acme", RemoteSigningEndpoint="https://rmgateway.example.vn").resources()
+    for fn in ["ApiFunction", "SweepFunction", "OutboxFunction"]:
+        assert off[fn]["Properties"]["Environment"]["Variables"]["HOADON_SIGNER"] == "local"
+        env = on[fn]["Properties"]["Environment"]["Variables"]
+        assert env["HOADON_SIGNER"] == "remote"
+        assert env["HOADON_REMOTE_ENDPOINT"] == "https://rmgateway.example.vn"
