@@ -86,9 +86,19 @@ async fn upload_certificate(
     Json(body): Json<CertificateUpload>,
 ) -> Result<(StatusCode, Json<CertificateView>), ApiError> {
     caller.require(&[Role::Admin])?;
+    register(&st, &caller, body).await
+}
+
+/// Registers a certificate (`201`, or `200` when it is known) and lets the server's signers
+/// adopt it if it is for their key: the admins' upload and the desktop signer's registration.
+pub(super) async fn register(
+    st: &AppState,
+    caller: &Caller,
+    body: CertificateUpload,
+) -> Result<(StatusCode, Json<CertificateView>), ApiError> {
     let (v, created) =
         certificates::upload(&st.0.services, &caller.store, body, &caller.claims.sub).await?;
-    refresh_signer(&st, &caller).await;
+    refresh_signer(st, caller).await;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -149,8 +159,11 @@ async fn revoke_certificate(
 /// The registry changed: the tenant's signer looks again for the certificate to sign with (a
 /// CA's certificate for its key, or none once revoked).
 async fn refresh_signer(st: &AppState, caller: &Caller) {
-    if let Ok(signer) = st.0.services.signer(caller.store.tenant()) {
-        signer.refresh_certificate().await;
+    use hoadon_core::lifecycle::SigningMode;
+    for mode in [SigningMode::Cloud, SigningMode::Remote] {
+        if let Ok(signer) = st.0.services.signer_for(caller.store.tenant(), mode) {
+            signer.refresh_certificate().await;
+        }
     }
 }
 

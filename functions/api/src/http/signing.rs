@@ -127,15 +127,7 @@ async fn register_certificate(
     Json(body): Json<CertificateUpload>,
 ) -> Result<(StatusCode, Json<CertificateView>), ApiError> {
     caller.require(&[Role::Admin, Role::Signer])?;
-    let (v, created) =
-        crate::certificates::upload(&st.0.services, &caller.store, body, &caller.claims.sub)
-            .await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(v)))
+    super::certificates::register(&st, &caller, body).await
 }
 
 /// `POST /api/invoices/{id}/withdraw`: an invoice awaiting its token signature and not yet
