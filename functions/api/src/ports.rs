@@ -84,17 +84,9 @@ pub struct FileArchive {
     pub root: PathBuf,
 }
 
-/// An error with its causes, `a: b: c` (an SDK error's own `Display` says only "service error").
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    msg
-}
+/// An error with its causes, `a: b: c` (an SDK error's own `Display` says only "service
+/// error"): the signing crate's, which its HTTP clients use too.
+pub use hoadon_signing::error_chain;
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes).as_ref())

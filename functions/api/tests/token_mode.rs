@@ -76,17 +76,21 @@ async fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    async fn register(&self, t: &Token) {
-        let (s, v) = self
-            .app
+    async fn upload(&self, pem: &str) -> (StatusCode, Value) {
+        let body = json!({ "pem": pem });
+        self.app
             .call(
                 "POST",
                 "/api/certificates",
                 Some(&self.admin),
                 &[],
-                Some(json!({"pem": t.cert_pem})),
+                Some(body),
             )
-            .await;
+            .await
+    }
+
+    async fn register(&self, t: &Token) {
+        let (s, v) = self.upload(&t.cert_pem).await;
         assert!(s.is_success(), "{v}");
         assert_eq!(v["id"], t.id.as_str());
     }
@@ -351,16 +355,7 @@ async fn certificates_that_may_not_sign_are_refused_at_the_claim() {
         ),
         "{v}"
     );
-    let (s, v) = f
-        .app
-        .call(
-            "POST",
-            "/api/certificates",
-            Some(&f.admin),
-            &[],
-            Some(json!({"pem": other.cert_pem})),
-        )
-        .await;
+    let (s, v) = f.upload(&other.cert_pem).await;
     assert_eq!(
         (s, v["code"].as_str()),
         (
