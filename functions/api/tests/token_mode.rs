@@ -419,6 +419,13 @@ async fn a_session_that_never_answers_leaves_its_invoices_to_the_next_with_the_s
         f.frozen(&format!("tok-000000{i}")).await;
     }
     let (_, first) = f.claim(&f.admin, json!({"certificate": t.id})).await;
+    // Claimed and unanswered: the sweep leaves them to a token (the server has no key for them).
+    assert_eq!(f.app.sweep().await, Default::default());
+    let (_, v) = f.app.get(&f.admin, "/api/invoices/tok-0000001").await;
+    assert_eq!(
+        (v["status"].as_str(), v["number"].as_u64()),
+        (Some("numbered"), Some(1))
+    );
     // Another token's session is kept off them during the claim's lease (10 minutes)…
     f.clock.0.store(NOW + 60, Ordering::SeqCst);
     let (_, busy) = f.claim(&f.admin, json!({"certificate": other.id})).await;
