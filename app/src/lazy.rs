@@ -1,5 +1,5 @@
-//! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices) and
-//! the set-up ones (series, company profile) — are a wasm module of their own,
+//! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices), the
+//! set-up ones (series, company profile) and token signing — are a wasm module of their own,
 //! `hoadon-screens`: this crate built again with the feature `screens` (`app/build`), whose one
 //! export, [`mount`], shows one of them. `index.html`'s `window.hoadonScreens` imports it the
 //! first time one is opened, as the signature verifier is: the first load (home, invoices, the
@@ -24,7 +24,12 @@ pub const SIGNED_OUT_EVENT: &str = "hoadon-signed-out";
 pub fn is_lazy(route: &Route) -> bool {
     matches!(
         route,
-        Route::Outbox(_) | Route::Registration | Route::Notices | Route::Series | Route::Profile
+        Route::Outbox(_)
+            | Route::Registration
+            | Route::Notices
+            | Route::Series
+            | Route::Profile
+            | Route::Token
     )
 }
 
@@ -121,6 +126,7 @@ pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
         Route::Notices => view! { <a::NoticesScreen session /> }.into_any(),
         Route::Series => view! { <series::SeriesScreen session /> }.into_any(),
         Route::Profile => view! { <profile::ProfileScreen session /> }.into_any(),
+        Route::Token => view! { <crate::token::TokenScreen session /> }.into_any(),
         _ => ().into_any(),
     }
 }

@@ -25,6 +25,7 @@ mod poll;
 mod profile;
 mod route;
 mod series;
+mod token;
 mod typeahead;
 
 use leptos::prelude::*;
@@ -278,7 +279,8 @@ pub fn App() -> impl IntoView {
             | Route::Registration
             | Route::Notices
             | Route::Series
-            | Route::Profile) => view! { <lazy::LazyScreen session route /> }.into_any(),
+            | Route::Profile
+            | Route::Token) => view! { <lazy::LazyScreen session route /> }.into_any(),
             Route::NotFound => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
@@ -302,6 +304,7 @@ pub fn App() -> impl IntoView {
                         {nav(Route::Outbox(None), "nav.outbox")}
                         {nav(Route::Registration, "nav.registration")}
                         {nav(Route::Notices, "nav.notices")}
+                        {nav(Route::Token, "nav.token")}
                     })}
                 </nav>
             </Show>

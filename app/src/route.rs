@@ -26,6 +26,8 @@ pub enum Route {
     Registration,
     /// The 04/SS notices about issued invoices.
     Notices,
+    /// Signing with a USB token: the invoices awaiting it, bundle export and import.
+    Token,
     NotFound,
 }
 
@@ -58,6 +60,7 @@ impl Route {
             }
             ["registration"] => Route::Registration,
             ["notices"] => Route::Notices,
+            ["token"] => Route::Token,
             _ => Route::NotFound,
         }
     }
@@ -76,6 +79,7 @@ impl Route {
             Route::Outbox(Some(s)) => format!("/outbox/{}", s.as_str()),
             Route::Registration => "/registration".into(),
             Route::Notices => "/notices".into(),
+            Route::Token => "/token".into(),
             Route::NotFound => "/".into(),
         }
     }
@@ -188,6 +192,7 @@ mod tests {
             Route::Outbox(Some(OutboxState::NeedsAttention)),
             Route::Registration,
             Route::Notices,
+            Route::Token,
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }
