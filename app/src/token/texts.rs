@@ -78,3 +78,52 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_token_word_is_in_both_languages() {
+        let keys = [
+            "mode",
+            "mode.cloud",
+            "mode.remote",
+            "mode.token",
+            "mode.saved",
+            "mode.hint",
+            "mode.remote_not_configured",
+            "token.title",
+            "token.intro",
+            "token.numbers",
+            "token.waiting",
+            "token.claimed",
+            "token.none",
+            "token.certificate",
+            "token.export",
+            "token.export.picked",
+            "token.exported",
+            "token.import",
+            "token.format",
+            "token.format.unsigned",
+            "token.attached",
+            "token.already",
+            "token.refused",
+            // The first load's (crate::i18n).
+            "nav.token",
+            "token.banner",
+            "token.banner.explain",
+            "token.claimed.explain",
+            "token.withdraw",
+            "token.open",
+            "token.awaiting.title",
+            "action.awaiting_token",
+            "action.withdrawn",
+        ];
+        for k in keys {
+            let (vi, en) = (text(Lang::Vi, k), text(Lang::En, k));
+            assert!(vi != k && en != k, "{k} has no words");
+        }
+        assert_ne!(text(Lang::Vi, "token.title"), text(Lang::En, "token.title"));
+    }
+}
