@@ -12,8 +12,8 @@ pub fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         ),
         "token.banner" => ("Chờ ký bằng USB token", "Awaiting token signature"),
         "token.banner.explain" => (
-            "Hóa đơn đã được kiểm tra và khóa nội dung; chưa có số. Trên máy tính có cắm USB token, chạy `hoadon token sign`, hoặc xuất gói ở màn hình \"Ký bằng USB token\", ký rồi nhập lại. Số được cấp khi ký.",
-            "The invoice is checked and its content frozen; it has no number yet. On the computer with the USB token, run `hoadon token sign`, or export a bundle on the \"Token signing\" screen, sign it and import it back. The number is given when it is signed.",
+            "Hóa đơn đã được kiểm tra và khóa nội dung; chưa có số. Trên máy tính có cắm USB token, chạy “hoadon token sign”, hoặc xuất gói ở màn hình “Ký bằng USB token”, ký rồi nhập lại. Số được cấp khi một phiên ký nhận hóa đơn.",
+            "The invoice is checked and its content frozen; it has no number yet. On the computer with the USB token, run “hoadon token sign”, or export a bundle on the “Token signing” screen, sign it and import it back. The number is given when a signing session takes it.",
         ),
         "token.claimed.explain" => (
             "Đã cấp số cho phiên ký bằng USB token; chờ chữ ký được gửi lên. Phiên ký sau sẽ nhận lại hóa đơn này với cùng số.",

@@ -30,8 +30,8 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         ),
         "token.title" => ("Ký bằng USB token", "Token signing"),
         "token.intro" => (
-            "Hóa đơn của ký hiệu dùng USB token chờ ở đây đến khi được ký trên máy tính có cắm token: chạy `hoadon token sign`, hoặc xuất gói, ký gói ở máy đó (`hoadon token sign-bundle`) rồi nhập gói đã ký ở đây.",
-            "Invoices of series signed with a USB token wait here until they are signed on the computer with the token: run `hoadon token sign` there, or export a bundle, sign it there (`hoadon token sign-bundle`) and import the signed bundle here.",
+            "Hóa đơn của ký hiệu dùng USB token chờ ở đây đến khi được ký trên máy tính có cắm token: chạy “hoadon token sign”, hoặc xuất gói, ký gói ở máy đó (“hoadon token sign-bundle”) rồi nhập gói đã ký ở đây.",
+            "Invoices of series signed with a USB token wait here until they are signed on the computer with the token: run “hoadon token sign” there, or export a bundle, sign it there (“hoadon token sign-bundle”) and import the signed bundle here.",
         ),
         "token.numbers" => (
             "Xuất gói sẽ cấp số cho các hóa đơn ngay (liên tục, theo thứ tự) và cố định thời điểm ký. Hóa đơn đã xuất mà chưa ký sẽ được xuất lại với cùng số; không rút về bản nháp được nữa.",
@@ -51,13 +51,13 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         ),
         "token.export" => ("Xuất gói để ký", "Export a bundle to sign"),
         "token.export.picked" => ("Xuất gói các hóa đơn đã chọn", "Export the picked invoices"),
-        "token.exported" => ("Đã xuất gói: số hóa đơn", "Bundle exported: invoices"),
+        "token.exported" => ("Đã xuất gói, số hóa đơn:", "Bundle exported, invoices:"),
         "token.remaining" => ("còn chờ", "still waiting"),
         "token.skipped" => ("Không xuất được", "Not exported"),
         "token.import" => ("Nhập gói đã ký", "Import a signed bundle"),
         "token.import.hint" => (
-            "Tệp `hoadon-signatures/1` do `hoadon token sign-bundle` tạo từ gói đã xuất.",
-            "The `hoadon-signatures/1` file `hoadon token sign-bundle` makes from an exported bundle.",
+            "Tệp “hoadon-signatures/1” do “hoadon token sign-bundle” tạo từ gói đã xuất.",
+            "The “hoadon-signatures/1” file “hoadon token sign-bundle” makes from an exported bundle.",
         ),
         "token.format" => (
             "Không phải gói đã ký của hoadon: định dạng",
