@@ -137,9 +137,6 @@ pub fn Home(session: Session) -> impl IntoView {
             <Show when=move || !token.with(Vec::is_empty)>
                 <h2>{move || t("token.awaiting.title")}</h2>
                 <div id="awaiting-token-list"><InvoiceTable session rows=token /></div>
-                <Show when=move || session.is_accounting()>
-                    <p><Link to=Route::Token>{move || t("token.open")}</Link></p>
-                </Show>
             </Show>
             <h2>{move || t("awaiting.title")}</h2>
             <InvoiceTable session rows=list(|s| &s.awaiting_signature) />

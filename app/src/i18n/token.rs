@@ -20,7 +20,6 @@ pub fn pair(key: &str) -> Option<(&'static str, &'static str)> {
             "Numbered for a token signing session; waiting for its signature. The next session gets it again with the same number.",
         ),
         "token.withdraw" => ("Rút về bản nháp", "Withdraw to draft"),
-        "token.open" => ("Mở màn hình ký bằng USB token", "Open token signing"),
         "action.awaiting_token" => (
             "Phát hành, chờ ký bằng USB token",
             "Issued, awaiting the token",

@@ -6,7 +6,6 @@
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::i18n;
-use crate::route::{Link, Route};
 use gloo_net::http::Method;
 use hoadon_core::api::InvoiceView;
 use hoadon_core::lifecycle::{SigningMode, Status};
@@ -50,9 +49,6 @@ pub fn TokenBanner(session: Session, rec: InvoiceView, changed: Callback<()>) ->
             <p>{move || t(if frozen { "token.banner.explain" } else { "token.claimed.explain" })}</p>
             <p class="error" role="alert">{move || error.get()}</p>
             <div class="actions">
-                <Show when=move || session.is_accounting()>
-                    <Link to=Route::Token class="button" id="open-token">{move || t("token.open")}</Link>
-                </Show>
                 <Show when=move || frozen>
                     <button type="button" id="withdraw" disabled=move || busy.get()
                         on:click=withdraw>{move || t("token.withdraw")}</button>

@@ -15,7 +15,6 @@ pub mod texts;
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::i18n;
-use crate::invoices::record_total;
 use crate::route::{Link, Route};
 use gloo_net::http::Method;
 use hoadon_core::api::certificates::CertificateView;
@@ -27,6 +26,8 @@ use std::collections::BTreeSet;
 
 /// The invoices waiting for a token: frozen ones, then numbered ones a session claimed and has
 /// not answered (they come again, same number, in the next bundle).
+/// Listed without their totals: computing one takes `hoadon_core::check`, ~31 KB brotli more in
+/// this module; the detail screen (a link away) and the exported bundle show it.
 async fn waiting(session: Session) -> Result<Vec<InvoiceView>, String> {
     let path = "/api/invoices?limit=200&status=";
     let frozen = api::get::<Page<InvoiceView>>(session, &format!("{path}awaiting_token")).await?;
@@ -136,7 +137,6 @@ pub fn TokenScreen(session: Session) -> impl IntoView {
                         <th scope="col">{move || t("number")}</th>
                         <th scope="col">{move || t("issue_date")}</th>
                         <th scope="col">{move || t("buyer")}</th>
-                        <th scope="col" class="num">{move || t("totals.total")}</th>
                         <th scope="col">{move || t("status")}</th>
                     </tr></thead>
                     <tbody>
@@ -147,7 +147,6 @@ pub fn TokenScreen(session: Session) -> impl IntoView {
                             let label = title(&rec);
                             let date = rec.document.issue_date.clone();
                             let buyer = rec.document.buyer.name.clone().unwrap_or_default();
-                            let total = record_total(&rec);
                             let state = if rec.status == Status::AwaitingToken { "token.waiting" } else { "token.claimed" };
                             view! {
                                 <tr data-id=row_id>
@@ -160,7 +159,6 @@ pub fn TokenScreen(session: Session) -> impl IntoView {
                                     <td><Link to=Route::Invoice(rec.id.clone())>{label}</Link></td>
                                     <td>{move || i18n::date(session.lang.get(), &date)}</td>
                                     <td>{buyer}</td>
-                                    <td class="num">{total}</td>
                                     <td><span class="badge awaiting_token">{move || t(state)}</span></td>
                                 </tr>
                             }

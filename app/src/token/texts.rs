@@ -115,7 +115,6 @@ mod tests {
             "token.banner.explain",
             "token.claimed.explain",
             "token.withdraw",
-            "token.open",
             "token.awaiting.title",
             "action.awaiting_token",
             "action.withdrawn",
