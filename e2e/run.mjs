@@ -4,6 +4,7 @@
 import { chromium } from "playwright-core";
 import { signIn as appSignIn, newInvoice } from "./app.mjs";
 import { authorityEnabled, authorityScenario } from "./authority.mjs";
+import { tokenScenario } from "./token.mjs";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, cpSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -59,7 +60,10 @@ async function startServer(app = join(root, "app/dist"), users = []) {
 }
 
 const results = [];
+// HOADON_E2E_ONLY=text runs only the scenarios whose name contains it (while working on one).
+const only = process.env.HOADON_E2E_ONLY;
 async function test(name, fn) {
+  if (only && !name.includes(only)) return;
   try { await fn(); results.push([name, true]); console.log(`ok   ${name}`); }
   catch (e) {
     results.push([name, false]);
@@ -261,6 +265,14 @@ for (const [label, viewport] of [["phone", { width: 390, height: 844 }], ["deskt
     await context.close();
   });
 }
+
+await test("token mode: a series set to token mode; an invoice issued there awaits the token; bundle export, signing outside, import: signed, xmlsec1 verifies with the token's certificate; withdraw", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await signIn(page);
+  await tokenScenario({ page, api, yy, newInvoice, fillBuyer, line, fillProfile, assert, artifacts, seller, issuedStates });
+  await context.close();
+});
 
 await test("catalog CSV import: every bad row reported with its line, nothing imported", async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });

@@ -557,7 +557,7 @@ fn Export(session: Session, kind: &'static str) -> impl IntoView {
 
 /// Saves a blob as a download named `name`, through an object URL on a link that is never
 /// shown (the URL is released once the browser has taken the file).
-fn save(blob: &web_sys::Blob, name: &str) -> Result<(), wasm_bindgen::JsValue> {
+pub fn save(blob: &web_sys::Blob, name: &str) -> Result<(), wasm_bindgen::JsValue> {
     let url = web_sys::Url::create_object_url_with_blob(blob)?;
     let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
     link.set_href(&url);

@@ -1,5 +1,5 @@
 //! Home: what needs attention. Counts per status, the invoices the server could not sign (with
-//! why) and recent invoices from the server (`Summary`); the drafts on this device that wait to
+//! why), those awaiting a USB token's signature, and recent invoices from the server (`Summary`); the drafts on this device that wait to
 //! sync (or need a decision) from IndexedDB, shown even offline.
 
 use crate::Session;
@@ -61,6 +61,7 @@ pub fn Home(session: Session) -> impl IntoView {
         Signal::derive(move || summary.with(|s| s.as_ref().map(k).cloned().unwrap_or_default()))
     };
     let attention = list(|s| &s.needs_attention);
+    let token = list(|s| &s.awaiting_token);
     let local = move || {
         ob.drafts.with(|m| {
             let mut v: Vec<_> = m
@@ -131,6 +132,11 @@ pub fn Home(session: Session) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
+            </Show>
+            // Issued in token mode: they wait for a desktop session with the USB token.
+            <Show when=move || !token.with(Vec::is_empty)>
+                <h2>{move || t("token.awaiting.title")}</h2>
+                <div id="awaiting-token-list"><InvoiceTable session rows=token /></div>
             </Show>
             <h2>{move || t("awaiting.title")}</h2>
             <InvoiceTable session rows=list(|s| &s.awaiting_signature) />

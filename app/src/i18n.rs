@@ -1,6 +1,7 @@
 //! The app's words in Vietnamese and English, and vi-VN number formatting.
 
 mod authority;
+mod token;
 
 use rust_decimal::Decimal;
 
@@ -275,11 +276,27 @@ pub fn text(lang: Lang, key: &'static str) -> &'static str {
         "attention" => ("Chưa ký được", "Could not be signed"),
         "attention.title" => ("Cần xử lý", "Needs attention"),
         "attention.attempts" => ("số lần thử", "attempts"),
-        _ => authority::pair(key).unwrap_or((key, key)),
+        _ => authority::pair(key)
+            .or_else(|| token::pair(key))
+            .unwrap_or((key, key)),
     };
     match lang {
         Lang::Vi => vi,
         Lang::En => en,
+    }
+}
+
+/// The label for `key` from a screen's own words (`pair`), else the app's: how the lazily
+/// loaded screens keep their words out of the first load.
+pub fn text_in(
+    lang: Lang,
+    key: &'static str,
+    pair: fn(&str) -> Option<(&'static str, &'static str)>,
+) -> &'static str {
+    match (pair(key), lang) {
+        (Some((vi, _)), Lang::Vi) => vi,
+        (Some((_, en)), Lang::En) => en,
+        (None, _) => text(lang, key),
     }
 }
 
@@ -308,6 +325,8 @@ pub fn action_key(action: &str) -> &'static str {
         "revised" => "action.revised",
         "data_sent" => "action.data_sent",
         "data_accepted" => "action.data_accepted",
+        "awaiting_token" => "action.awaiting_token",
+        "withdrawn" => "action.withdrawn",
         _ => "status.unknown",
     }
 }

@@ -4,6 +4,7 @@
 //! ([`authority`]).
 
 pub mod authority;
+pub mod token;
 
 use crate::Session;
 use crate::api::{self, Payload};
@@ -266,7 +267,8 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
         let Some(before) = rec.with_untracked(|r| r.as_ref().map(|r| r.status)) else {
             return;
         };
-        if !pending(before) {
+        // A token's signature comes from a desktop session: asked again too.
+        if !pending(before) && before != Status::AwaitingToken {
             return;
         }
         let path = format!("/api/invoices/{}", id.get_value());
@@ -312,6 +314,7 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                 let number = r.number.map(|n| n.to_string()).unwrap_or_else(|| "—".into());
                 let attention = r.attention.clone();
                 let authority = view! { <AuthorityBlock session rec=r.clone() /> };
+                let token = view! { <token::TokenBanner session rec=r.clone() changed=Callback::new(move |_| load()) /> };
                 let d = r.document;
                 let checked = hoadon_core::check(&d);
                 let p = checked.preview.clone();
@@ -327,6 +330,7 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                     {attention.map(|a| view! {
                         <p class="error" id="attention">{move || t("attention")}": "{a.reason.clone()}" ("{a.attempts}")"</p>
                     })}
+                    {token}
                     {authority}
                     <dl class="facts">
                         {field("issue_date", i18n::date(lang(), &d.issue_date))}

@@ -1,5 +1,6 @@
-//! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices) and
-//! the set-up ones (series, company profile, personal access tokens) — are a wasm module of their own,
+//! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices), the
+//! set-up ones (series, company profile, personal access tokens) and token signing — are a wasm
+//! module of their own,
 //! `hoadon-screens`: this crate built again with the feature `screens` (`app/build`), whose one
 //! export, [`mount`], shows one of them. `index.html`'s `window.hoadonScreens` imports it the
 //! first time one is opened, as the signature verifier is: the first load (home, invoices, the
@@ -30,6 +31,7 @@ pub fn is_lazy(route: &Route) -> bool {
             | Route::Series
             | Route::Profile
             | Route::AccessTokens
+            | Route::Token
     )
 }
 
@@ -129,6 +131,7 @@ pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
         Route::AccessTokens => {
             view! { <crate::access_tokens::AccessTokensScreen session /> }.into_any()
         }
+        Route::Token => view! { <crate::token::TokenScreen session /> }.into_any(),
         _ => ().into_any(),
     }
 }

@@ -26,6 +26,7 @@ mod poll;
 mod profile;
 mod route;
 mod series;
+mod token;
 mod typeahead;
 
 use leptos::prelude::*;
@@ -280,7 +281,8 @@ pub fn App() -> impl IntoView {
             | Route::Notices
             | Route::Series
             | Route::Profile
-            | Route::AccessTokens) => view! { <lazy::LazyScreen session route /> }.into_any(),
+            | Route::AccessTokens
+            | Route::Token) => view! { <lazy::LazyScreen session route /> }.into_any(),
             Route::NotFound => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
@@ -305,6 +307,7 @@ pub fn App() -> impl IntoView {
                         {nav(Route::Registration, "nav.registration")}
                         {nav(Route::Notices, "nav.notices")}
                         {nav(Route::AccessTokens, "nav.tokens")}
+                        {nav(Route::Token, "nav.token")}
                     })}
                 </nav>
             </Show>

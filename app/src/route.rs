@@ -28,6 +28,8 @@ pub enum Route {
     Notices,
     /// Personal access tokens (the desktop signer's).
     AccessTokens,
+    /// Signing with a USB token: the invoices awaiting it, bundle export and import.
+    Token,
     NotFound,
 }
 
@@ -61,6 +63,7 @@ impl Route {
             ["registration"] => Route::Registration,
             ["notices"] => Route::Notices,
             ["access-tokens"] => Route::AccessTokens,
+            ["token"] => Route::Token,
             _ => Route::NotFound,
         }
     }
@@ -80,6 +83,7 @@ impl Route {
             Route::Registration => "/registration".into(),
             Route::Notices => "/notices".into(),
             Route::AccessTokens => "/access-tokens".into(),
+            Route::Token => "/token".into(),
             Route::NotFound => "/".into(),
         }
     }
@@ -193,6 +197,7 @@ mod tests {
             Route::Registration,
             Route::Notices,
             Route::AccessTokens,
+            Route::Token,
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }

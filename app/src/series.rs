@@ -1,11 +1,14 @@
 //! Series: the form number + symbol pairs invoices are numbered in (1, 2, 3… per series and
 //! year, gapless; the server keeps the counter). The list is the device's kept copy
 //! ([`crate::kept`]), the same one the editor offers, refreshed after a series is made here.
+//! Each series shows how its invoices are signed, which admins change here
+//! ([`crate::token::mode`]).
 
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::i18n;
 use crate::kept::device;
+use crate::token::mode::ModeCell;
 use gloo_net::http::Method;
 use hoadon_core::api::{CreateSeries, SeriesView};
 use hoadon_core::model::{FormNumber, Symbol};
@@ -26,6 +29,20 @@ pub fn SeriesScreen(session: Session) -> impl IntoView {
     let symbol = RwSignal::new(format!("C{yy:02}TAA"));
     let load = move || leptos::task::spawn_local(kept.refresh(session));
     load();
+    let mode_changed = Callback::new(move |r: Result<String, String>| {
+        match r {
+            Ok(saved) => {
+                error.set(None);
+                status.set(Some(saved));
+            }
+            Err(e) => {
+                status.set(None);
+                error.set(Some(e));
+            }
+        }
+        load();
+    });
+    let tm = move |k| crate::token::texts::text(session.lang.get(), k);
     let form_msg = move || {
         form.with(|f| FormNumber::parse(f.trim()).is_err())
             .then(|| t("series.form.rule"))
@@ -84,8 +101,9 @@ pub fn SeriesScreen(session: Session) -> impl IntoView {
                     <button type="submit" class="primary">{move || t("series.create")}</button>
                 </div>
             </form>
-            <p class="status" role="status">{move || status.get()}</p>
-            <p class="error" role="alert">{move || error.get()}</p>
+            <p class="status" role="status" id="series-status">{move || status.get()}</p>
+            <p class="error" role="alert" id="series-error">{move || error.get()}</p>
+            <p class="hint">{move || tm("mode.hint")}</p>
             <div class="table-wrap">
                 <table class="list">
                     <thead><tr>
@@ -93,16 +111,19 @@ pub fn SeriesScreen(session: Session) -> impl IntoView {
                         <th scope="col">{move || t("symbol")}</th>
                         <th scope="col">{move || t("series.last_number")}</th>
                         <th scope="col">{move || t("series.last_date")}</th>
+                        <th scope="col">{move || tm("mode")}</th>
                     </tr></thead>
                     <tbody>
                         {move || items().into_iter().map(|s| {
                             let date = i18n::date(session.lang.get_untracked(), s.last_date.as_deref().unwrap_or(""));
+                            let mode = view! { <ModeCell session s=s.clone() changed=mode_changed /> };
                             view! {
                                 <tr>
                                     <td>{s.form}</td>
                                     <td>{s.symbol}</td>
                                     <td>{s.last_number}</td>
                                     <td>{date}</td>
+                                    <td>{mode}</td>
                                 </tr>
                             }
                         }).collect_view()}

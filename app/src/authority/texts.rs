@@ -6,11 +6,7 @@ use crate::i18n::{self, Lang};
 
 /// The label for `key` in `lang` (the app's own words when it is not one of these).
 pub fn text(lang: Lang, key: &'static str) -> &'static str {
-    match (pair(key), lang) {
-        (Some((vi, _)), Lang::Vi) => vi,
-        (Some((_, en)), Lang::En) => en,
-        (None, _) => i18n::text(lang, key),
-    }
+    i18n::text_in(lang, key, pair)
 }
 
 fn pair(key: &str) -> Option<(&'static str, &'static str)> {

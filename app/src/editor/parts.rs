@@ -292,6 +292,7 @@ mod tests {
             symbol: symbol.into(),
             last_number,
             last_date: last_date.map(str::to_owned),
+            signing_mode: Default::default(),
         }
     }
 
