@@ -5,6 +5,7 @@ import { chromium } from "playwright-core";
 import { signIn as appSignIn, newInvoice } from "./app.mjs";
 import { authorityEnabled, authorityScenario } from "./authority.mjs";
 import { tokenScenario } from "./token.mjs";
+import { certificatesScenario } from "./certificates.mjs";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, cpSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -265,6 +266,14 @@ for (const [label, viewport] of [["phone", { width: 390, height: 844 }], ["deskt
     await context.close();
   });
 }
+
+await test("certificates: one with the seller's MST registered on the screen and listed with its subject; another MST refused with its code (vi, en); revoked after the confirmation; the cloud key's CSR downloaded, openssl req -verify", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await signIn(page);
+  await certificatesScenario({ page, api, fillProfile, assert, artifacts, seller });
+  await context.close();
+});
 
 await test("token mode: a series set to token mode; an invoice issued there awaits the token; bundle export, signing outside, import: signed, xmlsec1 verifies with the token's certificate; withdraw", async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });

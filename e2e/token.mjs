@@ -9,16 +9,19 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeCertificate, registerOnScreen } from "./certificates.mjs";
 
-/** A key and a self-signed certificate carrying the seller's MST, registered for the tenant. */
-async function tokenCertificate(api, dir, taxId, assert) {
-  const key = join(dir, "token.key.pem");
-  const cert = join(dir, "token.cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-    "-days", "30", "-subj", `/C=VN/CN=An Phat USB token (e2e)/UID=MST:${taxId}`], { stdio: "pipe" });
-  const r = await api("POST", "/api/certificates", { body: { pem: readFileSync(cert, "utf8"), label: "USB token e2e" } });
-  assert(r.status === 201 && r.body.tax_id === taxId, "certificate registered: " + JSON.stringify(r.body));
-  return { key, cert, id: r.body.id };
+/**
+ * A key and a self-signed certificate carrying the seller's MST, registered for the tenant on
+ * the certificates screen; listed there as usable by the token-mode series.
+ */
+async function tokenCertificate(page, api, dir, taxId, series, assert) {
+  const c = makeCertificate(dir, "token", `/C=VN/CN=An Phat USB token (e2e)/UID=MST:${taxId}`);
+  await registerOnScreen(page, c.cert, "USB token e2e");
+  await page.locator(`#certificates tr[data-id="${c.id}"]`, { hasText: series }).waitFor();
+  const r = await api("GET", `/api/certificates/${c.id}`);
+  assert(r.status === 200 && r.body.tax_id === taxId && r.body.used_by_series.includes(series), "certificate registered: " + JSON.stringify(r.body));
+  return c;
 }
 
 /** The editor: a one-line invoice in `series`, issued; answers its id once the detail screen shows it. */
@@ -71,7 +74,7 @@ export async function tokenScenario(h) {
     assert(listed?.signing_mode === "token", "the series signs with the token: " + JSON.stringify(listed));
     await page.screenshot({ path: join(artifacts, "token-series-desktop.png"), fullPage: true });
 
-    const token = await tokenCertificate(api, dir, seller.tax_id, assert);
+    const token = await tokenCertificate(page, api, dir, seller.tax_id, series, assert);
 
     // Issued from the app: checked and frozen, no number, waiting for the token.
     const id = await issueInSeries(page, h, series,

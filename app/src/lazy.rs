@@ -1,5 +1,5 @@
 //! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices), the
-//! set-up ones (series, company profile, personal access tokens) and token signing — are a wasm
+//! set-up ones (series, company profile, personal access tokens, certificates) and token signing — are a wasm
 //! module of their own,
 //! `hoadon-screens`: this crate built again with the feature `screens` (`app/build`), whose one
 //! export, [`mount`], shows one of them. `index.html`'s `window.hoadonScreens` imports it the
@@ -32,6 +32,7 @@ pub fn is_lazy(route: &Route) -> bool {
             | Route::Profile
             | Route::AccessTokens
             | Route::Token
+            | Route::Certificates
     )
 }
 
@@ -132,6 +133,9 @@ pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
             view! { <crate::access_tokens::AccessTokensScreen session /> }.into_any()
         }
         Route::Token => view! { <crate::token::TokenScreen session /> }.into_any(),
+        Route::Certificates => {
+            view! { <crate::certificates::CertificatesScreen session /> }.into_any()
+        }
         _ => ().into_any(),
     }
 }

@@ -14,6 +14,7 @@ mod api;
 mod auth;
 pub mod authority;
 mod catalogs;
+mod certificates;
 mod db;
 mod drafts;
 mod editor;
@@ -282,7 +283,8 @@ pub fn App() -> impl IntoView {
             | Route::Series
             | Route::Profile
             | Route::AccessTokens
-            | Route::Token) => view! { <lazy::LazyScreen session route /> }.into_any(),
+            | Route::Token
+            | Route::Certificates) => view! { <lazy::LazyScreen session route /> }.into_any(),
             Route::NotFound => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
@@ -308,6 +310,7 @@ pub fn App() -> impl IntoView {
                         {nav(Route::Notices, "nav.notices")}
                         {nav(Route::AccessTokens, "nav.tokens")}
                         {nav(Route::Token, "nav.token")}
+                        {nav(Route::Certificates, "nav.certificates")}
                     })}
                 </nav>
             </Show>

@@ -30,6 +30,8 @@ pub enum Route {
     AccessTokens,
     /// Signing with a USB token: the invoices awaiting it, bundle export and import.
     Token,
+    /// The signing certificates: list, register, revoke, the cloud key's certificate request.
+    Certificates,
     NotFound,
 }
 
@@ -64,6 +66,7 @@ impl Route {
             ["notices"] => Route::Notices,
             ["access-tokens"] => Route::AccessTokens,
             ["token"] => Route::Token,
+            ["certificates"] => Route::Certificates,
             _ => Route::NotFound,
         }
     }
@@ -84,6 +87,7 @@ impl Route {
             Route::Notices => "/notices".into(),
             Route::AccessTokens => "/access-tokens".into(),
             Route::Token => "/token".into(),
+            Route::Certificates => "/certificates".into(),
             Route::NotFound => "/".into(),
         }
     }
@@ -198,6 +202,7 @@ mod tests {
             Route::Notices,
             Route::AccessTokens,
             Route::Token,
+            Route::Certificates,
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }

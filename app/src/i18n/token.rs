@@ -6,6 +6,7 @@
 pub fn pair(key: &str) -> Option<(&'static str, &'static str)> {
     Some(match key {
         "nav.token" => ("Ký bằng USB token", "Token signing"),
+        "nav.certificates" => ("Chứng thư số", "Certificates"),
         "token.awaiting.title" => (
             "Hóa đơn chờ ký bằng USB token",
             "Invoices awaiting a token signature",
