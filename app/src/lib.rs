@@ -1,8 +1,10 @@
 //! hoadon's web app (Leptos, client-side rendering, compiled to wasm32).
 //!
 //! Screens: home, invoices (list, detail), the invoice editor, catalogs, series, the company
-//! profile, and the tax authority's (outbox, registration, 04/SS notices: [`authority`]). The
-//! rarely opened ones (the authority's, series, profile) are a module of their own ([`lazy`]). The editor keeps the draft as what a client may send (`DraftInput`), composes it with
+//! profile, the signing certificates (`certificates/`), and the tax authority's (outbox,
+//! registration, 04/SS notices: [`authority`]). The rarely opened ones (the authority's, series,
+//! profile, certificates, token signing) are a module of their own ([`lazy`]). The editor keeps
+//! the draft as what a client may send (`DraftInput`), composes it with
 //! the company profile's seller as the server will, and runs `hoadon_core::check` on every
 //! change: the totals per tax rate, the grand total and the amount in words on screen are
 //! computed by the very code the server signs with. Drafts live on the device first ([`drafts`]:
