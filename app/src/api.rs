@@ -173,12 +173,15 @@ pub async fn send(
     }
 }
 
-/// A refusal from the server; a `401` signs the user out (the token expired).
+/// A refusal from the server; a `401` signs the user out (the token expired). So does a `403`
+/// without the API's typed body: on AWS the gateway's authorizer answers an expired or unknown
+/// token with a bare `{"message":"Forbidden"}` (the API's own refusals always carry a `code`).
 fn refused(session: crate::Session, status: u16, text: &str) -> Refusal {
-    if status == 401 {
+    let refusal = Refusal::from_answer(status, text);
+    if status == 401 || (status == 403 && refusal.body.is_none()) {
         session.token.set(None);
     }
-    Refusal::from_answer(status, text)
+    refusal
 }
 
 /// The refusal when the server cannot be reached.

@@ -711,6 +711,10 @@ def test_moto_creates_each_tenants_outbox_queue_consumer_and_mapping(moto, stack
 def test_remote_signing_is_off_unless_an_endpoint_is_given_and_its_secret_is_never_echoed():
     template = load()
     assert template["Parameters"]["RemoteSigningClientSecret"]["NoEcho"] is True
+    assert template["Parameters"]["RemoteSigningUserSecret"]["NoEcho"] is True
+    # One request waits for the holder's confirmation less than the API function may run.
+    api_timeout = template["Resources"]["ApiFunction"]["Properties"]["Timeout"]
+    assert template["Parameters"]["RemoteSigningMaxWait"]["MaxValue"] < api_timeout
     off = render("acme").resources()
     on = render("acme", RemoteSigningEndpoint="https://rmgateway.example.vn").resources()
     for fn in ["ApiFunction", "SweepFunction", "OutboxFunction"]:

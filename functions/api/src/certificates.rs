@@ -460,12 +460,10 @@ pub async fn with_series(
 ) -> Result<Vec<CertificateView>, ApiError> {
     use hoadon_core::lifecycle::SigningMode;
     let series = crate::invoices::list_series(ts).await?;
-    let server = |mode| {
-        let signer = svc.signer_for(ts.tenant(), mode).ok()?;
-        let der = dsig::b64_decode(signer.certificate().der_base64()).ok()?;
-        Some(sha256_hex(&der))
-    };
-    let (cloud, remote) = (server(SigningMode::Cloud), server(SigningMode::Remote));
+    let (cloud, remote) = (
+        server_certificate(svc, ts, SigningMode::Cloud),
+        server_certificate(svc, ts, SigningMode::Remote),
+    );
     for v in &mut views {
         let id = Some(v.id.as_str());
         let token = !v.revoked && cloud.as_deref() != id && remote.as_deref() != id;
@@ -480,4 +478,16 @@ pub async fn with_series(
             .collect();
     }
     Ok(views)
+}
+
+/// The registry id of the certificate a server-side signer (`mode`: cloud or remote) signs with
+/// now, if the tenant has that signer.
+pub(crate) fn server_certificate(
+    svc: &Services,
+    ts: &TenantStore,
+    mode: hoadon_core::lifecycle::SigningMode,
+) -> Option<String> {
+    let signer = svc.signer_for(ts.tenant(), mode).ok()?;
+    let der = dsig::b64_decode(signer.certificate().der_base64()).ok()?;
+    Some(sha256_hex(&der))
 }

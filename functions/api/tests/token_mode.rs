@@ -363,6 +363,19 @@ async fn certificates_that_may_not_sign_are_refused_at_the_claim() {
             Some("certificate.other_tax_id")
         )
     );
+    // The cloud key's own certificate: no token holds that key.
+    let cloud = include_str!("../../signing/tests/data/seller.cert.pem");
+    let (s, v) = f.upload(cloud).await;
+    assert!(s.is_success(), "{v}");
+    let (s, v) = f.claim(&f.admin, json!({"certificate": v["id"]})).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("certificate.server_key")
+        ),
+        "{v}"
+    );
     // Expired at the signing time: registered while valid, claimed after its end.
     let short = token(
         "Công ty TNHH Thiết bị Văn phòng An Phát",
@@ -426,23 +439,44 @@ async fn a_session_that_never_answers_leaves_its_invoices_to_the_next_with_the_s
         (v["status"].as_str(), v["number"].as_u64()),
         (Some("numbered"), Some(1))
     );
-    // Another token's session is kept off them during the claim's lease (10 minutes)…
+    // During the claim's lease (10 minutes) another token's session gets nothing…
     f.clock.0.store(NOW + 60, Ordering::SeqCst);
     let (_, busy) = f.claim(&f.admin, json!({"certificate": other.id})).await;
     assert!(busy["invoices"].as_array().unwrap().is_empty(), "{busy}");
     assert_eq!(busy["remaining"], 3, "{busy}");
-    // …the session dies; a later one with the same token gets the same numbers and bytes…
+    // …and the same token gets the very same bytes (a session that died, run again).
+    f.clock.0.store(NOW + 300, Ordering::SeqCst);
+    let (_, again) = f.claim(&f.admin, json!({"certificate": t.id})).await;
+    assert_eq!(first["invoices"], again["invoices"]);
+    // Past the lease the same token re-plans them: same numbers, a fresh signing time, and a
+    // new lease that keeps the other token off again.
     f.clock.0.store(NOW + 3600, Ordering::SeqCst);
-    let (_, second) = f.claim(&f.admin, json!({"certificate": t.id})).await;
-    assert_eq!(first["invoices"], second["invoices"]);
-    // …and past the lease another token's session re-plans them under the same numbers.
+    let (_, later) = f.claim(&f.admin, json!({"certificate": t.id})).await;
+    let numbers = |b: &Value| -> Vec<u64> {
+        b["invoices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["number"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(numbers(&later), [1, 2, 3]);
+    assert_ne!(
+        later["invoices"][0]["signing_time"],
+        first["invoices"][0]["signing_time"]
+    );
+    f.clock.0.store(NOW + 3660, Ordering::SeqCst);
+    let (_, busy) = f.claim(&f.admin, json!({"certificate": other.id})).await;
+    assert!(busy["invoices"].as_array().unwrap().is_empty(), "{busy}");
+    // Past that lease another token's session re-plans them under the same numbers.
+    f.clock.0.store(NOW + 3600 + 601, Ordering::SeqCst);
     let (_, fourth) = f.claim(&f.admin, json!({"certificate": other.id})).await;
     let claimed = fourth["invoices"].as_array().unwrap();
-    let numbers: Vec<u64> = claimed
-        .iter()
-        .map(|c| c["number"].as_u64().unwrap())
-        .collect();
-    assert_eq!(numbers, [1, 2, 3], "the same numbers, re-planned: {fourth}");
+    assert_eq!(
+        numbers(&fourth),
+        [1, 2, 3],
+        "the same numbers, re-planned: {fourth}"
+    );
     // The first token's late signatures no longer fit: refused, nothing changed.
     let late: Vec<Value> = first["invoices"]
         .as_array()
@@ -559,4 +593,34 @@ async fn a_signer_token_claims_and_signs_but_reaches_nothing_else() {
         f.claim(&sales, json!({"certificate": t.id})).await.0,
         StatusCode::FORBIDDEN
     );
+}
+
+#[tokio::test]
+async fn the_queue_is_numbered_by_issue_date_so_an_earlier_date_frozen_later_is_not_stranded() {
+    let f = fixture().await;
+    let t = token(
+        "Công ty TNHH Thiết bị Văn phòng An Phát",
+        "0109998883",
+        at(2030, 1, 1),
+    );
+    f.register(&t).await;
+    f.frozen("tok-late-15").await; // dated 2025-10-15, frozen first
+    let mut earlier = example();
+    earlier["issue_date"] = json!("2025-10-14");
+    let (s, v) = f
+        .app
+        .draft_and_issue(&f.admin, "tok-early-14", &earlier)
+        .await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (StatusCode::OK, Some("awaiting_token")),
+        "{v}"
+    );
+    let (_, bundle) = f.claim(&f.admin, json!({"certificate": t.id})).await;
+    assert_eq!(
+        common::pluck(&bundle, "invoices", "id"),
+        ["tok-early-14", "tok-late-15"],
+        "numbers follow dates: {bundle}"
+    );
+    assert!(bundle["skipped"].as_array().unwrap().is_empty(), "{bundle}");
 }

@@ -96,13 +96,26 @@ fn sign_all_registers_the_certificate_numbers_gaplessly_and_every_xml_verifies()
     assert_eq!(status, 201, "{created}");
     let pat = created["token"].as_str().unwrap().to_owned();
     assert!(pat.starts_with("hdp_"), "{created}");
+    // A signer token may not add a certificate: an admin registers it (here from the token,
+    // with the admin's session and --yes), then the access token signs.
     let o = sign_as(t, &s, "01", &["--all", "--yes"], &pat);
+    let out = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(
+        out.contains("only an admin registers a certificate"),
+        "{out}"
+    );
+    assert!(!out.contains(&pat), "the access token was printed:\n{out}");
+    let o = sign(t, &s, "01", &["--yes", &ids[0]]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("registered certificate"), "{out}");
+    let o = sign_as(t, &s, "01", &["--all"], &pat);
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert!(!out.contains(&pat), "the access token was printed:\n{out}");
-    assert!(out.contains("registered certificate"), "{out}");
     assert!(
-        out.contains(&format!("signed: {N} invoice(s); {} 1–{N}", s.series)),
+        out.contains(&format!("signed: {} invoice(s); {} 2–{N}", N - 1, s.series)),
         "{out}"
     );
     assert!(out.contains("on the token"), "{out}");

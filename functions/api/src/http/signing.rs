@@ -106,7 +106,10 @@ async fn post_signatures(
 }
 
 /// `POST /api/signing/certificates`: the desktop signer registers the token's certificate (the
-/// same rules and audit as `POST /api/certificates`; admins and signer tokens).
+/// same rules and audit as `POST /api/certificates`), **with an admin's session only**: a
+/// registered certificate is what makes a signature the company's (and the server's signers
+/// adopt one for their key), so a signer access token — a credential that travels to desktops —
+/// may use registered certificates but never add one.
 #[utoipa::path(
     post,
     path = "/api/signing/certificates",
@@ -126,7 +129,7 @@ async fn register_certificate(
     SigningCaller(caller): SigningCaller,
     Json(body): Json<CertificateUpload>,
 ) -> Result<(StatusCode, Json<CertificateView>), ApiError> {
-    caller.require(&[Role::Admin, Role::Signer])?;
+    caller.require(&[Role::Admin])?;
     super::certificates::register(&st, &caller, body).await
 }
 

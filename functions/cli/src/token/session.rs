@@ -139,9 +139,16 @@ async fn probe(
 
 fn refused_by_server(api: &Api, what: &str, e: &CallError) -> Refused {
     let hint = match e {
-        CallError::Api { status: 401, .. } => {
+        // On AWS the gateway's authorizer refuses with an untyped 403: the same as a 401 here.
+        CallError::Api { status: 401, .. } | CallError::Api { status: 403, .. }
+            if e.code().is_none_or(|c| c == "http" || c == "unauthorized") =>
+        {
             "; the access token is not accepted (expired or revoked?): create a signer access \
              token in the app and pass it in HOADON_TOKEN"
+        }
+        CallError::Api { status: 403, .. } if what.starts_with("registering") => {
+            "; only an admin registers a certificate (it is what makes a signature the \
+             company's): ask one to register it in the app (Certificates), then run again"
         }
         CallError::Api { status: 403, .. } => "; the access token may not sign invoices",
         _ => "",

@@ -44,6 +44,19 @@ pub async fn claim(
         .map_err(|_| ApiError::Internal("the clock is out of range".into()))?;
     let certificate =
         crate::certificates::for_signing(ts, &req.certificate, &profile.tax_id, utc).await?;
+    // A server signer's certificate: no token holds its key, so what it numbered would wait
+    // for a signature that cannot come.
+    let server = [SigningMode::Cloud, SigningMode::Remote]
+        .map(|m| crate::certificates::server_certificate(svc, ts, m));
+    if server.iter().flatten().any(|id| *id == req.certificate) {
+        return Err(ApiError::Unprocessable(
+            "certificate.server_key",
+            "Chứng thư số này là của khóa trên máy chủ (ký đám mây hoặc ký từ xa), không phải của \
+             USB token / the certificate is the server's key's (cloud or remote signing), not a \
+             token's"
+                .into(),
+        ));
+    }
     let session = Arc::new(Session {
         certificate,
         id: req.certificate.clone(),
@@ -136,10 +149,15 @@ fn claimable(rec: &InvoiceRecord, session: &Session) -> bool {
         Status::Numbered => match rec.token.as_ref().and_then(|t| t.claim.as_ref()) {
             // A revised invoice (re-planned by nobody yet).
             None => true,
-            Some(c) => c.certificate == session.id || session.at - c.at >= LEASE_SECONDS,
+            Some(c) => c.certificate == session.id || !leased(c, session),
         },
         _ => false,
     }
+}
+
+/// Whether `claim` still holds the invoice at the session's instant.
+fn leased(claim: &super::TokenClaim, session: &Session) -> bool {
+    session.at - claim.at < LEASE_SECONDS
 }
 
 /// The oldest claimable invoices of the queue (at most `limit`), and how many are queued.
@@ -236,8 +254,12 @@ async fn offer(
     version: u64,
 ) -> Result<ClaimedInvoice, ApiError> {
     let claim = rec.token.as_ref().and_then(|t| t.claim.as_ref());
-    let ours = claim.is_some_and(|c| c.certificate == session.id);
-    if !ours && claim.is_some_and(|c| session.at - c.at < LEASE_SECONDS) {
+    // Ours while the lease runs: the same bytes again. Past it, even for the same certificate,
+    // it is planned afresh (a new signing time and lease; nothing was signed), so a signing
+    // time never predates the signature by more than the lease.
+    let ours = claim.is_some_and(|c| c.certificate == session.id && leased(c, session));
+    let elsewhere = claim.is_some_and(|c| c.certificate != session.id && leased(c, session));
+    if elsewhere {
         return Err(ApiError::Conflict(
             "signing.claimed_elsewhere",
             "another signing session with another certificate claimed it moments ago".into(),

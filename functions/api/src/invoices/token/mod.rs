@@ -2,13 +2,14 @@
 //!
 //! - **Issue** ([`freeze`]) runs everything that can fail without the key (the same preflight
 //!   as any issue), then freezes the content: `awaiting_token`, **no number**, queued as
-//!   `TOKEN / <issued at>-<id>` (oldest first).
+//!   `TOKEN / <issue date>-<issued at>-<id>` (by date, then oldest first: the order a series
+//!   can number them in).
 //! - A desktop signing session **claims** ([`claim()`]): the server numbers the invoices
 //!   (gapless, in claim order, through the series' one numbering queue), fixes the signing
 //!   time, prepares each exact `SignedInfo` for the session's registered certificate and
-//!   returns them. A claim that is never answered stays planned: the next session with the same
-//!   certificate gets the same bytes (same number, same signing time); another certificate
-//!   re-plans it once the first claim is [`LEASE_SECONDS`] old.
+//!   returns them. A claim that is never answered stays planned for [`LEASE_SECONDS`]: a session
+//!   with the same certificate gets the same bytes (same number, same signing time); after the
+//!   lease any session re-plans it under the same number with a fresh signing time.
 //! - The session **posts signatures** ([`attach()`]): each is checked over the stored plan with
 //!   a registered certificate of the seller valid at the signing time, then recorded exactly as
 //!   the server's own signature would be (archive, `XML`, outbox to the authority).
@@ -32,14 +33,16 @@ use hoadon_core::dsig::SignerCertificate;
 use hoadon_core::lifecycle::{Event, SigningMode};
 use serde::{Deserialize, Serialize};
 
-/// How long a claim keeps an invoice from a session with *another* certificate (a session with
-/// the same certificate gets it again at once: it would sign the very same bytes).
+/// How long a claim holds an invoice: a session with another certificate cannot take it, and a
+/// session with the same certificate gets the very same bytes; after it, the next session
+/// re-plans it (same number, fresh signing time and lease).
 pub const LEASE_SECONDS: i64 = 600;
 
 /// A token-mode invoice's place in the queue and the claim that numbered it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenState {
-    /// The `TOKEN` item's sort key (`<issued at, 12 digits>-<id>`): claims take the oldest.
+    /// The `TOKEN` item's sort key (`<issue date>-<issued at, 12 digits>-<id>`): claims take the
+    /// earliest date, then the oldest.
     pub queued: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claim: Option<TokenClaim>,
@@ -121,7 +124,14 @@ pub(in crate::invoices) async fn freeze(
         .map_err(|r| ApiError::Conflict(r.code, r.message_en.into()))?;
     rec.updated_at = svc.clock.now();
     rec.signing_mode = SigningMode::Token;
-    let queued = format!("{:012}-{}", rec.updated_at.max(0), rec.id);
+    // By issue date first: numbers must follow dates within a series, so the queue is taken in
+    // the order the series can number it; then in the order issued.
+    let queued = format!(
+        "{}-{:012}-{}",
+        rec.document.issue_date.trim(),
+        rec.updated_at.max(0),
+        rec.id
+    );
     rec.token = Some(TokenState {
         queued: queued.clone(),
         claim: None,
