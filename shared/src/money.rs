@@ -171,6 +171,48 @@ pub mod code_serde {
     }
 }
 
+/// `Option<u32>` counts (days, limits) that also take a whole number written `2.0`, as the
+/// document's `integer` does (see [`whole`]); `null` or absent means `None`.
+pub mod count_serde {
+    use serde::de::{self, Deserializer, Visitor};
+    use std::fmt;
+
+    struct Count;
+
+    impl Visitor<'_> for Count {
+        type Value = Option<u32>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a whole number from 0 to 4294967295, or null")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            u32::try_from(v)
+                .map(Some)
+                .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u32::try_from(v)
+                .map(Some)
+                .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            super::whole(v)
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        d.deserialize_any(Count)
+    }
+}
+
 /// `Decimal` that a JSON client may send as a string (`"18500000.5"`) or as an integer, never as
 /// a float: a float literal has already lost the exact value before we see it, so it is refused
 /// with a message saying what to send instead. Strings are held to the document's contract

@@ -48,7 +48,11 @@ pub struct CreateAccessToken {
     pub name: String,
     pub role: TokenRole,
     /// Days until it expires: 1 to 365, 90 when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::money::count_serde::deserialize"
+    )]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub expires_in_days: Option<u32>,
 }
@@ -134,6 +138,16 @@ mod tests {
         let ok: CreateAccessToken =
             serde_json::from_str(r#"{"name":"x","role":"signer"}"#).unwrap();
         assert_eq!(ok.expires_in_days, None);
+        // JSON Schema's integer: a whole number written 30.0 is 30; 30.5 is not a count.
+        let whole: CreateAccessToken =
+            serde_json::from_str(r#"{"name":"x","role":"signer","expires_in_days":30.0}"#).unwrap();
+        assert_eq!(whole.expires_in_days, Some(30));
+        assert!(
+            serde_json::from_str::<CreateAccessToken>(
+                r#"{"name":"x","role":"signer","expires_in_days":30.5}"#
+            )
+            .is_err()
+        );
         assert!(
             serde_json::from_str::<CreateAccessToken>(r#"{"name":"x","role":"admin"}"#).is_err()
         );
