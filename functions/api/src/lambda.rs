@@ -20,6 +20,7 @@ use crate::invoices::{self, Services};
 use crate::kms::{InvokeSigner, KmsKey, SignerFunction};
 use crate::ports::{Clock, Signer, SystemClock};
 use crate::s3_archive::S3Archive;
+use crate::signing_key::CertifiedSigner;
 use crate::sqs::SqsWake;
 use crate::store::dynamodb::DynamoDbStore;
 use crate::store::{Store, TenantStore};
@@ -199,14 +200,8 @@ pub async fn app_state(
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     // The CA's remote signing service (HOADON_REMOTE_*): the signer of series in `remote` mode.
     let remote: Option<Arc<dyn Signer>> = if env.remote_signer {
-        let signer = crate::signing_key::CertifiedSigner::new(
-            Arc::new(crate::remote::RemoteArgs::from_env()?.signer()?),
-            store.clone(),
-            &env.tenant,
-            clock.clone(),
-        )?;
-        signer.refresh_certificate().await;
-        Some(Arc::new(signer))
+        let inner = Arc::new(crate::remote::RemoteArgs::from_env()?.signer()?);
+        Some(CertifiedSigner::adopting(inner, store.clone(), &env.tenant, clock.clone()).await?)
     } else {
         None
     };
@@ -227,14 +222,8 @@ pub async fn app_state(
     };
     if let Some(inner) = inner {
         // A CA's certificate registered for the key replaces the configured one.
-        let signer = crate::signing_key::CertifiedSigner::new(
-            inner,
-            store.clone(),
-            &env.tenant,
-            clock.clone(),
-        )?;
-        signer.refresh_certificate().await;
-        signers.insert(env.tenant.clone(), Arc::new(signer));
+        let signer = CertifiedSigner::adopting(inner, store.clone(), &env.tenant, clock.clone());
+        signers.insert(env.tenant.clone(), signer.await?);
     }
     let s3 = aws_sdk_s3::Client::new(sdk);
     let verifier = Arc::new(CognitoVerifier::new(

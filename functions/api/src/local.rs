@@ -213,23 +213,21 @@ pub async fn open_with_store(
             )
         };
         let inner = tenant_signer(&cfg.data_dir, &t, &name, &mst, &*clock)?;
-        let signer = CertifiedSigner::new(inner, store.clone(), &t, clock.clone())?;
-        signer.refresh_certificate().await;
-        signers.insert(t.clone(), Arc::new(signer) as Arc<dyn Signer>);
+        let signer = CertifiedSigner::adopting(inner, store.clone(), &t, clock.clone()).await?;
+        signers.insert(t.clone(), signer);
     }
     // The remote signing account signs the series an admin puts in `remote` mode; the local key
     // stays the tenant's cloud key for the others.
     let remote: Option<Arc<dyn Signer>> = match &cfg.signer {
-        SignerChoice::Remote(args) => {
-            let signer = CertifiedSigner::new(
+        SignerChoice::Remote(args) => Some(
+            CertifiedSigner::adopting(
                 Arc::new(args.signer()?),
                 store.clone(),
                 &cfg.tenant,
                 clock.clone(),
-            )?;
-            signer.refresh_certificate().await;
-            Some(Arc::new(signer))
-        }
+            )
+            .await?,
+        ),
         SignerChoice::Local => None,
     };
     let ts = TenantStore::new(&cfg.tenant, store.clone());

@@ -80,6 +80,19 @@ impl CertifiedSigner {
         })
     }
 
+    /// [`new`](Self::new), already holding the registry's certificate for the key (what the
+    /// composition roots start with).
+    pub async fn adopting(
+        inner: Arc<dyn Signer>,
+        store: Arc<dyn Store>,
+        tenant: &str,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Arc<dyn Signer>, String> {
+        let signer = Self::new(inner, store, tenant, clock)?;
+        signer.refresh_certificate().await;
+        Ok(Arc::new(signer))
+    }
+
     /// The id (SHA-256 of the DER) of the registered certificate in use, if any.
     pub fn registered_certificate(&self) -> Option<String> {
         let current = *self.current.read().unwrap_or_else(|p| p.into_inner());

@@ -49,6 +49,25 @@ fn token(name: &str, mst: &str, not_after: DateTime) -> Token {
     }
 }
 
+/// A "token" of the seller (its MST), valid until `not_after`.
+fn seller_token(not_after: DateTime) -> Token {
+    token(
+        "Công ty TNHH Thiết bị Văn phòng An Phát",
+        "0109998883",
+        not_after,
+    )
+}
+
+/// The answer is the typed refusal `code` with `status`.
+fn assert_refused(answer: &(StatusCode, Value), status: StatusCode, code: &str) {
+    assert_eq!(
+        (answer.0, answer.1["code"].as_str()),
+        (status, Some(code)),
+        "{}",
+        answer.1
+    );
+}
+
 struct Fixture {
     app: TestApp,
     clock: Arc<Movable>,
@@ -168,11 +187,7 @@ async fn issuing_in_token_mode_freezes_without_a_number_and_the_server_never_sig
             Some(example()),
         )
         .await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (StatusCode::CONFLICT, Some("awaiting_token")),
-        "{v}"
-    );
+    assert_refused(&(s, v), StatusCode::CONFLICT, "awaiting_token");
     let listed = f.app.list_all(&f.admin, "status=awaiting_token").await;
     assert_eq!(listed.len(), 1);
     let (_, summary) = f.app.get(&f.admin, "/api/summary").await;
@@ -201,10 +216,7 @@ async fn issuing_in_token_mode_freezes_without_a_number_and_the_server_never_sig
         .app
         .post(&f.admin, "/api/invoices/tok-0000001/withdraw")
         .await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (StatusCode::CONFLICT, Some("not_awaiting_token"))
-    );
+    assert_refused(&(s, v), StatusCode::CONFLICT, "not_awaiting_token");
     assert!(
         f.app
             .list_all(&f.admin, "status=awaiting_token")
@@ -216,11 +228,7 @@ async fn issuing_in_token_mode_freezes_without_a_number_and_the_server_never_sig
 #[tokio::test]
 async fn a_session_claims_numbers_in_order_and_signed_files_verify_with_the_tokens_certificate() {
     let f = fixture().await;
-    let t = token(
-        "Công ty TNHH Thiết bị Văn phòng An Phát",
-        "0109998883",
-        at(2030, 1, 1),
-    );
+    let t = seller_token(at(2030, 1, 1));
     f.register(&t).await;
     for i in 1..=5 {
         f.frozen(&format!("tok-000000{i}")).await;
@@ -286,11 +294,7 @@ async fn a_session_claims_numbers_in_order_and_signed_files_verify_with_the_toke
 async fn a_signature_over_another_invoice_or_from_another_certificate_is_refused_and_changes_nothing()
  {
     let f = fixture().await;
-    let t = token(
-        "Công ty TNHH Thiết bị Văn phòng An Phát",
-        "0109998883",
-        at(2030, 1, 1),
-    );
+    let t = seller_token(at(2030, 1, 1));
     f.register(&t).await;
     f.frozen("tok-0000001").await;
     f.frozen("tok-0000002").await;
@@ -300,11 +304,7 @@ async fn a_signature_over_another_invoice_or_from_another_certificate_is_refused
     let mut swapped = sign(&t, &claimed[1]);
     swapped["invoice"] = claimed[0]["id"].clone();
     // A key that is not the certificate's.
-    let stranger = token(
-        "Công ty TNHH Thiết bị Văn phòng An Phát",
-        "0109998883",
-        at(2030, 1, 1),
-    );
+    let stranger = seller_token(at(2030, 1, 1));
     let mut foreign = sign(&stranger, &claimed[1]);
     foreign["certificate"] = json!(t.id);
     let results = f.post(&f.admin, vec![swapped, foreign]).await;
@@ -347,60 +347,41 @@ async fn certificates_that_may_not_sign_are_refused_at_the_claim() {
     // Not registered (another company's certificate cannot even be registered).
     let other = token("Công ty khác", "0100109106", at(2030, 1, 1));
     let (s, v) = f.claim(&f.admin, json!({"certificate": other.id})).await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("certificate.not_registered")
-        ),
-        "{v}"
+    assert_refused(
+        &(s, v),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "certificate.not_registered",
     );
     let (s, v) = f.upload(&other.cert_pem).await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("certificate.other_tax_id")
-        )
+    assert_refused(
+        &(s, v),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "certificate.other_tax_id",
     );
     // The cloud key's own certificate: no token holds that key.
     let cloud = include_str!("../../signing/tests/data/seller.cert.pem");
     let (s, v) = f.upload(cloud).await;
     assert!(s.is_success(), "{v}");
     let (s, v) = f.claim(&f.admin, json!({"certificate": v["id"]})).await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("certificate.server_key")
-        ),
-        "{v}"
+    assert_refused(
+        &(s, v),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "certificate.server_key",
     );
     // Expired at the signing time: registered while valid, claimed after its end.
-    let short = token(
-        "Công ty TNHH Thiết bị Văn phòng An Phát",
-        "0109998883",
-        at(2025, 12, 1),
-    );
+    let short = seller_token(at(2025, 12, 1));
     f.register(&short).await;
     f.clock.0.store(NOW + 20 * 86_400, Ordering::SeqCst); // 2025-12-12
     let admin = f.app.login("admin@anphat.vn").await;
     let f = Fixture { admin, ..f };
     let (s, v) = f.claim(&f.admin, json!({"certificate": short.id})).await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("certificate.not_valid_now")
-        ),
-        "{v}"
+    assert_refused(
+        &(s, v),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "certificate.not_valid_now",
     );
     // Revoked between the claim and the signature: the signature is refused.
-    let t = token(
-        "Công ty TNHH Thiết bị Văn phòng An Phát",
-        "0109998883",
-        at(2030, 1, 1),
-    );
+    let t = seller_token(at(2030, 1, 1));
     f.register(&t).await;
     let (_, bundle) = f.claim(&f.admin, json!({"certificate": t.id})).await;
     let (s, _) = f
@@ -496,11 +477,7 @@ async fn a_session_that_never_answers_leaves_its_invoices_to_the_next_with_the_s
 #[tokio::test]
 async fn concurrent_sessions_never_number_an_invoice_twice_and_leave_no_gap() {
     let f = fixture().await;
-    let t = token(
-        "Công ty TNHH Thiết bị Văn phòng An Phát",
-        "0109998883",
-        at(2030, 1, 1),
-    );
+    let t = seller_token(at(2030, 1, 1));
     f.register(&t).await;
     for i in 0..12 {
         f.frozen(&format!("tok-conc-{i:02}")).await;
@@ -554,11 +531,7 @@ async fn concurrent_sessions_never_number_an_invoice_twice_and_leave_no_gap() {
 #[tokio::test]
 async fn a_signer_token_claims_and_signs_but_reaches_nothing_else() {
     let f = fixture().await;
-    let t = token(
-        "Công ty TNHH Thiết bị Văn phòng An Phát",
-        "0109998883",
-        at(2030, 1, 1),
-    );
+    let t = seller_token(at(2030, 1, 1));
     f.register(&t).await;
     f.frozen("tok-0000001").await;
     let issuer = f.app.state.0.issuer.clone().unwrap();
@@ -598,11 +571,7 @@ async fn a_signer_token_claims_and_signs_but_reaches_nothing_else() {
 #[tokio::test]
 async fn the_queue_is_numbered_by_issue_date_so_an_earlier_date_frozen_later_is_not_stranded() {
     let f = fixture().await;
-    let t = token(
-        "Công ty TNHH Thiết bị Văn phòng An Phát",
-        "0109998883",
-        at(2030, 1, 1),
-    );
+    let t = seller_token(at(2030, 1, 1));
     f.register(&t).await;
     f.frozen("tok-late-15").await; // dated 2025-10-15, frozen first
     let mut earlier = example();
