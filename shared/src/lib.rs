@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod corrections;
 pub mod date;
 pub mod dsig;
 pub mod lifecycle;

@@ -5,6 +5,7 @@
 pub mod access_tokens;
 pub mod authority;
 pub mod certificates;
+pub mod corrections;
 pub mod signing;
 
 use crate::lifecycle::Status;
@@ -68,8 +69,18 @@ pub struct InvoiceView {
     /// How it is signed (fixed when issued; a draft shows the cloud key until then).
     #[serde(default)]
     pub signing_mode: crate::lifecycle::SigningMode,
+    /// What its corrections make of it (`issued` when none).
+    #[serde(default = "issued")]
+    pub standing: crate::corrections::Standing,
+    /// When it is a correction: what it corrects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<corrections::CorrectionOf>,
     /// The `If-Match` value for the next edit.
     pub version: u64,
+}
+
+fn issued() -> crate::corrections::Standing {
+    crate::corrections::Standing::Issued
 }
 
 /// A page of a list; `next` is an opaque cursor.

@@ -48,9 +48,6 @@ pub struct DraftInput {
     /// `HTTToan`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<String>,
-    /// `TTHDLQuan`: the invoice this one replaces or adjusts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub related: Option<RelatedInvoiceDocument>,
     /// `NMua`.
     #[serde(default)]
     pub buyer: PartyDocument,
@@ -74,6 +71,10 @@ pub struct ServerParts<'a> {
     pub provider_tax_id: Option<&'a str>,
     /// `SHDon`, once the series gave one.
     pub number: Option<u64>,
+    /// `TTHDLQuan`, composed from the stored invoice a correction corrects (never a client's).
+    pub related: Option<&'a RelatedInvoiceDocument>,
+    /// The seller's reading of a negative amount in words.
+    pub negative_words: Option<crate::words::vi::NegativeWords>,
 }
 
 impl DraftInput {
@@ -93,7 +94,7 @@ impl DraftInput {
             exchange_rate: d.exchange_rate,
             payment_method: d.payment_method,
             provider_tax_id: parts.provider_tax_id.map(str::to_owned),
-            related: d.related,
+            related: parts.related.cloned(),
             seller: parts.seller.clone(),
             buyer: d.buyer,
             lines: d.lines,
@@ -103,6 +104,7 @@ impl DraftInput {
             qr_data: None,
             authority_code: None,
             unknown: Vec::new(),
+            negative_words: parts.negative_words,
         }
     }
 
@@ -119,7 +121,6 @@ impl DraftInput {
             currency: d.currency,
             exchange_rate: d.exchange_rate,
             payment_method: d.payment_method,
-            related: d.related,
             buyer: d.buyer,
             lines: d.lines,
             declared: d.declared,
@@ -142,6 +143,8 @@ mod tests {
             "qr_data",
             "unknown",
             "provider_tax_id",
+            "related",
+            "negative_words",
         ] {
             let json = format!(
                 r#"{{"form":"1","symbol":"C25TAA","issue_date":"2025-01-02","lines":[],"{field}":null}}"#
@@ -168,6 +171,8 @@ mod tests {
             seller: &seller,
             provider_tax_id: None,
             number: Some(7),
+            related: None,
+            negative_words: None,
         });
         assert_eq!(doc.seller, seller);
         assert_eq!(doc.number, Some(7));

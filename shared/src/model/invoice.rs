@@ -166,6 +166,9 @@ pub struct Invoice {
     pub(crate) qr_data: Option<String>,
     pub(crate) authority_code: Option<String>,
     pub(crate) unknown: Vec<UnknownElement>,
+    /// How a negative amount in words is read (the seller's setting).
+    #[serde(skip)]
+    pub(crate) negative_words: crate::words::vi::NegativeWords,
     /// Computed once by validation (which refuses totals out of range), so reading them back
     /// can never fail.
     #[serde(skip)]
@@ -217,6 +220,11 @@ impl Invoice {
     pub fn provider_tax_id(&self) -> Option<&TaxId> {
         self.provider_tax_id.as_ref()
     }
+    /// How a negative amount in words is read.
+    pub fn negative_words(&self) -> crate::words::vi::NegativeWords {
+        self.negative_words
+    }
+
     /// `TTHDLQuan`.
     pub fn related(&self) -> Option<&RelatedInvoice> {
         self.related.as_ref()

@@ -346,6 +346,9 @@ pub fn check(doc: &InvoiceDocument) -> Checked {
     if let (Some(t), Some(cur), Some(decl)) = (&totals, currency, &doc.declared) {
         check_declared(&mut c, t, cur, decl);
     }
+    if let (Some(t), Some(r)) = (&totals, &related) {
+        related::check_direction(&mut c, r, t);
+    }
 
     let has_error = c.findings.iter().any(|f| f.severity == Severity::Error);
     let invoice = match (
@@ -383,6 +386,7 @@ pub fn check(doc: &InvoiceDocument) -> Checked {
             qr_data,
             authority_code,
             unknown: doc.unknown.clone(),
+            negative_words: doc.negative_words.unwrap_or_default(),
             totals,
         }),
         _ => None,

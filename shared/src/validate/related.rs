@@ -77,3 +77,42 @@ pub(super) fn check_related(
         direction: r.direction,
     })
 }
+
+/// An adjustment's figures carry its direction's sign (an increase positive, a decrease
+/// negative, an information-only adjustment none): a decrease written with a positive line would
+/// raise what it claims to lower.
+pub(super) fn check_direction(c: &mut Checker, r: &RelatedInvoice, t: &crate::Totals) {
+    use crate::corrections::{Direction, adjust::sign_fits};
+    let Some(direction) = (r.kind == Correction::Adjustment)
+        .then_some(r.direction)
+        .flatten()
+        .and_then(Direction::from_code)
+    else {
+        return;
+    };
+    let (vi, en) = match direction {
+        Direction::Increase => ("điều chỉnh tăng ghi số dương", "an increase is written positive"),
+        Direction::Decrease => ("điều chỉnh giảm ghi số âm", "a decrease is written negative"),
+        Direction::Information => (
+            "điều chỉnh thông tin không có số tiền",
+            "an information-only adjustment carries no amounts",
+        ),
+    };
+    let mut wrong = Vec::new();
+    for (i, f) in t.lines.iter().enumerate() {
+        if f.amount.is_some_and(|a| !sign_fits(direction, a)) {
+            wrong.push(format!("lines[{i}].amount"));
+        }
+    }
+    if wrong.is_empty() && !sign_fits(direction, t.total) {
+        wrong.push("declared.total".into());
+    }
+    for path in wrong {
+        c.error(
+            "adjustment.sign",
+            &path,
+            format!("Số tiền ngược dấu với hướng điều chỉnh: {vi}."),
+            format!("The amount's sign contradicts the adjustment's direction: {en}."),
+        );
+    }
+}

@@ -16,6 +16,25 @@ pub struct ViOptions {
     pub chan: bool,
     /// "tư" for a units digit 4 after "mươi" (24 = hai mươi tư).
     pub tu: bool,
+    /// How a negative amount (a decreasing adjustment) is read.
+    pub negative: NegativeWords,
+}
+
+/// How a negative amount is read. No rule fixes it: providers offer these (reference §5.1,
+/// rule 11); a tenant setting (company profile) chooses, "Âm …" by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NegativeWords {
+    /// "Âm năm trăm nghìn đồng".
+    #[default]
+    Am,
+    /// "Giảm năm trăm nghìn đồng".
+    Giam,
+    /// "Điều chỉnh giảm năm trăm nghìn đồng".
+    DieuChinhGiam,
+    /// "Năm trăm nghìn đồng (giảm)".
+    SuffixGiam,
 }
 
 const DIGITS: [&str; 10] = [
@@ -141,7 +160,12 @@ pub fn amount_in_words(amount: Decimal, currency: Currency, o: &ViOptions) -> St
     };
     let mut s = String::new();
     if p.negative {
-        s.push_str("âm ");
+        s.push_str(match o.negative {
+            NegativeWords::Am => "âm ",
+            NegativeWords::Giam => "giảm ",
+            NegativeWords::DieuChinhGiam => "điều chỉnh giảm ",
+            NegativeWords::SuffixGiam => "",
+        });
     }
     s.push_str(&number_in_words(p.units, o));
     s.push(' ');
@@ -153,6 +177,9 @@ pub fn amount_in_words(amount: Decimal, currency: Currency, o: &ViOptions) -> St
         s.push_str(cent_name);
     } else if o.chan {
         s.push_str(" chẵn");
+    }
+    if p.negative && o.negative == NegativeWords::SuffixGiam {
+        s.push_str(" (giảm)");
     }
     capitalise_first(&s)
 }
@@ -178,13 +205,43 @@ pub fn matches(written: &str, amount: Decimal, currency: Currency) -> bool {
         };
         words[..n].join(" ")
     }
-    norm(written) == norm(&amount_in_words(amount, currency, &ViOptions::default()))
+    let written = norm(written);
+    [
+        NegativeWords::Am,
+        NegativeWords::Giam,
+        NegativeWords::DieuChinhGiam,
+        NegativeWords::SuffixGiam,
+    ]
+    .into_iter()
+    .any(|negative| {
+        let o = ViOptions {
+            negative,
+            ..ViOptions::default()
+        };
+        written == norm(&amount_in_words(amount, currency, &o))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+
+    #[test]
+    fn a_negative_amount_reads_as_the_tenant_chose_and_every_variant_matches() {
+        let minus = Decimal::from(-500_000);
+        let read = |negative| {
+            amount_in_words(minus, Currency::VND, &ViOptions { negative, ..Default::default() })
+        };
+        assert_eq!(read(NegativeWords::Am), "Âm năm trăm nghìn đồng");
+        assert_eq!(read(NegativeWords::Giam), "Giảm năm trăm nghìn đồng");
+        assert_eq!(read(NegativeWords::DieuChinhGiam), "Điều chỉnh giảm năm trăm nghìn đồng");
+        assert_eq!(read(NegativeWords::SuffixGiam), "Năm trăm nghìn đồng (giảm)");
+        for w in ["Âm năm trăm nghìn đồng", "Năm trăm nghìn đồng (giảm)", "Giảm năm trăm ngàn đồng."] {
+            assert!(matches(w, minus, Currency::VND), "{w}");
+        }
+        assert!(!matches("Năm trăm nghìn đồng", minus, Currency::VND));
+    }
 
     fn vnd(n: i64) -> String {
         amount_in_words(Decimal::from(n), Currency::VND, &ViOptions::default())

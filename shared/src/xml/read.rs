@@ -180,6 +180,7 @@ fn invoice(hdon: &Element) -> Result<InvoiceDocument, XmlError> {
         qr_data: hdon.child_text("DLQRCode"),
         authority_code: hdon.child_text("MCCQT"),
         unknown: r.unknown,
+        negative_words: None,
     })
 }
 

@@ -213,7 +213,14 @@ fn totals_block(w: &mut W, inv: &Invoice, t: &Totals) {
     w.num("TgTTTBSo", t.total);
     w.leaf(
         "TgTTTBChu",
-        &amount_in_words(t.total, inv.currency, &ViOptions::default()),
+        &amount_in_words(
+            t.total,
+            inv.currency,
+            &ViOptions {
+                negative: inv.negative_words,
+                ..ViOptions::default()
+            },
+        ),
     );
     w.extensions(&inv.extensions.totals);
     w.unknown(inv, "TToan");
