@@ -19,7 +19,8 @@ use crate::api::{self, Payload, Refusal};
 use crate::{Session, db};
 use gloo_net::http::Method;
 use hoadon_core::api::{CreateDraft, InvoiceView};
-use hoadon_core::model::DraftInput;
+use hoadon_core::model::{DraftInput, RelatedInvoiceDocument};
+use hoadon_core::words::vi::NegativeWords;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -45,6 +46,13 @@ pub struct LocalDraft {
     pub error: Option<String>,
     /// Milliseconds since 1970 of the last edit.
     pub updated_at: f64,
+    /// What the server composes into a correction (#16) and the client never sends: the invoice
+    /// it corrects (`TTHDLQuan`) and how a negative amount is read. The editor checks the draft
+    /// with them, as the server will: an adjustment's decreases are written negative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<RelatedInvoiceDocument>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative_words: Option<NegativeWords>,
     /// The `rev` IndexedDB has committed (not stored: known again after a reload).
     #[serde(skip)]
     pub stored_rev: u64,
@@ -94,6 +102,8 @@ impl LocalDraft {
             conflict: None,
             error: None,
             updated_at: now(),
+            related: None,
+            negative_words: None,
             stored_rev: 0,
         }
     }
@@ -105,6 +115,8 @@ impl LocalDraft {
             DraftInput::from_document(&record.document),
         );
         d.version = Some(record.version);
+        d.related = record.document.related.clone();
+        d.negative_words = record.document.negative_words;
         d
     }
 

@@ -15,7 +15,7 @@ use crate::drafts::{LocalDraft, Outcome, outbox};
 use crate::i18n;
 use crate::invoices::authority::RegistrationRequired;
 use crate::kept::device;
-use crate::route::{Route, router};
+use crate::route::{Link, Route, router};
 use crate::typeahead::TypeAhead;
 use gloo_net::http::Method;
 use hoadon_core::api::{Detail, InvoiceView};
@@ -63,6 +63,8 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
     let needs_registration = RwSignal::new(false);
     // Revise mode: the version and number the fixed invoice keeps.
     let revision = RwSignal::new(None::<Revision>);
+    // A correction's server-composed parts (#16): the invoice it corrects, the negative words.
+    let owned = RwSignal::new((None, None));
     let lang = move || session.lang.get();
     let t = move |k| i18n::text(session.lang.get(), k);
 
@@ -87,6 +89,7 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
                 }
             });
         } else if let Some(d) = ob.get(&key) {
+            owned.set((d.related, d.negative_words));
             doc.set(d.document);
             ready.set(true);
         } else if ob.online.get_untracked() && session.token.get_untracked().is_some() {
@@ -101,6 +104,7 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
                     }
                     Ok(rec) => {
                         let d = LocalDraft::from_server(&rec);
+                        owned.set((d.related.clone(), d.negative_words));
                         doc.set(d.document.clone());
                         ob.adopt(d);
                     }
@@ -148,15 +152,17 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
     let checked = Memo::new_with_compare(
         move |_| {
             seller.with(|s| {
-                doc.with(|d| {
-                    let parts = ServerParts {
-                        seller: s,
-                        provider_tax_id: None,
-                        number: None,
-                        related: None,
-                        negative_words: None,
-                    };
-                    hoadon_core::check(&d.compose(parts))
+                owned.with(|(related, negative_words)| {
+                    doc.with(|d| {
+                        let parts = ServerParts {
+                            seller: s,
+                            provider_tax_id: None,
+                            number: None,
+                            related: related.as_ref(),
+                            negative_words: *negative_words,
+                        };
+                        hoadon_core::check(&d.compose(parts))
+                    })
                 })
             })
         },
@@ -554,6 +560,11 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
             on:focusout=move |ev| touch(&ev)>
             <h1>{move || t(if revise { "revise.title" } else { "editor.title" })}</h1>
             {move || revision.get().map(|r| view! { <ReviseNote session revision=r /> })}
+            // A correction: what it corrects, and its screen (the buyer's confirmation).
+            {move || owned.with(|o| o.0.clone()).map(|r| view! {
+                <p class="revise" id="editor-corrects">{r.note.unwrap_or(r.symbol)}" "
+                    <Link to=Route::Corrections(id.get_value())>{move || t("corrections.open")}</Link></p>
+            })}
             {(!revise).then(|| view! {
                 <p id="sync" class="sync" role="status" data-sync=move || sync_state().0>
                     {move || sync_state().1}

@@ -1,6 +1,7 @@
 //! The app's words in Vietnamese and English, and vi-VN number formatting.
 
 mod authority;
+mod corrections;
 mod token;
 
 use rust_decimal::Decimal;
@@ -278,6 +279,7 @@ pub fn text(lang: Lang, key: &'static str) -> &'static str {
         "attention.attempts" => ("số lần thử", "attempts"),
         _ => authority::pair(key)
             .or_else(|| token::pair(key))
+            .or_else(|| corrections::pair(key))
             .unwrap_or((key, key)),
     };
     match lang {

@@ -4,6 +4,7 @@
 //! ([`authority`]).
 
 pub mod authority;
+pub mod corrections;
 pub mod token;
 
 use crate::Session;
@@ -14,6 +15,7 @@ use crate::route::{Link, Route};
 use authority::{AuthorityBlock, RegistrationRequired, pending};
 use gloo_net::http::Method;
 use hoadon_core::api::{InvoiceView, Page};
+use hoadon_core::corrections::Standing;
 use hoadon_core::dsig::SignatureCheck;
 use hoadon_core::lifecycle::{Event, IssueStep, Status};
 use leptos::prelude::*;
@@ -72,6 +74,7 @@ pub fn InvoiceTable(session: Session, rows: Signal<Vec<InvoiceView>>) -> impl In
                         let date = d.issue_date.clone();
                         let buyer = d.buyer.name.clone().unwrap_or_default();
                         let status = status_key(rec.status);
+                        let standing = corrections::standing_badge(session, rec.standing, None);
                         let total = record_total(&rec);
                         view! {
                             <tr>
@@ -79,7 +82,7 @@ pub fn InvoiceTable(session: Session, rows: Signal<Vec<InvoiceView>>) -> impl In
                                 <td>{move || i18n::date(session.lang.get(), &date)}</td>
                                 <td>{buyer}</td>
                                 <td class="num">{total}</td>
-                                <td><span class=format!("badge {}", rec.status.as_str())>{move || t(status)}</span></td>
+                                <td><span class=format!("badge {}", rec.status.as_str())>{move || t(status)}</span>{standing}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -107,8 +110,18 @@ pub fn InvoiceList(session: Session) -> impl IntoView {
 
     let fetch = move |cursor: String| {
         let mut q = vec![("limit", "20".to_owned()), ("cursor", cursor.clone())];
+        // The one select filters by state, by standing (`standing:replaced`) or on the
+        // corrections awaiting the buyer's confirmation.
+        let state = status.get_untracked();
+        match state.split_once(':') {
+            Some((_, standing)) => q.push(("standing", standing.to_owned())),
+            None if state == "awaiting_confirmation" => {
+                q.push(("awaiting_confirmation", "true".into()))
+            }
+            None if !state.is_empty() => q.push(("status", state)),
+            None => {}
+        }
         for (k, s) in [
-            ("status", status),
             ("from", from),
             ("to", to),
             ("buyer", buyer),
@@ -165,6 +178,10 @@ pub fn InvoiceList(session: Session) -> impl IntoView {
                         {Status::ALL.into_iter().map(|s| view! {
                             <option value=s.as_str()>{move || t(status_key(s))}</option>
                         }).collect_view()}
+                        {Standing::ALL[1..].iter().map(|s| view! {
+                            <option value=format!("standing:{}", s.as_str())>{move || t(corrections::standing_key(*s))}</option>
+                        }).collect_view()}
+                        <option value="awaiting_confirmation">{move || t("filter.awaiting_confirmation")}</option>
                     </select>
                 </div>
                 {input("filter-from", "filter.from", "date", from)}
@@ -313,6 +330,9 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                 let status = r.status;
                 let number = r.number.map(|n| n.to_string()).unwrap_or_else(|| "—".into());
                 let attention = r.attention.clone();
+                let standing = corrections::standing_badge(session, r.standing, Some("invoice-standing"));
+                let corrects = corrections::corrects_line(session, &r);
+                let to_corrections = corrections::corrections_link(session, &r);
                 let authority = view! { <AuthorityBlock session rec=r.clone() /> };
                 let token = view! { <token::TokenBanner session rec=r.clone() changed=Callback::new(move |_| load()) /> };
                 let d = r.document;
@@ -326,7 +346,8 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                 let can_issue = status.issue_step(r.signing_mode) != IssueStep::Done;
                 view! {
                     <h1>{move || t("invoice")}" "{format!("{}{}", d.form, d.symbol)}" · "{number.clone()}</h1>
-                    <p><span id="invoice-status" class=format!("badge {}", status.as_str())>{move || t(status_key(status))}</span></p>
+                    <p><span id="invoice-status" class=format!("badge {}", status.as_str())>{move || t(status_key(status))}</span>{standing}</p>
+                    {corrects}
                     {attention.map(|a| view! {
                         <p class="error" id="attention">{move || t("attention")}": "{a.reason.clone()}" ("{a.attempts}")"</p>
                     })}
@@ -372,6 +393,7 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                         <Show when=move || is_draft>
                             <Link to=Route::Edit(id.get_value()) class="button">{move || t("edit")}</Link>
                         </Show>
+                        {to_corrections}
                         <Show when=move || can_issue>
                             <button type="button" class="primary" disabled=move || busy.get() || !ob.online.get()
                                 on:click=issue>{move || t("issue")}</button>

@@ -1,5 +1,6 @@
 //! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices), the
-//! set-up ones (series, company profile, personal access tokens, certificates) and token signing — are a wasm
+//! set-up ones (series, company profile, personal access tokens, certificates), token signing,
+//! an invoice's corrections and the buyer's public confirmation page — are a wasm
 //! module of their own,
 //! `hoadon-screens`: this crate built again with the feature `screens` (`app/build`), whose one
 //! export, [`mount`], shows one of them. `index.html`'s `window.hoadonScreens` imports it the
@@ -33,6 +34,8 @@ pub fn is_lazy(route: &Route) -> bool {
             | Route::AccessTokens
             | Route::Token
             | Route::Certificates
+            | Route::Corrections(_)
+            | Route::Confirm(_)
     )
 }
 
@@ -63,10 +66,17 @@ pub fn LazyScreen(session: Session, route: Route) -> impl IntoView {
     let device = kept::device();
     let host = NodeRef::<leptos::html::Div>::new();
     let failed = RwSignal::new(false);
+    // The buyer's confirmation page is the one screen shown without a sign-in.
+    let public = matches!(route, Route::Confirm(_));
     let path = route.path();
     Effect::new(move |_| {
         let lang = lang_code(session.lang.get());
-        let (Some(token), Some(el)) = (session.token.get(), host.get()) else {
+        let token = match session.token.get() {
+            Some(t) => t,
+            None if public => String::new(),
+            None => return,
+        };
+        let Some(el) = host.get() else {
             return;
         };
         let args =
@@ -110,6 +120,11 @@ pub fn follow_sign_out(session: Session) {
 /// app's token and language, a router whose links the app follows, the user's kept resources,
 /// and the app told when the server refused the token.
 pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
+    let route = Route::parse(path);
+    // The buyer's page: nobody is signed in, nothing of a user's is read or kept.
+    if let Route::Confirm(link) = route {
+        return view! { <crate::corrections::PublicConfirm lang link /> }.into_any();
+    }
     let session = Session::new(Some(token), lang);
     provide_context(session);
     crate::route::Router::install();
@@ -123,7 +138,7 @@ pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
         }
     });
     use crate::{authority as a, profile, series};
-    match Route::parse(path) {
+    match route {
         Route::Outbox(state) => view! { <a::OutboxScreen session state /> }.into_any(),
         Route::Registration => view! { <a::RegistrationScreen session /> }.into_any(),
         Route::Notices => view! { <a::NoticesScreen session /> }.into_any(),
@@ -135,6 +150,9 @@ pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
         Route::Token => view! { <crate::token::TokenScreen session /> }.into_any(),
         Route::Certificates => {
             view! { <crate::certificates::CertificatesScreen session /> }.into_any()
+        }
+        Route::Corrections(id) => {
+            view! { <crate::corrections::CorrectionsScreen session id /> }.into_any()
         }
         _ => ().into_any(),
     }

@@ -1,9 +1,10 @@
 //! hoadon's web app (Leptos, client-side rendering, compiled to wasm32).
 //!
 //! Screens: home, invoices (list, detail), the invoice editor, catalogs, series, the company
-//! profile, the signing certificates (`certificates/`), and the tax authority's (outbox,
-//! registration, 04/SS notices: [`authority`]). The rarely opened ones (the authority's, series,
-//! profile, certificates, token signing) are a module of their own ([`lazy`]). The editor keeps
+//! profile, the signing certificates (`certificates/`), an invoice's corrections and the buyer's
+//! confirmation page (`corrections/`), and the tax authority's (outbox, registration, 04/SS
+//! notices: [`authority`]). The rarely opened ones (the authority's, series, profile,
+//! certificates, token signing, corrections) are a module of their own ([`lazy`]). The editor keeps
 //! the draft as what a client may send (`DraftInput`), composes it with
 //! the company profile's seller as the server will, and runs `hoadon_core::check` on every
 //! change: the totals per tax rate, the grand total and the amount in words on screen are
@@ -17,6 +18,7 @@ mod auth;
 pub mod authority;
 mod catalogs;
 mod certificates;
+mod corrections;
 mod db;
 mod drafts;
 mod editor;
@@ -286,7 +288,9 @@ pub fn App() -> impl IntoView {
             | Route::Profile
             | Route::AccessTokens
             | Route::Token
-            | Route::Certificates) => view! { <lazy::LazyScreen session route /> }.into_any(),
+            | Route::Certificates
+            | Route::Corrections(_)
+            | Route::Confirm(_)) => view! { <lazy::LazyScreen session route /> }.into_any(),
             Route::NotFound => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
@@ -325,7 +329,8 @@ pub fn App() -> impl IntoView {
             </Show>
         </header>
         <main id="main">
-            <Show when=move || session.token.get().is_some()
+            // The buyer's confirmation page needs no sign-in.
+            <Show when=move || session.token.get().is_some() || matches!(router.0.get(), Route::Confirm(_))
                 fallback=move || view! { <SignIn session mode /> }>
                 {screen}
             </Show>

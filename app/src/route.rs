@@ -32,6 +32,11 @@ pub enum Route {
     Token,
     /// The signing certificates: list, register, revoke, the cloud key's certificate request.
     Certificates,
+    /// An invoice's corrections (#16): its chain, figures, replace / adjust / notify / cancel,
+    /// and on a correction the buyer's confirmation.
+    Corrections(String),
+    /// The buyer's confirmation page, opened from the link the seller sent: no sign-in.
+    Confirm(String),
     NotFound,
 }
 
@@ -67,6 +72,8 @@ impl Route {
             ["access-tokens"] => Route::AccessTokens,
             ["token"] => Route::Token,
             ["certificates"] => Route::Certificates,
+            ["invoices", id, "corrections"] if ok(id) => Route::Corrections((*id).into()),
+            ["confirm", token] if ok(token) => Route::Confirm((*token).into()),
             _ => Route::NotFound,
         }
     }
@@ -88,6 +95,8 @@ impl Route {
             Route::AccessTokens => "/access-tokens".into(),
             Route::Token => "/token".into(),
             Route::Certificates => "/certificates".into(),
+            Route::Corrections(id) => format!("/invoices/{id}/corrections"),
+            Route::Confirm(token) => format!("/confirm/{token}"),
             Route::NotFound => "/".into(),
         }
     }
@@ -203,6 +212,8 @@ mod tests {
             Route::AccessTokens,
             Route::Token,
             Route::Certificates,
+            Route::Corrections("app-1234abcd".into()),
+            Route::Confirm("Zm9vYmFyLWJhei1xdXV4".into()),
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }

@@ -46,25 +46,24 @@ fn invoice_label(rec: &InvoiceView) -> String {
     format!("{}{} · {number} · {buyer}", d.form, d.symbol)
 }
 
-/// A notice as the form holds it: the rows kept as typed, checked on Send.
+/// A notice as the form holds it: the rows kept as typed, checked on Send. The tax office and
+/// place may be left empty: the server takes them from the company profile.
 fn notice_of(code: &str, name: &str, place: &str, rows: &[NoticeRowInput]) -> Option<NoticeInput> {
     let filled = |s: &str| !s.trim().is_empty();
     let rows_ok = rows
         .iter()
         .all(|r| filled(&r.invoice_id) && filled(&r.reason));
-    (filled(code) && filled(name) && filled(place) && !rows.is_empty() && rows_ok).then(|| {
-        NoticeInput {
-            tax_office_code: code.trim().to_owned(),
-            tax_office_name: name.trim().to_owned(),
-            place: place.trim().to_owned(),
-            rows: rows
-                .iter()
-                .map(|r| NoticeRowInput {
-                    reason: r.reason.trim().to_owned(),
-                    ..r.clone()
-                })
-                .collect(),
-        }
+    (!rows.is_empty() && rows_ok).then(|| NoticeInput {
+        tax_office_code: code.trim().to_owned(),
+        tax_office_name: name.trim().to_owned(),
+        place: place.trim().to_owned(),
+        rows: rows
+            .iter()
+            .map(|r| NoticeRowInput {
+                reason: r.reason.trim().to_owned(),
+                ..r.clone()
+            })
+            .collect(),
     })
 }
 
@@ -74,6 +73,20 @@ fn blank_row() -> NoticeRowInput {
         action: 1,
         reason: String::new(),
     }
+}
+
+/// The row the address asks for (`/notices?invoice=…&action=4`: the corrections screen's
+/// "Notify error" on an invoice).
+fn row_from_address() -> Option<NoticeRowInput> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let q = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    let invoice_id = q.get("invoice").filter(|s| !s.is_empty())?;
+    let action = q.get("action").and_then(|a| a.parse().ok()).unwrap_or(4);
+    Some(NoticeRowInput {
+        invoice_id,
+        action,
+        reason: String::new(),
+    })
 }
 
 #[component]
@@ -86,7 +99,9 @@ pub fn NoticesScreen(session: Session) -> impl IntoView {
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
-    let rows = RwSignal::new(vec![blank_row()]);
+    let asked = row_from_address();
+    let asked_id = asked.as_ref().map(|r| r.invoice_id.clone());
+    let rows = RwSignal::new(vec![asked.unwrap_or_else(blank_row)]);
     // Bumped when a row is added or removed: the rows are drawn again (typing does not).
     let generation = RwSignal::new(0u64);
     let details = RwSignal::new(Vec::<Detail>::new());
@@ -106,7 +121,15 @@ pub fn NoticesScreen(session: Session) -> impl IntoView {
         // Invoices a notice can be about: issued and signed (not a draft, not awaiting the key).
         if let Ok(p) = api::get::<Page<InvoiceView>>(session, "/api/invoices?limit=100").await {
             let about = |r: &InvoiceView| r.status.is_issued() && r.status != Status::Numbered;
-            issued.set(p.items.into_iter().filter(about).collect());
+            let mut items: Vec<InvoiceView> = p.items.into_iter().filter(about).collect();
+            // The invoice the address names, when it is older than the recent ones.
+            if let Some(id) = asked_id.filter(|id| !items.iter().any(|r| &r.id == id))
+                && let Ok(r) =
+                    api::get::<InvoiceView>(session, &format!("/api/invoices/{id}")).await
+            {
+                items.insert(0, r);
+            }
+            issued.try_set(items);
         }
     });
     crate::poll::while_open(Duration::from_secs(5), move || {
@@ -169,7 +192,7 @@ pub fn NoticesScreen(session: Session) -> impl IntoView {
         view! {
             <div class="field">
                 <label for=id>{move || t(key)}</label>
-                <input id=id required prop:value=move || sig.get()
+                <input id=id aria-describedby="notice-office-default" prop:value=move || sig.get()
                     on:input=move |ev| sig.set(event_target_value(&ev)) />
             </div>
         }
@@ -256,6 +279,7 @@ pub fn NoticesScreen(session: Session) -> impl IntoView {
                     {text_field("notice-office-name", "notices.office_name", name)}
                     {text_field("notice-place", "notices.place", place)}
                 </div>
+                <p class="hint" id="notice-office-default">{move || t("notices.office.default")}</p>
                 <For each=move || std::iter::once(generation.get()) key=|g| *g
                     children=move |_| rows.get_untracked().into_iter().enumerate()
                         .map(|(i, r)| row_view(i, r)).collect_view() />
@@ -298,7 +322,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(n.rows[0].reason, "Sai tên người mua");
-        assert!(notice_of("10100", "", "Hà Nội", std::slice::from_ref(&row)).is_none());
+        // The office and place default to the company profile's (the server fills them).
+        let n = notice_of(" ", "", "", std::slice::from_ref(&row)).unwrap();
+        assert_eq!((n.tax_office_code.as_str(), n.place.as_str()), ("", ""));
         assert!(notice_of("10100", "CCT", "Hà Nội", &[]).is_none());
         assert!(notice_of("10100", "CCT", "Hà Nội", &[blank_row()]).is_none());
         for (n, _) in ACTIONS {

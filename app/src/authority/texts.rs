@@ -106,6 +106,10 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         "notices.office_code" => ("Mã cơ quan thuế quản lý", "Tax office code"),
         "notices.office_name" => ("Tên cơ quan thuế quản lý", "Tax office name"),
         "notices.place" => ("Địa danh", "Place"),
+        "notices.office.default" => (
+            "Để trống: lấy cơ quan thuế và địa danh từ hồ sơ công ty.",
+            "Left empty: the tax office and place come from the company profile.",
+        ),
         "notices.invoice" => ("Hóa đơn", "Invoice"),
         "notices.invoice.pick" => ("Chọn hóa đơn đã phát hành", "Pick an issued invoice"),
         "notices.action" => ("Tính chất thông báo", "Action"),
@@ -115,8 +119,8 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         "notices.send" => ("Gửi thông báo", "Send the notice"),
         "notices.sent" => ("Đã gửi thông báo.", "Notice sent."),
         "notices.incomplete" => (
-            "Điền mã, tên cơ quan thuế, địa danh, và cho mỗi dòng: hóa đơn và lý do.",
-            "Fill in the tax office code and name, the place, and for each row the invoice and reason.",
+            "Cho mỗi dòng, chọn hóa đơn và ghi lý do.",
+            "For each row, pick the invoice and write the reason.",
         ),
         "notices.rows" => ("Các hóa đơn", "Invoices"),
         "notices.date" => ("Ngày gửi", "Sent on"),
