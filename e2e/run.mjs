@@ -6,6 +6,7 @@ import { signIn as appSignIn, newInvoice } from "./app.mjs";
 import { authorityEnabled, authorityScenario } from "./authority.mjs";
 import { tokenScenario } from "./token.mjs";
 import { certificatesScenario } from "./certificates.mjs";
+import { replaceOnPhone, adjustOnDesktop } from "./corrections.mjs";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, cpSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -282,6 +283,21 @@ await test("token mode: a series set to token mode; an invoice issued there awai
   await tokenScenario({ page, api, yy, newInvoice, fillBuyer, line, fillProfile, assert, artifacts, seller, issuedStates });
   await context.close();
 });
+
+// Corrections (#16): replaced on a phone, adjusted (with the buyer's confirmation) on a desktop.
+for (const [label, viewport, scenario, what] of [
+  ["phone", { width: 390, height: 844 }, replaceOnPhone, "an issued invoice replaced through the app (Corrections → Replace → editor → Issue): the original replaced, the chain both ways, the 04/SS prefilled and sent, the list filter; xmlsec1 verifies"],
+  ["desktop", { width: 1366, height: 900 }, adjustOnDesktop, "a business buyer's invoice adjusted down (a negative line): refused until the buyer confirms on the public page without signing in; the original adjusted with its cumulative figures; xmlsec1 verifies"],
+]) {
+  await test(`corrections (${label}): ${what}`, async () => {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    await signIn(page);
+    await fillProfile(page);
+    await scenario({ page, browser, api, assert, eventually, artifacts, server, yy, line, coded: withAuthority });
+    await context.close();
+  });
+}
 
 await test("catalog CSV import: every bad row reported with its line, nothing imported", async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });

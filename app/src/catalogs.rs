@@ -1,6 +1,8 @@
 //! Catalog screens (list with search, create, edit, CSV or Excel import with a per-row report,
 //! export as CSV or Excel) and the device's copy of customers and products that the editor's
-//! look-ups search, online or not.
+//! look-ups search, online or not. The screens are in the module of rarely opened screens
+//! ([`crate::lazy`]): set up once, then used through the editor's look-ups, which stay in the
+//! first load with the copy they search.
 //!
 //! Forms are drawn from `hoadon_core::catalog::fields` and checked with its rules as the user
 //! types, the same rules the server applies, so a finding shows before the round trip.
@@ -186,7 +188,6 @@ pub fn CatalogScreen(session: Session, kind: String) -> impl IntoView {
     // The entry being edited: `None` = no form; `Some(None)` = a new entry.
     let editing = RwSignal::new(None::<Option<Value>>);
     let generation = StoredValue::new(0u32);
-    let catalogs = cache();
 
     let load = move |append: bool| {
         let cursor = if append {
@@ -231,12 +232,11 @@ pub fn CatalogScreen(session: Session, kind: String) -> impl IntoView {
             Duration::from_millis(250),
         );
     };
+    // The editor's look-ups read the app's copy of customers and products, which the app
+    // refreshes when this screen (in the screens module) is left (`crate::lazy`).
     let saved = move || {
         editing.set(None);
         load(false);
-        if matches!(kind, "customers" | "products") {
-            leptos::task::spawn_local(async move { catalogs.refresh(session, kind).await });
-        }
     };
     let extra = extra_columns(kind);
     let title = move || {

@@ -1,5 +1,5 @@
 //! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices), the
-//! set-up ones (series, company profile, personal access tokens, certificates), token signing,
+//! set-up ones (catalogs, series, company profile, personal access tokens, certificates), token signing,
 //! an invoice's corrections and the buyer's public confirmation page — are a wasm
 //! module of their own,
 //! `hoadon-screens`: this crate built again with the feature `screens` (`app/build`), whose one
@@ -12,7 +12,8 @@
 //! token's claims, the user's IndexedDB). Links in the module push the address and announce it
 //! with a `popstate` event, which the app's router follows; a token the server refused is
 //! announced with [`SIGNED_OUT_EVENT`], which signs the app out; when a screen is left, the app
-//! reads its kept profile and series again (the module may have changed them).
+//! reads its kept profile and series again (the module may have changed them), and after a
+//! catalog screen its copy of customers and products.
 
 use crate::i18n::Lang;
 use crate::route::Route;
@@ -26,7 +27,8 @@ pub const SIGNED_OUT_EVENT: &str = "hoadon-signed-out";
 pub fn is_lazy(route: &Route) -> bool {
     matches!(
         route,
-        Route::Outbox(_)
+        Route::Catalog(_)
+            | Route::Outbox(_)
             | Route::Registration
             | Route::Notices
             | Route::Series
@@ -68,6 +70,7 @@ pub fn LazyScreen(session: Session, route: Route) -> impl IntoView {
     let failed = RwSignal::new(false);
     // The buyer's confirmation page is the one screen shown without a sign-in.
     let public = matches!(route, Route::Confirm(_));
+    let catalog = matches!(route, Route::Catalog(_));
     let path = route.path();
     Effect::new(move |_| {
         let lang = lang_code(session.lang.get());
@@ -93,10 +96,19 @@ pub fn LazyScreen(session: Session, route: Route) -> impl IntoView {
             }
         });
     });
+    let catalogs = crate::catalogs::cache();
     on_cleanup(move || {
         let _ = call("hide", &web_sys::js_sys::Array::new());
         leptos::task::spawn_local(device.profile.refresh(session));
         leptos::task::spawn_local(device.series.refresh(session));
+        // The editor's look-ups search the app's copy of customers and products.
+        if catalog {
+            leptos::task::spawn_local(async move {
+                for kind in ["customers", "products"] {
+                    catalogs.refresh(session, kind).await;
+                }
+            });
+        }
     });
     // The module replaces what is inside when it mounts the screen.
     view! {
@@ -139,6 +151,9 @@ pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
     });
     use crate::{authority as a, profile, series};
     match route {
+        Route::Catalog(kind) => {
+            view! { <crate::catalogs::CatalogScreen session kind /> }.into_any()
+        }
         Route::Outbox(state) => view! { <a::OutboxScreen session state /> }.into_any(),
         Route::Registration => view! { <a::RegistrationScreen session /> }.into_any(),
         Route::Notices => view! { <a::NoticesScreen session /> }.into_any(),

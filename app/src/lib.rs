@@ -3,7 +3,7 @@
 //! Screens: home, invoices (list, detail), the invoice editor, catalogs, series, the company
 //! profile, the signing certificates (`certificates/`), an invoice's corrections and the buyer's
 //! confirmation page (`corrections/`), and the tax authority's (outbox, registration, 04/SS
-//! notices: [`authority`]). The rarely opened ones (the authority's, series, profile,
+//! notices: [`authority`]). The rarely opened ones (catalogs, the authority's, series, profile,
 //! certificates, token signing, corrections) are a module of their own ([`lazy`]). The editor keeps
 //! the draft as what a client may send (`DraftInput`), composes it with
 //! the company profile's seller as the server will, and runs `hoadon_core::check` on every
@@ -279,9 +279,9 @@ pub fn App() -> impl IntoView {
             Route::Invoice(id) => view! { <invoices::InvoiceDetail session id /> }.into_any(),
             Route::Edit(id) => view! { <editor::Editor session id /> }.into_any(),
             Route::Revise(id) => view! { <editor::Editor session id revise=true /> }.into_any(),
-            Route::Catalog(kind) => view! { <catalogs::CatalogScreen session kind /> }.into_any(),
             // The screens opened rarely are a module of their own, loaded when first opened.
-            route @ (Route::Outbox(_)
+            route @ (Route::Catalog(_)
+            | Route::Outbox(_)
             | Route::Registration
             | Route::Notices
             | Route::Series
