@@ -311,6 +311,33 @@ impl Corrections {
         Ok(())
     }
 
+    /// Correction `id` takes its number: from a draft, the rules are checked again against the
+    /// *other* corrections (the invoice may have been corrected another way since the draft was
+    /// made: the first numbered correction fixes the method); a revised one is pending again.
+    pub fn number(&mut self, id: &str, ctx: &RuleContext) -> Result<(), Refused> {
+        let link = self
+            .links
+            .iter()
+            .find(|l| l.id == id)
+            .cloned()
+            .ok_or_else(|| {
+                refused(
+                    "correction.unknown",
+                    "Hóa đơn này không ghi nhận chứng từ điều chỉnh/thay thế đó.".into(),
+                    "The invoice does not know that correction.".into(),
+                )
+            })?;
+        if link.state == LinkState::Draft {
+            let others = Corrections {
+                links: self.links.iter().filter(|l| l.id != id).cloned().collect(),
+                cancelled: self.cancelled.clone(),
+                notices: Vec::new(),
+            };
+            others.check(link.method, ctx)?;
+        }
+        self.advance(id, LinkState::Pending)
+    }
+
     /// Forgets a correction that is still a draft (the draft was discarded).
     pub fn discard(&mut self, id: &str) -> Result<(), Refused> {
         match self.links.iter().position(|l| l.id == id) {
@@ -416,6 +443,28 @@ mod tests {
             code(k.check(Method::Adjustment, &ctx("2025-05-31", "2025-07-01"))),
             "correction.cancelled"
         );
+    }
+
+    #[test]
+    fn the_first_numbered_correction_fixes_the_method() {
+        let c = ctx("2025-10-01", "2025-10-20");
+        let mut k = Corrections::default();
+        k.begin("a1", Method::Adjustment, Some(Direction::Decrease), &c).unwrap();
+        k.begin("r1", Method::Replacement, None, &c).unwrap();
+        // A replacement drafted reserves the invoice: nothing else is drafted or numbered
+        // meanwhile (discard the replacement draft to adjust instead).
+        assert_eq!(
+            code(k.begin("a2", Method::Adjustment, Some(Direction::Increase), &c)),
+            "correction.already_replaced"
+        );
+        assert_eq!(code(k.number("a1", &c)), "correction.already_replaced");
+        k.discard("r1").unwrap();
+        k.number("a1", &c).unwrap();
+        assert_eq!(
+            code(k.begin("r2", Method::Replacement, None, &c)),
+            "correction.method_fixed"
+        );
+        assert_eq!(code(k.discard("a1")), "correction.numbered");
     }
 
     #[test]
