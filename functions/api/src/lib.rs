@@ -24,8 +24,8 @@ pub mod auth;
 pub mod authority;
 pub mod bootstrap;
 pub mod catalogs;
-pub mod corrections;
 pub mod certificates;
+pub mod corrections;
 #[cfg(all(feature = "aws", any(test, feature = "testing")))]
 pub mod emulators;
 pub mod error;

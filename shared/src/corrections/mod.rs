@@ -111,7 +111,14 @@ pub struct Refused {
 /// The sentence a correction states about the invoice it corrects (Decree 70 wording, reference
 /// §4.3): "Thay thế cho hóa đơn Mẫu số 1 ký hiệu C25TAA số 12 ngày 15 tháng 10 năm 2025" —
 /// written into `TTHDLQuan/GChu`, before the seller's own reason.
-pub fn statement(method: Method, direction: Option<Direction>, form: &str, symbol: &str, number: &str, date: Date) -> String {
+pub fn statement(
+    method: Method,
+    direction: Option<Direction>,
+    form: &str,
+    symbol: &str,
+    number: &str,
+    date: Date,
+) -> String {
     let head = match (method, direction) {
         (Method::Replacement, _) => "Thay thế cho",
         (_, Some(Direction::Increase)) => "Điều chỉnh tăng cho",
@@ -138,7 +145,16 @@ mod tests {
             statement(Method::Replacement, None, "1", "C25TAA", "12", d),
             "Thay thế cho hóa đơn Mẫu số 1 ký hiệu C25TAA số 12 ngày 5 tháng 10 năm 2025"
         );
-        assert!(statement(Method::Adjustment, Some(Direction::Decrease), "1", "C25TAA", "12", d)
-            .starts_with("Điều chỉnh giảm cho hóa đơn"));
+        assert!(
+            statement(
+                Method::Adjustment,
+                Some(Direction::Decrease),
+                "1",
+                "C25TAA",
+                "12",
+                d
+            )
+            .starts_with("Điều chỉnh giảm cho hóa đơn")
+        );
     }
 }

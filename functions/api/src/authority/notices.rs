@@ -11,12 +11,12 @@ use crate::invoices::authority::Applied;
 use crate::invoices::{Services, from_item, load};
 use crate::outbox;
 use crate::store::{Condition, Op, StoreError, TenantStore};
+use hoadon_core::Date;
 use hoadon_core::api::Page;
 use hoadon_core::api::authority::{NoticeInput, NoticeState, NoticeView, Subject};
+use hoadon_core::corrections::{Cancellation, Method};
 use hoadon_core::dsig::Layout;
 use hoadon_core::model::TaxId;
-use hoadon_core::Date;
-use hoadon_core::corrections::{Cancellation, Method};
 use hoadon_core::tdiep::{Body, ErrorNotice, ErrorRow, MessageKind, TDiep};
 use serde::{Deserialize, Serialize};
 
@@ -54,7 +54,7 @@ pub async fn get(ts: &TenantStore, id: &str) -> Result<NoticeView, ApiError> {
     Ok(view(record(ts, id).await?.0))
 }
 
-pub(super) async fn signed(ts: &TenantStore, id: &str) -> Result<String, ApiError> {
+pub async fn signed(ts: &TenantStore, id: &str) -> Result<String, ApiError> {
     Ok(record(ts, id).await?.0.signed)
 }
 
@@ -155,8 +155,16 @@ pub async fn create(
     mut input: NoticeInput,
 ) -> Result<NoticeView, ApiError> {
     let (profile, _) = crate::profile::current(ts).await?;
-    input.tax_office_code = or_profile(&input.tax_office_code, &profile.tax_office_code, "tax_office_code")?;
-    input.tax_office_name = or_profile(&input.tax_office_name, &profile.tax_office_name, "tax_office_name")?;
+    input.tax_office_code = or_profile(
+        &input.tax_office_code,
+        &profile.tax_office_code,
+        "tax_office_code",
+    )?;
+    input.tax_office_name = or_profile(
+        &input.tax_office_name,
+        &profile.tax_office_name,
+        "tax_office_name",
+    )?;
     input.place = or_profile(&input.place, &profile.place_name, "place")?;
     text("tax_office_code", &input.tax_office_code, 5)?;
     text("tax_office_name", &input.tax_office_name, 100)?;

@@ -13,8 +13,7 @@ use crate::invoices::{InvoiceRecord, Services, audit_with, load, to_json};
 use crate::ports::sha256_hex;
 use crate::store::{Condition, Op, Store, StoreError, TenantStore};
 use hoadon_core::api::corrections::{
-    ConfirmationStep, ConfirmationView, DocumentRef, PublicConfirmation, PublicLine,
-    RecordDocument,
+    ConfirmationStep, ConfirmationView, DocumentRef, PublicConfirmation, PublicLine, RecordDocument,
 };
 use hoadon_core::corrections::rules::{Jurisdiction, Rule, rule_at};
 use hoadon_core::corrections::{ConfirmationEvent, ConfirmationState, Side};
@@ -114,7 +113,11 @@ pub(crate) async fn allows_issue(
     if !needed(svc, ts, rec).await? {
         return Ok(());
     }
-    let state = match rec.corrects.as_ref().and_then(|c| c.confirmation.as_deref()) {
+    let state = match rec
+        .corrects
+        .as_ref()
+        .and_then(|c| c.confirmation.as_deref())
+    {
         Some(id) => state(ts, id).await?,
         None => None,
     };
@@ -183,7 +186,8 @@ pub async fn create_confirmation(
         None => {
             let state = ConfirmationState::entered(Side::Seller, need);
             let r = ConfirmationRecord {
-                id: sha256_hex(format!("{correction_id}|{link_sha256}").as_bytes())[..32].to_owned(),
+                id: sha256_hex(format!("{correction_id}|{link_sha256}").as_bytes())[..32]
+                    .to_owned(),
                 correction_id: correction_id.to_owned(),
                 original_id: c.of.invoice_id.clone(),
                 state,
@@ -403,7 +407,9 @@ async fn by_link(
     let (tenant, secret) = link.rsplit_once('.').ok_or(ApiError::NotFound)?;
     if tenant.is_empty()
         || tenant.len() > 64
-        || !tenant.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        || !tenant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         || secret.len() != 43
     {
         return Err(ApiError::NotFound);

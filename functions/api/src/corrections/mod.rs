@@ -24,9 +24,7 @@ use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::Date;
 use hoadon_core::api::InvoiceView;
 use hoadon_core::api::corrections::{CorrectionOf, CorrectionRequest};
-use hoadon_core::corrections::{
-    Direction, LinkState, Method, Refused, RuleContext, statement,
-};
+use hoadon_core::corrections::{Direction, LinkState, Method, Refused, RuleContext, statement};
 use hoadon_core::model::{DraftInput, RelatedInvoiceDocument};
 use serde::{Deserialize, Serialize};
 
@@ -112,7 +110,14 @@ fn related_of(
         .trim()
         .parse()
         .map_err(|_| ApiError::Internal("an issued invoice's date".into()))?;
-    let said = statement(method, direction, d.form.trim(), d.symbol.trim(), &number, date);
+    let said = statement(
+        method,
+        direction,
+        d.form.trim(),
+        d.symbol.trim(),
+        &number,
+        date,
+    );
     let note: String = format!("{said}. {reason}").chars().take(255).collect();
     Ok(RelatedInvoiceDocument {
         kind: if method == Method::Replacement { 1 } else { 2 },
@@ -138,6 +143,32 @@ fn draft_of(original: &InvoiceRecord, method: Method, today: Date) -> DraftInput
         input.extensions = Default::default();
     }
     input
+}
+
+/// The correction's series: the original's symbol carries its year (`C25TAB`), so a correction
+/// made in a later year goes to the same symbol of this year (`C26TAB`) when the seller has that
+/// series; otherwise the original's symbol stays and the editor's validation names the problem
+/// (the user picks any series of the seller).
+async fn this_years_symbol(
+    ts: &TenantStore,
+    form: &str,
+    symbol: &str,
+    today: Date,
+) -> Result<String, ApiError> {
+    let yy = format!("{:02}", today.year() % 100);
+    let (Some(head), Some(tail)) = (symbol.get(..1), symbol.get(3..)) else {
+        return Ok(symbol.to_owned());
+    };
+    let current = format!("{head}{yy}{tail}");
+    if current == symbol
+        || ts
+            .get("SERIES", &format!("{form}{current}"))
+            .await?
+            .is_none()
+    {
+        return Ok(symbol.to_owned());
+    }
+    Ok(current)
 }
 
 /// `POST /api/invoices/{id}/corrections`: creates the correction draft and records it on the
@@ -210,7 +241,8 @@ pub async fn create(
             confirmation: None,
             confirmation_state: None,
         };
-        let input = draft_of(&original, req.method, ctx.today);
+        let mut input = draft_of(&original, req.method, ctx.today);
+        input.symbol = this_years_symbol(ts, &input.form, &input.symbol, ctx.today).await?;
         let document = invoices::compose_draft(svc, ts, &input, Some(&corrects)).await?;
         let now = svc.clock.now();
         let mut draft = invoices::new_record(&req.id, document, now, actor, None);
@@ -282,10 +314,7 @@ pub(crate) async fn original_ops(
             .number(&rec.id, &ctx)
             .map_err(refused)?;
     } else {
-        original
-            .corrections
-            .advance(&rec.id, to)
-            .map_err(refused)?;
+        original.corrections.advance(&rec.id, to).map_err(refused)?;
     }
     if original.corrections == before {
         return Ok(Vec::new());
@@ -303,7 +332,11 @@ pub(crate) async fn original_ops(
         &mut original,
         actor,
         action,
-        Some(format!("{} {} → {standing}", c.of.method.label_en(), rec.id)),
+        Some(format!(
+            "{} {} → {standing}",
+            c.of.method.label_en(),
+            rec.id
+        )),
     );
     Ok(vec![
         Op::Put {
@@ -429,7 +462,11 @@ pub(crate) async fn preflight(
     let (original, _) = load(ts, &c.of.invoice_id).await?;
     let ctx = rule_context(svc, &original)?;
     let mut trial = original.corrections.clone();
-    if trial.links.iter().any(|l| l.id == rec.id && l.state == LinkState::Draft) {
+    if trial
+        .links
+        .iter()
+        .any(|l| l.id == rec.id && l.state == LinkState::Draft)
+    {
         trial.number(&rec.id, &ctx).map_err(refused)?;
     }
     use hoadon_core::corrections::rules::{Jurisdiction, Rule, rule_at};

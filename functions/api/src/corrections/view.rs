@@ -11,7 +11,9 @@ use hoadon_core::corrections::adjust::cumulative;
 use hoadon_core::corrections::{LinkState, Method};
 
 fn totals(rec: &InvoiceRecord) -> Option<hoadon_core::Totals> {
-    hoadon_core::check(&rec.document).invoice.map(|i| i.totals())
+    hoadon_core::check(&rec.document)
+        .invoice
+        .map(|i| i.totals())
 }
 
 /// Why each method is available, in one sentence (the refusal's own sentence when it is not).

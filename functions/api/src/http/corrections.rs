@@ -219,7 +219,9 @@ async fn get_confirmation(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ConfirmationView>, ApiError> {
-    Ok(Json(corrections::get_confirmation(&caller.store, &id).await?))
+    Ok(Json(
+        corrections::get_confirmation(&caller.store, &id).await?,
+    ))
 }
 
 /// `POST /api/confirmations/{id}/document`: the seller records the buyer's signed agreement (the

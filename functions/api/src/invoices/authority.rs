@@ -128,8 +128,7 @@ pub async fn record_event(
         // A refused correction gives its original back its previous standing.
         if event == Event::Reject {
             ops.extend(
-                crate::corrections::original_ops(svc, ts, &rec, LinkState::Rejected, ACTOR)
-                    .await?,
+                crate::corrections::original_ops(svc, ts, &rec, LinkState::Rejected, ACTOR).await?,
             );
         }
         match ts.transact(ops).await {

@@ -33,8 +33,8 @@ mod sweep;
 pub mod token;
 
 pub use authority::seller_signed_xml;
-pub use drafts::{create_draft, new_record, recompose, update_draft};
 pub(crate) use drafts::{compose as compose_draft, is_valid_id as drafts_id_ok};
+pub use drafts::{create_draft, new_record, recompose, update_draft};
 pub use issue::{issue, issue_at};
 pub(crate) use queries::read_chain;
 pub use queries::{AuditReport, ListQuery, list, summary, verify_audit};

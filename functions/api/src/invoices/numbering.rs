@@ -129,10 +129,13 @@ async fn lead_numbering(svc: &Services, ts: &TenantStore, series: &str, qkey: &s
             let mut rest = Vec::new();
             // One correction per original per batch: each writes its original in the batch's
             // transaction, and a transaction writes an item once.
-            let original = |r: &NumberRequest| r.rec.corrects.as_ref().map(|c| c.of.invoice_id.clone());
+            let original =
+                |r: &NumberRequest| r.rec.corrects.as_ref().map(|c| c.of.invoice_id.clone());
             for r in q.waiting.drain(..) {
                 let clash = original(&r).is_some_and(|o| {
-                    batch.iter().any(|b: &NumberRequest| original(b).as_deref() == Some(o.as_str()))
+                    batch
+                        .iter()
+                        .any(|b: &NumberRequest| original(b).as_deref() == Some(o.as_str()))
                 });
                 let fits = batch.is_empty() || (batch.len() < BATCH && cost(&r) <= budget);
                 if fits && !clash && !batch.iter().any(|b| b.rec.id == r.rec.id) {
