@@ -186,6 +186,21 @@ pub fn amount_in_words(amount: Decimal, currency: Currency, o: &ViOptions) -> St
     capitalise_first(&s)
 }
 
+/// How words written elsewhere read a negative amount (`None`: not one of the variants, or "Âm",
+/// the default), so that a file read back renders its words as they were.
+pub fn negative_style(written: &str) -> Option<NegativeWords> {
+    let w = written.trim().trim_end_matches('.').to_lowercase();
+    if w.starts_with("điều chỉnh giảm ") {
+        Some(NegativeWords::DieuChinhGiam)
+    } else if w.starts_with("giảm ") {
+        Some(NegativeWords::Giam)
+    } else if w.ends_with("(giảm)") {
+        Some(NegativeWords::SuffixGiam)
+    } else {
+        None
+    }
+}
+
 /// Whether words written by another system read `amount`, whatever variants it chose (case,
 /// "ngàn"/"nghìn", "lẻ"/"linh", "tư", "chẵn", a final full stop). Used to check imported files.
 pub fn matches(written: &str, amount: Decimal, currency: Currency) -> bool {
