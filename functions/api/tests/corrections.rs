@@ -702,3 +702,107 @@ async fn before_june_2025_a_correction_is_declared_on_a_04ss_first() {
     assert_eq!(done["standing"], "replaced", "{done}");
     assert_eq!(done["notices"][0], n["id"]);
 }
+
+#[tokio::test]
+async fn one_adjustment_covers_several_invoices_of_a_buyer_in_a_month_with_its_01bk_list() {
+    let (app, t) = app().await;
+    app.series(&t, "K26TAB").await;
+    issued(
+        &app,
+        &t,
+        "many-inv-001",
+        &invoice("K26TAB", "2026-11-03", false),
+    )
+    .await;
+    issued(
+        &app,
+        &t,
+        "many-inv-002",
+        &invoice("K26TAB", "2026-11-20", false),
+    )
+    .await;
+    let mut other = invoice("K26TAB", "2026-11-21", false);
+    other["buyer"]["name"] = json!("Bà Nguyễn Thị Hoa");
+    issued(&app, &t, "many-inv-003", &other).await;
+    issued(
+        &app,
+        &t,
+        "many-inv-004",
+        &invoice("K26TAB", "2026-12-01", false),
+    )
+    .await;
+    let body = |also: Value| {
+        json!({"id": "many-adj-001", "method": "adjustment", "direction": "decrease",
+        "reason": "Chiết khấu thương mại tháng 11", "also": also})
+    };
+    for (also, why) in [
+        (json!([{"invoice_id": "many-inv-003"}]), "another buyer"),
+        (json!([{"invoice_id": "many-inv-004"}]), "another month"),
+        (json!([{"invoice_id": "many-inv-001"}]), "listed twice"),
+    ] {
+        let (s, v) = correct(&app, &t, "many-inv-001", body(also)).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("correction.list")),
+            "{why}: {v}"
+        );
+    }
+    let (s, draft) = correct(
+        &app,
+        &t,
+        "many-inv-001",
+        body(json!([{"invoice_id": "many-inv-002", "difference": "-550000"}])),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{draft}");
+    let list = draft["corrects"]["list"].as_array().unwrap();
+    assert_eq!(pluck_ids(list), ["many-inv-001", "many-inv-002"]);
+    assert_eq!(list[1]["difference"], "-550000");
+    assert!(
+        draft["document"]["related"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("01/BK-ĐCTT: 2 hóa đơn")
+    );
+    let mut input = draft["document"].clone();
+    for k in [
+        "seller",
+        "number",
+        "related",
+        "negative_words",
+        "provider_tax_id",
+    ] {
+        input.as_object_mut().unwrap().remove(k);
+    }
+    input["lines"] =
+        json!([{"name": "Chiết khấu thương mại", "amount": "-1000000", "tax_rate": "10%"}]);
+    let version = draft["version"].to_string();
+    let (s, v) = app
+        .call(
+            "PUT",
+            "/api/invoices/many-adj-001",
+            Some(&t),
+            &[("if-match", &version)],
+            Some(input),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app.issue(&t, "many-adj-001").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    valid(&app, &t, "many-adj-001").await;
+    for id in ["many-inv-001", "many-inv-002"] {
+        let c = chain(&app, &t, id).await;
+        assert_eq!(
+            (c["standing"].as_str(), c["links"][0]["id"].as_str()),
+            (Some("adjusted"), Some("many-adj-001")),
+            "{id}: {c}"
+        );
+    }
+    assert_eq!(chain(&app, &t, "many-inv-003").await["standing"], "issued");
+}
+
+fn pluck_ids(list: &[Value]) -> Vec<&str> {
+    list.iter()
+        .map(|l| l["invoice_id"].as_str().unwrap())
+        .collect()
+}

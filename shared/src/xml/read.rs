@@ -197,10 +197,14 @@ fn related(e: &Element) -> Result<RelatedInvoiceDocument, XmlError> {
     // ("Điều chỉnh tăng/giảm/thông tin cho hóa đơn …", as hoadon and providers write it).
     let stated = |n: &str| {
         let n = n.trim().to_lowercase();
-        [("điều chỉnh thông tin", 0), ("điều chỉnh tăng", 1), ("điều chỉnh giảm", 2)]
-            .into_iter()
-            .find(|(p, _)| n.starts_with(p))
-            .map(|(_, d)| d)
+        [
+            ("điều chỉnh thông tin", 0),
+            ("điều chỉnh tăng", 1),
+            ("điều chỉnh giảm", 2),
+        ]
+        .into_iter()
+        .find(|(p, _)| n.starts_with(p))
+        .map(|(_, d)| d)
     };
     let direction = match small(e, "TCDChinh", w)? {
         Some(d) => Some(d),

@@ -10,6 +10,7 @@
 //! point a correction elsewhere later.
 
 mod confirmations;
+mod list;
 mod view;
 
 pub use confirmations::{
@@ -230,14 +231,31 @@ pub async fn create(
             .corrections
             .begin(&req.id, req.method, direction, &ctx)
             .map_err(refused)?;
+        let others = list::covered(
+            svc, ts, &original, &req.also, &req.id, req.method, direction,
+        )
+        .await?;
+        let mut related = related_of(&original, req.method, direction, &reason)?;
+        let mut listed = Vec::new();
+        if !others.is_empty() {
+            listed.push(list::listed(&original, None));
+            listed.extend(others.iter().map(|(.., l)| l.clone()));
+            let with = format!(
+                "{} (kèm bảng kê 01/BK-ĐCTT: {} hóa đơn)",
+                related.note.as_deref().unwrap_or_default(),
+                listed.len()
+            );
+            related.note = Some(with.chars().take(255).collect());
+        }
         let corrects = Corrects {
             of: CorrectionOf {
                 invoice_id: original_id.to_owned(),
                 method: req.method,
                 direction,
                 reason: reason.clone(),
+                list: listed,
             },
-            related: related_of(&original, req.method, direction, &reason)?,
+            related,
             confirmation: None,
             confirmation_state: None,
         };
@@ -254,28 +272,33 @@ pub async fn create(
             "draft_created",
             Some(format!("{} of {original_id}", req.method.label_en())),
         );
-        original.updated_at = now;
-        let a_orig = audit_with(
-            ts,
-            &mut original,
-            actor,
-            "correction_drafted",
-            Some(format!("{} {}", req.method.label_en(), req.id)),
-        );
-        let ops = vec![
+        let mut ops = vec![
             Op::Put {
                 key: ts.key("INV", &req.id),
                 data: to_json(&draft),
                 condition: Condition::NotExists,
             },
             a_draft,
-            Op::Put {
-                key: ts.key("INV", original_id),
-                data: to_json(&original),
-                condition: Condition::Version(version),
-            },
-            a_orig,
         ];
+        // Every invoice it corrects records it, at the version read.
+        let mut originals = vec![(original, version)];
+        originals.extend(others.into_iter().map(|(r, v, _)| (r, v)));
+        for (mut o, v) in originals {
+            o.updated_at = now;
+            let a = audit_with(
+                ts,
+                &mut o,
+                actor,
+                "correction_drafted",
+                Some(format!("{} {}", req.method.label_en(), req.id)),
+            );
+            ops.push(Op::Put {
+                key: ts.key("INV", &o.id),
+                data: to_json(&o),
+                condition: Condition::Version(v),
+            });
+            ops.push(a);
+        }
         match ts.transact(ops).await {
             Ok(v) => {
                 tracing::info!(event = "invoice.correction_drafted", tenant = ts.tenant(), invoice_id = %req.id, original = %original_id);
@@ -305,47 +328,54 @@ pub(crate) async fn original_ops(
     let Some(c) = &rec.corrects else {
         return Ok(Vec::new());
     };
-    let (mut original, version) = load(ts, &c.of.invoice_id).await?;
-    let before = original.corrections.clone();
-    if to == LinkState::Pending {
-        let ctx = rule_context(svc, &original)?;
-        original
-            .corrections
-            .number(&rec.id, &ctx)
-            .map_err(refused)?;
-    } else {
-        original.corrections.advance(&rec.id, to).map_err(refused)?;
-    }
-    if original.corrections == before {
-        return Ok(Vec::new());
-    }
-    original.updated_at = svc.clock.now();
-    let action = match to {
-        LinkState::Pending => "correction_numbered",
-        LinkState::Valid => "correction_valid",
-        LinkState::Rejected => "correction_rejected",
-        LinkState::Draft => "correction_drafted",
-    };
-    let standing = original.corrections.standing().as_str();
-    let a = audit_with(
-        ts,
-        &mut original,
-        actor,
-        action,
-        Some(format!(
-            "{} {} → {standing}",
-            c.of.method.label_en(),
-            rec.id
-        )),
-    );
-    Ok(vec![
-        Op::Put {
-            key: ts.key("INV", &c.of.invoice_id),
+    let mut ops = Vec::new();
+    for id in c.of.originals() {
+        let (mut original, version) = load(ts, id).await?;
+        let before = original.corrections.clone();
+        if to == LinkState::Pending {
+            let ctx = rule_context(svc, &original)?;
+            original
+                .corrections
+                .number(&rec.id, &ctx)
+                .map_err(refused)?;
+        } else {
+            original.corrections.advance(&rec.id, to).map_err(refused)?;
+        }
+        if original.corrections == before {
+            continue;
+        }
+        original.updated_at = svc.clock.now();
+        let action = match to {
+            LinkState::Pending => "correction_numbered",
+            LinkState::Valid => "correction_valid",
+            LinkState::Rejected => "correction_rejected",
+            LinkState::Draft => "correction_drafted",
+        };
+        let standing = original.corrections.standing().as_str();
+        let a = audit_with(
+            ts,
+            &mut original,
+            actor,
+            action,
+            Some(format!(
+                "{} {} → {standing}",
+                c.of.method.label_en(),
+                rec.id
+            )),
+        );
+        ops.push(Op::Put {
+            key: ts.key("INV", id),
             data: to_json(&original),
             condition: Condition::Version(version),
-        },
-        a,
-    ])
+        });
+        ops.push(a);
+    }
+    Ok(ops)
+}
+
+/// How many invoices `rec` corrects (what its transactions also write).
+pub(crate) fn originals_count(rec: &InvoiceRecord) -> usize {
+    rec.corrects.as_ref().map_or(0, |c| c.of.originals().len())
 }
 
 /// Whether a correction invoice is valid once in `status` (signed for an uncoded series, coded
@@ -414,28 +444,28 @@ pub async fn discard(
                 "the correction is issued (or frozen for signing) and cannot be discarded".into(),
             ));
         }
-        let (mut original, ov) = load(ts, &c.of.invoice_id).await?;
-        original.corrections.discard(id).map_err(refused)?;
-        original.updated_at = svc.clock.now();
-        let a = audit_with(
-            ts,
-            &mut original,
-            actor,
-            "correction_discarded",
-            Some(format!("{} {id}", c.of.method.label_en())),
-        );
-        let ops = vec![
-            Op::Delete {
-                key: ts.key("INV", id),
-                condition: Condition::Version(version),
-            },
-            Op::Put {
-                key: ts.key("INV", &c.of.invoice_id),
+        let mut ops = vec![Op::Delete {
+            key: ts.key("INV", id),
+            condition: Condition::Version(version),
+        }];
+        for oid in c.of.originals() {
+            let (mut original, ov) = load(ts, oid).await?;
+            original.corrections.discard(id).map_err(refused)?;
+            original.updated_at = svc.clock.now();
+            let a = audit_with(
+                ts,
+                &mut original,
+                actor,
+                "correction_discarded",
+                Some(format!("{} {id}", c.of.method.label_en())),
+            );
+            ops.push(Op::Put {
+                key: ts.key("INV", oid),
                 data: to_json(&original),
                 condition: Condition::Version(ov),
-            },
-            a,
-        ];
+            });
+            ops.push(a);
+        }
         match ts.transact(ops).await {
             Ok(_) => return Ok(()),
             Err(StoreError::ConditionFailed { .. }) => continue,

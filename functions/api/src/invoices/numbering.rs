@@ -57,9 +57,10 @@ pub(crate) struct Queue {
 /// when the store's transactions are smaller).
 const BATCH: usize = 24;
 
-/// A request's operations in the numbering transaction.
+/// A request's operations in the numbering transaction: 4, and 2 per invoice a correction
+/// corrects.
 fn cost(r: &NumberRequest) -> usize {
-    if r.rec.corrects.is_some() { 6 } else { 4 }
+    4 + 2 * crate::corrections::originals_count(&r.rec)
 }
 
 /// Queues `rec` on its series and waits for its number (leading the queue if nobody does).
