@@ -7,7 +7,8 @@
 //!   correction's date;
 //! - [`chain`]: the original's side (its corrections, their progress, its standing);
 //! - [`confirmation`]: the buyer's agreement / the red-letter confirmation form;
-//! - [`adjust`]: an adjustment's signs and the cumulative figures.
+//! - [`adjust`]: an adjustment's signs and the cumulative figures;
+//! - [`red_letter`]: the Chinese red-letter reversal on the same confirmation entity.
 //!
 //! Like the rest of the core, nothing here reads a clock or a store: the API passes the dates and
 //! persists what these functions decide.
@@ -15,6 +16,7 @@
 pub mod adjust;
 pub mod chain;
 pub mod confirmation;
+pub mod red_letter;
 pub mod rules;
 
 pub use chain::{Cancellation, Corrections, Link, LinkState, RuleContext, Standing};
