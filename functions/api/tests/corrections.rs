@@ -806,3 +806,58 @@ fn pluck_ids(list: &[Value]) -> Vec<&str> {
         .map(|l| l["invoice_id"].as_str().unwrap())
         .collect()
 }
+
+#[tokio::test]
+async fn a_refused_cancellation_notice_leaves_the_invoice_standing() {
+    use hoadon_authority::simulator::Faults;
+    let (app, t, sim) = app_and_simulator().await;
+    let mut profile = app.get(&t, "/api/profile").await.1;
+    let version = profile["version"].to_string();
+    profile["profile"]["tax_office_code"] = json!("10101");
+    profile["profile"]["tax_office_name"] = json!("Thuế Thành phố Hà Nội");
+    profile["profile"]["place_name"] = json!("Hà Nội");
+    app.call(
+        "PUT",
+        "/api/profile",
+        Some(&t),
+        &[("if-match", &version)],
+        Some(profile["profile"].clone()),
+    )
+    .await;
+    app.series(&t, "K25TAB").await;
+    issued(
+        &app,
+        &t,
+        "old-inv-0009",
+        &invoice("K25TAB", "2025-04-30", false),
+    )
+    .await;
+    sim.set_faults(Faults {
+        ack_error: 1.0,
+        ..Faults::none()
+    });
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/invoices/old-inv-0009/cancel",
+            Some(&t),
+            &[],
+            Some(json!({"reason": "Hủy dịch vụ"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["standing"].as_str()),
+        (StatusCode::OK, Some("cancelled")),
+        "{v}"
+    );
+    let notice = v["notices"][0].as_str().unwrap().to_owned();
+    settle(&app, &t, &format!("/api/notices/{notice}"), |v| {
+        v["state"] == "refused"
+    })
+    .await;
+    let after = chain(&app, &t, "old-inv-0009").await;
+    assert_eq!(after["standing"], "issued", "{after}");
+    assert_eq!(action(&after, "cancellation")["allowed"], true);
+    let (_, audit) = app.get(&t, "/api/invoices/old-inv-0009/audit").await;
+    assert_eq!(audit["valid"], true, "{audit}");
+}

@@ -31,7 +31,9 @@ pub fn red_lines(
         return Err(Refused {
             code: "red_letter.not_confirmed",
             message_vi: "Hóa đơn đỏ (âm) chỉ lập sau khi phiếu xác nhận được xác nhận.".into(),
-            message_en: "The red (negative) invoice comes only after the confirmation form is confirmed.".into(),
+            message_en:
+                "The red (negative) invoice comes only after the confirmation form is confirmed."
+                    .into(),
         });
     }
     let chosen: Vec<&LineDocument> = match scope {
@@ -107,7 +109,11 @@ mod tests {
             ["甲", "丙"]
         );
         assert_eq!(total(&red), Decimal::from(-300));
-        let words = amount_in_words(total(&red), Currency::CNY, &ZhOptions { yuan_variant: true });
+        let words = amount_in_words(
+            total(&red),
+            Currency::CNY,
+            &ZhOptions { yuan_variant: true },
+        );
         assert_eq!(words, "（负数）叁佰圆整");
         assert!(red_lines(&blue, &Scope::Partial(vec![2, 0]), confirmed).is_err());
         let full = red_lines(&blue, &Scope::Full, ConfirmationState::NotNeeded).unwrap();

@@ -372,6 +372,42 @@ pub async fn create(
     Ok(view(rec))
 }
 
+/// The operations that take back the cancellations notice `r` made.
+async fn uncancel_ops(
+    svc: &Services,
+    ts: &TenantStore,
+    r: &NoticeRecord,
+) -> Result<Vec<Op>, ApiError> {
+    let mut ops = Vec::new();
+    for row in r.input.rows.iter().filter(|row| row.action == 1) {
+        let (mut inv, version) = load(ts, &row.invoice_id).await?;
+        if inv
+            .corrections
+            .cancelled
+            .as_ref()
+            .is_none_or(|c| c.notice_id != r.id)
+        {
+            continue;
+        }
+        inv.corrections.cancelled = None;
+        inv.updated_at = svc.clock.now();
+        let a = crate::invoices::audit_with(
+            ts,
+            &mut inv,
+            "tax-authority",
+            "cancellation_refused",
+            Some(format!("04/SS {} refused", r.id)),
+        );
+        ops.push(Op::Put {
+            key: ts.key("INV", &inv.id),
+            data: crate::invoices::to_json(&inv),
+            condition: Condition::Version(version),
+        });
+        ops.push(a);
+    }
+    Ok(ops)
+}
+
 /// 999 and 301 for a notice.
 pub async fn apply_reply(
     svc: &Services,
@@ -407,12 +443,17 @@ pub async fn apply_reply(
         r.state = state;
         r.reasons = found.clone();
         r.updated_at = svc.clock.now();
-        let op = Op::Put {
+        let mut ops = vec![Op::Put {
             key: ts.key("NOTICE", id),
             data: serde_json::to_vec(&r).expect("records serialize"),
             condition: Condition::Version(version),
-        };
-        match ts.transact(vec![op]).await {
+        }];
+        // A refused cancellation did not happen: the invoices it cancelled stand again, in the
+        // same transaction (never cancelled on one side and not the other).
+        if state == S::Refused {
+            ops.extend(uncancel_ops(svc, ts, &r).await?);
+        }
+        match ts.transact(ops).await {
             Ok(_) => break,
             Err(StoreError::ConditionFailed { .. }) => continue,
             Err(e) => return Err(e.into()),
