@@ -153,6 +153,8 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
                         seller: s,
                         provider_tax_id: None,
                         number: None,
+                        related: None,
+                        negative_words: None,
                     };
                     hoadon_core::check(&d.compose(parts))
                 })

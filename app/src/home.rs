@@ -152,6 +152,8 @@ pub fn draft_total(d: &DraftInput) -> rust_decimal::Decimal {
         seller: &Default::default(),
         provider_tax_id: None,
         number: None,
+        related: None,
+        negative_words: None,
     });
     hoadon_core::check(&doc).preview.total
 }
