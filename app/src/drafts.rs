@@ -45,13 +45,20 @@ pub struct LocalDraft {
     pub error: Option<String>,
     /// Milliseconds since 1970 of the last edit.
     pub updated_at: f64,
+    /// A correction draft's related invoice (`TTHDLQuan`), as the server composed it: not the
+    /// client's to send, but the editor checks the draft with it as the server will (an
+    /// adjustment's negative lines, its direction's signs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<hoadon_core::model::RelatedInvoiceDocument>,
     /// The `rev` IndexedDB has committed (not stored: known again after a reload).
     #[serde(skip)]
     pub stored_rev: u64,
 }
 
 /// What an `InvoiceDocument` has and a `DraftInput` does not (see `DraftInput::from_document`).
-const SERVER_OWNED: [&str; 7] = [
+const SERVER_OWNED: [&str; 9] = [
+    "related",
+    "negative_words",
     "seller",
     "number",
     "provider_tax_id",
@@ -94,6 +101,7 @@ impl LocalDraft {
             conflict: None,
             error: None,
             updated_at: now(),
+            related: None,
             stored_rev: 0,
         }
     }
@@ -105,6 +113,7 @@ impl LocalDraft {
             DraftInput::from_document(&record.document),
         );
         d.version = Some(record.version);
+        d.related = record.document.related.clone();
         d
     }
 

@@ -48,6 +48,8 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
     let device = device();
     let id = StoredValue::new(id);
     let doc = RwSignal::new(DraftInput::default());
+    // A correction draft's related invoice (the server's): checked with, never sent.
+    let related = RwSignal::new(None::<hoadon_core::model::RelatedInvoiceDocument>);
     let ready = RwSignal::new(false);
     // Bumped when the document changes other than by typing (a pick from a catalog, a removed
     // line, the server's version taken): the fields are built again from the document.
@@ -87,6 +89,7 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
                 }
             });
         } else if let Some(d) = ob.get(&key) {
+            related.set(d.related);
             doc.set(d.document);
             ready.set(true);
         } else if ob.online.get_untracked() && session.token.get_untracked().is_some() {
@@ -101,6 +104,7 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
                     }
                     Ok(rec) => {
                         let d = LocalDraft::from_server(&rec);
+                        related.set(d.related.clone());
                         doc.set(d.document.clone());
                         ob.adopt(d);
                     }
@@ -148,15 +152,17 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
     let checked = Memo::new_with_compare(
         move |_| {
             seller.with(|s| {
-                doc.with(|d| {
-                    let parts = ServerParts {
-                        seller: s,
-                        provider_tax_id: None,
-                        number: None,
-                        related: None,
-                        negative_words: None,
-                    };
-                    hoadon_core::check(&d.compose(parts))
+                related.with(|r| {
+                    doc.with(|d| {
+                        let parts = ServerParts {
+                            seller: s,
+                            provider_tax_id: None,
+                            number: None,
+                            related: r.as_ref(),
+                            negative_words: None,
+                        };
+                        hoadon_core::check(&d.compose(parts))
+                    })
                 })
             })
         },
