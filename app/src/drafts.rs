@@ -19,8 +19,7 @@ use crate::api::{self, Payload, Refusal};
 use crate::{Session, db};
 use gloo_net::http::Method;
 use hoadon_core::api::{CreateDraft, InvoiceView};
-use hoadon_core::model::{DraftInput, RelatedInvoiceDocument};
-use hoadon_core::words::vi::NegativeWords;
+use hoadon_core::model::DraftInput;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -46,20 +45,20 @@ pub struct LocalDraft {
     pub error: Option<String>,
     /// Milliseconds since 1970 of the last edit.
     pub updated_at: f64,
-    /// What the server composes into a correction (#16) and the client never sends: the invoice
-    /// it corrects (`TTHDLQuan`) and how a negative amount is read. The editor checks the draft
-    /// with them, as the server will: an adjustment's decreases are written negative.
+    /// A correction draft's related invoice (`TTHDLQuan`), as the server composed it: not the
+    /// client's to send, but the editor checks the draft with it as the server will (an
+    /// adjustment's negative lines, its direction's signs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub related: Option<RelatedInvoiceDocument>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub negative_words: Option<NegativeWords>,
+    pub related: Option<hoadon_core::model::RelatedInvoiceDocument>,
     /// The `rev` IndexedDB has committed (not stored: known again after a reload).
     #[serde(skip)]
     pub stored_rev: u64,
 }
 
 /// What an `InvoiceDocument` has and a `DraftInput` does not (see `DraftInput::from_document`).
-const SERVER_OWNED: [&str; 7] = [
+const SERVER_OWNED: [&str; 9] = [
+    "related",
+    "negative_words",
     "seller",
     "number",
     "provider_tax_id",
@@ -103,7 +102,6 @@ impl LocalDraft {
             error: None,
             updated_at: now(),
             related: None,
-            negative_words: None,
             stored_rev: 0,
         }
     }
@@ -116,7 +114,6 @@ impl LocalDraft {
         );
         d.version = Some(record.version);
         d.related = record.document.related.clone();
-        d.negative_words = record.document.negative_words;
         d
     }
 

@@ -48,6 +48,8 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
     let device = device();
     let id = StoredValue::new(id);
     let doc = RwSignal::new(DraftInput::default());
+    // A correction draft's related invoice (the server's): checked with, never sent.
+    let related = RwSignal::new(None::<hoadon_core::model::RelatedInvoiceDocument>);
     let ready = RwSignal::new(false);
     // Bumped when the document changes other than by typing (a pick from a catalog, a removed
     // line, the server's version taken): the fields are built again from the document.
@@ -63,8 +65,6 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
     let needs_registration = RwSignal::new(false);
     // Revise mode: the version and number the fixed invoice keeps.
     let revision = RwSignal::new(None::<Revision>);
-    // A correction's server-composed parts (#16): the invoice it corrects, the negative words.
-    let owned = RwSignal::new((None, None));
     let lang = move || session.lang.get();
     let t = move |k| i18n::text(session.lang.get(), k);
 
@@ -89,7 +89,7 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
                 }
             });
         } else if let Some(d) = ob.get(&key) {
-            owned.set((d.related, d.negative_words));
+            related.set(d.related);
             doc.set(d.document);
             ready.set(true);
         } else if ob.online.get_untracked() && session.token.get_untracked().is_some() {
@@ -104,7 +104,7 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
                     }
                     Ok(rec) => {
                         let d = LocalDraft::from_server(&rec);
-                        owned.set((d.related.clone(), d.negative_words));
+                        related.set(d.related.clone());
                         doc.set(d.document.clone());
                         ob.adopt(d);
                     }
@@ -147,19 +147,26 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
             .value
             .with(|p| p.as_ref().is_some_and(|p| p.complete))
     };
+    // How the seller reads a negative amount (a decrease's words): the profile's setting.
+    let negative_words = Memo::new(move |_| {
+        device
+            .profile
+            .value
+            .with(|p| p.as_ref().and_then(|p| p.profile.negative_words))
+    });
     // Re-checked once per change of the document, shared by every reader on the page: the draft
     // composed as the server composes it.
     let checked = Memo::new_with_compare(
         move |_| {
             seller.with(|s| {
-                owned.with(|(related, negative_words)| {
+                related.with(|r| {
                     doc.with(|d| {
                         let parts = ServerParts {
                             seller: s,
                             provider_tax_id: None,
                             number: None,
-                            related: related.as_ref(),
-                            negative_words: *negative_words,
+                            related: r.as_ref(),
+                            negative_words: negative_words.get(),
                         };
                         hoadon_core::check(&d.compose(parts))
                     })
@@ -561,7 +568,7 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
             <h1>{move || t(if revise { "revise.title" } else { "editor.title" })}</h1>
             {move || revision.get().map(|r| view! { <ReviseNote session revision=r /> })}
             // A correction: what it corrects, and its screen (the buyer's confirmation).
-            {move || owned.with(|o| o.0.clone()).map(|r| view! {
+            {move || related.get().map(|r| view! {
                 <p class="revise" id="editor-corrects">{r.note.unwrap_or(r.symbol)}" "
                     <Link to=Route::Corrections(id.get_value())>{move || t("corrections.open")}</Link></p>
             })}

@@ -466,12 +466,13 @@ def test_signing_failures_and_the_sweep_backlog_alarm_on_the_topic():
     assert (backlog["EvaluationPeriods"], backlog["DatapointsToAlarm"]) == (3, 3)
 
 
-def test_only_the_description_and_the_health_check_skip_the_authorizer():
+def test_only_the_description_the_health_check_and_buyer_links_skip_the_authorizer():
     res = render("acme").resources()
     routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in res.values()
               if r["Type"] == "AWS::ApiGatewayV2::Route"}
     public = {k for k, p in routes.items() if p["AuthorizationType"] == "NONE"}
-    assert public == {"GET /api/openapi.json", "GET /api/health"}
+    # /api/public/ holds only the buyer's confirmation page, whose link secret the function checks.
+    assert public == {"GET /api/openapi.json", "GET /api/health", "ANY /api/public/{proxy+}"}
     assert routes["ANY /api/{proxy+}"]["AuthorizationType"] == "CUSTOM"
     assert routes["ANY /api/{proxy+}"]["AuthorizerId"] == render("acme").ref("HttpApiAuthorizer")
     assert routes["GET /api/health"]["Target"] == routes["ANY /api/{proxy+}"]["Target"]

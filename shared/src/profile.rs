@@ -52,6 +52,9 @@ pub struct CompanyProfile {
     /// The place name notices are dated at (`DDanh`), e.g. "Hà Nội".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place_name: Option<String>,
+    /// How a negative amount in words is read on decreasing adjustments ("Âm …" by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative_words: Option<crate::words::vi::NegativeWords>,
 }
 
 /// Largest logo data URL (characters): about 190 KB of image, well inside one store item.

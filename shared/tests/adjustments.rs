@@ -4,8 +4,8 @@
 
 mod common;
 use common::*;
-use hoadon_core::corrections::adjust::{between, cumulative};
 use hoadon_core::corrections::Direction;
+use hoadon_core::corrections::adjust::{between, cumulative};
 use hoadon_core::model::*;
 use hoadon_core::{Currency, Totals, check};
 use proptest::prelude::*;
@@ -149,7 +149,13 @@ proptest! {
 fn a_decrease_written_positive_is_refused_naming_the_line() {
     let d = adjustment(vec![goods("Bàn", 1, 100_000, "10%")], Direction::Decrease);
     let found = codes(&d);
-    assert!(found.contains(&("lines[0].amount".into(), "adjustment.sign")), "{found:?}");
-    let info = adjustment(vec![goods("Bàn", 1, 100_000, "10%")], Direction::Information);
+    assert!(
+        found.contains(&("lines[0].amount".into(), "adjustment.sign")),
+        "{found:?}"
+    );
+    let info = adjustment(
+        vec![goods("Bàn", 1, 100_000, "10%")],
+        Direction::Information,
+    );
     assert!(codes(&info).iter().any(|(_, c)| *c == "adjustment.sign"));
 }

@@ -57,6 +57,9 @@ fn notice_of(code: &str, name: &str, place: &str, rows: &[NoticeRowInput]) -> Op
         tax_office_code: code.trim().to_owned(),
         tax_office_name: name.trim().to_owned(),
         place: place.trim().to_owned(),
+        kind: None,
+        authority_notice_number: None,
+        authority_notice_date: None,
         rows: rows
             .iter()
             .map(|r| NoticeRowInput {

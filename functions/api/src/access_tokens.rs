@@ -113,16 +113,7 @@ fn is_id(id: &str) -> bool {
 
 /// A fresh token: `hdp_` + 32 bytes from the system's CSPRNG in base64url.
 fn new_secret() -> String {
-    use aws_lc_rs::rand::SecureRandom;
-    use base64::Engine;
-    let mut b = [0u8; 32];
-    aws_lc_rs::rand::SystemRandom::new()
-        .fill(&mut b)
-        .expect("the system random generator works");
-    format!(
-        "{PREFIX}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
-    )
+    format!("{PREFIX}{}", crate::ports::random_base64url())
 }
 
 fn index_key(hash: &str) -> Key {

@@ -7,7 +7,8 @@
 //!   `s3_archive` (feature `aws`): the archive on S3.
 //! - [`auth`]: tokens (verifier port: local HS256, Cognito RS256 + JWKS), roles, Argon2id
 //!   passwords, tenant ids; [`access_tokens`]: personal access tokens (`hdp_…`, stored hashed).
-//! - [`invoices`]: drafts, gapless numbering, signing, audit chain, recovery sweep.
+//! - [`invoices`]: drafts, gapless numbering, signing, audit chain, recovery sweep;
+//!   [`corrections`]: replacement, adjustment, cancellation, the buyer's confirmation.
 //! - [`catalogs`]: customers, products, units, currencies, payment methods; CSV and `.xlsx` import and export.
 //! - [`http`]: the axum `Router` and its handlers; [`error`]: `ApiError`, mapped once to HTTP.
 //! - `kms` (feature `aws`): the KMS key, the signer function and the `Invoke` signer.
@@ -24,6 +25,7 @@ pub mod authority;
 pub mod bootstrap;
 pub mod catalogs;
 pub mod certificates;
+pub mod corrections;
 #[cfg(all(feature = "aws", any(test, feature = "testing")))]
 pub mod emulators;
 pub mod error;

@@ -204,3 +204,15 @@ impl Wake for LocalWake {
         Ok(())
     }
 }
+
+/// 32 bytes (256 bits) from the system's CSPRNG in base64url: the secret part of a token that
+/// is stored only as its SHA-256 (access tokens, buyers' confirmation links).
+pub fn random_base64url() -> String {
+    use aws_lc_rs::rand::SecureRandom;
+    use base64::Engine;
+    let mut b = [0u8; 32];
+    aws_lc_rs::rand::SystemRandom::new()
+        .fill(&mut b)
+        .expect("the system random generator works");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}

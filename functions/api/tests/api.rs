@@ -521,6 +521,7 @@ async fn the_openapi_document_matches_the_router() {
         include_str!("../src/http/certificates.rs"),
         include_str!("../src/http/signing.rs"),
         include_str!("../src/http/access_tokens.rs"),
+        include_str!("../src/http/corrections.rs"),
         include_str!("../src/http/mod.rs"),
     ]
     .concat();

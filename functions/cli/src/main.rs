@@ -102,6 +102,10 @@ struct WordsArgs {
     /// Vietnamese: "tư" for a units digit 4 after "mươi" (24 = hai mươi tư).
     #[arg(long)]
     tu: bool,
+    /// Vietnamese: how a negative amount reads ("Âm …", "Giảm …", "Điều chỉnh giảm …",
+    /// "… (giảm)").
+    #[arg(long, default_value = "am", value_parser = ["am", "giam", "dieu-chinh-giam", "suffix-giam"])]
+    negative: String,
     /// Chinese: 圆 instead of 元.
     #[arg(long)]
     yuan_variant: bool,
@@ -227,6 +231,12 @@ fn words(a: &WordsArgs) -> Result<(), Refused> {
         ngan: a.ngan,
         chan: a.chan,
         tu: a.tu,
+        negative: match a.negative.as_str() {
+            "giam" => vi::NegativeWords::Giam,
+            "dieu-chinh-giam" => vi::NegativeWords::DieuChinhGiam,
+            "suffix-giam" => vi::NegativeWords::SuffixGiam,
+            _ => vi::NegativeWords::Am,
+        },
     };
     let zh_opts = zh::ZhOptions {
         yuan_variant: a.yuan_variant,

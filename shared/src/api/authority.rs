@@ -187,14 +187,32 @@ pub struct AuthoritySettingsInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NoticeInput {
-    /// `MCQT` / `TCQT`: the tax office the seller reports to.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5))]
+    /// `MCQT` / `TCQT`: the tax office the seller reports to (empty: the company profile's).
+    #[cfg_attr(feature = "openapi", schema(max_length = 5))]
+    #[serde(default)]
     pub tax_office_code: String,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    #[serde(default)]
     pub tax_office_name: String,
-    /// `DDanh`.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
+    /// `DDanh` (empty: the company profile's place name).
+    #[cfg_attr(feature = "openapi", schema(max_length = 50))]
+    #[serde(default)]
     pub place: String,
+    /// `Loai`: 1 the seller's own notice (default), 2 the answer to the authority's 01/TB-RSĐT.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2))]
+    #[serde(
+        default,
+        deserialize_with = "crate::money::code_serde::option::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kind: Option<u8>,
+    /// `So`: the authority's notice number (required when `kind` = 2).
+    #[cfg_attr(feature = "openapi", schema(max_length = 30))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_notice_number: Option<String>,
+    /// `NTBCCQT`: the authority's notice date, `YYYY-MM-DD` (required when `kind` = 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_notice_date: Option<String>,
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub rows: Vec<NoticeRowInput>,
 }

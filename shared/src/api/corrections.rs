@@ -26,6 +26,51 @@ pub struct CorrectionRequest {
     /// What was wrong (written after the statement in `TTHDLQuan/GChu`).
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 150))]
     pub reason: String,
+    /// More invoices of the same buyer and month this correction also covers (from 1 June 2025,
+    /// listed on 01/BK-ĐCTT; at most 10).
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<CoveredInput>,
+}
+
+/// One more invoice a correction covers, with the difference the seller states for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CoveredInput {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{8,64}$"))]
+    pub invoice_id: String,
+    /// The change of this invoice's total (negative for a decrease), when stated.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
+    #[serde(
+        default,
+        with = "crate::money::decimal_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub difference: Option<rust_decimal::Decimal>,
+}
+
+/// One invoice of the list 01/BK-ĐCTT (kept as data: no XML is invented for it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListedInvoice {
+    pub invoice_id: String,
+    pub form: String,
+    pub symbol: String,
+    pub number: u32,
+    pub issue_date: String,
+    /// Its total as issued.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::money::DecimalJson))]
+    #[serde(with = "crate::money::decimal_serde")]
+    pub total: rust_decimal::Decimal,
+    /// The change the seller states for it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
+    #[serde(
+        default,
+        with = "crate::money::decimal_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub difference: Option<rust_decimal::Decimal>,
 }
 
 /// `POST /api/invoices/{id}/cancel` (Decree 123 era only): a 04/SS with `TCTBao` = 1 is signed
@@ -68,6 +113,23 @@ pub struct CorrectionOf {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<Direction>,
     pub reason: String,
+    /// 01/BK-ĐCTT: every invoice it covers (the first is `invoice_id`), when it covers several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub list: Vec<ListedInvoice>,
+}
+
+impl CorrectionOf {
+    /// The invoices it corrects: `invoice_id`, then the others of its list.
+    pub fn originals(&self) -> Vec<&str> {
+        let mut v = vec![self.invoice_id.as_str()];
+        v.extend(
+            self.list
+                .iter()
+                .map(|l| l.invoice_id.as_str())
+                .filter(|i| *i != self.invoice_id),
+        );
+        v
+    }
 }
 
 /// Whether an action is available, and why (one sentence each way).

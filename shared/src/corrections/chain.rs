@@ -136,9 +136,8 @@ impl Corrections {
 
     /// What the corrections make of the original now.
     pub fn standing(&self) -> Standing {
-        let has = |m: Method, s: LinkState| {
-            self.links.iter().any(|l| l.method == m && l.state == s)
-        };
+        let has =
+            |m: Method, s: LinkState| self.links.iter().any(|l| l.method == m && l.state == s);
         if self.cancelled.is_some() {
             Standing::Cancelled
         } else if has(Method::Replacement, LinkState::Valid) {
@@ -222,7 +221,12 @@ impl Corrections {
         }
         match method {
             Method::Cancellation => {
-                let row = rule_at(Rule::Cancellation, Jurisdiction::Vn, ctx.original_date, ctx.today);
+                let row = rule_at(
+                    Rule::Cancellation,
+                    Jurisdiction::Vn,
+                    ctx.original_date,
+                    ctx.today,
+                );
                 if !row.applies {
                     return Err(refused(
                         "correction.cancellation_not_allowed",
@@ -247,8 +251,14 @@ impl Corrections {
                 if row.applies {
                     return Err(refused(
                         "correction.replacement_only",
-                        format!("Hóa đơn khởi tạo từ máy tính tiền chỉ được thay thế ({}).", row.basis),
-                        format!("A cash-register invoice can only be replaced ({}).", row.basis),
+                        format!(
+                            "Hóa đơn khởi tạo từ máy tính tiền chỉ được thay thế ({}).",
+                            row.basis
+                        ),
+                        format!(
+                            "A cash-register invoice can only be replaced ({}).",
+                            row.basis
+                        ),
                     ));
                 }
             }
@@ -298,17 +308,49 @@ impl Corrections {
         })?;
         let ok = matches!(
             (link.state, to),
-            (S::Draft, S::Pending) | (S::Pending, S::Valid | S::Rejected) | (S::Rejected, S::Pending)
+            (S::Draft, S::Pending)
+                | (S::Pending, S::Valid | S::Rejected)
+                | (S::Rejected, S::Pending)
         ) || link.state == to;
         if !ok {
             return Err(refused(
                 "correction.state",
                 format!("Không chuyển được từ {:?} sang {:?}.", link.state, to),
-                format!("A correction cannot move from {:?} to {:?}.", link.state, to),
+                format!(
+                    "A correction cannot move from {:?} to {:?}.",
+                    link.state, to
+                ),
             ));
         }
         link.state = to;
         Ok(())
+    }
+
+    /// Correction `id` takes its number: from a draft, the rules are checked again against the
+    /// *other* corrections (the invoice may have been corrected another way since the draft was
+    /// made: the first numbered correction fixes the method); a revised one is pending again.
+    pub fn number(&mut self, id: &str, ctx: &RuleContext) -> Result<(), Refused> {
+        let link = self
+            .links
+            .iter()
+            .find(|l| l.id == id)
+            .cloned()
+            .ok_or_else(|| {
+                refused(
+                    "correction.unknown",
+                    "Hóa đơn này không ghi nhận chứng từ điều chỉnh/thay thế đó.".into(),
+                    "The invoice does not know that correction.".into(),
+                )
+            })?;
+        if link.state == LinkState::Draft {
+            let others = Corrections {
+                links: self.links.iter().filter(|l| l.id != id).cloned().collect(),
+                cancelled: self.cancelled.clone(),
+                notices: Vec::new(),
+            };
+            others.check(link.method, ctx)?;
+        }
+        self.advance(id, LinkState::Pending)
     }
 
     /// Forgets a correction that is still a draft (the draft was discarded).
@@ -365,16 +407,29 @@ mod tests {
         let mut k = Corrections::default();
         k.begin("r1", Method::Replacement, None, &c).unwrap();
         assert_eq!(k.standing(), Standing::Issued);
-        assert_eq!(code(k.begin("r2", Method::Replacement, None, &c)), "correction.already_replaced");
+        assert_eq!(
+            code(k.begin("r2", Method::Replacement, None, &c)),
+            "correction.already_replaced"
+        );
         k.advance("r1", LinkState::Pending).unwrap();
         assert_eq!(k.standing(), Standing::ReplacementPending);
         k.advance("r1", LinkState::Rejected).unwrap();
-        assert_eq!(k.standing(), Standing::Issued, "a rejected replacement gives the standing back");
-        assert_eq!(code(k.begin("a1", Method::Adjustment, None, &c)), "correction.already_replaced");
+        assert_eq!(
+            k.standing(),
+            Standing::Issued,
+            "a rejected replacement gives the standing back"
+        );
+        assert_eq!(
+            code(k.begin("a1", Method::Adjustment, None, &c)),
+            "correction.already_replaced"
+        );
         k.advance("r1", LinkState::Pending).unwrap();
         k.advance("r1", LinkState::Valid).unwrap();
         assert_eq!(k.standing(), Standing::Replaced);
-        assert_eq!(code(k.check(Method::Explanation, &c)), "correction.already_replaced");
+        assert_eq!(
+            code(k.check(Method::Explanation, &c)),
+            "correction.already_replaced"
+        );
         assert_eq!(code(k.advance("r1", LinkState::Draft)), "correction.state");
     }
 
@@ -382,14 +437,19 @@ mod tests {
     fn adjustments_repeat_and_fix_the_method() {
         let c = ctx("2025-10-01", "2025-10-20");
         let mut k = Corrections::default();
-        k.begin("a1", Method::Adjustment, Some(Direction::Increase), &c).unwrap();
+        k.begin("a1", Method::Adjustment, Some(Direction::Increase), &c)
+            .unwrap();
         // A draft alone fixes nothing: a replacement may still be drafted.
         assert_eq!(code(k.check(Method::Replacement, &c)), "ok");
         k.advance("a1", LinkState::Pending).unwrap();
         k.advance("a1", LinkState::Valid).unwrap();
         assert_eq!(k.standing(), Standing::Adjusted);
-        k.begin("a2", Method::Adjustment, Some(Direction::Decrease), &c).unwrap();
-        assert_eq!(code(k.check(Method::Replacement, &c)), "correction.method_fixed");
+        k.begin("a2", Method::Adjustment, Some(Direction::Decrease), &c)
+            .unwrap();
+        assert_eq!(
+            code(k.check(Method::Replacement, &c)),
+            "correction.method_fixed"
+        );
         assert_eq!(code(k.check(Method::Explanation, &c)), "ok");
         let cancel = Cancellation {
             date: "2025-10-20".into(),
@@ -407,10 +467,13 @@ mod tests {
             notice_id: "n1".into(),
         };
         let mut k = Corrections::default();
-        let refused = k.cancel(cancel(), &ctx("2025-06-01", "2025-07-01")).unwrap_err();
+        let refused = k
+            .cancel(cancel(), &ctx("2025-06-01", "2025-07-01"))
+            .unwrap_err();
         assert_eq!(refused.code, "correction.cancellation_not_allowed");
         assert!(refused.message_vi.contains("70/2025") && refused.message_en.contains("70/2025"));
-        k.cancel(cancel(), &ctx("2025-05-31", "2025-07-01")).unwrap();
+        k.cancel(cancel(), &ctx("2025-05-31", "2025-07-01"))
+            .unwrap();
         assert_eq!(k.standing(), Standing::Cancelled);
         assert_eq!(
             code(k.check(Method::Adjustment, &ctx("2025-05-31", "2025-07-01"))),
@@ -419,16 +482,45 @@ mod tests {
     }
 
     #[test]
+    fn the_first_numbered_correction_fixes_the_method() {
+        let c = ctx("2025-10-01", "2025-10-20");
+        let mut k = Corrections::default();
+        k.begin("a1", Method::Adjustment, Some(Direction::Decrease), &c)
+            .unwrap();
+        k.begin("r1", Method::Replacement, None, &c).unwrap();
+        // A replacement drafted reserves the invoice: nothing else is drafted or numbered
+        // meanwhile (discard the replacement draft to adjust instead).
+        assert_eq!(
+            code(k.begin("a2", Method::Adjustment, Some(Direction::Increase), &c)),
+            "correction.already_replaced"
+        );
+        assert_eq!(code(k.number("a1", &c)), "correction.already_replaced");
+        k.discard("r1").unwrap();
+        k.number("a1", &c).unwrap();
+        assert_eq!(
+            code(k.begin("r2", Method::Replacement, None, &c)),
+            "correction.method_fixed"
+        );
+        assert_eq!(code(k.discard("a1")), "correction.numbered");
+    }
+
+    #[test]
     fn a_cash_register_invoice_is_only_replaced_from_decree_70() {
         let mut c = ctx("2025-05-01", "2025-05-31");
         c.symbol_letter = 'M';
-        assert_eq!(code(Corrections::default().check(Method::Adjustment, &c)), "ok");
+        assert_eq!(
+            code(Corrections::default().check(Method::Adjustment, &c)),
+            "ok"
+        );
         c.today = "2025-06-01".parse().unwrap();
         assert_eq!(
             code(Corrections::default().check(Method::Adjustment, &c)),
             "correction.replacement_only"
         );
-        assert_eq!(code(Corrections::default().check(Method::Replacement, &c)), "ok");
+        assert_eq!(
+            code(Corrections::default().check(Method::Replacement, &c)),
+            "ok"
+        );
     }
 
     #[test]

@@ -81,11 +81,13 @@ impl ConfirmationState {
         match (self, event) {
             (S::AwaitingBuyer, E::Confirm(Side::Buyer) | E::RecordDocument) => Ok(S::Confirmed),
             (S::AwaitingSeller, E::Confirm(Side::Seller)) => Ok(S::Confirmed),
-            (S::AwaitingBuyer | S::AwaitingSeller, E::Confirm(_) | E::RecordDocument) => Err(refused(
-                "confirmation.wrong_side",
-                "Bên đã lập đề nghị không tự xác nhận thay bên kia được.",
-                "The side that entered the request cannot confirm it for the other side.",
-            )),
+            (S::AwaitingBuyer | S::AwaitingSeller, E::Confirm(_) | E::RecordDocument) => {
+                Err(refused(
+                    "confirmation.wrong_side",
+                    "Bên đã lập đề nghị không tự xác nhận thay bên kia được.",
+                    "The side that entered the request cannot confirm it for the other side.",
+                ))
+            }
             (S::AwaitingBuyer | S::AwaitingSeller | S::Confirmed, E::Revoke(side)) => {
                 if side == entered_by {
                     Ok(S::Revoked)
@@ -117,7 +119,10 @@ impl ConfirmationState {
 
     /// Whether the correction may be issued.
     pub fn allows_issue(self) -> bool {
-        matches!(self, ConfirmationState::Confirmed | ConfirmationState::NotNeeded)
+        matches!(
+            self,
+            ConfirmationState::Confirmed | ConfirmationState::NotNeeded
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -165,14 +170,22 @@ mod tests {
         assert_eq!(s, S::AwaitingBuyer);
         assert!(!s.allows_issue());
         assert_eq!(
-            s.apply(E::Confirm(Side::Seller), Side::Seller).unwrap_err().code,
+            s.apply(E::Confirm(Side::Seller), Side::Seller)
+                .unwrap_err()
+                .code,
             "confirmation.wrong_side"
         );
-        assert_eq!(s.apply(E::Confirm(Side::Buyer), Side::Seller), Ok(S::Confirmed));
+        assert_eq!(
+            s.apply(E::Confirm(Side::Buyer), Side::Seller),
+            Ok(S::Confirmed)
+        );
         assert_eq!(s.apply(E::RecordDocument, Side::Seller), Ok(S::Confirmed));
         let b = S::entered(Side::Buyer, true);
         assert_eq!(b, S::AwaitingSeller);
-        assert_eq!(b.apply(E::Confirm(Side::Seller), Side::Buyer), Ok(S::Confirmed));
+        assert_eq!(
+            b.apply(E::Confirm(Side::Seller), Side::Buyer),
+            Ok(S::Confirmed)
+        );
         assert!(S::Confirmed.allows_issue() && S::NotNeeded.allows_issue());
         assert_eq!(S::entered(Side::Seller, false), S::NotNeeded);
     }
@@ -181,14 +194,25 @@ mod tests {
     fn only_the_initiator_revokes_and_revoked_is_final() {
         let s = S::AwaitingBuyer;
         assert_eq!(
-            s.apply(E::Revoke(Side::Buyer), Side::Seller).unwrap_err().code,
+            s.apply(E::Revoke(Side::Buyer), Side::Seller)
+                .unwrap_err()
+                .code,
             "confirmation.not_initiator"
         );
-        assert_eq!(s.apply(E::Revoke(Side::Seller), Side::Seller), Ok(S::Revoked));
-        assert_eq!(S::Confirmed.apply(E::Revoke(Side::Seller), Side::Seller), Ok(S::Revoked));
+        assert_eq!(
+            s.apply(E::Revoke(Side::Seller), Side::Seller),
+            Ok(S::Revoked)
+        );
+        assert_eq!(
+            S::Confirmed.apply(E::Revoke(Side::Seller), Side::Seller),
+            Ok(S::Revoked)
+        );
         assert!(!S::Revoked.allows_issue());
         assert_eq!(
-            S::Revoked.apply(E::Confirm(Side::Buyer), Side::Seller).unwrap_err().code,
+            S::Revoked
+                .apply(E::Confirm(Side::Buyer), Side::Seller)
+                .unwrap_err()
+                .code,
             "confirmation.revoked"
         );
     }

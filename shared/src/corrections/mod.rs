@@ -7,7 +7,8 @@
 //!   correction's date;
 //! - [`chain`]: the original's side (its corrections, their progress, its standing);
 //! - [`confirmation`]: the buyer's agreement / the red-letter confirmation form;
-//! - [`adjust`]: an adjustment's signs and the cumulative figures.
+//! - [`adjust`]: an adjustment's signs and the cumulative figures;
+//! - [`red_letter`]: the Chinese red-letter reversal on the same confirmation entity.
 //!
 //! Like the rest of the core, nothing here reads a clock or a store: the API passes the dates and
 //! persists what these functions decide.
@@ -15,6 +16,7 @@
 pub mod adjust;
 pub mod chain;
 pub mod confirmation;
+pub mod red_letter;
 pub mod rules;
 
 pub use chain::{Cancellation, Corrections, Link, LinkState, RuleContext, Standing};
@@ -111,7 +113,14 @@ pub struct Refused {
 /// The sentence a correction states about the invoice it corrects (Decree 70 wording, reference
 /// §4.3): "Thay thế cho hóa đơn Mẫu số 1 ký hiệu C25TAA số 12 ngày 15 tháng 10 năm 2025" —
 /// written into `TTHDLQuan/GChu`, before the seller's own reason.
-pub fn statement(method: Method, direction: Option<Direction>, form: &str, symbol: &str, number: &str, date: Date) -> String {
+pub fn statement(
+    method: Method,
+    direction: Option<Direction>,
+    form: &str,
+    symbol: &str,
+    number: &str,
+    date: Date,
+) -> String {
     let head = match (method, direction) {
         (Method::Replacement, _) => "Thay thế cho",
         (_, Some(Direction::Increase)) => "Điều chỉnh tăng cho",
@@ -138,7 +147,16 @@ mod tests {
             statement(Method::Replacement, None, "1", "C25TAA", "12", d),
             "Thay thế cho hóa đơn Mẫu số 1 ký hiệu C25TAA số 12 ngày 5 tháng 10 năm 2025"
         );
-        assert!(statement(Method::Adjustment, Some(Direction::Decrease), "1", "C25TAA", "12", d)
-            .starts_with("Điều chỉnh giảm cho hóa đơn"));
+        assert!(
+            statement(
+                Method::Adjustment,
+                Some(Direction::Decrease),
+                "1",
+                "C25TAA",
+                "12",
+                d
+            )
+            .starts_with("Điều chỉnh giảm cho hóa đơn")
+        );
     }
 }

@@ -209,7 +209,12 @@ pub const CORRECTION_RULES: &[RuleRow] = &[
 
 /// The row in force for `rule`: looked up by the original's issue date or the correction's
 /// date, as the rule keys on.
-pub fn rule_at(rule: Rule, jurisdiction: Jurisdiction, original: Date, correction: Date) -> RuleRow {
+pub fn rule_at(
+    rule: Rule,
+    jurisdiction: Jurisdiction,
+    original: Date,
+    correction: Date,
+) -> RuleRow {
     let rows = CORRECTION_RULES
         .iter()
         .filter(|r| r.rule == rule && r.jurisdiction == jurisdiction);

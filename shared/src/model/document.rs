@@ -76,8 +76,8 @@ pub struct InvoiceDocument {
     /// Elements the reader did not know, kept so that nothing in a file is lost.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknown: Vec<UnknownElement>,
-    /// How a negative amount in words is read (the seller's setting, server-composed; not GDT
-    /// data: a file read back says nothing of it, and its words are checked tolerantly).
+    /// How a negative amount in words is read (the seller's setting, server-composed; read from
+    /// a file's `TgTTTBChu`, whose words are checked tolerantly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_words: Option<crate::words::vi::NegativeWords>,
 }

@@ -91,8 +91,14 @@ pub(super) fn check_direction(c: &mut Checker, r: &RelatedInvoice, t: &crate::To
         return;
     };
     let (vi, en) = match direction {
-        Direction::Increase => ("điều chỉnh tăng ghi số dương", "an increase is written positive"),
-        Direction::Decrease => ("điều chỉnh giảm ghi số âm", "a decrease is written negative"),
+        Direction::Increase => (
+            "điều chỉnh tăng ghi số dương",
+            "an increase is written positive",
+        ),
+        Direction::Decrease => (
+            "điều chỉnh giảm ghi số âm",
+            "a decrease is written negative",
+        ),
         Direction::Information => (
             "điều chỉnh thông tin không có số tiền",
             "an information-only adjustment carries no amounts",

@@ -22,7 +22,9 @@ pub struct ViOptions {
 
 /// How a negative amount is read. No rule fixes it: providers offer these (reference §5.1,
 /// rule 11); a tenant setting (company profile) chooses, "Âm …" by default.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NegativeWords {
@@ -184,6 +186,21 @@ pub fn amount_in_words(amount: Decimal, currency: Currency, o: &ViOptions) -> St
     capitalise_first(&s)
 }
 
+/// How words written elsewhere read a negative amount (`None`: not one of the variants, or "Âm",
+/// the default), so that a file read back renders its words as they were.
+pub fn negative_style(written: &str) -> Option<NegativeWords> {
+    let w = written.trim().trim_end_matches('.').to_lowercase();
+    if w.starts_with("điều chỉnh giảm ") {
+        Some(NegativeWords::DieuChinhGiam)
+    } else if w.starts_with("giảm ") {
+        Some(NegativeWords::Giam)
+    } else if w.ends_with("(giảm)") {
+        Some(NegativeWords::SuffixGiam)
+    } else {
+        None
+    }
+}
+
 /// Whether words written by another system read `amount`, whatever variants it chose (case,
 /// "ngàn"/"nghìn", "lẻ"/"linh", "tư", "chẵn", a final full stop). Used to check imported files.
 pub fn matches(written: &str, amount: Decimal, currency: Currency) -> bool {
@@ -231,13 +248,30 @@ mod tests {
     fn a_negative_amount_reads_as_the_tenant_chose_and_every_variant_matches() {
         let minus = Decimal::from(-500_000);
         let read = |negative| {
-            amount_in_words(minus, Currency::VND, &ViOptions { negative, ..Default::default() })
+            amount_in_words(
+                minus,
+                Currency::VND,
+                &ViOptions {
+                    negative,
+                    ..Default::default()
+                },
+            )
         };
         assert_eq!(read(NegativeWords::Am), "Âm năm trăm nghìn đồng");
         assert_eq!(read(NegativeWords::Giam), "Giảm năm trăm nghìn đồng");
-        assert_eq!(read(NegativeWords::DieuChinhGiam), "Điều chỉnh giảm năm trăm nghìn đồng");
-        assert_eq!(read(NegativeWords::SuffixGiam), "Năm trăm nghìn đồng (giảm)");
-        for w in ["Âm năm trăm nghìn đồng", "Năm trăm nghìn đồng (giảm)", "Giảm năm trăm ngàn đồng."] {
+        assert_eq!(
+            read(NegativeWords::DieuChinhGiam),
+            "Điều chỉnh giảm năm trăm nghìn đồng"
+        );
+        assert_eq!(
+            read(NegativeWords::SuffixGiam),
+            "Năm trăm nghìn đồng (giảm)"
+        );
+        for w in [
+            "Âm năm trăm nghìn đồng",
+            "Năm trăm nghìn đồng (giảm)",
+            "Giảm năm trăm ngàn đồng.",
+        ] {
             assert!(matches(w, minus, Currency::VND), "{w}");
         }
         assert!(!matches("Năm trăm nghìn đồng", minus, Currency::VND));

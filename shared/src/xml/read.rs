@@ -154,6 +154,11 @@ fn invoice(hdon: &Element) -> Result<InvoiceDocument, XmlError> {
         }
         None => (None, Vec::new()),
     };
+    // The file's reading of a negative total, kept so that rendering it again says the same.
+    let negative_words = declared
+        .as_ref()
+        .and_then(|d| d.total_in_words.as_deref())
+        .and_then(crate::words::vi::negative_style);
     Ok(InvoiceDocument {
         format_version: tt.child_text("PBan"),
         name: tt.child_text("THDon"),
@@ -180,21 +185,41 @@ fn invoice(hdon: &Element) -> Result<InvoiceDocument, XmlError> {
         qr_data: hdon.child_text("DLQRCode"),
         authority_code: hdon.child_text("MCCQT"),
         unknown: r.unknown,
-        negative_words: None,
+        negative_words,
     })
 }
 
 fn related(e: &Element) -> Result<RelatedInvoiceDocument, XmlError> {
     let w = "TTHDLQuan";
+    let kind = small(e, "TCHDon", w)?.unwrap_or(0);
+    let note = e.child_text("GChu");
+    // Format 2.0.1 has no `TCDChinh`: an adjustment states its direction in `GChu`
+    // ("Điều chỉnh tăng/giảm/thông tin cho hóa đơn …", as hoadon and providers write it).
+    let stated = |n: &str| {
+        let n = n.trim().to_lowercase();
+        [
+            ("điều chỉnh thông tin", 0),
+            ("điều chỉnh tăng", 1),
+            ("điều chỉnh giảm", 2),
+        ]
+        .into_iter()
+        .find(|(p, _)| n.starts_with(p))
+        .map(|(_, d)| d)
+    };
+    let direction = match small(e, "TCDChinh", w)? {
+        Some(d) => Some(d),
+        None if kind == 2 => note.as_deref().and_then(stated),
+        None => None,
+    };
     Ok(RelatedInvoiceDocument {
-        kind: small(e, "TCHDon", w)?.unwrap_or(0),
+        kind,
         regime: small(e, "LHDCLQuan", w)?.unwrap_or(1),
         form: e.child_text("KHMSHDCLQuan").unwrap_or_default(),
         symbol: e.child_text("KHHDCLQuan").unwrap_or_default(),
         number: e.child_text("SHDCLQuan").unwrap_or_default(),
         issue_date: e.child_text("NLHDCLQuan").unwrap_or_default(),
-        note: e.child_text("GChu"),
-        direction: small(e, "TCDChinh", w)?,
+        note,
+        direction,
     })
 }
 

@@ -136,7 +136,9 @@ fn general(w: &mut W, inv: &Invoice) {
         w.leaf("SHDCLQuan", &r.number);
         w.leaf("NLHDCLQuan", &r.issue_date.to_string());
         w.opt("GChu", r.note.as_deref());
-        if let Some(d) = r.direction {
+        // `TCDChinh` is a 2.1.0 element (reference §1.4, L): a 2.0.1 file states the direction
+        // in `GChu` only ("Điều chỉnh giảm cho …").
+        if let (Some(d), FormatVersion::V2_1_0) = (r.direction, inv.format) {
             w.leaf("TCDChinh", &d.to_string());
         }
         w.close("TTHDLQuan");

@@ -11,8 +11,10 @@ use crate::invoices::authority::Applied;
 use crate::invoices::{Services, from_item, load};
 use crate::outbox;
 use crate::store::{Condition, Op, StoreError, TenantStore};
+use hoadon_core::Date;
 use hoadon_core::api::Page;
 use hoadon_core::api::authority::{NoticeInput, NoticeState, NoticeView, Subject};
+use hoadon_core::corrections::{Cancellation, Method};
 use hoadon_core::dsig::Layout;
 use hoadon_core::model::TaxId;
 use hoadon_core::tdiep::{Body, ErrorNotice, ErrorRow, MessageKind, TDiep};
@@ -52,7 +54,7 @@ pub async fn get(ts: &TenantStore, id: &str) -> Result<NoticeView, ApiError> {
     Ok(view(record(ts, id).await?.0))
 }
 
-pub(super) async fn signed(ts: &TenantStore, id: &str) -> Result<String, ApiError> {
+pub async fn signed(ts: &TenantStore, id: &str) -> Result<String, ApiError> {
     Ok(record(ts, id).await?.0.signed)
 }
 
@@ -75,6 +77,9 @@ pub async fn list(ts: &TenantStore) -> Result<Page<NoticeView>, ApiError> {
 
 /// Most rows one notice carries.
 const MAX_ROWS: usize = 100;
+/// Most cancellations one notice carries (each also writes its invoice in the notice's
+/// transaction).
+const MAX_CANCELLATIONS: usize = 20;
 
 fn text(name: &str, v: &str, max: usize) -> Result<(), ApiError> {
     if v.trim().is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
@@ -86,19 +91,119 @@ fn text(name: &str, v: &str, max: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Composes, signs and sends a 04/SS.
+/// `value`, or the company profile's when left empty.
+fn or_profile(value: &str, profile: &Option<String>, name: &str) -> Result<String, ApiError> {
+    let v = if value.trim().is_empty() {
+        profile.as_deref().unwrap_or_default()
+    } else {
+        value
+    };
+    if v.trim().is_empty() {
+        return Err(ApiError::Unprocessable(
+            "notice.invalid",
+            format!(
+                "{name}: nhập vào đây hoặc vào hồ sơ đơn vị / give it here or in the company                  profile"
+            ),
+        ));
+    }
+    Ok(v.trim().to_owned())
+}
+
+/// The ids of the 04/SS notices that name invoice `id`, oldest first.
+pub async fn naming(ts: &TenantStore, id: &str) -> Result<Vec<String>, ApiError> {
+    Ok(list(ts)
+        .await?
+        .items
+        .into_iter()
+        .rev()
+        .filter(|n| n.input.rows.iter().any(|r| r.invoice_id == id))
+        .map(|n| n.id)
+        .collect())
+}
+
+/// Whether a notice naming invoice `id` with action `action` was sent (and not refused).
+pub async fn declared(ts: &TenantStore, id: &str, action: u8) -> Result<bool, ApiError> {
+    Ok(list(ts).await?.items.iter().any(|n| {
+        n.state != NoticeState::Refused
+            && n.input
+                .rows
+                .iter()
+                .any(|r| r.invoice_id == id && r.action == action)
+    }))
+}
+
+/// What a row's action is, as a correction method (`TCTBao`: 1 cancel, 2 adjust, 3 replace,
+/// 4 explain).
+fn method_of(action: u8) -> Option<Method> {
+    match action {
+        1 => Some(Method::Cancellation),
+        2 => Some(Method::Adjustment),
+        3 => Some(Method::Replacement),
+        4 => Some(Method::Explanation),
+        _ => None,
+    }
+}
+
+/// Composes, signs and sends a 04/SS. Each row is checked against the invoice's corrections by
+/// the core's rules: a cancellation only where the dated rules allow it (and the invoice is
+/// cancelled, as of the notice's date, in the notice's own transaction), an explanation of an
+/// invoice still standing, an adjustment or replacement declared for one that may be (or is
+/// being) corrected that way.
 pub async fn create(
     svc: &Services,
     ts: &TenantStore,
-    input: NoticeInput,
+    mut input: NoticeInput,
 ) -> Result<NoticeView, ApiError> {
+    let (profile, _) = crate::profile::current(ts).await?;
+    input.tax_office_code = or_profile(
+        &input.tax_office_code,
+        &profile.tax_office_code,
+        "tax_office_code",
+    )?;
+    input.tax_office_name = or_profile(
+        &input.tax_office_name,
+        &profile.tax_office_name,
+        "tax_office_name",
+    )?;
+    input.place = or_profile(&input.place, &profile.place_name, "place")?;
     text("tax_office_code", &input.tax_office_code, 5)?;
     text("tax_office_name", &input.tax_office_name, 100)?;
     text("place", &input.place, 50)?;
+    let kind = input.kind.unwrap_or(1);
+    let (cqt_number, cqt_date) = match kind {
+        1 => (None, None),
+        2 => {
+            let number = input.authority_notice_number.as_deref().unwrap_or_default();
+            text("authority_notice_number", number, 30)?;
+            let date = input
+                .authority_notice_date
+                .as_deref()
+                .and_then(|d| d.trim().parse::<Date>().ok())
+                .ok_or_else(|| {
+                    ApiError::Unprocessable(
+                        "notice.invalid",
+                        "authority_notice_date: the 01/TB-RSĐT's date, YYYY-MM-DD".into(),
+                    )
+                })?;
+            (Some(number.trim().to_owned()), Some(date))
+        }
+        _ => {
+            return Err(ApiError::Unprocessable(
+                "notice.invalid",
+                "kind: 1 (the seller's own notice) or 2 (an answer to 01/TB-RSĐT)".into(),
+            ));
+        }
+    };
     if input.rows.is_empty() || input.rows.len() > MAX_ROWS {
         return Err(ApiError::Unprocessable(
             "notice.invalid",
             format!("rows: 1 to {MAX_ROWS} invoices"),
+        ));
+    }
+    if input.rows.iter().filter(|r| r.action == 1).count() > MAX_CANCELLATIONS {
+        return Err(ApiError::Unprocessable(
+            "notice.invalid",
+            format!("rows: at most {MAX_CANCELLATIONS} cancellations per notice"),
         ));
     }
     let link = svc.authority(ts.tenant()).cloned().ok_or_else(|| {
@@ -107,8 +212,9 @@ pub async fn create(
             "this tenant is not connected to the tax authority".into(),
         )
     })?;
-    let (profile, _) = crate::profile::current(ts).await?;
+    let today = svc.clock.now_vn().date;
     let mut rows = Vec::new();
+    let mut cancelled = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, row) in input.rows.iter().enumerate() {
         if !seen.insert(row.invoice_id.as_str()) {
@@ -117,14 +223,14 @@ pub async fn create(
                 format!("rows[{i}].invoice_id: the invoice is already in an earlier row"),
             ));
         }
-        if !(1..=4).contains(&row.action) {
+        let Some(method) = method_of(row.action) else {
             return Err(ApiError::Unprocessable(
                 "notice.invalid",
                 format!("rows[{i}].action: 1 cancel, 2 adjust, 3 replace, 4 explain"),
             ));
-        }
+        };
         text(&format!("rows[{i}].reason"), &row.reason, 255)?;
-        let (inv, _) = match load(ts, &row.invoice_id).await {
+        let (mut inv, version) = match load(ts, &row.invoice_id).await {
             Err(ApiError::NotFound) => {
                 return Err(ApiError::Unprocessable(
                     "notice.invalid",
@@ -146,6 +252,28 @@ pub async fn create(
                 format!("rows[{i}]: invoice {} has not been issued", row.invoice_id),
             ));
         };
+        let ctx = crate::corrections::rule_context(svc, &inv)?;
+        let declaring = inv.corrections.links.iter().any(|l| l.method == method);
+        match method {
+            Method::Cancellation => {
+                inv.corrections
+                    .cancel(
+                        Cancellation {
+                            date: today.to_string(),
+                            reason: row.reason.trim().to_owned(),
+                            notice_id: String::new(),
+                        },
+                        &ctx,
+                    )
+                    .map_err(crate::corrections::refused)?;
+                cancelled.push((inv.clone(), version));
+            }
+            Method::Adjustment | Method::Replacement if declaring => {}
+            _ => inv
+                .corrections
+                .check(method, &ctx)
+                .map_err(crate::corrections::refused)?,
+        }
         let d = &inv.document;
         rows.push(ErrorRow {
             authority_code: inv.authority.as_ref().and_then(|a| a.code.clone()),
@@ -157,12 +285,8 @@ pub async fn create(
                 .trim()
                 .parse()
                 .map_err(|_| ApiError::Internal("an issued invoice's date".into()))?,
-            // LADHDDT: 1 = coded under Decree 123, 2 = uncoded (the two hoadon issues).
-            regime: if crate::invoices::authority::coded(&inv) {
-                1
-            } else {
-                2
-            },
+            // LADHDDT 1: an e-invoice under Decree 123 (coded or not), as `LHDCLQuan`.
+            regime: 1,
             action: row.action,
             reason: row.reason.trim().to_owned(),
         });
@@ -170,9 +294,9 @@ pub async fn create(
     let notice = ErrorNotice {
         version: "2.0.0".into(),
         data_id: "DLTBao".into(),
-        kind: 1,
-        cqt_notice_number: None,
-        cqt_notice_date: None,
+        kind,
+        cqt_notice_number: cqt_number,
+        cqt_notice_date: cqt_date,
         tax_office_code: input.tax_office_code.trim().to_owned(),
         tax_office_name: input.tax_office_name.trim().to_owned(),
         taxpayer_name: profile.name.clone(),
@@ -182,7 +306,7 @@ pub async fn create(
         ),
         budget_unit: None,
         place: input.place.trim().to_owned(),
-        date: svc.clock.now_vn().date,
+        date: today,
         rows,
     };
     let signed = sign_document(svc, ts, Layout::NOTICE, &notice.to_xml()).await?;
@@ -213,10 +337,75 @@ pub async fn create(
         data: serde_json::to_vec(&rec).expect("records serialize"),
         condition: Condition::NotExists,
     }];
+    // The cancelled invoices change with the notice that cancels them, or not at all.
+    for (mut inv, version) in cancelled {
+        if let Some(c) = inv.corrections.cancelled.as_mut() {
+            c.notice_id = id.clone();
+        }
+        inv.updated_at = now;
+        let a = crate::invoices::audit_with(
+            ts,
+            &mut inv,
+            "seller",
+            "cancelled",
+            Some(format!("04/SS {id}")),
+        );
+        ops.push(Op::Put {
+            key: ts.key("INV", &inv.id),
+            data: crate::invoices::to_json(&inv),
+            condition: Condition::Version(version),
+        });
+        ops.push(a);
+    }
     ops.extend(outbox::enqueue_ops(ts, &msg));
-    ts.transact(ops).await?;
+    match ts.transact(ops).await {
+        Ok(_) => {}
+        Err(StoreError::ConditionFailed { .. }) => {
+            return Err(ApiError::Conflict(
+                "notice.invoice_changed",
+                "an invoice of the notice changed meanwhile; send it again".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
     outbox::wake(svc, ts, &msg).await;
     Ok(view(rec))
+}
+
+/// The operations that take back the cancellations notice `r` made.
+async fn uncancel_ops(
+    svc: &Services,
+    ts: &TenantStore,
+    r: &NoticeRecord,
+) -> Result<Vec<Op>, ApiError> {
+    let mut ops = Vec::new();
+    for row in r.input.rows.iter().filter(|row| row.action == 1) {
+        let (mut inv, version) = load(ts, &row.invoice_id).await?;
+        if inv
+            .corrections
+            .cancelled
+            .as_ref()
+            .is_none_or(|c| c.notice_id != r.id)
+        {
+            continue;
+        }
+        inv.corrections.cancelled = None;
+        inv.updated_at = svc.clock.now();
+        let a = crate::invoices::audit_with(
+            ts,
+            &mut inv,
+            "tax-authority",
+            "cancellation_refused",
+            Some(format!("04/SS {} refused", r.id)),
+        );
+        ops.push(Op::Put {
+            key: ts.key("INV", &inv.id),
+            data: crate::invoices::to_json(&inv),
+            condition: Condition::Version(version),
+        });
+        ops.push(a);
+    }
+    Ok(ops)
 }
 
 /// 999 and 301 for a notice.
@@ -254,12 +443,17 @@ pub async fn apply_reply(
         r.state = state;
         r.reasons = found.clone();
         r.updated_at = svc.clock.now();
-        let op = Op::Put {
+        let mut ops = vec![Op::Put {
             key: ts.key("NOTICE", id),
             data: serde_json::to_vec(&r).expect("records serialize"),
             condition: Condition::Version(version),
-        };
-        match ts.transact(vec![op]).await {
+        }];
+        // A refused cancellation did not happen: the invoices it cancelled stand again, in the
+        // same transaction (never cancelled on one side and not the other).
+        if state == S::Refused {
+            ops.extend(uncancel_ops(svc, ts, &r).await?);
+        }
+        match ts.transact(ops).await {
             Ok(_) => break,
             Err(StoreError::ConditionFailed { .. }) => continue,
             Err(e) => return Err(e.into()),

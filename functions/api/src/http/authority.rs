@@ -29,7 +29,8 @@ use serde::Deserialize;
     revise_invoice,
     list_notices,
     create_notice,
-    get_notice
+    get_notice,
+    get_notice_xml
 ))]
 pub(super) struct Api;
 
@@ -45,6 +46,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/invoices/{id}/revise", post(revise_invoice))
         .route("/api/notices", get(list_notices).post(create_notice))
         .route("/api/notices/{id}", get(get_notice))
+        .route("/api/notices/{id}/xml", get(get_notice_xml))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -274,4 +276,39 @@ async fn create_notice(
 )]
 async fn get_notice(caller: Caller, Path(id): Path<String>) -> Result<Json<NoticeView>, ApiError> {
     Ok(Json(authority::notices::get(&caller.store, &id).await?))
+}
+
+/// `GET /api/notices/{id}/xml`: the signed 04/SS (`TBao`, the taxpayer's signature in
+/// `DSCKS/NNT`), byte for byte as sent.
+#[utoipa::path(
+    get,
+    path = "/api/notices/{id}/xml",
+    security(("bearer" = [])),
+    params(("id" = String, Path, pattern = "^[0-9a-f]{32}$", description = "The notice's id")),
+    responses(
+        (status = 200, description = "The signed notice", content_type = "application/xml", body = String),
+        super::openapi::SignedIn,
+        super::openapi::NamedRecord,
+    )
+)]
+async fn get_notice_xml(
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let xml = authority::notices::signed(&caller.store, &id).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/xml".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"04SS-{id}.xml\""),
+            ),
+        ],
+        xml,
+    )
+        .into_response())
 }

@@ -9,6 +9,7 @@ mod access_tokens;
 mod authority;
 mod catalogs;
 mod certificates;
+mod corrections;
 mod health;
 mod invoices;
 mod openapi;
@@ -126,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .merge(certificates::routes())
         .merge(signing::routes())
         .merge(access_tokens::routes())
+        .merge(corrections::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(axum::middleware::map_response(typed_errors))

@@ -5,7 +5,10 @@
 //! Every refusal is the typed `ErrorBody` (`error.rs`, and the `typed_errors` layer for axum's own
 //! rejections); the shared error responses below are what operations list under their statuses.
 
-use super::{access_tokens, authority, catalogs, certificates, health, invoices, session, signing};
+use super::{
+    access_tokens, authority, catalogs, certificates, corrections, health, invoices, session,
+    signing,
+};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use hoadon_core::api::ErrorBody;
@@ -101,6 +104,7 @@ pub(super) fn document() -> &'static str {
         doc.merge(certificates::Api::openapi());
         doc.merge(signing::Api::openapi());
         doc.merge(access_tokens::Api::openapi());
+        doc.merge(corrections::Api::openapi());
         // After the merge: the examples go onto the merged operations.
         BearerAndExamples.modify(&mut doc);
         let mut json = serde_json::to_value(&doc).expect("the OpenAPI document serializes");

@@ -15,6 +15,7 @@ use crate::ports::sha256_hex;
 use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::api::Detail;
 use hoadon_core::api::authority::{AuthorityStatus, Subject};
+use hoadon_core::corrections::LinkState;
 use hoadon_core::lifecycle::Event;
 use hoadon_core::tdiep::CodeGranted;
 use hoadon_core::validate::Severity;
@@ -116,7 +117,7 @@ pub async fn record_event(
             _ => "authority_event",
         };
         let a = audit_with(ts, &mut rec, ACTOR, action, detail.clone());
-        let ops = vec![
+        let mut ops = vec![
             Op::Put {
                 key: ts.key("INV", id),
                 data: to_json(&rec),
@@ -124,6 +125,12 @@ pub async fn record_event(
             },
             a,
         ];
+        // A refused correction gives its original back its previous standing.
+        if event == Event::Reject {
+            ops.extend(
+                crate::corrections::original_ops(svc, ts, &rec, LinkState::Rejected, ACTOR).await?,
+            );
+        }
         match ts.transact(ops).await {
             Ok(_) => {
                 tracing::info!(event = "invoice.authority", tenant = ts.tenant(), invoice_id = %id, status = rec.status.as_str());
@@ -232,7 +239,10 @@ pub async fn adopt_code(
         auth.test = test;
         let detail = format!("MCCQT {}", granted.code);
         let a = audit_with(ts, &mut rec, ACTOR, "coded", Some(detail));
-        let ops = vec![
+        // A coded correction is valid: its original is replaced / adjusted with it.
+        let original =
+            crate::corrections::original_ops(svc, ts, &rec, LinkState::Valid, ACTOR).await?;
+        let mut ops = vec![
             Op::Put {
                 key: ts.key("INV", id),
                 data: to_json(&rec),
@@ -250,6 +260,7 @@ pub async fn adopt_code(
             },
             a,
         ];
+        ops.extend(original);
         match ts.transact(ops).await {
             Ok(_) => {
                 tracing::info!(event = "invoice.coded", tenant = ts.tenant(), invoice_id = %id, test);

@@ -17,17 +17,21 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// The document a draft stands for now: the client's input, the profile's seller.
-pub(super) async fn compose(
+/// The document a draft stands for now: the client's input, the profile's seller and reading of
+/// negative amounts, and — for a correction — the `TTHDLQuan` composed from its original.
+pub(crate) async fn compose(
     svc: &Services,
     ts: &TenantStore,
     input: &DraftInput,
+    corrects: Option<&crate::corrections::Corrects>,
 ) -> Result<InvoiceDocument, ApiError> {
     let (profile, _) = crate::profile::current(ts).await?;
     Ok(input.compose(ServerParts {
         seller: &profile.seller(),
         provider_tax_id: svc.provider_tax_id.as_deref(),
         number: None,
+        related: corrects.map(|c| &c.related),
+        negative_words: profile.negative_words,
     }))
 }
 
@@ -37,7 +41,46 @@ pub async fn recompose(
     ts: &TenantStore,
     rec: &InvoiceRecord,
 ) -> Result<InvoiceDocument, ApiError> {
-    compose(svc, ts, &DraftInput::from_document(&rec.document)).await
+    let input = DraftInput::from_document(&rec.document);
+    compose(svc, ts, &input, rec.corrects.as_ref()).await
+}
+
+/// A new draft record (not stored).
+pub fn new_record(
+    id: &str,
+    document: InvoiceDocument,
+    now: i64,
+    actor: &str,
+    idempotency_key: Option<&str>,
+) -> InvoiceRecord {
+    InvoiceRecord {
+        id: id.to_owned(),
+        status: Status::Draft,
+        document,
+        series: None,
+        number: None,
+        created_at: now,
+        updated_at: now,
+        created_by: actor.to_owned(),
+        idempotency_key: idempotency_key.map(str::to_owned),
+        archive_key: None,
+        xml_sha256: None,
+        signed_at: None,
+        prepared_sha256: None,
+        attention: None,
+        signing_mode: Default::default(),
+        token: None,
+        authority: None,
+        corrections: Default::default(),
+        corrects: None,
+        audit_seq: 0,
+        audit_head: String::new(),
+    }
+}
+
+/// Whether `id` can name a record (client-chosen ids and keys).
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    valid_id(id)
 }
 
 /// Creates a draft with the client's id. Replaying the same `Idempotency-Key` returns the
@@ -55,28 +98,8 @@ pub async fn create_draft(
             "id and Idempotency-Key are 8 to 64 letters, digits, '-' or '_'".into(),
         ));
     }
-    let now = svc.clock.now();
-    let mut rec = InvoiceRecord {
-        id: id.to_owned(),
-        status: Status::Draft,
-        document: compose(svc, ts, input).await?,
-        series: None,
-        number: None,
-        created_at: now,
-        updated_at: now,
-        created_by: actor.to_owned(),
-        idempotency_key: Some(idempotency_key.to_owned()),
-        archive_key: None,
-        xml_sha256: None,
-        signed_at: None,
-        prepared_sha256: None,
-        attention: None,
-        signing_mode: Default::default(),
-        token: None,
-        authority: None,
-        audit_seq: 0,
-        audit_head: String::new(),
-    };
+    let document = compose(svc, ts, input, None).await?;
+    let mut rec = new_record(id, document, svc.clock.now(), actor, Some(idempotency_key));
     let audit_op = audit(ts, &mut rec, actor, "draft_created");
     let ops = vec![
         Op::Put {
@@ -139,7 +162,7 @@ pub async fn update_draft(
     if version != if_match {
         return Err(ApiError::DraftConflict(Box::new(view(&rec, version))));
     }
-    rec.document = compose(svc, ts, input).await?;
+    rec.document = compose(svc, ts, input, rec.corrects.as_ref()).await?;
     rec.updated_at = svc.clock.now();
     let a = audit(ts, &mut rec, actor, "draft_updated");
     let ops = vec![

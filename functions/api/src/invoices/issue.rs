@@ -117,6 +117,8 @@ async fn preflight(
         return Err(ApiError::ProfileIncomplete(missing));
     }
     rec.document = drafts::recompose(svc, ts, &rec).await?;
+    // A correction: the buyer's agreement, the declaring 04/SS, the original still open to it.
+    crate::corrections::preflight(svc, ts, &rec).await?;
     // Coded (C) or uncoded (K) invoices need the authority's acceptance of that kind first.
     crate::authority::registration::allows(svc, ts, super::authority::coded(&rec)).await?;
     let checked = check(&rec.document);

@@ -33,7 +33,8 @@ mod sweep;
 pub mod token;
 
 pub use authority::seller_signed_xml;
-pub use drafts::{create_draft, recompose, update_draft};
+pub(crate) use drafts::{compose as compose_draft, is_valid_id as drafts_id_ok};
+pub use drafts::{create_draft, new_record, recompose, update_draft};
 pub use issue::{issue, issue_at};
 pub(crate) use queries::read_chain;
 pub use queries::{AuditReport, ListQuery, list, summary, verify_audit};
@@ -47,6 +48,7 @@ use crate::ports::{Archive, Clock, Signer, sha256_hex};
 use crate::store::{Condition, Item, Op, TenantStore};
 use hoadon_core::InvoiceDocument;
 use hoadon_core::api::{Attention, InvoiceView};
+use hoadon_core::corrections::Corrections;
 pub use hoadon_core::lifecycle::{SigningMode, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -96,6 +98,13 @@ pub struct InvoiceRecord {
     /// What the tax authority said (its code, a refusal), once the invoice went to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<hoadon_core::api::authority::AuthorityStatus>,
+    /// Its corrections (replacement, adjustments, cancellation) and what they make of it.
+    #[serde(default, skip_serializing_if = "Corrections::is_empty")]
+    pub corrections: Corrections,
+    /// When it is itself a correction: what it corrects, and the `TTHDLQuan` composed from the
+    /// stored original.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<crate::corrections::Corrects>,
     /// Sequence number and hash of the last audit entry (the chain's head).
     pub audit_seq: u64,
     pub audit_head: String,
@@ -157,11 +166,11 @@ pub(crate) fn chain_op(
 }
 
 /// Appends an audit entry (at `rec.updated_at`) to `rec`'s chain.
-fn audit(ts: &TenantStore, rec: &mut InvoiceRecord, actor: &str, action: &str) -> Op {
+pub(crate) fn audit(ts: &TenantStore, rec: &mut InvoiceRecord, actor: &str, action: &str) -> Op {
     audit_with(ts, rec, actor, action, None)
 }
 
-fn audit_with(
+pub(crate) fn audit_with(
     ts: &TenantStore,
     rec: &mut InvoiceRecord,
     actor: &str,
@@ -312,7 +321,7 @@ impl Services {
     }
 }
 
-fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
+pub(crate) fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
     serde_json::to_vec(v).expect("records serialize")
 }
 
@@ -337,6 +346,8 @@ pub fn view(rec: &InvoiceRecord, version: u64) -> InvoiceView {
         attention: rec.attention.clone(),
         authority: rec.authority.clone(),
         signing_mode: rec.signing_mode,
+        standing: rec.corrections.standing(),
+        corrects: rec.corrects.as_ref().map(|c| c.of.clone()),
         version,
     }
 }

@@ -52,9 +52,16 @@ pub(crate) struct Queue {
     leader: bool,
 }
 
-/// Most invoices one numbering transaction takes: 1 series operation + 4 per invoice ≤ 100
-/// (fewer when the store's transactions are smaller).
+/// Most invoices one numbering transaction takes: 1 series operation + 4 per invoice (6 for a
+/// correction, which also writes its original and the original's audit entry) ≤ 100 (fewer
+/// when the store's transactions are smaller).
 const BATCH: usize = 24;
+
+/// A request's operations in the numbering transaction: 4, and 2 per invoice a correction
+/// corrects.
+fn cost(r: &NumberRequest) -> usize {
+    4 + 2 * crate::corrections::originals_count(&r.rec)
+}
 
 /// Queues `rec` on its series and waits for its number (leading the queue if nobody does).
 pub(super) async fn number(
@@ -118,11 +125,22 @@ async fn lead_numbering(svc: &Services, ts: &TenantStore, series: &str, qkey: &s
                 return;
             };
             // One request per invoice per batch (a double click queues the same id twice).
-            let cap = BATCH.min((ts.max_transaction_ops() - 1) / 4).max(1);
+            let mut budget = ts.max_transaction_ops().saturating_sub(1);
             let mut batch: Vec<NumberRequest> = Vec::new();
             let mut rest = Vec::new();
+            // One correction per original per batch: each writes its original in the batch's
+            // transaction, and a transaction writes an item once.
+            let original =
+                |r: &NumberRequest| r.rec.corrects.as_ref().map(|c| c.of.invoice_id.clone());
             for r in q.waiting.drain(..) {
-                if batch.len() < cap && !batch.iter().any(|b| b.rec.id == r.rec.id) {
+                let clash = original(&r).is_some_and(|o| {
+                    batch
+                        .iter()
+                        .any(|b: &NumberRequest| original(b).as_deref() == Some(o.as_str()))
+                });
+                let fits = batch.is_empty() || (batch.len() < BATCH && cost(&r) <= budget);
+                if fits && !clash && !batch.iter().any(|b| b.rec.id == r.rec.id) {
+                    budget = budget.saturating_sub(cost(&r));
                     batch.push(r);
                 } else {
                     rest.push(r);
@@ -213,6 +231,8 @@ async fn number_batch(
             .as_deref()
             .and_then(|d| d.parse::<Date>().ok());
         let mut accepted = Vec::new();
+        // Where each accepted invoice's operations start (a correction has two more).
+        let mut starts: Vec<usize> = Vec::new();
         let mut ops = vec![Op::Check {
             key: ts.key("SERIES", series_key),
             condition: Condition::Exists,
@@ -227,9 +247,27 @@ async fn number_batch(
                     continue;
                 }
             };
+            // A correction moves its original (replacement pending; the method fixed) in the
+            // same transaction, or is refused here if the original was corrected otherwise.
+            let original = match crate::corrections::original_ops(
+                svc,
+                ts,
+                &rec,
+                hoadon_core::corrections::LinkState::Pending,
+                &r.actor,
+            )
+            .await
+            {
+                Ok(o) => o,
+                Err(e) => {
+                    let _ = r.reply.send(Err(e));
+                    continue;
+                }
+            };
             series.last_number = number;
             last_date = Some(r.date);
             let a = audit(ts, &mut rec, &r.actor, "numbered");
+            starts.push(ops.len());
             ops.push(Op::Put {
                 key: ts.key("INV", &rec.id),
                 data: to_json(&rec),
@@ -255,6 +293,7 @@ async fn number_batch(
                 },
             });
             ops.push(a);
+            ops.extend(original);
             accepted.push((r, rec));
         }
         if accepted.is_empty() {
@@ -278,7 +317,7 @@ async fn number_batch(
                     );
                     let _ = r
                         .reply
-                        .send(Ok(Numbered::Done(Box::new(rec), versions[1 + 4 * k])));
+                        .send(Ok(Numbered::Done(Box::new(rec), versions[starts[k]])));
                 }
                 return;
             }
@@ -289,7 +328,8 @@ async fn number_batch(
             // One invoice changed under us: it reads itself again; the rest go again.
             Err(StoreError::ConditionFailed { index }) => {
                 let mut rest: Vec<NumberRequest> = accepted.into_iter().map(|(r, _)| r).collect();
-                let r = rest.remove((index - 1) / 4);
+                let k = starts.iter().rposition(|s| *s <= index).unwrap_or(0);
+                let r = rest.remove(k);
                 let _ = r.reply.send(Ok(Numbered::Retry));
                 batch = rest;
             }

@@ -79,6 +79,11 @@ pub struct ListQuery {
     pub number: Option<u32>,
     /// Only invoices whose signing failed and need a person.
     pub attention: Option<bool>,
+    /// What corrections made of it: `issued`, `replacement_pending`, `replaced`, `adjusted`,
+    /// `cancelled`.
+    pub standing: Option<hoadon_core::corrections::Standing>,
+    /// Only correction drafts waiting for the buyer's (or the seller's) confirmation.
+    pub awaiting_confirmation: Option<bool>,
     /// The `next` of the previous page (opaque; nothing else is accepted; empty: the first).
     #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
@@ -89,7 +94,18 @@ pub struct ListQuery {
 
 fn keep(q: &ListQuery, buyer: Option<&str>, rec: &InvoiceRecord) -> bool {
     let d = &rec.document;
+    let awaiting = rec
+        .corrects
+        .as_ref()
+        .and_then(|c| c.confirmation_state)
+        .is_some_and(|s| {
+            use hoadon_core::corrections::ConfirmationState as C;
+            matches!(s, C::AwaitingBuyer | C::AwaitingSeller)
+        });
     q.status.is_none_or(|s| s == rec.status)
+        && q.standing
+            .is_none_or(|s| rec.status.is_issued() && s == rec.corrections.standing())
+        && q.awaiting_confirmation.is_none_or(|a| a == awaiting)
         && q.from.as_deref().is_none_or(|f| d.issue_date.as_str() >= f)
         && q.to.as_deref().is_none_or(|t| d.issue_date.as_str() <= t)
         && q.series.as_deref().is_none_or(|s| {

@@ -40,7 +40,7 @@ pub async fn revise(
                 .into(),
         ));
     }
-    let mut doc = drafts::compose(svc, ts, input).await?;
+    let mut doc = drafts::compose(svc, ts, input, rec.corrects.as_ref()).await?;
     if doc.issue_date.trim() != rec.document.issue_date.trim() {
         // Numbers follow dates within a series: a kept number keeps its date.
         return Err(ApiError::Unprocessable(
@@ -140,6 +140,18 @@ pub async fn revise(
         },
         a,
     ];
+    // A revised correction is pending again: its original moves back with it.
+    let mut ops = ops;
+    ops.extend(
+        crate::corrections::original_ops(
+            svc,
+            ts,
+            &rec,
+            hoadon_core::corrections::LinkState::Pending,
+            actor,
+        )
+        .await?,
+    );
     let version = match ts.transact(ops).await {
         Ok(v) => v[0],
         Err(StoreError::ConditionFailed { .. }) => {

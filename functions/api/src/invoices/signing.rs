@@ -218,6 +218,19 @@ pub(super) async fn record_signed(
         if let Some(m) = &message {
             ops.extend(crate::outbox::enqueue_ops(ts, m));
         }
+        // A correction of an uncoded series is valid once signed: its original moves with it.
+        if crate::corrections::becomes_valid(&rec_now) {
+            ops.extend(
+                crate::corrections::original_ops(
+                    svc,
+                    ts,
+                    &rec_now,
+                    hoadon_core::corrections::LinkState::Valid,
+                    actor,
+                )
+                .await?,
+            );
+        }
         match ts.transact(ops).await {
             Ok(v) => {
                 if let Some(m) = &message {

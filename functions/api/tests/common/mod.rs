@@ -2,6 +2,8 @@
 //! signing key, a fixed clock, two tenants with their company profiles.
 #![allow(dead_code)]
 
+pub mod authority;
+
 use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
