@@ -133,6 +133,7 @@ pub fn Actions(
                     method: m,
                     direction: (m == Method::Adjustment).then(|| direction.get_untracked()),
                     reason: why,
+                    also: Vec::new(),
                 });
                 let path = format!("/api/invoices/{original}/corrections");
                 let key = [("idempotency-key", draft.as_str())];
