@@ -5,11 +5,11 @@
 //! ([`crate::drafts`]); issuing needs the server and says so when there is none. In revise
 //! mode ([`revise`]) the same form fixes an invoice the tax authority refused.
 
+mod open;
 mod parts;
 mod revise;
 
 use crate::Session;
-use crate::api::{self, Payload};
 use crate::catalogs::{customer_party, detail_message};
 use crate::drafts::{LocalDraft, Outcome, outbox};
 use crate::i18n;
@@ -17,16 +17,15 @@ use crate::invoices::authority::RegistrationRequired;
 use crate::kept::device;
 use crate::route::{Link, Route, router};
 use crate::typeahead::TypeAhead;
-use gloo_net::http::Method;
+use hoadon_core::Severity;
 use hoadon_core::api::{Detail, InvoiceView};
 use hoadon_core::model::{DraftInput, LineDocument, ServerParts};
-use hoadon_core::{Severity, lifecycle::Event};
 use leptos::prelude::*;
 use parts::{
-    ConflictPanel, SellerBlock, SyncView, Totals, blank_line, default_series, focus, message,
-    new_document, opt, series_value, shown, split_series, sync_line, today,
+    ConflictPanel, SellerBlock, SyncView, Totals, blank_line, default_series, focus, issue,
+    message, opt, series_value, shown, split_series, sync_line, today,
 };
-use revise::{ReviseNote, Revision, Unrevisable};
+use revise::{ReviseNote, Revision};
 use serde_json::Value;
 
 const RATES: [&str; 6] = ["10%", "8%", "5%", "0%", "KCT", "KKKNT"];
@@ -69,55 +68,16 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
     let t = move |k| i18n::text(session.lang.get(), k);
 
     // Open the draft once the device's drafts are loaded.
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) || !ob.loaded.get() {
-            return done.unwrap_or(false);
-        }
-        let key = id.get_value();
-        if revise {
-            leptos::task::spawn_local(async move {
-                match revise::load(session, &key).await {
-                    Ok((d, r)) => {
-                        doc.set(d);
-                        // The refusal's errors at their fields, until the field is edited.
-                        server_findings.set(r.refusal.clone());
-                        revision.set(Some(r));
-                        ready.set(true);
-                    }
-                    Err(Unrevisable::NotRejected) => router.replace(Route::Invoice(key)),
-                    Err(Unrevisable::Failed(e)) => error.set(Some(e)),
-                }
-            });
-        } else if let Some(d) = ob.get(&key) {
-            related.set(d.related);
-            doc.set(d.document);
-            ready.set(true);
-        } else if ob.online.get_untracked() && session.token.get_untracked().is_some() {
-            leptos::task::spawn_local(async move {
-                let path = format!("/api/invoices/{key}");
-                let found =
-                    api::request::<InvoiceView>(session, Method::GET, &path, &[], Payload::None);
-                match found.await {
-                    Ok(rec) if !rec.status.allows(Event::Edit) => {
-                        router.replace(Route::Invoice(key));
-                        return;
-                    }
-                    Ok(rec) => {
-                        let d = LocalDraft::from_server(&rec);
-                        related.set(d.related.clone());
-                        doc.set(d.document.clone());
-                        ob.adopt(d);
-                    }
-                    Err(_) => doc.set(new_document()),
-                }
-                ready.set(true);
-            });
-        } else {
-            doc.set(new_document());
-            ready.set(true);
-        }
-        true
-    });
+    let signals = open::Signals {
+        doc,
+        related,
+        ready,
+        reset,
+        error,
+        server_findings,
+        revision,
+    };
+    open::open(session, ob, router, id, revise, signals);
 
     // A new draft starts in the default series once the device knows the tenant's series (not
     // counted as an edit: an untouched new draft is not stored).
@@ -479,9 +439,21 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
             }
             let path = format!("/api/invoices/{key}/issue");
             // The version just synced is what the user sees: the server issues exactly that.
-            let version = ob.get(&key).and_then(|d| d.version).map(|v| v.to_string());
-            let pin: Vec<(&str, &str)> = version.iter().map(|v| ("if-match", v.as_str())).collect();
-            match api::send(session, Method::POST, &path, &pin, Payload::None).await {
+            let mut version = ob.get(&key).and_then(|d| d.version);
+            let mut answer = issue(session, &path, version).await;
+            // A newer version with this very content (a correction's confirmation was requested
+            // since: the server moved the record, not the document): that one is issued.
+            if let Err(r) = &answer
+                && r.code() == "draft_conflict"
+                && let Some(current) = r.current::<InvoiceView>()
+                && DraftInput::from_document(&current.document) == doc.get_untracked()
+                && version != Some(current.version)
+            {
+                version = Some(current.version);
+                ob.adopt(LocalDraft::from_server(&current));
+                answer = issue(session, &path, version).await;
+            }
+            match answer {
                 Ok(_) => {
                     ob.forget(&key);
                     router.go(Route::Invoice(key));

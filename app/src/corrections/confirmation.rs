@@ -30,15 +30,17 @@ fn refusal_text(lang: Lang, r: &Refusal) -> String {
     }
 }
 
-/// The buyer's page as an address to send: the server answers a path.
+/// The buyer's page as an address to send. The server answers a path, `/confirm/<token>`;
+/// it is written as the app's route writes it (`/confirm/<tenant>/<secret>`: a dot in the last
+/// segment would be served as a file, not as the app).
 fn absolute(link: &str) -> String {
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
-    if link.starts_with('/') {
-        format!("{origin}{link}")
-    } else {
-        link.to_owned()
+    match link.strip_prefix("/confirm/") {
+        Some(token) => format!("{origin}{}", Route::Confirm(token.to_owned()).path()),
+        None if link.starts_with('/') => format!("{origin}{link}"),
+        None => link.to_owned(),
     }
 }
 
@@ -248,7 +250,6 @@ pub fn Confirmation(
             <Show when=move || needed && current.with(Option::is_none)>
                 <p class="hint" id="confirmation-none">{move || t("conf.none")}</p>
             </Show>
-            {state_view}
             {move || link.get().map(|l| {
                 let shown = l.clone();
                 view! {
@@ -262,6 +263,7 @@ pub fn Confirmation(
                     </div>
                 }
             })}
+            {state_view}
             <div class="actions">
                 <Show when=can_request>
                     <button type="button" class="primary" id="confirmation-request" disabled=move || busy.get()

@@ -23,7 +23,7 @@ use crate::invoices::corrections::{corrects_line, standing_badge};
 use crate::invoices::status_key;
 use crate::route::{Link, Route};
 use hoadon_core::api::InvoiceView;
-use hoadon_core::api::corrections::{CorrectionsView, FiguresView, LinkView};
+use hoadon_core::api::corrections::{CorrectionsView, FiguresView, LinkView, ListedInvoice};
 use hoadon_core::corrections::LinkState;
 use hoadon_core::lifecycle::Event;
 use leptos::prelude::*;
@@ -131,6 +131,9 @@ pub fn CorrectionsScreen(session: Session, id: String) -> impl IntoView {
                 {move || i18n::text(session.lang.get(), status_key(status))}</span>
                 {standing_badge(session, l.view.standing, Some("corr-standing"))}</p>
             {corrects_line(session, &rec)}
+            {l.view.corrects.as_ref().filter(|c| !c.list.is_empty()).map(|c| view! {
+                <Covered session list=c.list.clone() />
+            })}
             <Chain session chain here=id_here />
             {l.view.cumulative.clone().map(|f| view! { <Figures session figures=f /> })}
             {status.is_issued().then(|| view! {
@@ -179,11 +182,11 @@ fn Chain(session: Session, chain: Loaded, here: String) -> impl IntoView {
         view! {
             <tr id=format!("chain-{}", k.id) data-method=k.method.label_en() data-state=texts::link_key(state).trim_start_matches("link.")>
                 <td>{move || t(kind)}{direction.map(|d| view! { " · "{move || t(d)} })}{mark(&k.id)}</td>
-                <td><Link to=route_of(&k)>{number_of(k.symbol.as_deref(), k.number)}</Link></td>
-                <td>{move || i18n::date(lang(), &date)}</td>
-                <td><span class="badge">{move || t(texts::link_key(state))}</span>" "
+                <td data-label=move || i18n::text(lang(), "number")><Link to=route_of(&k)>{number_of(k.symbol.as_deref(), k.number)}</Link></td>
+                <td data-label=move || i18n::text(lang(), "issue_date")>{move || i18n::date(lang(), &date)}</td>
+                <td data-label=move || t("corr.state")><span class="badge">{move || t(texts::link_key(state))}</span>" "
                     <span class=format!("badge {}", status.as_str())>{move || i18n::text(lang(), status_key(status))}</span></td>
-                <td data-confirmation=confirmation.map(|c| c.as_str())>
+                <td data-label=move || confirmation.map(|_| t("corr.confirmation")) data-confirmation=confirmation.map(|c| c.as_str())>
                     {confirmation.map(|c| view! { <span class="badge">{move || t(texts::confirmation_key(c))}</span> })}</td>
             </tr>
         }
@@ -191,7 +194,7 @@ fn Chain(session: Session, chain: Loaded, here: String) -> impl IntoView {
     view! {
         <h2>{move || t("corr.chain")}</h2>
         <div class="table-wrap">
-            <table class="list" id="chain">
+            <table class="list stack" id="chain">
                 <thead><tr>
                     <th scope="col">{move || t("corr.kind")}</th>
                     <th scope="col">{move || i18n::text(lang(), "number")}</th>
@@ -202,12 +205,11 @@ fn Chain(session: Session, chain: Loaded, here: String) -> impl IntoView {
                 <tbody>
                     <tr id=format!("chain-{}", o.id) data-method="original">
                         <td>{move || t("corr.original")}{mark(&o.id)}</td>
-                        <td><Link to=Route::Invoice(o.id.clone())>{original_number}</Link></td>
-                        <td>{move || i18n::date(lang(), &original_date)}</td>
-                        <td><span class=format!("badge {}", original_status.as_str())>
+                        <td data-label=move || i18n::text(lang(), "number")><Link to=Route::Invoice(o.id.clone())>{original_number}</Link></td>
+                        <td data-label=move || i18n::text(lang(), "issue_date")>{move || i18n::date(lang(), &original_date)}</td>
+                        <td data-label=move || t("corr.state")><span class=format!("badge {}", original_status.as_str())>
                             {move || i18n::text(lang(), status_key(original_status))}</span>
                             {standing_badge(session, v.standing, None)}</td>
-                        <td></td>
                     </tr>
                     {v.links.into_iter().map(link_row).collect_view()}
                     {v.cancelled.map(|c| {
@@ -215,8 +217,8 @@ fn Chain(session: Session, chain: Loaded, here: String) -> impl IntoView {
                         view! {
                             <tr id="chain-cancelled" data-method="cancellation">
                                 <td>{move || t("method.cancellation")}</td>
-                                <td>{move || t("corr.notice")}</td>
-                                <td>{move || i18n::date(lang(), &date)}</td>
+                                <td><Link to=Route::Notices>{move || t("corr.notice")}</Link></td>
+                                <td data-label=move || i18n::text(lang(), "issue_date")>{move || i18n::date(lang(), &date)}</td>
                                 <td colspan="2">{c.reason.clone()}</td>
                             </tr>
                         }
@@ -226,6 +228,41 @@ fn Chain(session: Session, chain: Loaded, here: String) -> impl IntoView {
                             <td>{move || t("corr.notice")}</td>
                             <td colspan="4"><Link to=Route::Notices>{n}</Link></td>
                         </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A correction of several invoices of one buyer in one month (from 1 June 2025): the list
+/// 01/BK-ĐCTT, each invoice with its total as issued and the difference the seller states.
+#[component]
+fn Covered(session: Session, list: Vec<ListedInvoice>) -> impl IntoView {
+    let t = move |k| texts::text(session.lang.get(), k);
+    let lang = move || session.lang.get();
+    view! {
+        <h2>{move || t("corr.list")}</h2>
+        <div class="table-wrap">
+            <table class="list" id="covered">
+                <thead><tr>
+                    <th scope="col">{move || i18n::text(lang(), "number")}</th>
+                    <th scope="col">{move || i18n::text(lang(), "issue_date")}</th>
+                    <th scope="col" class="num">{move || t("corr.list.total")}</th>
+                    <th scope="col" class="num">{move || t("corr.list.difference")}</th>
+                </tr></thead>
+                <tbody>
+                    {list.into_iter().map(|l| {
+                        let date = l.issue_date.clone();
+                        let name = format!("{}{} · {}", l.form, l.symbol, l.number);
+                        view! {
+                            <tr>
+                                <td><Link to=Route::Invoice(l.invoice_id.clone())>{name}</Link></td>
+                                <td>{move || i18n::date(lang(), &date)}</td>
+                                <td class="num">{i18n::money(l.total)}</td>
+                                <td class="num">{l.difference.map(i18n::money).unwrap_or_default()}</td>
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>

@@ -82,6 +82,12 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
             "The original plus its valid adjustments.",
         ),
         "corr.rate" => ("Thuế suất", "VAT rate"),
+        "corr.list" => (
+            "Bảng kê hóa đơn được điều chỉnh, thay thế (01/BK-ĐCTT)",
+            "List of the invoices it corrects (01/BK-ĐCTT)",
+        ),
+        "corr.list.total" => ("Tổng tiền đã lập", "Total as issued"),
+        "corr.list.difference" => ("Chênh lệch", "Difference"),
         "corr.none_rate" => ("Không chịu thuế", "No VAT"),
         "corr.actions" => ("Xử lý sai sót", "Correct it"),
         "corr.reason" => (

@@ -3,10 +3,12 @@
 //! conflict panel.
 
 use crate::Session;
+use crate::api::{self, Payload};
 use crate::drafts::{Conflict, Outbox};
 use crate::i18n::{self, Lang};
 use crate::kept::Device;
 use crate::route::{Link, Route, Router};
+use gloo_net::http::Method;
 use hoadon_core::api::SeriesView;
 use hoadon_core::model::{DraftInput, LineDocument, PartyDocument};
 use hoadon_core::{Checked, Finding};
@@ -280,6 +282,17 @@ pub fn ConflictPanel(
         }
         .into_any(),
     }
+}
+
+/// `POST …/issue` pinned to the draft `version` the user reviewed.
+pub async fn issue(
+    session: Session,
+    path: &str,
+    version: Option<u64>,
+) -> Result<String, api::Refusal> {
+    let v = version.map(|v| v.to_string());
+    let pin: Vec<(&str, &str)> = v.iter().map(|v| ("if-match", v.as_str())).collect();
+    api::send(session, Method::POST, path, &pin, Payload::None).await
 }
 
 #[cfg(test)]
