@@ -252,9 +252,11 @@ pub async fn get_confirmation(
     correction_id: &str,
 ) -> Result<ConfirmationView, ApiError> {
     let (rec, _) = load(ts, correction_id).await?;
-    let id = correction_of(&rec)?
-        .confirmation
-        .clone()
+    // Not a correction, or none requested: there is no confirmation to show.
+    let id = rec
+        .corrects
+        .as_ref()
+        .and_then(|c| c.confirmation.clone())
         .ok_or(ApiError::NotFound)?;
     Ok(view(&record(ts, &id).await?.0, None))
 }
@@ -344,14 +346,22 @@ pub async fn record_document(
             "name: 1 to 120 characters".into(),
         ));
     }
+    // The confirmation first: an unknown one is 404 whatever the body says.
+    record(ts, id).await?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(doc.content_base64.trim())
         .map_err(|_| {
             ApiError::Unprocessable("confirmation.document", "content_base64: not base64".into())
         })?;
-    if bytes.is_empty() || bytes.len() > MAX_DOCUMENT {
+    if bytes.is_empty() {
+        return Err(ApiError::Unprocessable(
+            "confirmation.document",
+            "content_base64: the document is empty".into(),
+        ));
+    }
+    if bytes.len() > MAX_DOCUMENT {
         return Err(ApiError::TooLarge(format!(
-            "the document is {} bytes; 1 to {MAX_DOCUMENT} are kept",
+            "the document is {} bytes; at most {MAX_DOCUMENT} are kept",
             bytes.len()
         )));
     }

@@ -62,21 +62,25 @@ pub fn refused(r: Refused) -> ApiError {
     }
 }
 
-/// What the rules must know of `original` today.
+/// What the rules must know of `original` today. An invoice that is not issued (a draft, or one
+/// not yet valid) is only ever refused as `correction.not_valid`, whatever its draft date says.
 pub(crate) fn rule_context(
     svc: &Services,
     original: &InvoiceRecord,
 ) -> Result<RuleContext, ApiError> {
     let d = &original.document;
+    let today = svc.clock.now_vn().date;
     let coded = invoices::authority::coded(original);
+    let valid = original.number.is_some() && original.status.deliverable(coded);
+    let original_date = match d.issue_date.trim().parse::<Date>() {
+        Ok(date) => date,
+        Err(_) if !valid => today,
+        Err(_) => return Err(ApiError::Internal("an issued invoice's date".into())),
+    };
     Ok(RuleContext {
-        original_date: d
-            .issue_date
-            .trim()
-            .parse::<Date>()
-            .map_err(|_| ApiError::Internal("an issued invoice's date".into()))?,
-        today: svc.clock.now_vn().date,
-        original_valid: original.number.is_some() && original.status.deliverable(coded),
+        original_date,
+        today,
+        original_valid: valid,
         symbol_letter: d.symbol.trim().chars().nth(3).unwrap_or(' '),
     })
 }

@@ -212,7 +212,6 @@ async fn request_confirmation(
         (status = 200, description = "The confirmation", body = ConfirmationView),
         super::openapi::SignedIn,
         super::openapi::NamedRecord,
-        (status = 422, response = super::openapi::Unprocessable),
     )
 )]
 async fn get_confirmation(
