@@ -306,6 +306,11 @@ impl Corrections {
                 "The invoice does not know that correction.".into(),
             )
         })?;
+        // An uncoded correction is valid once signed (it went to the buyer): the authority's
+        // later refusal of its data does not undo it; it is corrected like any issued invoice.
+        if (link.state, to) == (S::Valid, S::Rejected) {
+            return Ok(());
+        }
         let ok = matches!(
             (link.state, to),
             (S::Draft, S::Pending)
@@ -431,6 +436,9 @@ mod tests {
             "correction.already_replaced"
         );
         assert_eq!(code(k.advance("r1", LinkState::Draft)), "correction.state");
+        // The authority refusing a valid (uncoded, delivered) correction's data undoes nothing.
+        k.advance("r1", LinkState::Rejected).unwrap();
+        assert_eq!(k.standing(), Standing::Replaced);
     }
 
     #[test]
