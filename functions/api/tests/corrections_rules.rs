@@ -228,7 +228,7 @@ async fn one_adjustment_covers_several_invoices_of_a_buyer_in_a_month_with_its_0
     .await;
     let body = |also: Value| {
         json!({"id": "many-adj-001", "method": "adjustment", "direction": "decrease",
-        "reason": "Chiết khấu thương mại tháng 11", "also": also})
+        "reason": "Chiết khấu thương mại tháng 11", "difference": "-550000", "also": also})
     };
     for (also, why) in [
         (json!([{"invoice_id": "many-inv-003"}]), "another buyer"),
@@ -259,9 +259,21 @@ async fn one_adjustment_covers_several_invoices_of_a_buyer_in_a_month_with_its_0
             .unwrap()
             .contains("01/BK-ĐCTT: 2 hóa đơn")
     );
+    // The list's differences (−550,000 each) must add up to the correction's total.
+    let wrong = json!([{"name": "Chiết khấu thương mại", "amount": "-2000000", "tax_rate": "10%"}]);
+    let saved = edit_lines(&app, &t, &draft, wrong).await;
+    let (s, v) = app.issue(&t, "many-adj-001").await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("correction.list_difference")
+        ),
+        "{v}"
+    );
     let discount =
         json!([{"name": "Chiết khấu thương mại", "amount": "-1000000", "tax_rate": "10%"}]);
-    edit_lines(&app, &t, &draft, discount).await;
+    edit_lines(&app, &t, &saved, discount).await;
     let (s, v) = app.issue(&t, "many-adj-001").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     valid(&app, &t, "many-adj-001").await;
@@ -272,6 +284,9 @@ async fn one_adjustment_covers_several_invoices_of_a_buyer_in_a_month_with_its_0
             (Some("adjusted"), Some("many-adj-001")),
             "{id}: {c}"
         );
+        // Each invoice shows its own row of the list, not the whole correction.
+        assert_eq!(c["links"][0]["listed_difference"], "-550000", "{c}");
+        assert!(c.get("cumulative").is_none_or(Value::is_null), "{c}");
     }
     assert_eq!(chain(&app, &t, "many-inv-003").await["standing"], "issued");
 }

@@ -31,6 +31,14 @@ pub struct CorrectionRequest {
     #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<CoveredInput>,
+    /// With `also`: the difference of this (the first) invoice's total on the list.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
+    #[serde(
+        default,
+        with = "crate::money::decimal_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub difference: Option<rust_decimal::Decimal>,
 }
 
 /// One more invoice a correction covers, with the difference the seller states for it.
@@ -102,6 +110,14 @@ pub struct LinkView {
     /// Its confirmation's state, when one was requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmation: Option<ConfirmationState>,
+    /// When it covers several invoices: this invoice's difference on its 01/BK-ĐCTT list.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
+    #[serde(
+        default,
+        with = "crate::money::decimal_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub listed_difference: Option<rust_decimal::Decimal>,
 }
 
 /// What the invoice a correction corrects is.
@@ -162,7 +178,9 @@ pub struct CorrectionsView {
     /// 04/SS notices that named it.
     #[serde(default)]
     pub notices: Vec<String>,
-    /// The invoice's figures with its valid adjustments added (absent when it has none).
+    /// The invoice's figures with its valid adjustments added (absent when it has none). An
+    /// adjustment covering several invoices counts here only through its 01/BK-ĐCTT row
+    /// (`LinkView::listed_difference`): its rates are not split per invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cumulative: Option<FiguresView>,
     pub actions: Vec<ActionView>,

@@ -459,7 +459,7 @@ async fn public_view(
             .iter()
             .map(|l| PublicLine {
                 name: l.name.clone(),
-                amount: l.amount.or_else(|| Some(l.quantity? * l.unit_price?)),
+                amount: l.amount.or_else(|| l.quantity?.checked_mul(l.unit_price?)),
             })
             .collect(),
         total,

@@ -85,6 +85,28 @@ pub(crate) fn rule_context(
     })
 }
 
+/// The date rules keyed on "the correction's date" read: the correction's own issue date (what
+/// it will be issued as), today while it has none that parses.
+pub(crate) fn correction_date(svc: &Services, rec: &InvoiceRecord) -> Date {
+    rec.document
+        .issue_date
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| svc.clock.now_vn().date)
+}
+
+/// [`rule_context`] of `original` for the correction `rec`: its procedure rules on the
+/// correction's own date.
+pub(crate) fn context_for(
+    svc: &Services,
+    original: &InvoiceRecord,
+    rec: &InvoiceRecord,
+) -> Result<RuleContext, ApiError> {
+    let mut ctx = rule_context(svc, original)?;
+    ctx.today = correction_date(svc, rec);
+    Ok(ctx)
+}
+
 fn check_reason(reason: &str, max: usize) -> Result<String, ApiError> {
     let r = reason.trim();
     if r.is_empty() || r.chars().count() > max || r.chars().any(char::is_control) {
@@ -242,7 +264,7 @@ pub async fn create(
         let mut related = related_of(&original, req.method, direction, &reason)?;
         let mut listed = Vec::new();
         if !others.is_empty() {
-            listed.push(list::listed(&original, None));
+            listed.push(list::listed(&original, req.difference));
             listed.extend(others.iter().map(|(.., l)| l.clone()));
             let with = format!(
                 "{} (kèm bảng kê 01/BK-ĐCTT: {} hóa đơn)",
@@ -337,7 +359,7 @@ pub(crate) async fn original_ops(
         let (mut original, version) = load(ts, id).await?;
         let before = original.corrections.clone();
         if to == LinkState::Pending {
-            let ctx = rule_context(svc, &original)?;
+            let ctx = context_for(svc, &original, rec)?;
             original
                 .corrections
                 .number(&rec.id, &ctx)
@@ -482,8 +504,10 @@ pub async fn discard(
 }
 
 /// What issuing a correction must find first (the preflight): its buyer's agreement where the
-/// rules need it, the 04/SS declaring it where the dated rules ask for one, and the original
-/// still open to this method (checked again, atomically, when the number is taken).
+/// rules need it (for the content now), the 04/SS declaring it where the dated rules ask for one,
+/// each original still open to this method (checked again, atomically, when the number is
+/// taken), and a 01/BK-ĐCTT list allowed on the correction's date whose differences add up. The
+/// procedure rules read the correction's own issue date.
 pub(crate) async fn preflight(
     svc: &Services,
     ts: &TenantStore,
@@ -493,15 +517,24 @@ pub(crate) async fn preflight(
         return Ok(());
     };
     confirmations::allows_issue(svc, ts, rec).await?;
+    for id in c.of.originals() {
+        let (o, _) = load(ts, id).await?;
+        let mut trial = o.corrections.clone();
+        if trial
+            .links
+            .iter()
+            .any(|l| l.id == rec.id && l.state == LinkState::Draft)
+        {
+            trial
+                .number(&rec.id, &context_for(svc, &o, rec)?)
+                .map_err(refused)?;
+        }
+    }
     let (original, _) = load(ts, &c.of.invoice_id).await?;
-    let ctx = rule_context(svc, &original)?;
-    let mut trial = original.corrections.clone();
-    if trial
-        .links
-        .iter()
-        .any(|l| l.id == rec.id && l.state == LinkState::Draft)
-    {
-        trial.number(&rec.id, &ctx).map_err(refused)?;
+    let ctx = context_for(svc, &original, rec)?;
+    if !c.of.list.is_empty() {
+        list::allowed_at(&ctx)?;
+        list::differences_add_up(rec, &c.of.list)?;
     }
     use hoadon_core::corrections::rules::{Jurisdiction, Rule, rule_at};
     let row = rule_at(
