@@ -144,6 +144,36 @@ async fn a_replacement_waits_for_the_buyer_is_coded_and_leaves_its_original_repl
         (StatusCode::OK, Some("confirmed")),
         "{page}"
     );
+    // Edited after the buyer agreed: the agreement no longer covers it; asked and given again.
+    let (_, current) = app.get(&t, "/api/invoices/repl-0000-01").await;
+    let mut lines = current["document"]["lines"].clone();
+    lines[0]["quantity"] = json!("1");
+    edit_lines(&app, &t, &current, lines).await;
+    let (s, v) = app.issue(&t, "repl-0000-01").await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("correction.confirmation_outdated")
+        ),
+        "{v}"
+    );
+    let (s, conf) = app
+        .post(&t, "/api/invoices/repl-0000-01/confirmation")
+        .await;
+    assert_eq!(
+        (s, conf["state"].as_str()),
+        (StatusCode::OK, Some("awaiting_buyer")),
+        "{conf}"
+    );
+    let link = conf["link"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("/confirm/")
+        .unwrap();
+    let confirm = format!("/api/public/confirmations/{link}/confirm");
+    let (s, _) = app.call("POST", &confirm, None, &[], None).await;
+    assert_eq!(s, StatusCode::OK);
 
     let (s, v) = app.issue(&t, "repl-0000-01").await;
     assert_eq!(s, StatusCode::OK, "{v}");

@@ -34,6 +34,19 @@ struct ConfirmationRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     document_key: Option<String>,
     history: Vec<ConfirmationStep>,
+    /// SHA-256 of the correction's content when it was confirmed: what the buyer agreed to.
+    /// An edit afterwards makes the agreement outdated (issuing refuses it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    agreed_sha256: Option<String>,
+}
+
+/// What a confirmation agrees to: the correction's content as a client may edit it, and the
+/// invoice it corrects.
+fn content_sha256(rec: &InvoiceRecord) -> String {
+    let input = hoadon_core::model::DraftInput::from_document(&rec.document);
+    let related = rec.corrects.as_ref().map(|c| &c.related);
+    let json = serde_json::to_vec(&(input, related)).expect("documents serialize");
+    sha256_hex(&json)
 }
 
 fn view(r: &ConfirmationRecord, link: Option<String>) -> ConfirmationView {
@@ -121,6 +134,25 @@ pub(crate) async fn allows_issue(
         Some(id) => state(ts, id).await?,
         None => None,
     };
+    if state == Some(ConfirmationState::Confirmed) {
+        let id = rec
+            .corrects
+            .as_ref()
+            .and_then(|c| c.confirmation.as_deref());
+        let agreed = match id {
+            Some(id) => record(ts, id).await?.0.agreed_sha256,
+            None => None,
+        };
+        if agreed.as_deref() == Some(content_sha256(rec).as_str()) {
+            return Ok(());
+        }
+        return Err(ApiError::Unprocessable(
+            "correction.confirmation_outdated",
+            "Hóa đơn đã sửa sau khi người mua xác nhận: hãy đề nghị xác nhận lại / the draft \
+             changed after the buyer confirmed it: request the confirmation again"
+                .into(),
+        ));
+    }
     if state.is_some_and(ConfirmationState::allows_issue) {
         return Ok(());
     }
@@ -165,7 +197,11 @@ pub async fn create_confirmation(
                 key: ts.key("CONFLINK", &r.link_sha256),
                 condition: Condition::Always,
             });
-            if r.state == ConfirmationState::Revoked {
+            // Revoked, or agreed to content that changed since: asked anew.
+            let outdated = r.state == ConfirmationState::Confirmed
+                && r.agreed_sha256.as_deref() != Some(content_sha256(&rec).as_str());
+            if r.state == ConfirmationState::Revoked || outdated {
+                r.agreed_sha256 = None;
                 r.state = ConfirmationState::entered(Side::Seller, need);
                 r.entered_by = Side::Seller;
                 r.history.push(ConfirmationStep {
@@ -195,6 +231,7 @@ pub async fn create_confirmation(
                 link_sha256: link_sha256.clone(),
                 document: None,
                 document_key: None,
+                agreed_sha256: None,
                 history: vec![ConfirmationStep {
                     state,
                     by: Side::Seller,
@@ -281,6 +318,8 @@ async fn step(
         ));
     }
     r.state = r.state.apply(event, r.entered_by).map_err(refused)?;
+    r.agreed_sha256 =
+        (r.state == ConfirmationState::Confirmed).then(|| content_sha256(&correction));
     if let Some((d, key)) = document {
         r.document = Some(d);
         r.document_key = Some(key);
