@@ -90,25 +90,18 @@ async fn a_replacement_waits_for_the_buyer_is_coded_and_leaves_its_original_repl
         (StatusCode::OK, Some("awaiting_buyer")),
         "{conf}"
     );
-    let link = conf["link"]
+    // The key travels in the link's fragment, and in bodies: never in a path.
+    let key = conf["link"]
         .as_str()
         .unwrap()
-        .strip_prefix("/confirm/")
+        .strip_prefix("/confirm#")
         .unwrap()
         .to_owned();
     let (_, listed) = app
         .get(&t, "/api/invoices?awaiting_confirmation=true")
         .await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
-    let (s, page) = app
-        .call(
-            "GET",
-            &format!("/api/public/confirmations/{link}"),
-            None,
-            &[],
-            None,
-        )
-        .await;
+    let (s, page) = public(&app, "view", &key).await;
     assert_eq!(
         (s, page["method"].as_str()),
         (StatusCode::OK, Some("replacement")),
@@ -120,25 +113,9 @@ async fn a_replacement_waits_for_the_buyer_is_coded_and_leaves_its_original_repl
             .unwrap()
             .starts_with("Thay thế cho")
     );
-    let (s, _) = app
-        .call(
-            "GET",
-            "/api/public/confirmations/anphat.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-            None,
-            &[],
-            None,
-        )
-        .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, page) = app
-        .call(
-            "POST",
-            &format!("/api/public/confirmations/{link}/confirm"),
-            None,
-            &[],
-            None,
-        )
-        .await;
+    let forged = "anphat.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    assert_eq!(public(&app, "view", forged).await.0, StatusCode::NOT_FOUND);
+    let (s, page) = public(&app, "confirm", &key).await;
     assert_eq!(
         (s, page["state"].as_str()),
         (StatusCode::OK, Some("confirmed")),
@@ -166,14 +143,12 @@ async fn a_replacement_waits_for_the_buyer_is_coded_and_leaves_its_original_repl
         (StatusCode::OK, Some("awaiting_buyer")),
         "{conf}"
     );
-    let link = conf["link"]
+    let key = conf["link"]
         .as_str()
         .unwrap()
-        .strip_prefix("/confirm/")
+        .strip_prefix("/confirm#")
         .unwrap();
-    let confirm = format!("/api/public/confirmations/{link}/confirm");
-    let (s, _) = app.call("POST", &confirm, None, &[], None).await;
-    assert_eq!(s, StatusCode::OK);
+    assert_eq!(public(&app, "confirm", key).await.0, StatusCode::OK);
 
     let (s, v) = app.issue(&t, "repl-0000-01").await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -397,4 +372,11 @@ async fn before_june_2025_a_correction_is_declared_on_a_04ss_first() {
     let done = chain(&app, &t, "may-inv-0001").await;
     assert_eq!(done["standing"], "replaced", "{done}");
     assert_eq!(done["notices"][0], n["id"]);
+}
+
+/// A call of the public confirmation page (no token), `what` = `view` or `confirm`.
+async fn public(app: &common::TestApp, what: &str, key: &str) -> (StatusCode, serde_json::Value) {
+    let uri = format!("/api/public/confirmations/{what}");
+    app.call("POST", &uri, None, &[], Some(json!({ "key": key })))
+        .await
 }

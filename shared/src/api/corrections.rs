@@ -249,8 +249,8 @@ pub struct ConfirmationView {
     /// The recorded agreement document, if the seller uploaded one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<DocumentRef>,
-    /// The buyer's page (`/confirm/<token>`): only in the answer that created it (the token is
-    /// stored hashed).
+    /// The buyer's page (`/confirm#<tenant>.<secret>`, the key in the fragment): only in the
+    /// answer that created it (the secret is stored hashed), valid 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
     /// Who did what, when.
@@ -288,7 +288,20 @@ pub struct RecordDocument {
     pub content_base64: String,
 }
 
-/// `GET /api/public/confirmations/{token}`: what the buyer sees without an account.
+/// `POST /api/public/confirmations/view` and `…/confirm`: the key of the buyer's link (its
+/// fragment, `<tenant>.<secret>`), sent in the body so that no path (no access log) holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PublicKey {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[a-z][a-z0-9-]{2,20}\\.[A-Za-z0-9_-]{43}$")
+    )]
+    pub key: String,
+}
+
+/// What the buyer sees without an account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicConfirmation {

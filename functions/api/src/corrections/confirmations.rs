@@ -4,8 +4,10 @@
 //! A correction whose rules need the agreement is not issued before it is confirmed.
 //!
 //! Items: `CONF / <id>` (the record), `CONFLINK / <sha256 of the link's secret>` → id. The link
-//! is `/confirm/<tenant>.<secret>`: the tenant names where to look, the secret (256 random bits,
-//! stored only hashed, shown once) is what proves the holder was sent it.
+//! is `/confirm#<tenant>.<secret>`: the tenant names where to look, the secret (256 random bits,
+//! stored only hashed, shown once, valid for [`LINK_DAYS`] days) is what proves the holder was
+//! sent it. It travels in the URL's fragment and in request bodies, never in a path, so no
+//! access log (the gateway's, a CDN's) and no `Referer` ever carries it.
 
 use super::{Corrects, refused, rule_context};
 use crate::error::ApiError;
@@ -21,6 +23,9 @@ use hoadon_core::lifecycle::Status;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+/// How long a buyer's link works.
+pub const LINK_DAYS: i64 = 30;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct ConfirmationRecord {
     id: String,
@@ -29,6 +34,9 @@ struct ConfirmationRecord {
     state: ConfirmationState,
     entered_by: Side,
     link_sha256: String,
+    /// When the current link stops working (Unix seconds).
+    #[serde(default)]
+    link_expires_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     document: Option<DocumentRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,6 +220,7 @@ pub async fn create_confirmation(
                 });
             }
             r.link_sha256 = link_sha256.clone();
+            r.link_expires_at = now + LINK_DAYS * 86_400;
             ops.push(Op::Put {
                 key: ts.key("CONF", id),
                 data: to_json(&r),
@@ -229,6 +238,7 @@ pub async fn create_confirmation(
                 state,
                 entered_by: Side::Seller,
                 link_sha256: link_sha256.clone(),
+                link_expires_at: now + LINK_DAYS * 86_400,
                 document: None,
                 document_key: None,
                 agreed_sha256: None,
@@ -273,7 +283,7 @@ pub async fn create_confirmation(
     match ts.transact(ops).await {
         Ok(_) => Ok(view(
             &conf,
-            Some(format!("/confirm/{}.{secret}", ts.tenant())),
+            Some(format!("/confirm#{}.{secret}", ts.tenant())),
         )),
         Err(StoreError::ConditionFailed { .. }) => Err(ApiError::Conflict(
             "confirmation.changed",
@@ -447,20 +457,15 @@ pub async fn revoke_confirmation(
     Ok(view(&r, None))
 }
 
-/// The tenant's store and the confirmation a public link names (`<tenant>.<secret>`); any
-/// mismatch is a plain `404`, saying nothing of what exists.
+/// The tenant's store and the confirmation a link's key names (`<tenant>.<secret>`); any
+/// mismatch, and an expired link, is a plain `404`, saying nothing of what exists.
 async fn by_link(
+    svc: &Services,
     store: &Arc<dyn Store>,
-    link: &str,
+    key: &str,
 ) -> Result<(TenantStore, ConfirmationRecord), ApiError> {
-    let (tenant, secret) = link.rsplit_once('.').ok_or(ApiError::NotFound)?;
-    if tenant.is_empty()
-        || tenant.len() > 64
-        || !tenant
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        || secret.len() != 43
-    {
+    let (tenant, secret) = key.rsplit_once('.').ok_or(ApiError::NotFound)?;
+    if !crate::auth::valid_tenant_id(tenant) || secret.len() != 43 {
         return Err(ApiError::NotFound);
     }
     let ts = TenantStore::new(tenant, store.clone());
@@ -468,7 +473,7 @@ async fn by_link(
     let item = ts.get("CONFLINK", &hash).await?.ok_or(ApiError::NotFound)?;
     let id = String::from_utf8_lossy(&item.data).into_owned();
     let (r, _) = record(&ts, &id).await?;
-    if r.link_sha256 != hash {
+    if r.link_sha256 != hash || svc.clock.now() > r.link_expires_at {
         return Err(ApiError::NotFound);
     }
     Ok((ts, r))
@@ -506,23 +511,24 @@ async fn public_view(
     })
 }
 
-/// `GET /api/public/confirmations/{link}`: what the buyer is asked to confirm.
+/// `POST /api/public/confirmations/view`: what the buyer is asked to confirm.
 pub async fn public_confirmation(
+    svc: &Services,
     store: &Arc<dyn Store>,
-    link: &str,
+    key: &str,
 ) -> Result<PublicConfirmation, ApiError> {
-    let (ts, r) = by_link(store, link).await?;
+    let (ts, r) = by_link(svc, store, key).await?;
     public_view(&ts, &r).await
 }
 
-/// `POST /api/public/confirmations/{link}/confirm`: the buyer confirms (no account: holding the
-/// link is the proof).
+/// `POST /api/public/confirmations/confirm`: the buyer confirms (no account: holding the link is
+/// the proof).
 pub async fn confirm_public(
     svc: &Services,
     store: &Arc<dyn Store>,
-    link: &str,
+    key: &str,
 ) -> Result<PublicConfirmation, ApiError> {
-    let (ts, r) = by_link(store, link).await?;
+    let (ts, r) = by_link(svc, store, key).await?;
     let r = if r.state == ConfirmationState::Confirmed {
         r
     } else {
