@@ -131,7 +131,7 @@ async fn cancellation_only_for_invoices_of_the_decree_123_era_with_its_signed_04
             "/api/invoices/new-inv-0001/cancel",
             Some(&t),
             &[],
-            Some(json!({"reason": "Khách trả lại"})),
+            Some(json!({"ground": "not_sent_to_buyer", "reason": "Khách trả lại"})),
         )
         .await;
     assert_eq!(
@@ -156,22 +156,36 @@ async fn cancellation_only_for_invoices_of_the_decree_123_era_with_its_signed_04
         "{v}"
     );
 
-    // Issued up to 31 May 2025: cancelled with a 04/SS, as of today.
+    // Issued up to 31 May 2025: cancelled with a 04/SS, as of today, stating its legal ground
+    // (a raw 04/SS row states none, so it cancels nothing).
     let before = chain(&app, &t, "old-inv-0001").await;
     assert_eq!(action(&before, "cancellation")["allowed"], true, "{before}");
+    let raw = json!({"rows": [{"invoice_id": "old-inv-0001", "action": 1, "reason": "Hủy"}]});
+    let (s, v) = app
+        .call("POST", "/api/notices", Some(&t), &[], Some(raw))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("correction.cancel_ground")
+        ),
+        "{v}"
+    );
     let (s, v) = app
         .call(
             "POST",
             "/api/invoices/old-inv-0001/cancel",
             Some(&t),
             &[],
-            Some(json!({"reason": "Dịch vụ trả trước bị hủy"})),
+            Some(json!({"ground": "prepaid_service_cancelled", "reason": "Khách hủy gói bảo trì"})),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["standing"], "cancelled");
     let notice = v["notices"][0].as_str().unwrap().to_owned();
     assert_eq!(v["cancelled"]["notice_id"], notice.as_str());
+    assert_eq!(v["cancelled"]["ground"], "prepaid_service_cancelled");
     let (s, v) = correct(&app, &t, "old-inv-0001", json!({"id": "late-adj-001", "method": "adjustment", "direction": "increase", "reason": "x"})).await;
     assert_eq!(
         (s, v["code"].as_str()),
@@ -187,6 +201,7 @@ async fn cancellation_only_for_invoices_of_the_decree_123_era_with_its_signed_04
         "<DDanh>Hà Nội</DDanh>",
         "<TCTBao>1</TCTBao>",
         "<Loai>1</Loai>",
+        "<LDo>Dịch vụ thu tiền trước đã bị hủy: Khách hủy gói bảo trì</LDo>",
     ] {
         assert!(text.contains(part), "{part}: {text}");
     }
@@ -320,7 +335,7 @@ async fn a_refused_cancellation_notice_leaves_the_invoice_standing() {
             "/api/invoices/old-inv-0009/cancel",
             Some(&t),
             &[],
-            Some(json!({"reason": "Hủy dịch vụ"})),
+            Some(json!({"ground": "not_sent_to_buyer", "reason": "Sai đơn giá"})),
         )
         .await;
     assert_eq!(

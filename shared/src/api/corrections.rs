@@ -87,7 +87,9 @@ pub struct ListedInvoice {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 255))]
+    /// Why the law allows it: `not_sent_to_buyer` or `prepaid_service_cancelled`.
+    pub ground: crate::corrections::CancelGround,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub reason: String,
 }
 

@@ -53,6 +53,9 @@ pub struct Link {
 pub struct Cancellation {
     /// The cancellation's date (the notice's `NTBao`), `YYYY-MM-DD`.
     pub date: String,
+    /// Why the law allows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground: Option<super::CancelGround>,
     pub reason: String,
     /// The 04/SS notice.
     pub notice_id: String,
@@ -119,6 +122,8 @@ pub struct RuleContext {
     pub original_valid: bool,
     /// The original's symbol letter (position 4 of `KHHDon`).
     pub symbol_letter: char,
+    /// The original is itself a correction (a replacement or an adjustment).
+    pub is_correction: bool,
 }
 
 fn refused(code: &'static str, vi: String, en: String) -> Refused {
@@ -220,6 +225,14 @@ impl Corrections {
             ));
         }
         match method {
+            Method::Cancellation if ctx.is_correction => {
+                return Err(refused(
+                    "correction.cancel_a_correction",
+                    "Hóa đơn điều chỉnh/thay thế không hủy được; hãy điều chỉnh hoặc thay thế nó."
+                        .into(),
+                    "A correction invoice is not cancelled; adjust or replace it instead.".into(),
+                ));
+            }
             Method::Cancellation => {
                 let row = rule_at(
                     Rule::Cancellation,
@@ -399,6 +412,7 @@ mod tests {
             today: today.parse().unwrap(),
             original_valid: true,
             symbol_letter: 'T',
+            is_correction: false,
         }
     }
 
@@ -460,6 +474,7 @@ mod tests {
         );
         assert_eq!(code(k.check(Method::Explanation, &c)), "ok");
         let cancel = Cancellation {
+            ground: None,
             date: "2025-10-20".into(),
             reason: "x".into(),
             notice_id: "n".into(),
@@ -470,6 +485,7 @@ mod tests {
     #[test]
     fn cancellation_only_for_the_decree_123_era() {
         let cancel = || Cancellation {
+            ground: Some(super::super::CancelGround::NotSentToBuyer),
             date: "2025-07-01".into(),
             reason: "trả lại dịch vụ".into(),
             notice_id: "n1".into(),

@@ -293,6 +293,21 @@ pub async fn create_confirmation(
     }
 }
 
+/// The operations that delete confirmation `id` and its link (a discarded correction's).
+pub(super) async fn delete_ops(ts: &TenantStore, id: &str) -> Result<Vec<Op>, ApiError> {
+    let (r, v) = record(ts, id).await?;
+    Ok(vec![
+        Op::Delete {
+            key: ts.key("CONF", id),
+            condition: Condition::Version(v),
+        },
+        Op::Delete {
+            key: ts.key("CONFLINK", &r.link_sha256),
+            condition: Condition::Always,
+        },
+    ])
+}
+
 /// `GET /api/invoices/{id}/confirmation`.
 pub async fn get_confirmation(
     ts: &TenantStore,

@@ -82,6 +82,7 @@ pub(crate) fn rule_context(
         today,
         original_valid: valid,
         symbol_letter: d.symbol.trim().chars().nth(3).unwrap_or(' '),
+        is_correction: original.corrects.is_some(),
     })
 }
 
@@ -418,17 +419,19 @@ pub async fn cancel(
     ts: &TenantStore,
     id: &str,
     reason: &str,
+    ground: hoadon_core::corrections::CancelGround,
 ) -> Result<hoadon_core::api::corrections::CorrectionsView, ApiError> {
-    let reason = check_reason(reason, 255)?;
+    let reason = check_reason(reason, 200)?;
     let (rec, _) = load(ts, id).await?;
     let ctx = rule_context(svc, &rec)?;
     // Refused here with the rule's own words before anything is signed.
     rec.corrections
         .check(Method::Cancellation, &ctx)
         .map_err(refused)?;
-    crate::authority::notices::create(
+    crate::authority::notices::create_with(
         svc,
         ts,
+        Some(ground),
         hoadon_core::api::authority::NoticeInput {
             tax_office_code: String::new(),
             tax_office_name: String::new(),
@@ -439,7 +442,7 @@ pub async fn cancel(
             rows: vec![hoadon_core::api::authority::NoticeRowInput {
                 invoice_id: id.to_owned(),
                 action: Method::Cancellation.notice_action(),
-                reason,
+                reason: format!("{}: {reason}", ground.label_vi()),
             }],
         },
     )
@@ -474,6 +477,10 @@ pub async fn discard(
             key: ts.key("INV", id),
             condition: Condition::Version(version),
         }];
+        // Its confirmation and the buyer's link go with it.
+        if let Some(cid) = c.confirmation.as_deref() {
+            ops.extend(confirmations::delete_ops(ts, cid).await?);
+        }
         for oid in c.of.originals() {
             let (mut original, ov) = load(ts, oid).await?;
             original.corrections.discard(id).map_err(refused)?;

@@ -142,7 +142,7 @@ async fn cancel_invoice(
 ) -> Result<Json<CorrectionsView>, ApiError> {
     caller.require(CORRECTORS)?;
     Ok(Json(
-        corrections::cancel(&st.0.services, &caller.store, &id, &req.reason).await?,
+        corrections::cancel(&st.0.services, &caller.store, &id, &req.reason, req.ground).await?,
     ))
 }
 
