@@ -213,7 +213,7 @@ pub struct NoticeInput {
     /// `NTBCCQT`: the authority's notice date, `YYYY-MM-DD` (required when `kind` = 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority_notice_date: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 45))]
     pub rows: Vec<NoticeRowInput>,
 }
 

@@ -31,6 +31,14 @@ pub struct CorrectionRequest {
     #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<CoveredInput>,
+    /// With `also`: the difference of this (the first) invoice's total on the list.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
+    #[serde(
+        default,
+        with = "crate::money::decimal_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub difference: Option<rust_decimal::Decimal>,
 }
 
 /// One more invoice a correction covers, with the difference the seller states for it.
@@ -79,7 +87,9 @@ pub struct ListedInvoice {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 255))]
+    /// Why the law allows it: `not_sent_to_buyer` or `prepaid_service_cancelled`.
+    pub ground: crate::corrections::CancelGround,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub reason: String,
 }
 
@@ -102,6 +112,14 @@ pub struct LinkView {
     /// Its confirmation's state, when one was requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmation: Option<ConfirmationState>,
+    /// When it covers several invoices: this invoice's difference on its 01/BK-ĐCTT list.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::money::DecimalJson>))]
+    #[serde(
+        default,
+        with = "crate::money::decimal_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub listed_difference: Option<rust_decimal::Decimal>,
 }
 
 /// What the invoice a correction corrects is.
@@ -162,7 +180,9 @@ pub struct CorrectionsView {
     /// 04/SS notices that named it.
     #[serde(default)]
     pub notices: Vec<String>,
-    /// The invoice's figures with its valid adjustments added (absent when it has none).
+    /// The invoice's figures with its valid adjustments added (absent when it has none). An
+    /// adjustment covering several invoices counts here only through its 01/BK-ĐCTT row
+    /// (`LinkView::listed_difference`): its rates are not split per invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cumulative: Option<FiguresView>,
     pub actions: Vec<ActionView>,
@@ -231,8 +251,8 @@ pub struct ConfirmationView {
     /// The recorded agreement document, if the seller uploaded one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<DocumentRef>,
-    /// The buyer's page (`/confirm/<token>`): only in the answer that created it (the token is
-    /// stored hashed).
+    /// The buyer's page (`/confirm#<tenant>.<secret>`, the key in the fragment): only in the
+    /// answer that created it (the secret is stored hashed), valid 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
     /// Who did what, when.
@@ -270,7 +290,20 @@ pub struct RecordDocument {
     pub content_base64: String,
 }
 
-/// `GET /api/public/confirmations/{token}`: what the buyer sees without an account.
+/// `POST /api/public/confirmations/view` and `…/confirm`: the key of the buyer's link (its
+/// fragment, `<tenant>.<secret>`), sent in the body so that no path (no access log) holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PublicKey {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[a-z][a-z0-9-]{2,20}\\.[A-Za-z0-9_-]{43}$")
+    )]
+    pub key: String,
+}
+
+/// What the buyer sees without an account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicConfirmation {

@@ -53,6 +53,9 @@ pub struct Link {
 pub struct Cancellation {
     /// The cancellation's date (the notice's `NTBao`), `YYYY-MM-DD`.
     pub date: String,
+    /// Why the law allows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground: Option<super::CancelGround>,
     pub reason: String,
     /// The 04/SS notice.
     pub notice_id: String,
@@ -119,6 +122,8 @@ pub struct RuleContext {
     pub original_valid: bool,
     /// The original's symbol letter (position 4 of `KHHDon`).
     pub symbol_letter: char,
+    /// The original is itself a correction (a replacement or an adjustment).
+    pub is_correction: bool,
 }
 
 fn refused(code: &'static str, vi: String, en: String) -> Refused {
@@ -220,6 +225,14 @@ impl Corrections {
             ));
         }
         match method {
+            Method::Cancellation if ctx.is_correction => {
+                return Err(refused(
+                    "correction.cancel_a_correction",
+                    "Hóa đơn điều chỉnh/thay thế không hủy được; hãy điều chỉnh hoặc thay thế nó."
+                        .into(),
+                    "A correction invoice is not cancelled; adjust or replace it instead.".into(),
+                ));
+            }
             Method::Cancellation => {
                 let row = rule_at(
                     Rule::Cancellation,
@@ -306,6 +319,11 @@ impl Corrections {
                 "The invoice does not know that correction.".into(),
             )
         })?;
+        // An uncoded correction is valid once signed (it went to the buyer): the authority's
+        // later refusal of its data does not undo it; it is corrected like any issued invoice.
+        if (link.state, to) == (S::Valid, S::Rejected) {
+            return Ok(());
+        }
         let ok = matches!(
             (link.state, to),
             (S::Draft, S::Pending)
@@ -394,6 +412,7 @@ mod tests {
             today: today.parse().unwrap(),
             original_valid: true,
             symbol_letter: 'T',
+            is_correction: false,
         }
     }
 
@@ -431,6 +450,9 @@ mod tests {
             "correction.already_replaced"
         );
         assert_eq!(code(k.advance("r1", LinkState::Draft)), "correction.state");
+        // The authority refusing a valid (uncoded, delivered) correction's data undoes nothing.
+        k.advance("r1", LinkState::Rejected).unwrap();
+        assert_eq!(k.standing(), Standing::Replaced);
     }
 
     #[test]
@@ -452,6 +474,7 @@ mod tests {
         );
         assert_eq!(code(k.check(Method::Explanation, &c)), "ok");
         let cancel = Cancellation {
+            ground: None,
             date: "2025-10-20".into(),
             reason: "x".into(),
             notice_id: "n".into(),
@@ -462,6 +485,7 @@ mod tests {
     #[test]
     fn cancellation_only_for_the_decree_123_era() {
         let cancel = || Cancellation {
+            ground: Some(super::super::CancelGround::NotSentToBuyer),
             date: "2025-07-01".into(),
             reason: "trả lại dịch vụ".into(),
             notice_id: "n1".into(),

@@ -70,6 +70,27 @@ impl Method {
     }
 }
 
+/// Why an invoice of the Decree 123 era may be cancelled (reference §4.2): the seller states it,
+/// and the 04/SS carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CancelGround {
+    /// A coded invoice found wrong before it was sent to the buyer.
+    NotSentToBuyer,
+    /// A service invoiced on prepayment, then cancelled (Circular 78 Art. 7(1)).
+    PrepaidServiceCancelled,
+}
+
+impl CancelGround {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            CancelGround::NotSentToBuyer => "Hóa đơn có sai sót, chưa gửi cho người mua",
+            CancelGround::PrepaidServiceCancelled => "Dịch vụ thu tiền trước đã bị hủy",
+        }
+    }
+}
+
 /// An adjustment's direction (`TCDChinh`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -50,6 +50,7 @@ pub fn red_lines(
             let mut r = l.clone();
             r.quantity = r.quantity.map(|q| -q);
             r.amount = r.amount.map(|a| -a);
+            r.discount_amount = r.discount_amount.map(|a| -a);
             r
         })
         .collect())

@@ -14,7 +14,7 @@ use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::Date;
 use hoadon_core::api::Page;
 use hoadon_core::api::authority::{NoticeInput, NoticeState, NoticeView, Subject};
-use hoadon_core::corrections::{Cancellation, Method};
+use hoadon_core::corrections::{CancelGround, Cancellation, Method};
 use hoadon_core::dsig::Layout;
 use hoadon_core::model::TaxId;
 use hoadon_core::tdiep::{Body, ErrorNotice, ErrorRow, MessageKind, TDiep};
@@ -75,11 +75,9 @@ pub async fn list(ts: &TenantStore) -> Result<Page<NoticeView>, ApiError> {
     Ok(Page { items, next: None })
 }
 
-/// Most rows one notice carries.
-const MAX_ROWS: usize = 100;
-/// Most cancellations one notice carries (each also writes its invoice in the notice's
-/// transaction).
-const MAX_CANCELLATIONS: usize = 20;
+/// Most rows one notice carries: each writes its invoice and an audit entry in the notice's
+/// transaction (2 × 45 + the notice + the outbox's items stay within 100 operations).
+const MAX_ROWS: usize = 45;
 
 fn text(name: &str, v: &str, max: usize) -> Result<(), ApiError> {
     if v.trim().is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
@@ -109,27 +107,25 @@ fn or_profile(value: &str, profile: &Option<String>, name: &str) -> Result<Strin
     Ok(v.trim().to_owned())
 }
 
-/// The ids of the 04/SS notices that name invoice `id`, oldest first.
+/// The ids of the 04/SS notices that named invoice `id`, oldest first (kept on the invoice).
 pub async fn naming(ts: &TenantStore, id: &str) -> Result<Vec<String>, ApiError> {
-    Ok(list(ts)
-        .await?
-        .items
-        .into_iter()
-        .rev()
-        .filter(|n| n.input.rows.iter().any(|r| r.invoice_id == id))
-        .map(|n| n.id)
-        .collect())
+    Ok(load(ts, id).await?.0.corrections.notices)
 }
 
 /// Whether a notice naming invoice `id` with action `action` was sent (and not refused).
 pub async fn declared(ts: &TenantStore, id: &str, action: u8) -> Result<bool, ApiError> {
-    Ok(list(ts).await?.items.iter().any(|n| {
-        n.state != NoticeState::Refused
-            && n.input
-                .rows
-                .iter()
-                .any(|r| r.invoice_id == id && r.action == action)
-    }))
+    for n in naming(ts, id).await? {
+        let (r, _) = record(ts, &n).await?;
+        let names = r
+            .input
+            .rows
+            .iter()
+            .any(|row| row.invoice_id == id && row.action == action);
+        if names && r.state != NoticeState::Refused {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// What a row's action is, as a correction method (`TCTBao`: 1 cancel, 2 adjust, 3 replace,
@@ -152,6 +148,17 @@ fn method_of(action: u8) -> Option<Method> {
 pub async fn create(
     svc: &Services,
     ts: &TenantStore,
+    input: NoticeInput,
+) -> Result<NoticeView, ApiError> {
+    create_with(svc, ts, None, input).await
+}
+
+/// [`create`]; `ground`: why the law allows the cancellations it carries (stated through
+/// `POST /api/invoices/{id}/cancel`; a raw notice has none, so it cancels nothing).
+pub async fn create_with(
+    svc: &Services,
+    ts: &TenantStore,
+    ground: Option<CancelGround>,
     mut input: NoticeInput,
 ) -> Result<NoticeView, ApiError> {
     let (profile, _) = crate::profile::current(ts).await?;
@@ -200,12 +207,6 @@ pub async fn create(
             format!("rows: 1 to {MAX_ROWS} invoices"),
         ));
     }
-    if input.rows.iter().filter(|r| r.action == 1).count() > MAX_CANCELLATIONS {
-        return Err(ApiError::Unprocessable(
-            "notice.invalid",
-            format!("rows: at most {MAX_CANCELLATIONS} cancellations per notice"),
-        ));
-    }
     let link = svc.authority(ts.tenant()).cloned().ok_or_else(|| {
         ApiError::Unprocessable(
             "authority_not_connected",
@@ -214,7 +215,8 @@ pub async fn create(
     })?;
     let today = svc.clock.now_vn().date;
     let mut rows = Vec::new();
-    let mut cancelled = Vec::new();
+    // Every invoice named: it records the notice (both ways) in the notice's transaction.
+    let mut named = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, row) in input.rows.iter().enumerate() {
         if !seen.insert(row.invoice_id.as_str()) {
@@ -259,6 +261,7 @@ pub async fn create(
                 inv.corrections
                     .cancel(
                         Cancellation {
+                            ground,
                             date: today.to_string(),
                             reason: row.reason.trim().to_owned(),
                             notice_id: String::new(),
@@ -266,7 +269,16 @@ pub async fn create(
                         &ctx,
                     )
                     .map_err(crate::corrections::refused)?;
-                cancelled.push((inv.clone(), version));
+                if ground.is_none() {
+                    return Err(ApiError::Unprocessable(
+                        "correction.cancel_ground",
+                        format!(
+                            "rows[{i}]: hủy hóa đơn qua POST /api/invoices/{{id}}/cancel, nêu căn \
+                             cứ (chưa gửi người mua / dịch vụ trả trước bị hủy) / cancel through \
+                             POST /api/invoices/{{id}}/cancel, which states the legal ground"
+                        ),
+                    ));
+                }
             }
             Method::Adjustment | Method::Replacement if declaring => {}
             _ => inv
@@ -274,6 +286,7 @@ pub async fn create(
                 .check(method, &ctx)
                 .map_err(crate::corrections::refused)?,
         }
+        named.push((inv.clone(), version, method));
         let d = &inv.document;
         rows.push(ErrorRow {
             authority_code: inv.authority.as_ref().and_then(|a| a.code.clone()),
@@ -337,19 +350,21 @@ pub async fn create(
         data: serde_json::to_vec(&rec).expect("records serialize"),
         condition: Condition::NotExists,
     }];
-    // The cancelled invoices change with the notice that cancels them, or not at all.
-    for (mut inv, version) in cancelled {
+    // The invoices named record the notice, and the cancelled ones their cancellation, with the
+    // notice itself or not at all.
+    for (mut inv, version, method) in named {
         if let Some(c) = inv.corrections.cancelled.as_mut() {
             c.notice_id = id.clone();
         }
+        inv.corrections.notices.push(id.clone());
         inv.updated_at = now;
-        let a = crate::invoices::audit_with(
-            ts,
-            &mut inv,
-            "seller",
-            "cancelled",
-            Some(format!("04/SS {id}")),
-        );
+        let action = if method == Method::Cancellation {
+            "cancelled"
+        } else {
+            "notice_sent"
+        };
+        let detail = format!("04/SS {id}: {}", method.label_en());
+        let a = crate::invoices::audit_with(ts, &mut inv, "seller", action, Some(detail));
         ops.push(Op::Put {
             key: ts.key("INV", &inv.id),
             data: crate::invoices::to_json(&inv),

@@ -4,8 +4,10 @@
 //! A correction whose rules need the agreement is not issued before it is confirmed.
 //!
 //! Items: `CONF / <id>` (the record), `CONFLINK / <sha256 of the link's secret>` → id. The link
-//! is `/confirm/<tenant>.<secret>`: the tenant names where to look, the secret (256 random bits,
-//! stored only hashed, shown once) is what proves the holder was sent it.
+//! is `/confirm#<tenant>.<secret>`: the tenant names where to look, the secret (256 random bits,
+//! stored only hashed, shown once, valid for [`LINK_DAYS`] days) is what proves the holder was
+//! sent it. It travels in the URL's fragment and in request bodies, never in a path, so no
+//! access log (the gateway's, a CDN's) and no `Referer` ever carries it.
 
 use super::{Corrects, refused, rule_context};
 use crate::error::ApiError;
@@ -21,6 +23,9 @@ use hoadon_core::lifecycle::Status;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+/// How long a buyer's link works.
+pub const LINK_DAYS: i64 = 30;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct ConfirmationRecord {
     id: String,
@@ -29,11 +34,27 @@ struct ConfirmationRecord {
     state: ConfirmationState,
     entered_by: Side,
     link_sha256: String,
+    /// When the current link stops working (Unix seconds).
+    #[serde(default)]
+    link_expires_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     document: Option<DocumentRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     document_key: Option<String>,
     history: Vec<ConfirmationStep>,
+    /// SHA-256 of the correction's content when it was confirmed: what the buyer agreed to.
+    /// An edit afterwards makes the agreement outdated (issuing refuses it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    agreed_sha256: Option<String>,
+}
+
+/// What a confirmation agrees to: the correction's content as a client may edit it, and the
+/// invoice it corrects.
+fn content_sha256(rec: &InvoiceRecord) -> String {
+    let input = hoadon_core::model::DraftInput::from_document(&rec.document);
+    let related = rec.corrects.as_ref().map(|c| &c.related);
+    let json = serde_json::to_vec(&(input, related)).expect("documents serialize");
+    sha256_hex(&json)
 }
 
 fn view(r: &ConfirmationRecord, link: Option<String>) -> ConfirmationView {
@@ -121,6 +142,25 @@ pub(crate) async fn allows_issue(
         Some(id) => state(ts, id).await?,
         None => None,
     };
+    if state == Some(ConfirmationState::Confirmed) {
+        let id = rec
+            .corrects
+            .as_ref()
+            .and_then(|c| c.confirmation.as_deref());
+        let agreed = match id {
+            Some(id) => record(ts, id).await?.0.agreed_sha256,
+            None => None,
+        };
+        if agreed.as_deref() == Some(content_sha256(rec).as_str()) {
+            return Ok(());
+        }
+        return Err(ApiError::Unprocessable(
+            "correction.confirmation_outdated",
+            "Hóa đơn đã sửa sau khi người mua xác nhận: hãy đề nghị xác nhận lại / the draft \
+             changed after the buyer confirmed it: request the confirmation again"
+                .into(),
+        ));
+    }
     if state.is_some_and(ConfirmationState::allows_issue) {
         return Ok(());
     }
@@ -165,7 +205,11 @@ pub async fn create_confirmation(
                 key: ts.key("CONFLINK", &r.link_sha256),
                 condition: Condition::Always,
             });
-            if r.state == ConfirmationState::Revoked {
+            // Revoked, or agreed to content that changed since: asked anew.
+            let outdated = r.state == ConfirmationState::Confirmed
+                && r.agreed_sha256.as_deref() != Some(content_sha256(&rec).as_str());
+            if r.state == ConfirmationState::Revoked || outdated {
+                r.agreed_sha256 = None;
                 r.state = ConfirmationState::entered(Side::Seller, need);
                 r.entered_by = Side::Seller;
                 r.history.push(ConfirmationStep {
@@ -176,6 +220,7 @@ pub async fn create_confirmation(
                 });
             }
             r.link_sha256 = link_sha256.clone();
+            r.link_expires_at = now + LINK_DAYS * 86_400;
             ops.push(Op::Put {
                 key: ts.key("CONF", id),
                 data: to_json(&r),
@@ -193,8 +238,10 @@ pub async fn create_confirmation(
                 state,
                 entered_by: Side::Seller,
                 link_sha256: link_sha256.clone(),
+                link_expires_at: now + LINK_DAYS * 86_400,
                 document: None,
                 document_key: None,
+                agreed_sha256: None,
                 history: vec![ConfirmationStep {
                     state,
                     by: Side::Seller,
@@ -236,7 +283,7 @@ pub async fn create_confirmation(
     match ts.transact(ops).await {
         Ok(_) => Ok(view(
             &conf,
-            Some(format!("/confirm/{}.{secret}", ts.tenant())),
+            Some(format!("/confirm#{}.{secret}", ts.tenant())),
         )),
         Err(StoreError::ConditionFailed { .. }) => Err(ApiError::Conflict(
             "confirmation.changed",
@@ -246,15 +293,32 @@ pub async fn create_confirmation(
     }
 }
 
+/// The operations that delete confirmation `id` and its link (a discarded correction's).
+pub(super) async fn delete_ops(ts: &TenantStore, id: &str) -> Result<Vec<Op>, ApiError> {
+    let (r, v) = record(ts, id).await?;
+    Ok(vec![
+        Op::Delete {
+            key: ts.key("CONF", id),
+            condition: Condition::Version(v),
+        },
+        Op::Delete {
+            key: ts.key("CONFLINK", &r.link_sha256),
+            condition: Condition::Always,
+        },
+    ])
+}
+
 /// `GET /api/invoices/{id}/confirmation`.
 pub async fn get_confirmation(
     ts: &TenantStore,
     correction_id: &str,
 ) -> Result<ConfirmationView, ApiError> {
     let (rec, _) = load(ts, correction_id).await?;
-    let id = correction_of(&rec)?
-        .confirmation
-        .clone()
+    // Not a correction, or none requested: there is no confirmation to show.
+    let id = rec
+        .corrects
+        .as_ref()
+        .and_then(|c| c.confirmation.clone())
         .ok_or(ApiError::NotFound)?;
     Ok(view(&record(ts, &id).await?.0, None))
 }
@@ -279,6 +343,8 @@ async fn step(
         ));
     }
     r.state = r.state.apply(event, r.entered_by).map_err(refused)?;
+    r.agreed_sha256 =
+        (r.state == ConfirmationState::Confirmed).then(|| content_sha256(&correction));
     if let Some((d, key)) = document {
         r.document = Some(d);
         r.document_key = Some(key);
@@ -344,14 +410,22 @@ pub async fn record_document(
             "name: 1 to 120 characters".into(),
         ));
     }
+    // The confirmation first: an unknown one is 404 whatever the body says.
+    record(ts, id).await?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(doc.content_base64.trim())
         .map_err(|_| {
             ApiError::Unprocessable("confirmation.document", "content_base64: not base64".into())
         })?;
-    if bytes.is_empty() || bytes.len() > MAX_DOCUMENT {
+    if bytes.is_empty() {
+        return Err(ApiError::Unprocessable(
+            "confirmation.document",
+            "content_base64: the document is empty".into(),
+        ));
+    }
+    if bytes.len() > MAX_DOCUMENT {
         return Err(ApiError::TooLarge(format!(
-            "the document is {} bytes; 1 to {MAX_DOCUMENT} are kept",
+            "the document is {} bytes; at most {MAX_DOCUMENT} are kept",
             bytes.len()
         )));
     }
@@ -398,20 +472,15 @@ pub async fn revoke_confirmation(
     Ok(view(&r, None))
 }
 
-/// The tenant's store and the confirmation a public link names (`<tenant>.<secret>`); any
-/// mismatch is a plain `404`, saying nothing of what exists.
+/// The tenant's store and the confirmation a link's key names (`<tenant>.<secret>`); any
+/// mismatch, and an expired link, is a plain `404`, saying nothing of what exists.
 async fn by_link(
+    svc: &Services,
     store: &Arc<dyn Store>,
-    link: &str,
+    key: &str,
 ) -> Result<(TenantStore, ConfirmationRecord), ApiError> {
-    let (tenant, secret) = link.rsplit_once('.').ok_or(ApiError::NotFound)?;
-    if tenant.is_empty()
-        || tenant.len() > 64
-        || !tenant
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        || secret.len() != 43
-    {
+    let (tenant, secret) = key.rsplit_once('.').ok_or(ApiError::NotFound)?;
+    if !crate::auth::valid_tenant_id(tenant) || secret.len() != 43 {
         return Err(ApiError::NotFound);
     }
     let ts = TenantStore::new(tenant, store.clone());
@@ -419,7 +488,7 @@ async fn by_link(
     let item = ts.get("CONFLINK", &hash).await?.ok_or(ApiError::NotFound)?;
     let id = String::from_utf8_lossy(&item.data).into_owned();
     let (r, _) = record(&ts, &id).await?;
-    if r.link_sha256 != hash {
+    if r.link_sha256 != hash || svc.clock.now() > r.link_expires_at {
         return Err(ApiError::NotFound);
     }
     Ok((ts, r))
@@ -449,7 +518,7 @@ async fn public_view(
             .iter()
             .map(|l| PublicLine {
                 name: l.name.clone(),
-                amount: l.amount.or_else(|| Some(l.quantity? * l.unit_price?)),
+                amount: l.amount.or_else(|| l.quantity?.checked_mul(l.unit_price?)),
             })
             .collect(),
         total,
@@ -457,23 +526,24 @@ async fn public_view(
     })
 }
 
-/// `GET /api/public/confirmations/{link}`: what the buyer is asked to confirm.
+/// `POST /api/public/confirmations/view`: what the buyer is asked to confirm.
 pub async fn public_confirmation(
+    svc: &Services,
     store: &Arc<dyn Store>,
-    link: &str,
+    key: &str,
 ) -> Result<PublicConfirmation, ApiError> {
-    let (ts, r) = by_link(store, link).await?;
+    let (ts, r) = by_link(svc, store, key).await?;
     public_view(&ts, &r).await
 }
 
-/// `POST /api/public/confirmations/{link}/confirm`: the buyer confirms (no account: holding the
-/// link is the proof).
+/// `POST /api/public/confirmations/confirm`: the buyer confirms (no account: holding the link is
+/// the proof).
 pub async fn confirm_public(
     svc: &Services,
     store: &Arc<dyn Store>,
-    link: &str,
+    key: &str,
 ) -> Result<PublicConfirmation, ApiError> {
-    let (ts, r) = by_link(store, link).await?;
+    let (ts, r) = by_link(svc, store, key).await?;
     let r = if r.state == ConfirmationState::Confirmed {
         r
     } else {

@@ -64,24 +64,7 @@ pub(super) async fn covered(
     if also.is_empty() {
         return Ok(Vec::new());
     }
-    let ctx = rule_context(svc, first)?;
-    let row = rule_at(
-        Rule::SeveralInvoices,
-        Jurisdiction::Vn,
-        ctx.original_date,
-        ctx.today,
-    );
-    if !row.applies {
-        return Err(ApiError::Unprocessable(
-            "correction.several_not_allowed",
-            format!(
-                "Theo {} một hóa đơn điều chỉnh/thay thế chỉ cho một hóa đơn (nhiều hóa đơn: từ \
-                 01/06/2025, bảng kê 01/BK-ĐCTT) / under {} one correction covers one invoice \
-                 (several, listed on 01/BK-ĐCTT, from 1 June 2025)",
-                row.basis, row.basis
-            ),
-        ));
-    }
+    allowed_at(&rule_context(svc, first)?)?;
     if also.len() > MAX_ALSO {
         return Err(ApiError::Unprocessable(
             "correction.list",
@@ -119,4 +102,64 @@ pub(super) async fn covered(
         out.push((rec, version, row));
     }
     Ok(out)
+}
+
+/// Whether one correction may cover several invoices on the correction's date.
+pub(super) fn allowed_at(ctx: &hoadon_core::corrections::RuleContext) -> Result<(), ApiError> {
+    let row = rule_at(
+        Rule::SeveralInvoices,
+        Jurisdiction::Vn,
+        ctx.original_date,
+        ctx.today,
+    );
+    if !row.applies {
+        return Err(ApiError::Unprocessable(
+            "correction.several_not_allowed",
+            format!(
+                "Theo {} một hóa đơn điều chỉnh/thay thế chỉ cho một hóa đơn (nhiều hóa đơn: từ \
+                 01/06/2025, bảng kê 01/BK-ĐCTT) / under {} one correction covers one invoice \
+                 (several, listed on 01/BK-ĐCTT, from 1 June 2025)",
+                row.basis, row.basis
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The 01/BK-ĐCTT differences: every listed invoice states its difference, and they add up to
+/// the correction's total (what the list says is what the correction invoice carries).
+pub(super) fn differences_add_up(
+    rec: &InvoiceRecord,
+    list: &[ListedInvoice],
+) -> Result<(), ApiError> {
+    let total = hoadon_core::check(&rec.document)
+        .invoice
+        .map(|i| i.totals().total)
+        .unwrap_or_default();
+    let mut sum = rust_decimal::Decimal::ZERO;
+    for (i, l) in list.iter().enumerate() {
+        let Some(d) = l.difference else {
+            return Err(ApiError::Unprocessable(
+                "correction.list_difference",
+                format!(
+                    "list[{i}] ({}): bảng kê 01/BK-ĐCTT ghi chênh lệch của từng hóa đơn / the \
+                     01/BK-ĐCTT list states each invoice's difference",
+                    l.invoice_id
+                ),
+            ));
+        };
+        sum = sum.checked_add(d).ok_or_else(|| {
+            ApiError::Unprocessable("correction.list_difference", "differences too large".into())
+        })?;
+    }
+    if sum != total {
+        return Err(ApiError::Unprocessable(
+            "correction.list_difference",
+            format!(
+                "Tổng chênh lệch trong bảng kê ({sum}) khác tổng tiền của hóa đơn ({total}) / the \
+                 list's differences add up to {sum}, the correction's total is {total}"
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -62,23 +62,50 @@ pub fn refused(r: Refused) -> ApiError {
     }
 }
 
-/// What the rules must know of `original` today.
+/// What the rules must know of `original` today. An invoice that is not issued (a draft, or one
+/// not yet valid) is only ever refused as `correction.not_valid`, whatever its draft date says.
 pub(crate) fn rule_context(
     svc: &Services,
     original: &InvoiceRecord,
 ) -> Result<RuleContext, ApiError> {
     let d = &original.document;
+    let today = svc.clock.now_vn().date;
     let coded = invoices::authority::coded(original);
+    let valid = original.number.is_some() && original.status.deliverable(coded);
+    let original_date = match d.issue_date.trim().parse::<Date>() {
+        Ok(date) => date,
+        Err(_) if !valid => today,
+        Err(_) => return Err(ApiError::Internal("an issued invoice's date".into())),
+    };
     Ok(RuleContext {
-        original_date: d
-            .issue_date
-            .trim()
-            .parse::<Date>()
-            .map_err(|_| ApiError::Internal("an issued invoice's date".into()))?,
-        today: svc.clock.now_vn().date,
-        original_valid: original.number.is_some() && original.status.deliverable(coded),
+        original_date,
+        today,
+        original_valid: valid,
         symbol_letter: d.symbol.trim().chars().nth(3).unwrap_or(' '),
+        is_correction: original.corrects.is_some(),
     })
+}
+
+/// The date rules keyed on "the correction's date" read: the correction's own issue date (what
+/// it will be issued as), today while it has none that parses.
+pub(crate) fn correction_date(svc: &Services, rec: &InvoiceRecord) -> Date {
+    rec.document
+        .issue_date
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| svc.clock.now_vn().date)
+}
+
+/// [`rule_context`] of `original` for the correction `rec`: its procedure rules on the
+/// correction's own date.
+pub(crate) fn context_for(
+    svc: &Services,
+    original: &InvoiceRecord,
+    rec: &InvoiceRecord,
+) -> Result<RuleContext, ApiError> {
+    let mut ctx = rule_context(svc, original)?;
+    ctx.today = correction_date(svc, rec);
+    Ok(ctx)
 }
 
 fn check_reason(reason: &str, max: usize) -> Result<String, ApiError> {
@@ -238,7 +265,7 @@ pub async fn create(
         let mut related = related_of(&original, req.method, direction, &reason)?;
         let mut listed = Vec::new();
         if !others.is_empty() {
-            listed.push(list::listed(&original, None));
+            listed.push(list::listed(&original, req.difference));
             listed.extend(others.iter().map(|(.., l)| l.clone()));
             let with = format!(
                 "{} (kèm bảng kê 01/BK-ĐCTT: {} hóa đơn)",
@@ -333,7 +360,7 @@ pub(crate) async fn original_ops(
         let (mut original, version) = load(ts, id).await?;
         let before = original.corrections.clone();
         if to == LinkState::Pending {
-            let ctx = rule_context(svc, &original)?;
+            let ctx = context_for(svc, &original, rec)?;
             original
                 .corrections
                 .number(&rec.id, &ctx)
@@ -392,17 +419,19 @@ pub async fn cancel(
     ts: &TenantStore,
     id: &str,
     reason: &str,
+    ground: hoadon_core::corrections::CancelGround,
 ) -> Result<hoadon_core::api::corrections::CorrectionsView, ApiError> {
-    let reason = check_reason(reason, 255)?;
+    let reason = check_reason(reason, 200)?;
     let (rec, _) = load(ts, id).await?;
     let ctx = rule_context(svc, &rec)?;
     // Refused here with the rule's own words before anything is signed.
     rec.corrections
         .check(Method::Cancellation, &ctx)
         .map_err(refused)?;
-    crate::authority::notices::create(
+    crate::authority::notices::create_with(
         svc,
         ts,
+        Some(ground),
         hoadon_core::api::authority::NoticeInput {
             tax_office_code: String::new(),
             tax_office_name: String::new(),
@@ -413,7 +442,7 @@ pub async fn cancel(
             rows: vec![hoadon_core::api::authority::NoticeRowInput {
                 invoice_id: id.to_owned(),
                 action: Method::Cancellation.notice_action(),
-                reason,
+                reason: format!("{}: {reason}", ground.label_vi()),
             }],
         },
     )
@@ -448,6 +477,10 @@ pub async fn discard(
             key: ts.key("INV", id),
             condition: Condition::Version(version),
         }];
+        // Its confirmation and the buyer's link go with it.
+        if let Some(cid) = c.confirmation.as_deref() {
+            ops.extend(confirmations::delete_ops(ts, cid).await?);
+        }
         for oid in c.of.originals() {
             let (mut original, ov) = load(ts, oid).await?;
             original.corrections.discard(id).map_err(refused)?;
@@ -478,8 +511,10 @@ pub async fn discard(
 }
 
 /// What issuing a correction must find first (the preflight): its buyer's agreement where the
-/// rules need it, the 04/SS declaring it where the dated rules ask for one, and the original
-/// still open to this method (checked again, atomically, when the number is taken).
+/// rules need it (for the content now), the 04/SS declaring it where the dated rules ask for one,
+/// each original still open to this method (checked again, atomically, when the number is
+/// taken), and a 01/BK-ĐCTT list allowed on the correction's date whose differences add up. The
+/// procedure rules read the correction's own issue date.
 pub(crate) async fn preflight(
     svc: &Services,
     ts: &TenantStore,
@@ -489,15 +524,24 @@ pub(crate) async fn preflight(
         return Ok(());
     };
     confirmations::allows_issue(svc, ts, rec).await?;
+    for id in c.of.originals() {
+        let (o, _) = load(ts, id).await?;
+        let mut trial = o.corrections.clone();
+        if trial
+            .links
+            .iter()
+            .any(|l| l.id == rec.id && l.state == LinkState::Draft)
+        {
+            trial
+                .number(&rec.id, &context_for(svc, &o, rec)?)
+                .map_err(refused)?;
+        }
+    }
     let (original, _) = load(ts, &c.of.invoice_id).await?;
-    let ctx = rule_context(svc, &original)?;
-    let mut trial = original.corrections.clone();
-    if trial
-        .links
-        .iter()
-        .any(|l| l.id == rec.id && l.state == LinkState::Draft)
-    {
-        trial.number(&rec.id, &ctx).map_err(refused)?;
+    let ctx = context_for(svc, &original, rec)?;
+    if !c.of.list.is_empty() {
+        list::allowed_at(&ctx)?;
+        list::differences_add_up(rec, &c.of.list)?;
     }
     use hoadon_core::corrections::rules::{Jurisdiction, Rule, rule_at};
     let row = rule_at(

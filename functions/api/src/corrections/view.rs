@@ -98,8 +98,15 @@ pub async fn view(svc: &Services, ts: &TenantStore, id: &str) -> Result<Correcti
         let Ok((c, _)) = load(ts, &l.id).await else {
             continue;
         };
+        let listed = c.corrects.as_ref().map_or(&[][..], |k| &k.of.list[..]);
+        let listed_difference = listed
+            .iter()
+            .find(|row| row.invoice_id == rec.id)
+            .and_then(|row| row.difference);
+        // A correction of several invoices counts through its list row, not its whole totals.
         if l.method == Method::Adjustment
             && l.state == LinkState::Valid
+            && listed.is_empty()
             && let Some(t) = totals(&c)
         {
             adjustments.push(t);
@@ -118,6 +125,7 @@ pub async fn view(svc: &Services, ts: &TenantStore, id: &str) -> Result<Correcti
             number: c.number,
             issue_date: c.document.issue_date.clone(),
             confirmation,
+            listed_difference,
         });
     }
     let cumulative = match (adjustments.is_empty(), totals(&rec)) {

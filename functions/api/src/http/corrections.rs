@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use hoadon_core::api::InvoiceView;
 use hoadon_core::api::corrections::{
     CancelRequest, ConfirmationView, CorrectionRequest, CorrectionsView, PublicConfirmation,
-    RecordDocument,
+    PublicKey, RecordDocument,
 };
 
 #[derive(utoipa::OpenApi)]
@@ -46,11 +46,8 @@ pub(super) fn routes() -> Router<AppState> {
         )
         .route("/api/confirmations/{id}/document", post(record_agreement))
         .route("/api/confirmations/{id}/revoke", post(revoke_confirmation))
-        .route("/api/public/confirmations/{link}", get(public_confirmation))
-        .route(
-            "/api/public/confirmations/{link}/confirm",
-            post(public_confirm),
-        )
+        .route("/api/public/confirmations/view", post(public_confirmation))
+        .route("/api/public/confirmations/confirm", post(public_confirm))
 }
 
 const CORRECTORS: &[Role] = &[Role::Admin, Role::Accountant];
@@ -145,7 +142,7 @@ async fn cancel_invoice(
 ) -> Result<Json<CorrectionsView>, ApiError> {
     caller.require(CORRECTORS)?;
     Ok(Json(
-        corrections::cancel(&st.0.services, &caller.store, &id, &req.reason).await?,
+        corrections::cancel(&st.0.services, &caller.store, &id, &req.reason, req.ground).await?,
     ))
 }
 
@@ -212,7 +209,6 @@ async fn request_confirmation(
         (status = 200, description = "The confirmation", body = ConfirmationView),
         super::openapi::SignedIn,
         super::openapi::NamedRecord,
-        (status = 422, response = super::openapi::Unprocessable),
     )
 )]
 async fn get_confirmation(
@@ -282,33 +278,36 @@ async fn revoke_confirmation(
     ))
 }
 
-/// `GET /api/public/confirmations/{link}`: what the buyer is asked to agree to (no account).
+/// `POST /api/public/confirmations/view`: what the buyer is asked to agree to (no account; the
+/// link's key in the body, never in a path).
 #[utoipa::path(
-    get,
-    path = "/api/public/confirmations/{link}",
-    params(("link" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}\\.[A-Za-z0-9_-]{43}$", description = "The link's `<tenant>.<secret>`")),
+    post,
+    path = "/api/public/confirmations/view",
+    request_body(content = PublicKey, content_type = "application/json"),
     responses(
         (status = 200, description = "The correction to confirm", body = PublicConfirmation),
+        super::openapi::WithBody,
         (status = 404, response = super::openapi::NotFound),
         (status = 503, response = super::openapi::Unavailable),
     )
 )]
 async fn public_confirmation(
     State(st): State<AppState>,
-    Path(link): Path<String>,
+    Json(k): Json<PublicKey>,
 ) -> Result<Json<PublicConfirmation>, ApiError> {
     Ok(Json(
-        corrections::public_confirmation(&st.0.store, &link).await?,
+        corrections::public_confirmation(&st.0.services, &st.0.store, &k.key).await?,
     ))
 }
 
-/// `POST /api/public/confirmations/{link}/confirm`: the buyer confirms.
+/// `POST /api/public/confirmations/confirm`: the buyer confirms.
 #[utoipa::path(
     post,
-    path = "/api/public/confirmations/{link}/confirm",
-    params(("link" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}\\.[A-Za-z0-9_-]{43}$", description = "The link's `<tenant>.<secret>`")),
+    path = "/api/public/confirmations/confirm",
+    request_body(content = PublicKey, content_type = "application/json"),
     responses(
         (status = 200, description = "Confirmed", body = PublicConfirmation),
+        super::openapi::WithBody,
         (status = 404, response = super::openapi::NotFound),
         (status = 409, response = super::openapi::Conflict),
         (status = 422, response = super::openapi::Unprocessable),
@@ -317,9 +316,9 @@ async fn public_confirmation(
 )]
 async fn public_confirm(
     State(st): State<AppState>,
-    Path(link): Path<String>,
+    Json(k): Json<PublicKey>,
 ) -> Result<Json<PublicConfirmation>, ApiError> {
     Ok(Json(
-        corrections::confirm_public(&st.0.services, &st.0.store, &link).await?,
+        corrections::confirm_public(&st.0.services, &st.0.store, &k.key).await?,
     ))
 }

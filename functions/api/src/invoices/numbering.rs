@@ -128,16 +128,18 @@ async fn lead_numbering(svc: &Services, ts: &TenantStore, series: &str, qkey: &s
             let mut budget = ts.max_transaction_ops().saturating_sub(1);
             let mut batch: Vec<NumberRequest> = Vec::new();
             let mut rest = Vec::new();
-            // One correction per original per batch: each writes its original in the batch's
-            // transaction, and a transaction writes an item once.
-            let original =
-                |r: &NumberRequest| r.rec.corrects.as_ref().map(|c| c.of.invoice_id.clone());
+            // One correction per original per batch: each writes its originals (all of its
+            // 01/BK-ĐCTT list) in the batch's transaction, and a transaction writes an item once.
+            let originals = |r: &NumberRequest| -> Vec<String> {
+                r.rec.corrects.as_ref().map_or(Vec::new(), |c| {
+                    c.of.originals().into_iter().map(str::to_owned).collect()
+                })
+            };
             for r in q.waiting.drain(..) {
-                let clash = original(&r).is_some_and(|o| {
-                    batch
-                        .iter()
-                        .any(|b: &NumberRequest| original(b).as_deref() == Some(o.as_str()))
-                });
+                let mine = originals(&r);
+                let clash = batch
+                    .iter()
+                    .any(|b: &NumberRequest| originals(b).iter().any(|o| mine.contains(o)));
                 let fits = batch.is_empty() || (batch.len() < BATCH && cost(&r) <= budget);
                 if fits && !clash && !batch.iter().any(|b| b.rec.id == r.rec.id) {
                     budget = budget.saturating_sub(cost(&r));

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod authority;
+pub mod corrections;
 
 use async_trait::async_trait;
 use axum::body::Body;
