@@ -230,7 +230,7 @@ export async function adjustOnDesktop(h) {
   await page.locator("#editor-corrects a").click();
   await page.locator("#confirmation-request").click();
   const link = await page.locator("#confirmation-link").inputValue();
-  assert(link.startsWith(`${base}/confirm/`), "the buyer's link: " + link);
+  assert(link.startsWith(`${base}/confirm#`), "the buyer's link, its key in the fragment: " + link);
   await page.locator('#confirmation-state[data-state="awaiting_buyer"]').waitFor();
   await page.screenshot({ path: join(artifacts, "confirmation-requested-desktop.png"), fullPage: true });
   // The list's filter: corrections awaiting the buyer.
@@ -243,7 +243,11 @@ export async function adjustOnDesktop(h) {
   const buyer = await browser.newContext({ viewport: { width: 390, height: 844 } });
   try {
     const bp = await buyer.newPage();
+    // A key nobody was sent: nothing to confirm.
+    await bp.goto(`${base}/confirm#demo.${"x".repeat(43)}`);
+    await bp.locator("#public-gone").waitFor({ timeout: 20000 });
     await bp.goto(link);
+    await bp.reload(); // a new address with only another fragment is not a new page
     await bp.locator("#public-statement", { hasText: "Điều chỉnh giảm cho hóa đơn" }).waitFor({ timeout: 20000 });
     assert((await bp.locator("#email").count()) === 0, "no sign-in on the buyer's page");
     assert((await bp.locator("#public-total").textContent()) === "-5.500.000", "the correction's total");
@@ -278,4 +282,28 @@ export async function adjustOnDesktop(h) {
   assert((await page.locator("#cumulative-net").textContent()) === "5.000.000", "net with the adjustment");
   assert((await page.locator("#cumulative-total").textContent()) === "5.500.000", "total with the adjustment");
   await page.screenshot({ path: join(artifacts, "adjusted-desktop.png"), fullPage: true });
+
+  // Another adjustment (information only), agreed on paper: the seller records the signed
+  // document instead of the link; then revokes it (after saying yes to the question).
+  await page.locator("#action-adjustment-start").click();
+  await page.locator("#direction-information").check();
+  await page.locator("#correction-reason").fill("Sửa tên hàng hóa");
+  await page.locator("#correction-submit").click();
+  await page.waitForURL(/\/drafts\/[A-Za-z0-9_-]+$/, { timeout: 20000 });
+  const info = page.url().split("/").pop();
+  await page.locator("#editor-corrects a").click();
+  await page.locator("#confirmation-request").click();
+  await page.locator('#confirmation-state[data-state="awaiting_buyer"]').waitFor({ timeout: 20000 });
+  const pdf = Buffer.from("%PDF-1.4\n% hoadon e2e: the buyer's signed agreement\n%%EOF\n");
+  await page.locator("#confirmation-file").setInputFiles({ name: "bien-ban-dieu-chinh.pdf", mimeType: "application/pdf", buffer: pdf });
+  await page.locator("#confirmation-record").click();
+  await page.locator('#confirmation-state[data-state="confirmed"]').waitFor({ timeout: 20000 });
+  await page.locator("#confirmation-document", { hasText: "bien-ban-dieu-chinh.pdf" }).waitFor();
+  const recorded = (await api("GET", `/api/invoices/${info}/confirmation`)).body;
+  assert(recorded.state === "confirmed" && recorded.document?.size === pdf.length, "recorded: " + JSON.stringify(recorded).slice(0, 300));
+  page.once("dialog", (d) => d.accept());
+  await page.locator("#confirmation-revoke").click();
+  await page.locator('#confirmation-state[data-state="revoked"]').waitFor({ timeout: 20000 });
+  await page.locator("#confirmation-request").waitFor();
+  await page.screenshot({ path: join(artifacts, "confirmation-revoked-desktop.png"), fullPage: true });
 }

@@ -37,7 +37,7 @@ pub fn is_lazy(route: &Route) -> bool {
             | Route::Token
             | Route::Certificates
             | Route::Corrections(_)
-            | Route::Confirm(_)
+            | Route::Confirm
     )
 }
 
@@ -69,7 +69,7 @@ pub fn LazyScreen(session: Session, route: Route) -> impl IntoView {
     let host = NodeRef::<leptos::html::Div>::new();
     let failed = RwSignal::new(false);
     // The buyer's confirmation page is the one screen shown without a sign-in.
-    let public = matches!(route, Route::Confirm(_));
+    let public = matches!(route, Route::Confirm);
     let catalog = matches!(route, Route::Catalog(_));
     let path = route.path();
     Effect::new(move |_| {
@@ -134,8 +134,8 @@ pub fn follow_sign_out(session: Session) {
 pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
     let route = Route::parse(path);
     // The buyer's page: nobody is signed in, nothing of a user's is read or kept.
-    if let Route::Confirm(link) = route {
-        return view! { <crate::corrections::PublicConfirm lang link /> }.into_any();
+    if route == Route::Confirm {
+        return view! { <crate::corrections::PublicConfirm lang /> }.into_any();
     }
     let session = Session::new(Some(token), lang);
     provide_context(session);

@@ -290,7 +290,7 @@ pub fn App() -> impl IntoView {
             | Route::Token
             | Route::Certificates
             | Route::Corrections(_)
-            | Route::Confirm(_)) => view! { <lazy::LazyScreen session route /> }.into_any(),
+            | Route::Confirm) => view! { <lazy::LazyScreen session route /> }.into_any(),
             Route::NotFound => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
@@ -330,7 +330,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main id="main">
             // The buyer's confirmation page needs no sign-in.
-            <Show when=move || session.token.get().is_some() || matches!(router.0.get(), Route::Confirm(_))
+            <Show when=move || session.token.get().is_some() || matches!(router.0.get(), Route::Confirm)
                 fallback=move || view! { <SignIn session mode /> }>
                 {screen}
             </Show>

@@ -35,11 +35,9 @@ pub enum Route {
     /// An invoice's corrections (#16): its chain, figures, replace / adjust / notify / cancel,
     /// and on a correction the buyer's confirmation.
     Corrections(String),
-    /// The buyer's confirmation page, opened from the link the seller sent: no sign-in. It holds
-    /// the server's token, `<tenant>.<secret>`; its path is `/confirm/<tenant>/<secret>`, because
-    /// the static hosting (`hoadon_api::web`, the CloudFront function) serves a path with a dot
-    /// as a file, not as the app.
-    Confirm(String),
+    /// The buyer's confirmation page, opened from the link the seller sent (`/confirm#<key>`: the
+    /// key stays in the fragment, read by the page itself): no sign-in.
+    Confirm,
     NotFound,
 }
 
@@ -76,10 +74,7 @@ impl Route {
             ["token"] => Route::Token,
             ["certificates"] => Route::Certificates,
             ["invoices", id, "corrections"] if ok(id) => Route::Corrections((*id).into()),
-            ["confirm", tenant, secret] if ok(tenant) && ok(secret) => {
-                Route::Confirm(format!("{tenant}.{secret}"))
-            }
-            ["confirm", token] if ok(token) => Route::Confirm((*token).into()),
+            ["confirm"] => Route::Confirm,
             _ => Route::NotFound,
         }
     }
@@ -102,7 +97,7 @@ impl Route {
             Route::Token => "/token".into(),
             Route::Certificates => "/certificates".into(),
             Route::Corrections(id) => format!("/invoices/{id}/corrections"),
-            Route::Confirm(token) => format!("/confirm/{}", token.replacen('.', "/", 1)),
+            Route::Confirm => "/confirm".into(),
             Route::NotFound => "/".into(),
         }
     }
@@ -219,17 +214,12 @@ mod tests {
             Route::Token,
             Route::Certificates,
             Route::Corrections("app-1234abcd".into()),
-            Route::Confirm("demo.ZKCQOH7GhBZqUzZpQs-2_wlrNPdAy31ct8RCzJu96SA".into()),
-            Route::Confirm("Zm9vYmFyLWJhei1xdXV4".into()),
+            Route::Confirm,
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/catalogs/colours"), Route::NotFound);
         assert_eq!(Route::parse("/invoices/a%2Fb"), Route::NotFound);
         assert_eq!(Route::parse("/outbox/lost"), Route::NotFound);
-        assert_eq!(
-            Route::Confirm("demo.s3cr3t".into()).path(),
-            "/confirm/demo/s3cr3t"
-        );
     }
 }

@@ -16,7 +16,7 @@ use hoadon_core::api::InvoiceView;
 use hoadon_core::api::corrections::{
     ActionView, CancelRequest, CorrectionRequest, CorrectionsView,
 };
-use hoadon_core::corrections::{Direction, Method};
+use hoadon_core::corrections::{CancelGround, Direction, Method};
 use leptos::prelude::*;
 
 /// The actions in the order the screen shows them.
@@ -25,6 +25,14 @@ const ORDER: [Method; 4] = [
     Method::Adjustment,
     Method::Explanation,
     Method::Cancellation,
+];
+
+const GROUNDS: [(CancelGround, &str); 2] = [
+    (CancelGround::NotSentToBuyer, "not_sent_to_buyer"),
+    (
+        CancelGround::PrepaidServiceCancelled,
+        "prepaid_service_cancelled",
+    ),
 ];
 
 const DIRECTIONS: [Direction; 3] = [
@@ -82,6 +90,8 @@ pub fn Actions(
     let open = RwSignal::new(None::<Method>);
     let reason = RwSignal::new(String::new());
     let direction = RwSignal::new(Direction::Increase);
+    // Why the law allows a cancellation (the 04/SS states it).
+    let ground = RwSignal::new(CancelGround::NotSentToBuyer);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let start = move |m: Method| {
@@ -112,7 +122,10 @@ pub fn Actions(
             let lang = session.lang.get_untracked();
             let original = id.get_value();
             let result = if m == Method::Cancellation {
-                let body = api::json(&CancelRequest { reason: why });
+                let body = api::json(&CancelRequest {
+                    ground: ground.get_untracked(),
+                    reason: why,
+                });
                 let path = format!("/api/invoices/{original}/cancel");
                 api::request::<CorrectionsView>(
                     session,
@@ -134,6 +147,7 @@ pub fn Actions(
                     direction: (m == Method::Adjustment).then(|| direction.get_untracked()),
                     reason: why,
                     also: Vec::new(),
+                    difference: None,
                 });
                 let path = format!("/api/invoices/{original}/corrections");
                 let key = [("idempotency-key", draft.as_str())];
@@ -196,6 +210,19 @@ pub fn Actions(
                                     {move || t(texts::direction_key(d))}
                                 </label>
                             }
+                        }).collect_view()}
+                    </fieldset>
+                })}
+                {(m == Method::Cancellation).then(|| view! {
+                    <fieldset class="kinds" id="cancel-ground">
+                        <legend>{move || t("corr.ground")}</legend>
+                        {GROUNDS.into_iter().map(|(g, wire)| view! {
+                            <label class="check">
+                                <input type="radio" name="ground" id=format!("ground-{wire}") value=wire
+                                    prop:checked=move || ground.get() == g
+                                    on:change=move |_| ground.set(g) />
+                                {move || t(if g == CancelGround::NotSentToBuyer { "ground.not_sent_to_buyer" } else { "ground.prepaid_service_cancelled" })}
+                            </label>
                         }).collect_view()}
                     </fieldset>
                 })}

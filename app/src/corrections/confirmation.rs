@@ -30,17 +30,15 @@ fn refusal_text(lang: Lang, r: &Refusal) -> String {
     }
 }
 
-/// The buyer's page as an address to send. The server answers a path, `/confirm/<token>`;
-/// it is written as the app's route writes it (`/confirm/<tenant>/<secret>`: a dot in the last
-/// segment would be served as a file, not as the app).
+/// The buyer's page as an address to send: the server answers a path (`/confirm#<key>`).
 fn absolute(link: &str) -> String {
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
-    match link.strip_prefix("/confirm/") {
-        Some(token) => format!("{origin}{}", Route::Confirm(token.to_owned()).path()),
-        None if link.starts_with('/') => format!("{origin}{link}"),
-        None => link.to_owned(),
+    if link.starts_with('/') {
+        format!("{origin}{link}")
+    } else {
+        link.to_owned()
     }
 }
 

@@ -181,7 +181,8 @@ fn Chain(session: Session, chain: Loaded, here: String) -> impl IntoView {
         let date = k.issue_date.clone();
         view! {
             <tr id=format!("chain-{}", k.id) data-method=k.method.label_en() data-state=texts::link_key(state).trim_start_matches("link.")>
-                <td>{move || t(kind)}{direction.map(|d| view! { " · "{move || t(d)} })}{mark(&k.id)}</td>
+                <td>{move || t(kind)}{direction.map(|d| view! { " · "{move || t(d)} })}{mark(&k.id)}
+                    {k.listed_difference.map(|d| view! { " ("{move || t("corr.list.difference")}" "{i18n::money(d)}")" })}</td>
                 <td data-label=move || i18n::text(lang(), "number")><Link to=route_of(&k)>{number_of(k.symbol.as_deref(), k.number)}</Link></td>
                 <td data-label=move || i18n::text(lang(), "issue_date")>{move || i18n::date(lang(), &date)}</td>
                 <td data-label=move || t("corr.state")><span class="badge">{move || t(texts::link_key(state))}</span>" "

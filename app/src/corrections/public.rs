@@ -1,14 +1,15 @@
-//! The buyer's confirmation page, `/confirm/<token>`: opened from the link the seller sent, with
-//! no account and no sign-in. It shows what the seller asks the buyer to agree to — the seller,
-//! the statement ("Điều chỉnh giảm cho hóa đơn Mẫu số … ký hiệu … số … ngày …"), the reason, the
-//! correction's lines and total — and one button, Confirm. The token in the address is the only
-//! credential; nothing is kept on the device.
+//! The buyer's confirmation page, `/confirm#<tenant>.<secret>`: opened from the link the seller
+//! sent, with no account and no sign-in. It shows what the seller asks the buyer to agree to —
+//! the seller, the statement ("Điều chỉnh giảm cho hóa đơn Mẫu số … ký hiệu … số … ngày …"), the
+//! reason, the correction's lines and total — and one button, Confirm. The key in the address's
+//! fragment is the only credential: it is sent in request bodies only (the browser never sends a
+//! fragment, so no path, access log or `Referer` holds it), and nothing is kept on the device.
 
 use super::texts::{self, in_lang};
 use crate::api::{self, Payload, Refusal};
 use crate::i18n::{self, Lang};
 use gloo_net::http::Method;
-use hoadon_core::api::corrections::PublicConfirmation;
+use hoadon_core::api::corrections::{PublicConfirmation, PublicKey};
 use hoadon_core::corrections::ConfirmationState;
 use leptos::prelude::*;
 
@@ -22,14 +23,30 @@ enum Shown {
     Failed(String),
 }
 
-/// `GET` or `POST` on the public API, without a token.
-async fn public(method: Method, path: &str, lang: Lang) -> Shown {
-    match api::call(method, path, None, &[], Payload::None).await {
+/// The link's key: the address's fragment.
+fn key_of_address() -> String {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    hash.trim_start_matches('#').to_owned()
+}
+
+/// `POST /api/public/confirmations/{view|confirm}` with the key, without a token.
+async fn public(what: &str, key: &str, lang: Lang) -> Shown {
+    if key.is_empty() {
+        return Shown::Gone;
+    }
+    let body = api::json(&PublicKey {
+        key: key.to_owned(),
+    });
+    let path = format!("/api/public/confirmations/{what}");
+    match api::call(Method::POST, &path, None, &[], Payload::Json(&body)).await {
         Ok((200, text)) => match api::parse::<PublicConfirmation>(&text) {
             Ok(p) => Shown::Found(Box::new(p)),
             Err(r) => Shown::Failed(r.message),
         },
-        Ok((404, _)) => Shown::Gone,
+        // No such link, or expired (30 days), or revoked; a malformed key too.
+        Ok((404 | 410 | 422, _)) => Shown::Gone,
         Ok((s, text)) => {
             let r = Refusal::from_answer(s, &text);
             Shown::Failed(match &r.body {
@@ -42,19 +59,19 @@ async fn public(method: Method, path: &str, lang: Lang) -> Shown {
 }
 
 #[component]
-pub fn PublicConfirm(lang: Lang, link: String) -> impl IntoView {
+pub fn PublicConfirm(lang: Lang) -> impl IntoView {
     let t = move |k| texts::text(lang, k);
     let shown = RwSignal::new(Shown::Loading);
     let busy = RwSignal::new(false);
-    let path = StoredValue::new(format!("/api/public/confirmations/{}", api::encode(&link)));
+    let key = StoredValue::new(key_of_address());
     leptos::task::spawn_local(async move {
-        let s = public(Method::GET, &path.get_value(), lang).await;
+        let s = public("view", &key.get_value(), lang).await;
         shown.try_set(s);
     });
     let confirm = move |_| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let s = public(Method::POST, &format!("{}/confirm", path.get_value()), lang).await;
+            let s = public("confirm", &key.get_value(), lang).await;
             shown.try_set(s);
             busy.try_set(false);
         });

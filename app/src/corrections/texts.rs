@@ -98,6 +98,15 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         "corr.make.replacement" => ("Lập hóa đơn thay thế", "Draft the replacement"),
         "corr.make.adjustment" => ("Lập hóa đơn điều chỉnh", "Draft the adjustment"),
         "corr.make.cancellation" => ("Hủy hóa đơn", "Cancel the invoice"),
+        "corr.ground" => ("Căn cứ hủy", "Ground for the cancellation"),
+        "ground.not_sent_to_buyer" => (
+            "Hóa đơn có sai sót, chưa gửi cho người mua",
+            "Wrong, and not yet sent to the buyer",
+        ),
+        "ground.prepaid_service_cancelled" => (
+            "Dịch vụ thu tiền trước đã bị hủy",
+            "A prepaid service, since cancelled",
+        ),
         "corr.cancel.sure" => (
             "Hủy hóa đơn này? Thông báo 04/SS được ký và gửi cơ quan thuế; không thể hoàn tác.",
             "Cancel this invoice? A 04/SS notice is signed and sent to the tax authority; it cannot be undone.",
