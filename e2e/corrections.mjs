@@ -153,6 +153,21 @@ export async function replaceOnPhone(h) {
     await openCorrections(page, base, orig);
   }
 
+  // A replacement drafted by mistake reserves the invoice until it is discarded from the editor.
+  await page.locator("#action-replacement-start").click();
+  await page.locator("#correction-reason").fill("Nhầm hóa đơn");
+  await page.locator("#correction-submit").click();
+  await page.waitForURL(/\/drafts\/[A-Za-z0-9_-]+$/, { timeout: 20000 });
+  const mistaken = page.url().split("/").pop();
+  await page.locator("#discard-correction").waitFor({ timeout: 20000 });
+  page.once("dialog", (d) => d.accept());
+  await page.locator("#discard-correction").click();
+  await page.waitForURL(/\/invoices$/, { timeout: 20000 });
+  const gone = await h.api("GET", `/api/invoices/${mistaken}`);
+  h.assert(gone.status === 404, `the discarded draft is gone: ${gone.status}`);
+  await openCorrections(page, base, orig);
+  await page.locator('#action-replacement[data-allowed="true"]').waitFor();
+
   // Replace: the reason, then the new draft in the normal editor, prefilled with the original.
   await page.locator("#action-replacement-start").click();
   await page.locator("#correction-reason").fill("Sai đơn giá");

@@ -5,6 +5,7 @@
 //! ([`crate::drafts`]); issuing needs the server and says so when there is none. In revise
 //! mode ([`revise`]) the same form fixes an invoice the tax authority refused.
 
+mod discard;
 mod open;
 mod parts;
 mod revise;
@@ -580,6 +581,9 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
                 <Show when=move || !ob.online.get()>
                     <p class="hint" id="issue-offline">{move || t("issue.offline")}</p>
                 </Show>
+                // A correction draft can be given up (it reserves its invoice until then).
+                {move || (!revise && related.with(Option::is_some))
+                    .then(|| view! { <discard::Discard session id=id.get_value() /> })}
             </div>
             </Show>
         </form>

@@ -14,6 +14,11 @@ pub fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         "corrects.replacement" => ("Thay thế cho hóa đơn", "Replaces invoice"),
         "corrects.adjustment" => ("Điều chỉnh cho hóa đơn", "Adjusts invoice"),
         "corrections.open" => ("Điều chỉnh, thay thế…", "Corrections…"),
+        "discard" => ("Bỏ bản nháp này", "Discard this draft"),
+        "discard.sure" => (
+            "Bỏ bản nháp điều chỉnh/thay thế này? Hóa đơn gốc lại có thể được điều chỉnh, thay thế.",
+            "Discard this correction draft? The original can then be corrected again.",
+        ),
         "filter.awaiting_confirmation" => (
             "Chờ người mua xác nhận",
             "Awaiting the buyer's confirmation",
