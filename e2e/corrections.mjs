@@ -268,6 +268,8 @@ export async function adjustOnDesktop(h) {
     assert((await bp.locator("#public-total").textContent()) === "-5.500.000", "the correction's total");
     assert((await bp.locator("#public-reason").textContent()).includes("lỗi vỏ"), "the reason");
     await bp.screenshot({ path: join(artifacts, "public-confirmation-phone.png"), fullPage: true });
+    assert(await bp.locator("#public-confirm").isDisabled(), "who confirms is asked first");
+    await bp.locator("#public-name").fill("Trần Thị Lan");
     await bp.locator("#public-confirm").click();
     await bp.locator('#public-state[data-state="confirmed"]').waitFor({ timeout: 20000 });
     await bp.locator("#public-done").waitFor();

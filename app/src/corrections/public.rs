@@ -9,7 +9,7 @@ use super::texts::{self, in_lang};
 use crate::api::{self, Payload, Refusal};
 use crate::i18n::{self, Lang};
 use gloo_net::http::Method;
-use hoadon_core::api::corrections::{PublicConfirmation, PublicKey};
+use hoadon_core::api::corrections::{PublicConfirm, PublicConfirmation, PublicKey};
 use hoadon_core::corrections::ConfirmationState;
 use leptos::prelude::*;
 
@@ -31,14 +31,27 @@ fn key_of_address() -> String {
     hash.trim_start_matches('#').to_owned()
 }
 
-/// `POST /api/public/confirmations/{view|confirm}` with the key, without a token.
-async fn public(what: &str, key: &str, lang: Lang) -> Shown {
+/// `POST /api/public/confirmations/view` (no `name`) or `…/confirm` (who confirms) with the key,
+/// without a token.
+async fn public(key: &str, name: Option<&str>, lang: Lang) -> Shown {
     if key.is_empty() {
         return Shown::Gone;
     }
-    let body = api::json(&PublicKey {
-        key: key.to_owned(),
-    });
+    let (what, body) = match name {
+        None => (
+            "view",
+            api::json(&PublicKey {
+                key: key.to_owned(),
+            }),
+        ),
+        Some(n) => (
+            "confirm",
+            api::json(&PublicConfirm {
+                key: key.to_owned(),
+                name: n.trim().to_owned(),
+            }),
+        ),
+    };
     let path = format!("/api/public/confirmations/{what}");
     match api::call(Method::POST, &path, None, &[], Payload::Json(&body)).await {
         Ok((200, text)) => match api::parse::<PublicConfirmation>(&text) {
@@ -63,15 +76,18 @@ pub fn PublicConfirm(lang: Lang) -> impl IntoView {
     let t = move |k| texts::text(lang, k);
     let shown = RwSignal::new(Shown::Loading);
     let busy = RwSignal::new(false);
+    // Who confirms for the buyer: kept in the confirmation's history (no account names them).
+    let name = RwSignal::new(String::new());
     let key = StoredValue::new(key_of_address());
     leptos::task::spawn_local(async move {
-        let s = public("view", &key.get_value(), lang).await;
+        let s = public(&key.get_value(), None, lang).await;
         shown.try_set(s);
     });
     let confirm = move |_| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let s = public("confirm", &key.get_value(), lang).await;
+            let who = name.get_untracked();
+            let s = public(&key.get_value(), Some(&who), lang).await;
             shown.try_set(s);
             busy.try_set(false);
         });
@@ -117,9 +133,14 @@ pub fn PublicConfirm(lang: Lang) -> impl IntoView {
                     <p class="status" role="status" id="public-done">{t("public.done")}</p>
                 })}
                 {waiting.then(|| view! {
+                    <label for="public-name">{t("public.name")}</label>
+                    <input id="public-name" maxlength="100" autocomplete="name"
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev)) />
                     <div class="actions">
                         <button type="button" class="primary" id="public-confirm"
-                            disabled=move || busy.get() on:click=confirm>{t("public.confirm")}</button>
+                            disabled=move || busy.get() || name.with(|n| n.trim().is_empty())
+                            on:click=confirm>{t("public.confirm")}</button>
                     </div>
                 })}
             }

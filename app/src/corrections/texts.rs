@@ -179,6 +179,10 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         ),
         "public.reason" => ("Lý do", "Reason"),
         "public.confirm" => ("Xác nhận", "Confirm"),
+        "public.name" => (
+            "Họ tên người xác nhận cho bên mua",
+            "Your name (confirming for the buyer)",
+        ),
         "public.done" => (
             "Cảm ơn quý khách: người bán đã nhận được xác nhận.",
             "Thank you: the seller has your confirmation.",

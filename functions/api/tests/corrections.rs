@@ -121,6 +121,13 @@ async fn a_replacement_waits_for_the_buyer_is_coded_and_leaves_its_original_repl
         (StatusCode::OK, Some("confirmed")),
         "{page}"
     );
+    let (_, conf) = app.get(&t, "/api/invoices/repl-0000-01/confirmation").await;
+    let last = conf["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["by"].as_str(), last["actor"].as_str()),
+        (Some("buyer"), Some("Trần Thị Lan (buyer's link)")),
+        "{conf}"
+    );
     // Edited after the buyer agreed: the agreement no longer covers it; asked and given again.
     let (_, current) = app.get(&t, "/api/invoices/repl-0000-01").await;
     let mut lines = current["document"]["lines"].clone();
@@ -374,9 +381,13 @@ async fn before_june_2025_a_correction_is_declared_on_a_04ss_first() {
     assert_eq!(done["notices"][0], n["id"]);
 }
 
-/// A call of the public confirmation page (no token), `what` = `view` or `confirm`.
+/// A call of the public confirmation page (no token), `what` = `view` or `confirm` (by
+/// "Trần Thị Lan").
 async fn public(app: &common::TestApp, what: &str, key: &str) -> (StatusCode, serde_json::Value) {
     let uri = format!("/api/public/confirmations/{what}");
-    app.call("POST", &uri, None, &[], Some(json!({ "key": key })))
-        .await
+    let body = match what {
+        "confirm" => json!({ "key": key, "name": "Trần Thị Lan" }),
+        _ => json!({ "key": key }),
+    };
+    app.call("POST", &uri, None, &[], Some(body)).await
 }

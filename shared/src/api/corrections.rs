@@ -303,6 +303,22 @@ pub struct PublicKey {
     pub key: String,
 }
 
+/// `POST /api/public/confirmations/confirm`: the link's key and who confirms (kept in the
+/// confirmation's history: the buyer has no account to name them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PublicConfirm {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[a-z][a-z0-9-]{2,20}\\.[A-Za-z0-9_-]{43}$")
+    )]
+    pub key: String,
+    /// The person confirming for the buyer, e.g. "Trần Thị Lan, kế toán trưởng".
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub name: String,
+}
+
 /// What the buyer sees without an account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -542,8 +542,18 @@ pub async fn confirm_public(
     svc: &Services,
     store: &Arc<dyn Store>,
     key: &str,
+    name: &str,
 ) -> Result<PublicConfirmation, ApiError> {
     let (ts, r) = by_link(svc, store, key).await?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ApiError::Unprocessable(
+            "confirmation.name",
+            "Họ tên người xác nhận: bắt buộc, tối đa 100 ký tự / name: who confirms, 1 to 100 \
+             characters"
+                .into(),
+        ));
+    }
     let r = if r.state == ConfirmationState::Confirmed {
         r
     } else {
@@ -553,7 +563,7 @@ pub async fn confirm_public(
             &r.id,
             ConfirmationEvent::Confirm(Side::Buyer),
             Side::Buyer,
-            "buyer link",
+            &format!("{name} (buyer's link)"),
             None,
         )
         .await?

@@ -13,8 +13,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use hoadon_core::api::InvoiceView;
 use hoadon_core::api::corrections::{
-    CancelRequest, ConfirmationView, CorrectionRequest, CorrectionsView, PublicConfirmation,
-    PublicKey, RecordDocument,
+    CancelRequest, ConfirmationView, CorrectionRequest, CorrectionsView, PublicConfirm,
+    PublicConfirmation, PublicKey, RecordDocument,
 };
 
 #[derive(utoipa::OpenApi)]
@@ -300,11 +300,11 @@ async fn public_confirmation(
     ))
 }
 
-/// `POST /api/public/confirmations/confirm`: the buyer confirms.
+/// `POST /api/public/confirmations/confirm`: the buyer confirms, naming who does.
 #[utoipa::path(
     post,
     path = "/api/public/confirmations/confirm",
-    request_body(content = PublicKey, content_type = "application/json"),
+    request_body(content = PublicConfirm, content_type = "application/json"),
     responses(
         (status = 200, description = "Confirmed", body = PublicConfirmation),
         super::openapi::WithBody,
@@ -316,9 +316,9 @@ async fn public_confirmation(
 )]
 async fn public_confirm(
     State(st): State<AppState>,
-    Json(k): Json<PublicKey>,
+    Json(c): Json<PublicConfirm>,
 ) -> Result<Json<PublicConfirmation>, ApiError> {
     Ok(Json(
-        corrections::confirm_public(&st.0.services, &st.0.store, &k.key).await?,
+        corrections::confirm_public(&st.0.services, &st.0.store, &c.key, &c.name).await?,
     ))
 }
