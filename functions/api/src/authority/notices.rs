@@ -107,14 +107,10 @@ fn or_profile(value: &str, profile: &Option<String>, name: &str) -> Result<Strin
     Ok(v.trim().to_owned())
 }
 
-/// The ids of the 04/SS notices that named invoice `id`, oldest first (kept on the invoice).
-pub async fn naming(ts: &TenantStore, id: &str) -> Result<Vec<String>, ApiError> {
-    Ok(load(ts, id).await?.0.corrections.notices)
-}
-
-/// Whether a notice naming invoice `id` with action `action` was sent (and not refused).
+/// Whether a notice naming invoice `id` with action `action` was sent (and not refused); the
+/// notices that named it are kept on the invoice.
 pub async fn declared(ts: &TenantStore, id: &str, action: u8) -> Result<bool, ApiError> {
-    for n in naming(ts, id).await? {
+    for n in load(ts, id).await?.0.corrections.notices {
         let (r, _) = record(ts, &n).await?;
         let names = r
             .input

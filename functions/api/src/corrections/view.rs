@@ -134,14 +134,13 @@ pub async fn view(svc: &Services, ts: &TenantStore, id: &str) -> Result<Correcti
             .map(|c| FiguresView::from(&c)),
         _ => None,
     };
-    let notices = crate::authority::notices::naming(ts, id).await?;
     Ok(CorrectionsView {
         invoice_id: rec.id.clone(),
         standing: rec.corrections.standing(),
         corrects: rec.corrects.as_ref().map(|c| c.of.clone()),
         links,
         cancelled: rec.corrections.cancelled.clone(),
-        notices,
+        notices: rec.corrections.notices.clone(),
         cumulative,
         actions: actions(svc, ts, &rec),
     })
