@@ -154,6 +154,7 @@ pub fn draft_total(d: &DraftInput) -> rust_decimal::Decimal {
         number: None,
         related: None,
         negative_words: None,
+        lookup: None,
     });
     hoadon_core::check(&doc).preview.total
 }

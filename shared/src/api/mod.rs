@@ -6,6 +6,7 @@ pub mod access_tokens;
 pub mod authority;
 pub mod certificates;
 pub mod corrections;
+pub mod delivery;
 pub mod signing;
 
 use crate::lifecycle::Status;

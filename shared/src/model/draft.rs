@@ -75,6 +75,9 @@ pub struct ServerParts<'a> {
     pub related: Option<&'a RelatedInvoiceDocument>,
     /// The seller's reading of a negative amount in words.
     pub negative_words: Option<crate::words::vi::NegativeWords>,
+    /// The lookup code and address (`TTChung/TTKhac`, [`crate::api::delivery`]), written by the
+    /// server when the invoice is issued so that the signed file carries them.
+    pub lookup: Option<(&'a str, &'a str)>,
 }
 
 impl DraftInput {
@@ -82,7 +85,15 @@ impl DraftInput {
     /// owns. `DLHDon@Id` is left to [`crate::model::derived_data_id`] (form, symbol, number: an
     /// NCName unique per seller); tax-authority fields stay empty until the authority sends them.
     pub fn compose(&self, parts: ServerParts<'_>) -> InvoiceDocument {
-        let d = self.clone();
+        let mut d = self.clone();
+        // The lookup fields are the server's: a client's are dropped (and refused on save, see
+        // [`DraftInput::server_owned_findings`]).
+        d.extensions.general.retain(|e| !is_lookup_field(&e.field));
+        if let Some((code, url)) = parts.lookup {
+            d.extensions
+                .general
+                .extend(crate::api::delivery::lookup_extensions(code, url));
+        }
         InvoiceDocument {
             format_version: d.format_version,
             name: d.name,
@@ -108,6 +119,28 @@ impl DraftInput {
         }
     }
 
+    /// Findings for fields of the input that only the server writes (the lookup code and
+    /// address in `TTChung/TTKhac`).
+    pub fn server_owned_findings(&self) -> Vec<crate::Finding> {
+        self.extensions
+            .general
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| is_lookup_field(&e.field))
+            .map(|(i, e)| {
+                crate::catalog::error(
+                    "extension.server_owned",
+                    format!("extensions.general[{i}].field"),
+                    format!("Trường {} do hệ thống ghi khi phát hành", e.field.trim()),
+                    format!(
+                        "The field {} is written by the server on issue",
+                        e.field.trim()
+                    ),
+                )
+            })
+            .collect()
+    }
+
     /// The client's part of a document (what an editor may change), dropping everything the
     /// server owns. `compose(…)` then `from_document` is the identity on a `DraftInput`.
     pub fn from_document(doc: &InvoiceDocument) -> DraftInput {
@@ -124,9 +157,23 @@ impl DraftInput {
             buyer: d.buyer,
             lines: d.lines,
             declared: d.declared,
-            extensions: d.extensions,
+            extensions: Extensions {
+                general: d
+                    .extensions
+                    .general
+                    .into_iter()
+                    .filter(|e| !is_lookup_field(&e.field))
+                    .collect(),
+                ..d.extensions
+            },
         }
     }
+}
+
+fn is_lookup_field(name: &str) -> bool {
+    use crate::api::delivery::{LOOKUP_CODE_FIELD, LOOKUP_URL_FIELD};
+    let n = name.trim();
+    n.eq_ignore_ascii_case(LOOKUP_CODE_FIELD) || n.eq_ignore_ascii_case(LOOKUP_URL_FIELD)
 }
 
 #[cfg(test)]
@@ -173,7 +220,15 @@ mod tests {
             number: Some(7),
             related: None,
             negative_words: None,
+            lookup: Some(("ABCD-EFGH-JKMN-PQRS", "https://hd.example/lookup")),
         });
+        assert_eq!(
+            crate::api::delivery::lookup_of(&doc.extensions.general),
+            (
+                Some("ABCD-EFGH-JKMN-PQRS"),
+                Some("https://hd.example/lookup")
+            )
+        );
         assert_eq!(doc.seller, seller);
         assert_eq!(doc.number, Some(7));
         assert!(doc.data_id.is_none() && doc.authority_code.is_none() && doc.unknown.is_empty());
