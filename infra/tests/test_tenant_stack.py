@@ -471,7 +471,9 @@ def test_only_the_description_the_health_check_and_buyer_links_skip_the_authoriz
     routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in res.values()
               if r["Type"] == "AWS::ApiGatewayV2::Route"}
     public = {k for k, p in routes.items() if p["AuthorizationType"] == "NONE"}
-    # /api/public/ holds only the buyer's confirmation page, whose link secret the function checks.
+    # /api/public/ holds only the buyers' pages: the confirmation (the link's secret) and the
+    # invoice lookup (the printed code, attempts counted per source address), both checked by
+    # the function; nothing else of the tenant is under it.
     assert public == {"GET /api/openapi.json", "GET /api/health", "ANY /api/public/{proxy+}"}
     assert routes["ANY /api/{proxy+}"]["AuthorizationType"] == "CUSTOM"
     assert routes["ANY /api/{proxy+}"]["AuthorizerId"] == render("acme").ref("HttpApiAuthorizer")
@@ -723,3 +725,25 @@ def test_remote_signing_is_off_unless_an_endpoint_is_given_and_its_secret_is_nev
         env = on[fn]["Properties"]["Environment"]["Variables"]
         assert env["HOADON_SIGNER"] == "remote"
         assert env["HOADON_REMOTE_ENDPOINT"] == "https://rmgateway.example.vn"
+
+
+# ------------------------------------------------------------------ delivery (#17)
+
+
+def test_mail_leaves_only_from_the_tenants_address_and_only_when_configured():
+    off = render("acme").resources()
+    on = render("acme", MailFrom="hoadon@acme.example.vn").resources()
+    for logical in ["ApiRole", "OutboxRole", "SignerRole", "AuthorizerRole"]:
+        assert not any(grants(st, "ses:SendRawEmail") for st in role_statements(off, logical))
+    for logical in ["ApiRole", "OutboxRole"]:
+        mail = [st for st in role_statements(on, logical) if grants(st, "ses:SendRawEmail")]
+        assert len(mail) == 1, logical
+        assert mail[0]["Condition"] == {"StringEquals": {"ses:FromAddress": "hoadon@acme.example.vn"}}
+    for logical in ["SignerRole", "AuthorizerRole"]:
+        assert not any(grants(st, "ses:SendRawEmail") for st in role_statements(on, logical))
+    # Every function that can make an invoice deliverable (issuing, the sweep, the outbox's
+    # codes) prints the same lookup address and sends from the same address.
+    for fn in ["ApiFunction", "SweepFunction", "OutboxFunction"]:
+        env = on[fn]["Properties"]["Environment"]["Variables"]
+        assert env["HOADON_MAIL_FROM"] == "hoadon@acme.example.vn"
+        assert "HOADON_PUBLIC_URL" in env

@@ -82,6 +82,12 @@ pub enum ApiError {
     /// `500`: a bug; logged, never detailed to the client.
     #[error("internal error")]
     Internal(String),
+    /// `429 rate_limited`: too many attempts from this client; try again after this many
+    /// seconds.
+    #[error(
+        "quá nhiều lần tra cứu, hãy thử lại sau {0} giây / too many attempts; try again in {0} s"
+    )]
+    RateLimited(u64),
 }
 
 impl ApiError {
@@ -107,6 +113,7 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -133,6 +140,7 @@ impl ApiError {
             NoSigningKey => "signing_key_missing",
             Unavailable(_) => "unavailable",
             Internal(_) => "internal",
+            RateLimited(_) => "rate_limited",
         }
     }
 }
@@ -173,6 +181,13 @@ impl IntoResponse for ApiError {
             details,
             current,
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let ApiError::RateLimited(after) = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(after),
+            );
+        }
+        response
     }
 }

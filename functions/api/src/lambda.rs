@@ -34,6 +34,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub mod authorizer;
+pub mod delivery;
 pub mod outbox;
 
 /// The API function's settings, one environment variable each (names in [`ApiEnv::VARS`]).
@@ -68,6 +69,8 @@ pub struct ApiEnv {
     /// (the `HOADON_REMOTE_*` variables, `remote::RemoteArgs`), which signs the series in
     /// `remote` mode; the KMS key signs the others.
     pub remote_signer: bool,
+    /// `HOADON_PUBLIC_URL`, `HOADON_MAIL_FROM`: see [`delivery`].
+    pub delivery: delivery::DeliveryEnv,
 }
 
 fn required(get: &impl Fn(&str) -> Option<String>, name: &str) -> Result<String, String> {
@@ -177,6 +180,7 @@ impl ApiEnv {
             tvan,
             authority_certificate_pem,
             remote_signer: get("HOADON_SIGNER").as_deref() == Some("remote"),
+            delivery: delivery::DeliveryEnv::from(&get)?,
         })
     }
 
@@ -275,7 +279,7 @@ fn connect(
             crate::outbox::AuthorityLink::new(Arc::new(client), &t.sender_code).trusting(cert);
         services = services.with_authority(&env.tenant, link);
     }
-    Ok(services)
+    Ok(delivery::connect(&env.delivery, &env.tenant, services, sdk))
 }
 
 /// One pass of the recovery sweep over the stack's tenant: at cold start, and on the
@@ -358,7 +362,8 @@ pub async fn api(env: &ApiEnv, sdk: &aws_config::SdkConfig) -> Result<axum::Rout
     let jwks = Arc::new(JwksFetcher::new(verifier)?);
     Ok(crate::http::router(state)
         .layer(axum::middleware::from_fn_with_state(jwks, fetch_keys))
-        .layer(axum::middleware::from_fn(lambda_request_id)))
+        .layer(axum::middleware::from_fn(lambda_request_id))
+        .layer(axum::middleware::from_fn(delivery::client_addr)))
 }
 
 /// Lambda's request id becomes the request's [`crate::http::RequestId`]: the id in the API's

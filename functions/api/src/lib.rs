@@ -26,6 +26,7 @@ pub mod bootstrap;
 pub mod catalogs;
 pub mod certificates;
 pub mod corrections;
+pub mod delivery;
 #[cfg(all(feature = "aws", any(test, feature = "testing")))]
 pub mod emulators;
 pub mod error;

@@ -38,6 +38,23 @@ pub struct LocalConfig {
     /// Whether `tenant` also has an account at its CA's remote signing service (for series in
     /// `remote` mode; the local key signs the others).
     pub signer: SignerChoice,
+    /// Where the public pages are, how e-mails leave, the optional CJK font for PDFs.
+    pub delivery: DeliverySettings,
+}
+
+/// Delivery on the local system.
+#[derive(Debug, Clone, Default)]
+pub struct DeliverySettings {
+    /// The address printed on invoices for the lookup page (`None`: `http://127.0.0.1:<port>`
+    /// as the server was started).
+    pub public_url: Option<String>,
+    /// An SMTP server without TLS on this host (`127.0.0.1:2525`: `functions/dev run` starts
+    /// one that prints what it receives); `None`: no e-mail.
+    pub smtp: Option<(String, u16)>,
+    /// `From` of the e-mails.
+    pub mail_from: String,
+    /// A CJK font file (e.g. Debian's `fonts-wqy-microhei`), read at start when present.
+    pub cjk_font: Option<PathBuf>,
 }
 
 /// The configured tenant's signers: its local key always (the cloud key of the local system),
@@ -245,6 +262,7 @@ pub async fn open_with_store(
             let services = connect(cfg, Services::new(clock, archive, signers), &tenants)?
                 .with_wake(cfg.wake.clone())
                 .with_retry(cfg.retry);
+            let services = delivery(&cfg.delivery, services, &tenants)?;
             match remote {
                 Some(r) => services.with_remote_signer(&cfg.tenant, r),
                 None => services,
@@ -252,6 +270,33 @@ pub async fn open_with_store(
         },
     };
     Ok((AppState(Arc::new(app)), first))
+}
+
+/// Delivery settings onto the services: the public address, an SMTP mailer for every tenant,
+/// the CJK font when its file exists.
+fn delivery(
+    d: &DeliverySettings,
+    mut services: Services,
+    tenants: &[String],
+) -> Result<Services, String> {
+    if let Some(url) = &d.public_url {
+        services = services.with_public_url(url);
+    }
+    if let Some((host, port)) = &d.smtp {
+        let mailer = hoadon_mail::SmtpMailer::new(host, *port, hoadon_mail::Security::None, None)
+            .map_err(|e| format!("SMTP {host}:{port}: {e}"))?;
+        let link = crate::delivery::email::MailLink {
+            mailer: Arc::new(mailer),
+            from: d.mail_from.clone(),
+        };
+        for t in tenants {
+            services = services.with_mail(t, link.clone());
+        }
+    }
+    if let Some(font) = d.cjk_font.as_ref().and_then(|f| std::fs::read(f).ok()) {
+        services = services.with_cjk_font(font);
+    }
+    Ok(services)
 }
 
 /// The company profile on this start: created from the settings (or the demo company) when

@@ -5,6 +5,8 @@
 //! - `hoadon words [--lang vi|zh|en] [--currency CODE] [options] AMOUNT` — the amount in words.
 //! - `hoadon sign --key KEY.pem --cert CERT.pem [--time T] FILE.xml` — signed XML on stdout.
 //! - `hoadon verify FILE.xml...` — one line per signature; exit 0 only if every one is valid.
+//! - `hoadon pdf [--converted-by NAME] [--bilingual] [--test] SIGNED.xml` — the invoice's PDF on
+//!   stdout, drawn from the signed file alone.
 //! - `hoadon token list --module LIB` — the tokens and certificates a PKCS#11 library offers.
 //! - `hoadon token sign-file --module LIB [--token LABEL] [--cert-id HEX] IN.xml OUT.xml` — sign
 //!   on the token (PIN from `HOADON_TOKEN_PIN` or asked without echo).
@@ -19,6 +21,7 @@ use hoadon_core::{Currency, DateTime, InvoiceDocument, Severity, check, xml};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+mod pdf;
 mod token;
 
 #[derive(Parser)]
@@ -72,6 +75,11 @@ enum Command {
         #[arg(value_name = "FILE.xml", required = true)]
         files: Vec<String>,
     },
+    /// The invoice's PDF (its human-readable copy) on stdout, drawn from the signed file alone.
+    ///
+    /// Every signature is verified and its verdict printed; a file that is not an invoice is
+    /// refused (exit 1).
+    Pdf(pdf::PdfArgs),
     /// Sign with a PKCS#11 token (a CA's USB token): list its certificates, sign invoice files.
     Token {
         #[command(subcommand)]
@@ -143,6 +151,7 @@ fn main() -> ExitCode {
             file,
         } => sign(&key, &cert, time, &file),
         Command::Verify { files } => verify(&files),
+        Command::Pdf(args) => pdf::run(&args),
         Command::Token { command } => token::run(command),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "hoadon", &mut std::io::stdout());

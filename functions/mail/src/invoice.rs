@@ -110,7 +110,11 @@ pub fn compose(
         Lang::Vi => format!("{tag}Hóa đơn điện tử số {number} – {seller}"),
         Lang::En => format!("{tag}E-invoice no. {number} from {seller}"),
     };
-    let buyer = m.buyer_name.map(str::trim).filter(|b| !b.is_empty()).unwrap_or(w.anonymous);
+    let buyer = m
+        .buyer_name
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .unwrap_or(w.anonymous);
     let rows = [
         (w.form_symbol, m.form_symbol),
         (w.number, m.number),
@@ -122,7 +126,10 @@ pub fn compose(
     if m.test {
         text.push_str(&format!("*** {} ***\n\n", w.test_note));
     }
-    text.push_str(&format!("{} {buyer},\n\n{} {}\n\n", w.dear, m.seller_name, w.intro));
+    text.push_str(&format!(
+        "{} {buyer},\n\n{} {}\n\n",
+        w.dear, m.seller_name, w.intro
+    ));
     for (label, value) in rows {
         text.push_str(&format!("  {label}: {value}\n"));
     }
@@ -136,7 +143,10 @@ pub fn compose(
     if m.lookup_url.is_some() || m.lookup_code.is_some() {
         text.push('\n');
     }
-    text.push_str(&format!("{}\n\n{}\n{}\n", w.attached, w.regards, m.seller_name));
+    text.push_str(&format!(
+        "{}\n\n{}\n{}\n",
+        w.attached, w.regards, m.seller_name
+    ));
 
     let lang = match m.lang {
         Lang::Vi => "vi",
@@ -160,7 +170,11 @@ pub fn compose(
         escape(w.intro)
     ));
     for (label, value) in rows {
-        html.push_str(&format!("<tr><td>{}</td><td><b>{}</b></td></tr>\n", escape(label), escape(value)));
+        html.push_str(&format!(
+            "<tr><td>{}</td><td><b>{}</b></td></tr>\n",
+            escape(label),
+            escape(value)
+        ));
     }
     html.push_str("</table>\n");
     if let Some(url) = m.lookup_url {
@@ -173,7 +187,11 @@ pub fn compose(
         html.push_str(&format!("<p>{}: {link}</p>\n", escape(w.lookup)));
     }
     if let Some(code) = m.lookup_code {
-        html.push_str(&format!("<p>{}: <b>{}</b></p>\n", escape(w.lookup_code), escape(code)));
+        html.push_str(&format!(
+            "<p>{}: <b>{}</b></p>\n",
+            escape(w.lookup_code),
+            escape(code)
+        ));
     }
     html.push_str(&format!(
         "<p>{}</p>\n<p>{}<br>{}</p>\n</body>\n</html>\n",
@@ -223,7 +241,10 @@ pub fn escape(s: &str) -> String {
 
 // A subject is one line: line breaks and other control characters in a name become spaces.
 fn one_line(s: &str) -> String {
-    s.trim().chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    s.trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 fn is_web_url(url: &str) -> bool {
@@ -264,8 +285,14 @@ mod tests {
 
     #[test]
     fn subjects_in_both_languages() {
-        assert_eq!(email(&invoice()).subject, "Hóa đơn điện tử số 0000123 – Công ty A");
-        let en = InvoiceMail { lang: Lang::En, ..invoice() };
+        assert_eq!(
+            email(&invoice()).subject,
+            "Hóa đơn điện tử số 0000123 – Công ty A"
+        );
+        let en = InvoiceMail {
+            lang: Lang::En,
+            ..invoice()
+        };
         assert_eq!(email(&en).subject, "E-invoice no. 0000123 from Công ty A");
     }
 
@@ -273,12 +300,22 @@ mod tests {
     fn the_body_gives_the_invoice_and_its_lookup() {
         let e = email(&invoice());
         for part in [&e.text, &e.html] {
-            for needle in ["Công ty B", "1C26TAA", "0000123", "05/03/2026", "1.100.000 VND", "ABC123XYZ"] {
+            for needle in [
+                "Công ty B",
+                "1C26TAA",
+                "0000123",
+                "05/03/2026",
+                "1.100.000 VND",
+                "ABC123XYZ",
+            ] {
                 assert!(part.contains(needle), "{needle} missing in {part}");
             }
             assert!(!part.contains("thử nghiệm"), "{part}");
         }
-        assert!(e.text.contains("https://hoadon.example.vn/tra-cuu?ma=ABC&x=1"));
+        assert!(
+            e.text
+                .contains("https://hoadon.example.vn/tra-cuu?ma=ABC&x=1")
+        );
         assert!(e.html.contains(
             "<a href=\"https://hoadon.example.vn/tra-cuu?ma=ABC&amp;x=1\">https://hoadon.example.vn/tra-cuu?ma=ABC&amp;x=1</a>"
         ));
@@ -289,8 +326,18 @@ mod tests {
     #[test]
     fn the_attachments_are_the_given_bytes() {
         let e = email(&invoice());
-        let names: Vec<_> = e.attachments.iter().map(|a| (a.filename.as_str(), a.content_type.as_str())).collect();
-        assert_eq!(names, [("1C26TAA-0000123.pdf", "application/pdf"), ("1C26TAA-0000123.xml", "application/xml")]);
+        let names: Vec<_> = e
+            .attachments
+            .iter()
+            .map(|a| (a.filename.as_str(), a.content_type.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("1C26TAA-0000123.pdf", "application/pdf"),
+                ("1C26TAA-0000123.xml", "application/xml")
+            ]
+        );
         assert_eq!(e.attachments[0].bytes, b"%PDF");
         assert_eq!(e.attachments[1].bytes, b"<HDon/>");
     }
@@ -309,9 +356,22 @@ mod tests {
             ..invoice()
         };
         let e = email(&m);
-        assert!(e.html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), "{}", e.html);
+        assert!(
+            e.html
+                .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+            "{}",
+            e.html
+        );
         assert!(e.html.contains("A &amp; B &quot;Co&quot;"), "{}", e.html);
-        for raw in ["<script", "<b><b>", "<i>", "<u>", "<img", "href=\"javascript", "</p><script"] {
+        for raw in [
+            "<script",
+            "<b><b>",
+            "<i>",
+            "<u>",
+            "<img",
+            "href=\"javascript",
+            "</p><script",
+        ] {
             assert!(!e.html.contains(raw), "{raw} unescaped in {}", e.html);
         }
         // The plain text keeps the values as they are.
@@ -320,26 +380,60 @@ mod tests {
 
     #[test]
     fn a_test_invoice_says_so() {
-        let vi = email(&InvoiceMail { test: true, ..invoice() });
-        assert!(vi.subject.starts_with("[THỬ NGHIỆM] Hóa đơn điện tử số 0000123"), "{}", vi.subject);
-        assert!(vi.text.contains("hóa đơn thử nghiệm, không có giá trị pháp lý"));
-        assert!(vi.html.contains("hóa đơn thử nghiệm, không có giá trị pháp lý"));
-        let en = email(&InvoiceMail { test: true, lang: Lang::En, ..invoice() });
-        assert!(en.subject.starts_with("[TEST] E-invoice no. 0000123"), "{}", en.subject);
+        let vi = email(&InvoiceMail {
+            test: true,
+            ..invoice()
+        });
+        assert!(
+            vi.subject
+                .starts_with("[THỬ NGHIỆM] Hóa đơn điện tử số 0000123"),
+            "{}",
+            vi.subject
+        );
+        assert!(
+            vi.text
+                .contains("hóa đơn thử nghiệm, không có giá trị pháp lý")
+        );
+        assert!(
+            vi.html
+                .contains("hóa đơn thử nghiệm, không có giá trị pháp lý")
+        );
+        let en = email(&InvoiceMail {
+            test: true,
+            lang: Lang::En,
+            ..invoice()
+        });
+        assert!(
+            en.subject.starts_with("[TEST] E-invoice no. 0000123"),
+            "{}",
+            en.subject
+        );
         assert!(en.text.contains("test invoice") && en.html.contains("test invoice"));
     }
 
     #[test]
     fn an_anonymous_buyer_and_no_lookup() {
-        let e = email(&InvoiceMail { buyer_name: None, lookup_url: None, lookup_code: None, ..invoice() });
+        let e = email(&InvoiceMail {
+            buyer_name: None,
+            lookup_url: None,
+            lookup_code: None,
+            ..invoice()
+        });
         assert!(e.text.starts_with("Kính gửi Quý khách,"), "{}", e.text);
         assert!(!e.text.contains("Tra cứu") && !e.html.contains("Tra cứu"));
     }
 
     #[test]
     fn the_subject_is_one_line() {
-        let e = email(&InvoiceMail { seller_name: "Công ty A\r\nBcc: x@y.z", ..invoice() });
-        assert!(!e.subject.contains('\r') && !e.subject.contains('\n'), "{}", e.subject);
+        let e = email(&InvoiceMail {
+            seller_name: "Công ty A\r\nBcc: x@y.z",
+            ..invoice()
+        });
+        assert!(
+            !e.subject.contains('\r') && !e.subject.contains('\n'),
+            "{}",
+            e.subject
+        );
     }
 
     #[test]

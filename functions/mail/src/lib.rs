@@ -8,7 +8,8 @@
 //! left, and sends it again. hoadon's outbox therefore delivers *at least once*. What keeps a
 //! duplicate harmless is the [`Email::message_id`]: it is derived from the delivery, not drawn at
 //! random, so every attempt carries the same `Message-ID` and the recipient's mail client (or
-//! server) can recognise the second copy as the same message.
+//! server) can recognise the second copy as the same message. (Amazon SES replaces the header with
+//! its own: see `SesMailer`.)
 //!
 //! # One message format
 //!
@@ -22,9 +23,11 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox, MultiPart};
 
 pub mod invoice;
-mod smtp;
 #[cfg(feature = "ses")]
 mod ses;
+mod smtp;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 #[cfg(feature = "ses")]
 pub use ses::SesMailer;
@@ -129,7 +132,10 @@ pub(crate) fn message(email: &Email) -> Result<lettre::Message, MailError> {
     ));
     for a in &email.attachments {
         let content_type = ContentType::parse(&a.content_type).map_err(|e| {
-            MailError::Invalid(format!("attachment {:?}: content type {:?}: {e}", a.filename, a.content_type))
+            MailError::Invalid(format!(
+                "attachment {:?}: content type {:?}: {e}",
+                a.filename, a.content_type
+            ))
         })?;
         // Base64 always: lettre would send a text-like file (the XML) as 7bit or quoted-printable,
         // and relays may then rewrite its line endings or trailing spaces, which breaks the XML
@@ -160,7 +166,9 @@ fn check_message_id(id: &str) -> Result<(), MailError> {
     if ok {
         Ok(())
     } else {
-        Err(MailError::Invalid(format!("Message-ID {id:?} is not <id@domain>")))
+        Err(MailError::Invalid(format!(
+            "Message-ID {id:?} is not <id@domain>"
+        )))
     }
 }
 
@@ -177,7 +185,10 @@ mod tests {
     fn email() -> Email {
         Email {
             from: "Công ty A <hoadon@example.vn>".into(),
-            to: vec!["buyer@example.com".into(), "Kế toán <ketoan@example.com>".into()],
+            to: vec![
+                "buyer@example.com".into(),
+                "Kế toán <ketoan@example.com>".into(),
+            ],
             reply_to: Some("sales@example.vn".into()),
             subject: "Hóa đơn điện tử số 0000123 – Công ty A".into(),
             text: "Kính gửi Quý khách".into(),
@@ -212,7 +223,10 @@ mod tests {
     #[test]
     fn mixed_holds_the_alternative_text_then_html_then_the_attachments() {
         let m = text(&email());
-        let at = |needle: &str| m.find(needle).unwrap_or_else(|| panic!("{needle} missing in {m}"));
+        let at = |needle: &str| {
+            m.find(needle)
+                .unwrap_or_else(|| panic!("{needle} missing in {m}"))
+        };
         assert!(at("multipart/mixed") < at("multipart/alternative"));
         assert!(at("multipart/alternative") < at("text/plain"));
         assert!(at("text/plain") < at("text/html"));
@@ -220,7 +234,7 @@ mod tests {
         assert!(at("filename=\"1C26TAA-0000123.pdf\"") < at("filename=\"1C26TAA-0000123.xml\""));
         assert!(m.contains("Content-Type: application/pdf"));
         assert!(m.contains("Content-Type: application/xml"));
-        assert_eq!(m.matches("Content-Transfer-Encoding: base64").count() >= 2, true);
+        assert!(m.matches("Content-Transfer-Encoding: base64").count() >= 2);
         assert!(m.contains("MIME-Version: 1.0"));
         assert!(m.contains("Reply-To: sales@example.vn"));
     }
@@ -235,13 +249,29 @@ mod tests {
 
     #[test]
     fn malformed_inputs_are_invalid() {
-        for id in ["", "d-42@hoadon", "<d-42>", "<d 42@hoadon>", "<d@h>\r\nBcc: x@y.z", "<@h>"] {
-            let e = Email { message_id: id.into(), ..email() };
+        for id in [
+            "",
+            "d-42@hoadon",
+            "<d-42>",
+            "<d 42@hoadon>",
+            "<d@h>\r\nBcc: x@y.z",
+            "<@h>",
+        ] {
+            let e = Email {
+                message_id: id.into(),
+                ..email()
+            };
             assert!(matches!(mime(&e), Err(MailError::Invalid(_))), "{id:?}");
         }
-        let e = Email { to: vec![], ..email() };
+        let e = Email {
+            to: vec![],
+            ..email()
+        };
         assert!(matches!(mime(&e), Err(MailError::Invalid(_))));
-        let e = Email { to: vec!["not an address".into()], ..email() };
+        let e = Email {
+            to: vec!["not an address".into()],
+            ..email()
+        };
         assert!(matches!(mime(&e), Err(MailError::Invalid(_))));
         let mut e = email();
         e.attachments[0].content_type = "pdf".into();
@@ -253,6 +283,9 @@ mod tests {
         let mut e = email();
         e.attachments[0].bytes = vec![b'x'; 100_000];
         let debug = format!("{e:?}");
-        assert!(debug.contains("100000 bytes") && debug.len() < 2_000, "{debug}");
+        assert!(
+            debug.contains("100000 bytes") && debug.len() < 2_000,
+            "{debug}"
+        );
     }
 }

@@ -55,7 +55,13 @@ impl SmtpMailer {
         if let Some((user, password)) = credentials {
             builder = builder.credentials(Credentials::new(user, password));
         }
-        Ok(Self { transport: builder.build(), host: host.to_owned(), port, security, user })
+        Ok(Self {
+            transport: builder.build(),
+            host: host.to_owned(),
+            port,
+            security,
+            user,
+        })
     }
 }
 
@@ -95,9 +101,15 @@ pub(crate) fn error(e: lettre::transport::smtp::Error) -> MailError {
         s
     };
     if e.is_permanent() {
-        MailError::Refused { permanent: true, detail: detail() }
+        MailError::Refused {
+            permanent: true,
+            detail: detail(),
+        }
     } else if e.is_transient() {
-        MailError::Refused { permanent: false, detail: detail() }
+        MailError::Refused {
+            permanent: false,
+            detail: detail(),
+        }
     } else if e.is_client() {
         MailError::Invalid(detail())
     } else {
@@ -120,7 +132,10 @@ mod tests {
         .unwrap();
         let debug = format!("{m:?}");
         assert!(!debug.contains("s3cret-pa55"), "{debug}");
-        assert!(debug.contains("hoadon") && debug.contains("<redacted>"), "{debug}");
+        assert!(
+            debug.contains("hoadon") && debug.contains("<redacted>"),
+            "{debug}"
+        );
     }
 
     #[test]

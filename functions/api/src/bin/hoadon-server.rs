@@ -14,7 +14,9 @@
 use clap::{CommandFactory, Parser, Subcommand};
 use hoadon_api::auth::Role;
 use hoadon_api::bootstrap;
-use hoadon_api::local::{AuthorityChoice, LocalConfig, SellerSettings, SignerChoice, sweep_all};
+use hoadon_api::local::{
+    AuthorityChoice, DeliverySettings, LocalConfig, SellerSettings, SignerChoice, sweep_all,
+};
 use hoadon_api::ports::RandomIds;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -66,6 +68,28 @@ struct Cli {
     #[arg(long, env = "HOADON_OUTBOX_RETRY", default_value = "normal",
           value_parser = ["normal", "fast"])]
     outbox_retry: String,
+    /// The address printed on invoices for the public lookup page (default:
+    /// `http://127.0.0.1:<port>`).
+    #[arg(long, env = "HOADON_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// An SMTP server on this host, `HOST:PORT`, plain (no TLS): invoices are e-mailed through it
+    /// (`functions/dev run` starts one that prints what it receives). Without it, no e-mail.
+    #[arg(long, env = "HOADON_SMTP")]
+    smtp: Option<String>,
+    /// `From` of the e-mails.
+    #[arg(
+        long,
+        env = "HOADON_MAIL_FROM",
+        default_value = "hoadon <hoadon@localhost.localdomain>"
+    )]
+    mail_from: String,
+    /// A CJK font for PDFs of invoices with Chinese text (used when the file exists).
+    #[arg(
+        long,
+        env = "HOADON_CJK_FONT",
+        default_value = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+    )]
+    cjk_font: PathBuf,
     /// Use this DynamoDB table as the store (built with the `aws` feature).
     #[cfg(feature = "aws")]
     #[arg(long, env = "HOADON_DYNAMODB_TABLE")]
@@ -172,6 +196,25 @@ async fn main() -> Result<(), String> {
             "remote" => SignerChoice::Remote(Box::new(cli.remote.clone())),
             _ => SignerChoice::Local,
         },
+        delivery: DeliverySettings {
+            public_url: Some(
+                cli.public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://127.0.0.1:{}", cli.port)),
+            ),
+            smtp: match &cli.smtp {
+                Some(s) => {
+                    let (host, port) = s
+                        .rsplit_once(':')
+                        .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
+                        .ok_or_else(|| format!("--smtp {s}: expected HOST:PORT"))?;
+                    Some((host, port))
+                }
+                None => None,
+            },
+            mail_from: cli.mail_from.clone(),
+            cjk_font: Some(cli.cjk_font.clone()),
+        },
     };
     match &cli.command {
         Some(Command::Users(command)) => return users(&cfg, command).await,
@@ -223,12 +266,27 @@ async fn main() -> Result<(), String> {
         println!("web app from {}", app_dir.display());
         router = router.fallback(move |req| hoadon_api::web::serve(app_dir.clone(), req));
     }
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    // The public lookup counts attempts per connection address (`http::delivery::ClientAddr`).
+    let router = router.layer(axum::middleware::from_fn(
+        |axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+         mut req: axum::extract::Request,
+         next: axum::middleware::Next| async move {
+            req.extensions_mut()
+                .insert(hoadon_api::http::delivery::ClientAddr(
+                    peer.ip().to_string(),
+                ));
+            next.run(req).await
+        },
+    ));
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
 }
 
 /// `reset-password` and `add-user`, on the embedded store of `--data`.

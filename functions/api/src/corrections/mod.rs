@@ -288,7 +288,7 @@ pub async fn create(
         };
         let mut input = draft_of(&original, req.method, ctx.today);
         input.symbol = this_years_symbol(ts, &input.form, &input.symbol, ctx.today).await?;
-        let document = invoices::compose_draft(svc, ts, &input, Some(&corrects)).await?;
+        let document = invoices::compose_draft(svc, ts, &input, Some(&corrects), None).await?;
         let now = svc.clock.now();
         let mut draft = invoices::new_record(&req.id, document, now, actor, None);
         draft.corrects = Some(corrects);

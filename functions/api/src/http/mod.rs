@@ -10,6 +10,7 @@ mod authority;
 mod catalogs;
 mod certificates;
 mod corrections;
+pub mod delivery;
 mod health;
 mod invoices;
 mod openapi;
@@ -128,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .merge(signing::routes())
         .merge(access_tokens::routes())
         .merge(corrections::routes())
+        .merge(delivery::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(axum::middleware::map_response(typed_errors))

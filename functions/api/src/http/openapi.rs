@@ -6,8 +6,8 @@
 //! rejections); the shared error responses below are what operations list under their statuses.
 
 use super::{
-    access_tokens, authority, catalogs, certificates, corrections, health, invoices, session,
-    signing,
+    access_tokens, authority, catalogs, certificates, corrections, delivery, health, invoices,
+    session, signing,
 };
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -38,7 +38,8 @@ use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
             PayloadTooLarge,
             UnsupportedMediaType,
             Unprocessable,
-            Unavailable
+            Unavailable,
+            TooManyRequests
         )
     ),
     modifiers(&BearerAndExamples)
@@ -105,6 +106,7 @@ pub(super) fn document() -> &'static str {
         doc.merge(signing::Api::openapi());
         doc.merge(access_tokens::Api::openapi());
         doc.merge(corrections::Api::openapi());
+        doc.merge(delivery::Api::openapi());
         // After the merge: the examples go onto the merged operations.
         BearerAndExamples.modify(&mut doc);
         let mut json = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
@@ -187,6 +189,7 @@ error_responses! {
                       every finding in `details` (e.g. `issue_date.future`, \
                       `issue_date.before_last`, `series.exhausted`), `unknown_series`, a rule of \
                       the tenant (`registration_required`, `certificate.other_tax_id`, …).",
+    TooManyRequests => "`rate_limited`: too many attempts from this client; `Retry-After` says when to try again.",
     Unavailable => "`unavailable`, `signing_pending`, `signing_key_missing` or a service's own code \
                     (`certificate_request.signer_failed`): retry later.",
 }

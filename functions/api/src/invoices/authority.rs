@@ -261,8 +261,14 @@ pub async fn adopt_code(
             a,
         ];
         ops.extend(original);
+        // Valid now: its lookup code answers and its e-mail to the buyer is queued.
+        let (delivery, mail) = crate::delivery::on_deliverable(svc, ts, &rec).await?;
+        ops.extend(delivery);
         match ts.transact(ops).await {
             Ok(_) => {
+                if let Some(m) = &mail {
+                    crate::outbox::wake(svc, ts, m).await;
+                }
                 tracing::info!(event = "invoice.coded", tenant = ts.tenant(), invoice_id = %id, test);
                 return Ok(Applied::Final);
             }

@@ -18,31 +18,41 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// The document a draft stands for now: the client's input, the profile's seller and reading of
-/// negative amounts, and — for a correction — the `TTHDLQuan` composed from its original.
+/// negative amounts, for a correction the `TTHDLQuan` composed from its original, and the
+/// lookup code and address once the invoice is being issued (`lookup`).
 pub(crate) async fn compose(
     svc: &Services,
     ts: &TenantStore,
     input: &DraftInput,
     corrects: Option<&crate::corrections::Corrects>,
+    lookup: Option<(&str, &str)>,
 ) -> Result<InvoiceDocument, ApiError> {
     let (profile, _) = crate::profile::current(ts).await?;
+    let refused = input.server_owned_findings();
+    if !refused.is_empty() {
+        return Err(ApiError::Validation(refused));
+    }
     Ok(input.compose(ServerParts {
         seller: &profile.seller(),
         provider_tax_id: svc.provider_tax_id.as_deref(),
         number: None,
         related: corrects.map(|c| &c.related),
         negative_words: profile.negative_words,
+        lookup,
     }))
 }
 
-/// The document a stored draft would be issued as now (its input, the current profile).
+/// The document a stored record would be issued as now (its input, the current profile), with
+/// the lookup code it already carries, if any.
 pub async fn recompose(
     svc: &Services,
     ts: &TenantStore,
     rec: &InvoiceRecord,
 ) -> Result<InvoiceDocument, ApiError> {
     let input = DraftInput::from_document(&rec.document);
-    compose(svc, ts, &input, rec.corrects.as_ref()).await
+    let lookup = crate::delivery::lookup::carried(&rec.document);
+    let lookup = lookup.as_ref().map(|(c, u)| (c.as_str(), u.as_str()));
+    compose(svc, ts, &input, rec.corrects.as_ref(), lookup).await
 }
 
 /// A new draft record (not stored).
@@ -73,6 +83,7 @@ pub fn new_record(
         authority: None,
         corrections: Default::default(),
         corrects: None,
+        template_version: None,
         audit_seq: 0,
         audit_head: String::new(),
     }
@@ -98,7 +109,7 @@ pub async fn create_draft(
             "id and Idempotency-Key are 8 to 64 letters, digits, '-' or '_'".into(),
         ));
     }
-    let document = compose(svc, ts, input, None).await?;
+    let document = compose(svc, ts, input, None, None).await?;
     let mut rec = new_record(id, document, svc.clock.now(), actor, Some(idempotency_key));
     let audit_op = audit(ts, &mut rec, actor, "draft_created");
     let ops = vec![
@@ -162,7 +173,7 @@ pub async fn update_draft(
     if version != if_match {
         return Err(ApiError::DraftConflict(Box::new(view(&rec, version))));
     }
-    rec.document = compose(svc, ts, input, rec.corrects.as_ref()).await?;
+    rec.document = compose(svc, ts, input, rec.corrects.as_ref(), None).await?;
     rec.updated_at = svc.clock.now();
     let a = audit(ts, &mut rec, actor, "draft_updated");
     let ops = vec![

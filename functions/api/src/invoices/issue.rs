@@ -117,6 +117,14 @@ async fn preflight(
         return Err(ApiError::ProfileIncomplete(missing));
     }
     rec.document = drafts::recompose(svc, ts, &rec).await?;
+    // The lookup code and address go into the document now, so the signed file carries what
+    // the paper copy prints (a retry before numbering draws a new code: nothing had it yet).
+    if crate::delivery::lookup::carried(&rec.document).is_none() {
+        let (code, url) = crate::delivery::lookup::fresh(svc, ts.tenant());
+        let input = hoadon_core::model::DraftInput::from_document(&rec.document);
+        rec.document =
+            drafts::compose(svc, ts, &input, rec.corrects.as_ref(), Some((&code, &url))).await?;
+    }
     // A correction: the buyer's agreement, the declaring 04/SS, the original still open to it.
     crate::corrections::preflight(svc, ts, &rec).await?;
     // Coded (C) or uncoded (K) invoices need the authority's acceptance of that kind first.
@@ -138,6 +146,9 @@ async fn preflight(
         Some(item) => from_item(&item)?,
         None => return Err(ApiError::UnknownSeries(series_key)),
     };
+    // It prints with the series' template as it is now, whatever changes later.
+    rec.template_version =
+        Some(crate::delivery::templates::current_version(ts, &series_key).await?);
     let ctx = NumberingContext {
         today: svc.clock.now_vn().date,
         signer_tax_id: match certificate {

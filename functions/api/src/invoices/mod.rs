@@ -105,6 +105,9 @@ pub struct InvoiceRecord {
     /// stored original.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrects: Option<crate::corrections::Corrects>,
+    /// The version of its series' template, fixed when it is issued (`None`: the built-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_version: Option<u32>,
     /// Sequence number and hash of the last audit entry (the chain's head).
     pub audit_seq: u64,
     pub audit_head: String,
@@ -225,6 +228,13 @@ pub struct Inner {
     pub wake: Arc<dyn crate::ports::Wake>,
     /// The outbox's retry schedule.
     pub retry: crate::outbox::RetryPolicy,
+    /// Where the public pages are (`https://…`, no trailing slash): the lookup address printed
+    /// on invoices.
+    pub public_url: String,
+    /// How each tenant's e-mails leave (none: no e-mail; "Send" says it is not configured).
+    mail: HashMap<String, crate::delivery::email::MailLink>,
+    /// A CJK font for PDFs of invoices with Chinese text (optional: large, loaded from disk).
+    pub cjk_font: Option<Arc<Vec<u8>>>,
 }
 
 impl std::ops::Deref for Services {
@@ -250,7 +260,33 @@ impl Services {
             authorities: HashMap::new(),
             wake: Arc::new(crate::ports::LocalWake::default()),
             retry: crate::outbox::RetryPolicy::default(),
+            public_url: "http://127.0.0.1:8080".into(),
+            mail: HashMap::new(),
+            cjk_font: None,
         }))
+    }
+
+    /// Sets where the public pages are (composition roots only, before sharing).
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.inner_mut().public_url = url.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Gives `tenant` a way to send e-mail (composition roots only, before sharing).
+    pub fn with_mail(mut self, tenant: &str, link: crate::delivery::email::MailLink) -> Self {
+        self.inner_mut().mail.insert(tenant.to_owned(), link);
+        self
+    }
+
+    /// A CJK font for PDFs (composition roots only, before sharing).
+    pub fn with_cjk_font(mut self, font: Vec<u8>) -> Self {
+        self.inner_mut().cjk_font = Some(Arc::new(font));
+        self
+    }
+
+    /// How `tenant`'s e-mails leave, if they do.
+    pub fn mail(&self, tenant: &str) -> Option<crate::delivery::email::MailLink> {
+        self.mail.get(tenant).cloned()
     }
 
     fn inner_mut(&mut self) -> &mut Inner {
@@ -348,6 +384,8 @@ pub fn view(rec: &InvoiceRecord, version: u64) -> InvoiceView {
         signing_mode: rec.signing_mode,
         standing: rec.corrections.standing(),
         corrects: rec.corrects.as_ref().map(|c| c.of.clone()),
+        deliverable: crate::delivery::deliverable(rec),
+        template_version: rec.template_version,
         version,
     }
 }

@@ -40,7 +40,10 @@ pub async fn revise(
                 .into(),
         ));
     }
-    let mut doc = drafts::compose(svc, ts, input, rec.corrects.as_ref()).await?;
+    // The lookup code printed on paper stays the invoice's through its revisions.
+    let lookup = crate::delivery::lookup::carried(&rec.document);
+    let lookup = lookup.as_ref().map(|(c, u)| (c.as_str(), u.as_str()));
+    let mut doc = drafts::compose(svc, ts, input, rec.corrects.as_ref(), lookup).await?;
     if doc.issue_date.trim() != rec.document.issue_date.trim() {
         // Numbers follow dates within a series: a kept number keeps its date.
         return Err(ApiError::Unprocessable(

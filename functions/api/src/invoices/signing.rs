@@ -231,9 +231,12 @@ pub(super) async fn record_signed(
                 .await?,
             );
         }
+        // Valid now (an uncoded series): its lookup code answers and its e-mail is queued.
+        let (delivery, mail) = crate::delivery::on_deliverable(svc, ts, &rec_now).await?;
+        ops.extend(delivery);
         match ts.transact(ops).await {
             Ok(v) => {
-                if let Some(m) = &message {
+                for m in message.iter().chain(mail.iter()) {
                     crate::outbox::wake(svc, ts, m).await;
                 }
                 tracing::info!(

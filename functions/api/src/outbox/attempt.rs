@@ -95,6 +95,9 @@ pub(super) async fn work(
     let Some(mut version) = put(ts, &rec, version).await? else {
         return Ok(None); // another worker claimed it
     };
+    if rec.channel == crate::delivery::email::CHANNEL {
+        return mail(svc, ts, rec, version).await.map(Some);
+    }
     if !current(ts, &rec).await? {
         rec.state = OutboxState::Done;
         rec.last_error = Some("superseded: a newer message carries its subject".into());
@@ -170,6 +173,44 @@ pub(super) async fn work(
     }
     save(svc, ts, &mut rec, version).await?;
     Ok(Some(rec.state))
+}
+
+/// One attempt at an e-mail (leased already): sent, or counted and backed off, or — refused
+/// for good or out of attempts — needing attention.
+async fn mail(
+    svc: &Services,
+    ts: &TenantStore,
+    mut rec: OutboxRecord,
+    version: u64,
+) -> Result<OutboxState, ApiError> {
+    rec.sends += 1;
+    let Some(version) = put(ts, &rec, version).await? else {
+        return Ok(rec.state);
+    };
+    match crate::delivery::email::attempt(svc, ts, &rec).await {
+        Ok(()) => {
+            rec.state = OutboxState::Done;
+            rec.attempts = 0;
+            rec.last_error = None;
+            if let Some(e) = rec.email.as_mut() {
+                e.sent_at = Some(svc.clock.now());
+            }
+            tracing::info!(event = "delivery.sent", tenant = ts.tenant(), outbox_id = %rec.id, invoice_id = %rec.subject_id);
+        }
+        Err((why, permanent)) => {
+            let now = svc.clock.now_ms();
+            rec.attempts += 1;
+            rec.last_error = Some(super::truncate(&why, 500));
+            if permanent || rec.attempts >= svc.retry.max_attempts {
+                rec.state = OutboxState::NeedsAttention;
+            } else {
+                rec.next_at_ms = now + svc.retry.backoff_ms(rec.attempts, schedule::jitter_unit());
+            }
+            tracing::warn!(event = "delivery.attempt_failed", tenant = ts.tenant(), outbox_id = %rec.id, attempts = rec.attempts, error = %why);
+        }
+    }
+    save(svc, ts, &mut rec, version).await?;
+    Ok(rec.state)
 }
 
 /// Waiting for what the other side owes: look again later, within the answer's deadline.

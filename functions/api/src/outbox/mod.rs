@@ -124,6 +124,9 @@ pub struct OutboxRecord {
     pub created_at: i64,
     pub updated_at: i64,
     pub test: bool,
+    /// An e-mail's recipients and language (`channel = "email"`, see `delivery::email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<crate::delivery::email::EmailDelivery>,
 }
 
 impl OutboxRecord {
@@ -174,13 +177,29 @@ pub fn new_message(
     let message_id = MessageId::new(&link.sender, random)
         .map_err(|e| ApiError::Internal(format!("sender code: {e}")))?;
     let id = message_id.as_str()[link.sender.len()..].to_ascii_lowercase();
-    Ok(OutboxRecord {
+    let mut rec = blank(id, "tax_authority", subject, subject_id, now_ms);
+    rec.kind = kind;
+    rec.message_id = message_id.as_str().to_owned();
+    rec.tax_id = tax_id.to_owned();
+    rec.test = link.authority.is_test();
+    Ok(rec)
+}
+
+/// A new message on `channel` about `subject`, due now, with nothing channel-specific yet.
+pub fn blank(
+    id: String,
+    channel: &str,
+    subject: Subject,
+    subject_id: &str,
+    now_ms: i64,
+) -> OutboxRecord {
+    OutboxRecord {
         queue_key: Some(queue_key(now_ms, &id)),
         id,
-        channel: "tax_authority".into(),
-        kind,
-        message_id: message_id.as_str().to_owned(),
-        tax_id: tax_id.to_owned(),
+        channel: channel.to_owned(),
+        kind: 0,
+        message_id: String::new(),
+        tax_id: String::new(),
         subject,
         subject_id: subject_id.to_owned(),
         state: OutboxState::Queued,
@@ -195,8 +214,9 @@ pub fn new_message(
         replies: Vec::new(),
         created_at: now_ms.div_euclid(1000),
         updated_at: now_ms.div_euclid(1000),
-        test: link.authority.is_test(),
-    })
+        test: false,
+        email: None,
+    }
 }
 
 /// The operations that persist a new message, for the transaction of the change causing it.
@@ -205,7 +225,7 @@ pub fn enqueue_ops(ts: &TenantStore, rec: &OutboxRecord) -> Vec<Op> {
         .queue_key
         .clone()
         .unwrap_or_else(|| queue_key(rec.next_at_ms, &rec.id));
-    vec![
+    let mut ops = vec![
         Op::Put {
             key: ts.key("OUTBOX", &rec.id),
             data: serde_json::to_vec(rec).expect("records serialize"),
@@ -221,7 +241,16 @@ pub fn enqueue_ops(ts: &TenantStore, rec: &OutboxRecord) -> Vec<Op> {
             data: Vec::new(),
             condition: Condition::Always,
         },
-    ]
+    ];
+    if rec.email.is_some() {
+        // The invoice's e-mails (its screen lists them).
+        ops.push(Op::Put {
+            key: ts.key("MAILOF", format!("{}#{}", rec.subject_id, rec.id)),
+            data: Vec::new(),
+            condition: Condition::Always,
+        });
+    }
+    ops
 }
 
 /// Tells a worker about a message just stored (losing this only delays it: the pump finds it).
@@ -259,7 +288,7 @@ const PARALLEL: usize = 32;
 /// Works every message of the tenant that is due now, once each, up to [`PARALLEL`] at a time.
 pub async fn pump(svc: &Services, ts: &TenantStore) -> Result<PumpReport, ApiError> {
     let mut report = PumpReport::default();
-    if svc.authority(ts.tenant()).is_none() {
+    if svc.authority(ts.tenant()).is_none() && svc.mail(ts.tenant()).is_none() {
         return Ok(report);
     }
     let now = svc.clock.now_ms();
@@ -313,7 +342,7 @@ pub async fn pump(svc: &Services, ts: &TenantStore) -> Result<PumpReport, ApiErr
 }
 
 /// Stores the record after an attempt (lease released) and moves its queue entry.
-pub(super) async fn save(
+pub(crate) async fn save(
     svc: &Services,
     ts: &TenantStore,
     rec: &mut OutboxRecord,

@@ -4,6 +4,7 @@
 
 pub mod authority;
 pub mod corrections;
+pub mod delivery;
 
 use async_trait::async_trait;
 use axum::body::Body;

@@ -35,6 +35,7 @@ impl Server {
             retry: hoadon_api::outbox::RetryPolicy::fast(),
             wake: Default::default(),
             signer: Default::default(),
+            delivery: Default::default(),
         };
         let (tx, rx) = std::sync::mpsc::channel();
         // The server runs on its own runtime and thread for the whole test process.
