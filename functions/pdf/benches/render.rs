@@ -62,6 +62,14 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("render {lines} lines"), |b| {
             b.iter(|| render(black_box(&xml), &opts).expect("renders"))
         });
+        // What reading the file costs before any drawing: parse, validate, verify.
+        c.bench_function(&format!("read and verify {lines} lines"), |b| {
+            b.iter(|| {
+                let doc = hoadon_core::xml::read_invoice(black_box(&xml)).expect("reads");
+                check(&doc).invoice.expect("valid");
+                hoadon_core::dsig::verify_document(&xml).expect("verifies")
+            })
+        });
     }
 }
 

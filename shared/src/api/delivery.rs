@@ -119,6 +119,7 @@ pub struct Template {
     #[serde(default = "yes")]
     pub show_logo: bool,
     /// Accent colour of headings and rules, `#rrggbb`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^#[0-9a-fA-F]{6}$"))]
     #[serde(default = "default_accent")]
     pub accent: String,
     #[serde(default)]
@@ -126,6 +127,7 @@ pub struct Template {
     #[serde(default)]
     pub columns: Columns,
     /// A note printed at the foot of every page (at most [`MAX_FOOTER`] characters).
+    #[cfg_attr(feature = "openapi", schema(max_length = 400))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer: Option<String>,
 }
@@ -215,6 +217,7 @@ pub struct TemplateView {
 #[serde(deny_unknown_fields)]
 pub struct ConvertRequest {
     /// Who converts (printed under the signature line), 1–100 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub converter: String,
 }
 
@@ -261,6 +264,7 @@ pub struct DeliveryView {
 #[serde(deny_unknown_fields)]
 pub struct SendRequest {
     /// 1–10 addresses; the buyer's e-mail when empty.
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     #[serde(default)]
     pub to: Vec<String>,
     /// `vi` or `en`; Vietnamese by default.

@@ -41,6 +41,14 @@ fn builtin(series: &str) -> TemplateView {
     }
 }
 
+/// `404` unless the tenant has `series` (`<form><symbol>`).
+pub async fn require_series(ts: &TenantStore, series: &str) -> Result<(), ApiError> {
+    match ts.get("SERIES", series).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::NotFound),
+    }
+}
+
 /// The series' current template (the built-in one, version 0, until an admin saves one).
 pub async fn current(ts: &TenantStore, series: &str) -> Result<TemplateView, ApiError> {
     match ts.get("TPLCUR", series).await? {
@@ -118,9 +126,7 @@ pub async fn save(
     actor: &str,
 ) -> Result<TemplateView, ApiError> {
     check(&template)?;
-    if ts.get("SERIES", series).await?.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    require_series(ts, series).await?;
     let cur_item = ts.get("TPLCUR", series).await?;
     let cur = match &cur_item {
         Some(item) => from_item::<Stored>(item)?.version,

@@ -84,9 +84,9 @@ fn pdf_response(bytes: Vec<u8>, name: &str, inline: bool) -> Response {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct PdfQuery {
-    /// `1`: shown in the browser (print) rather than downloaded.
+    /// `1`: shown in the browser (print) rather than downloaded; any other value downloads.
     #[serde(default)]
-    inline: Option<u8>,
+    inline: Option<i64>,
 }
 
 /// `GET /api/invoices/{id}/pdf`: the invoice's PDF, drawn from its signed (coded) file with the
@@ -161,12 +161,15 @@ async fn converted_copy(
     responses(
         (status = 200, description = "Its e-mails", body = [DeliveryView]),
         super::openapi::SignedIn,
+        super::openapi::NamedRecord,
     )
 )]
 async fn list_deliveries(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<DeliveryView>>, ApiError> {
+    // The invoice must exist: an unknown (or malformed) id is `404`, not an empty list.
+    crate::invoices::load(&caller.store, &id).await?;
     Ok(Json(email::list(&caller.store, &id).await?))
 }
 
@@ -214,12 +217,14 @@ async fn send_invoice(
     responses(
         (status = 200, description = "The current template", body = TemplateView),
         super::openapi::SignedIn,
+        super::openapi::NamedRecord,
     )
 )]
 async fn get_template(
     caller: Caller,
     Path(series): Path<String>,
 ) -> Result<Json<TemplateView>, ApiError> {
+    templates::require_series(&caller.store, &series).await?;
     Ok(Json(templates::current(&caller.store, &series).await?))
 }
 
@@ -279,12 +284,14 @@ async fn put_template(
     responses(
         (status = 200, description = "Its versions", body = [TemplateView]),
         super::openapi::SignedIn,
+        super::openapi::NamedRecord,
     )
 )]
 async fn template_versions(
     caller: Caller,
     Path(series): Path<String>,
 ) -> Result<Json<Vec<TemplateView>>, ApiError> {
+    templates::require_series(&caller.store, &series).await?;
     Ok(Json(templates::history(&caller.store, &series).await?))
 }
 
@@ -300,6 +307,7 @@ async fn template_versions(
         (status = 200, description = "The preview", content_type = "application/pdf", body = String),
         super::openapi::SignedIn,
         super::openapi::WithBody,
+        (status = 404, response = super::openapi::NotFound),
         (status = 422, response = super::openapi::Unprocessable),
     )
 )]
@@ -309,6 +317,7 @@ async fn preview_template(
     Path(series): Path<String>,
     Json(body): Json<Template>,
 ) -> Result<Response, ApiError> {
+    templates::require_series(&caller.store, &series).await?;
     let bytes = pdf::preview(&st.0.services, &caller.store, &series, body).await?;
     Ok(pdf_response(bytes, "preview", true))
 }
