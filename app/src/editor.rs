@@ -128,6 +128,7 @@ pub fn Editor(session: Session, id: String, #[prop(optional)] revise: bool) -> i
                             number: None,
                             related: r.as_ref(),
                             negative_words: negative_words.get(),
+                            lookup: None,
                         };
                         hoadon_core::check(&d.compose(parts))
                     })

@@ -359,25 +359,10 @@ pub fn datetime(lang: Lang, secs: i64) -> String {
     )
 }
 
-/// A money amount as vi-VN writes it: `.` between thousands, `,` before decimals.
+/// A money amount as vi-VN writes it: `.` between thousands, `,` before decimals (the core's
+/// formatting, shared with the PDF and the e-mail).
 pub fn money(d: Decimal) -> String {
-    let s = d.abs().to_string();
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let mut out = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    if !frac.is_empty() {
-        out.push(',');
-        out.push_str(frac);
-    }
-    if d.is_sign_negative() && !d.is_zero() {
-        out.insert(0, '-');
-    }
-    out
+    hoadon_core::money::format_vi(d)
 }
 
 /// A number as the user typed it, read the way the chosen language writes numbers: Vietnamese

@@ -297,6 +297,28 @@ pub mod decimal_serde {
     }
 }
 
+/// A money amount as vi-VN writes it: `.` between thousands, `,` before decimals
+/// (`-1.234.567,5`). The app, the PDF and the e-mail all print amounts through this.
+pub fn format_vi(d: Decimal) -> String {
+    let s = d.abs().to_string();
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    if !frac.is_empty() {
+        out.push(',');
+        out.push_str(frac);
+    }
+    if d.is_sign_negative() && !d.is_zero() {
+        out.insert(0, '-');
+    }
+    out
+}
+
 /// Parses a plain decimal (`-12.50`, `1250000`): no exponent, no thousands separators, no `+`.
 /// The same strict syntax applies to JSON strings, XML values and the CLI.
 pub fn parse_decimal(s: &str) -> Option<Decimal> {

@@ -273,6 +273,8 @@ pub struct SendRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LookupRequest {
+    /// The seller's tenant id (from the lookup address printed on the invoice, `/lookup/<tenant>`).
+    pub tenant: String,
     /// As typed: separators and case do not matter.
     pub code: String,
 }

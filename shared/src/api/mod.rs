@@ -76,6 +76,13 @@ pub struct InvoiceView {
     /// When it is a correction: what it corrects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrects: Option<corrections::CorrectionOf>,
+    /// Valid, so it may reach people (PDF, print, e-mail, lookup): signed for an uncoded series,
+    /// coded for a coded one.
+    #[serde(default)]
+    pub deliverable: bool,
+    /// The version of its series' template it prints with (fixed when it was issued).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_version: Option<u32>,
     /// The `If-Match` value for the next edit.
     pub version: u64,
 }
