@@ -68,13 +68,8 @@ pub fn MailPanel(session: Session, id: String, buyer_email: Option<String>) -> i
                 to,
                 lang: Some(lang),
             });
-            let sent = api::send(
-                session,
-                Method::POST,
-                &path.get_value(),
-                &[],
-                Payload::Json(&body),
-            );
+            let path = path.get_value();
+            let sent = api::send(session, Method::POST, &path, &[], Payload::Json(&body));
             match sent.await {
                 Ok(_) => {
                     error.try_set(None);
