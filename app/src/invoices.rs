@@ -6,7 +6,6 @@
 pub mod authority;
 pub mod corrections;
 pub mod delivery;
-pub mod mail;
 pub mod token;
 
 use crate::Session;
@@ -352,11 +351,7 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                 let corrects = corrections::corrects_line(session, &r);
                 let to_corrections = corrections::corrections_link(session, &r);
                 let authority = view! { <AuthorityBlock session rec=r.clone() /> };
-                let pdf = view! { <delivery::PdfActions session rec=r.clone() /> };
-                let mail = r.deliverable.then(|| {
-                    let (id, to) = (r.id.clone(), r.document.buyer.email.clone());
-                    view! { <mail::MailPanel session id buyer_email=to /> }
-                });
+                let pdf = delivery::delivery_block(session, &r);
                 let token = view! { <token::TokenBanner session rec=r.clone() changed=Callback::new(move |_| load()) /> };
                 let d = r.document;
                 let checked = hoadon_core::check(&d);
@@ -430,7 +425,6 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                                 }).unwrap_or_default()>{move || t("download")}</a>
                         </Show>
                     </div>
-                    {mail}
                 }
             })}
             <Show when=move || signature.get().is_some()>

@@ -39,6 +39,7 @@ pub fn is_lazy(route: &Route) -> bool {
             | Route::Certificates
             | Route::Corrections(_)
             | Route::Confirm
+            | Route::Delivery(_)
             | Route::Template(_)
             | Route::Lookup(_)
     )
@@ -177,6 +178,7 @@ pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
         Route::Corrections(id) => {
             view! { <crate::corrections::CorrectionsScreen session id /> }.into_any()
         }
+        Route::Delivery(id) => view! { <crate::delivery::DeliveryPanel session id /> }.into_any(),
         Route::Template(series) => {
             view! { <crate::delivery::TemplateScreen session series /> }.into_any()
         }

@@ -292,6 +292,7 @@ pub fn App() -> impl IntoView {
             | Route::Certificates
             | Route::Corrections(_)
             | Route::Confirm
+            | Route::Delivery(_)
             | Route::Template(_)
             | Route::Lookup(_)) => view! { <lazy::LazyScreen session route /> }.into_any(),
             Route::NotFound => view! {

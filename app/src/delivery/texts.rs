@@ -11,6 +11,30 @@ pub fn text(lang: Lang, key: &'static str) -> &'static str {
 
 fn pair(key: &str) -> Option<(&'static str, &'static str)> {
     Some(match key {
+        "pdf.print" => ("In", "Print"),
+        "pdf.download" => ("Tải PDF", "Download PDF"),
+        "pdf.share" => ("Chia sẻ", "Share"),
+        "pdf.converted" => ("Bản chuyển đổi", "Converted copy"),
+        "pdf.converter" => (
+            "Họ tên người chuyển đổi (in dưới chữ ký):",
+            "Name of the person converting (printed under the signature):",
+        ),
+        "mail" => ("Gửi hóa đơn qua thư điện tử", "E-mail"),
+        "mail.to" => ("Đến (cách nhau bằng dấu phẩy)", "To (comma-separated)"),
+        "mail.to.hint" => (
+            "Để trống: gửi đến thư điện tử của người mua.",
+            "Empty: the buyer's e-mail.",
+        ),
+        "mail.lang" => ("Ngôn ngữ thư", "Language"),
+        "mail.send" => ("Gửi", "Send"),
+        "mail.resend" => ("Gửi lại", "Resend"),
+        "mail.none" => ("Chưa gửi thư nào.", "No e-mail sent yet."),
+        "mail.queued" => ("Đang chờ gửi", "Queued"),
+        "mail.sent" => ("Đã gửi", "Sent"),
+        "mail.needs_attention" => ("Cần xử lý", "Needs attention"),
+        "mail.auto" => ("tự động", "automatic"),
+        "mail.attempts" => ("lần thử", "attempts"),
+        "mail.asked" => ("Đã xếp thư vào hàng gửi.", "The e-mail is queued."),
         "tpl.title" => ("Mẫu in hóa đơn", "Print template"),
         "tpl.open" => ("Mẫu in", "Template"),
         "tpl.version" => ("Phiên bản", "Version"),

@@ -1,8 +1,9 @@
-//! An invoice's e-mails on its detail screen (#17): each delivery with its state, addresses,
+//! An invoice's e-mails (#17), on its detail screen: each delivery with its state, addresses,
 //! time and last error, **Send** (the buyer's address unless others are typed; Vietnamese or
 //! English) and **Resend** on one that needs attention (a new delivery to the same addresses).
 //! Asked again every 3 s while one is queued.
 
+use super::texts;
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::i18n::{self, Lang};
@@ -31,7 +32,7 @@ fn addresses(typed: &str) -> Vec<String> {
 
 #[component]
 pub fn MailPanel(session: Session, id: String, buyer_email: Option<String>) -> impl IntoView {
-    let t = move |k| i18n::text(session.lang.get(), k);
+    let t = move |k| texts::text(session.lang.get(), k);
     let lang = move || session.lang.get();
     let items = RwSignal::new(Vec::<DeliveryView>::new());
     let error = RwSignal::new(None::<String>);
