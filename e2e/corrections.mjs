@@ -51,7 +51,7 @@ async function verifyInvoiceXml(h, id, name) {
  * The registration the authority's simulator needs before it codes anything (the authority
  * scenario sends it in a whole run; a run of these scenarios alone sends it here).
  */
-async function registered(h) {
+export async function registered(h) {
   if (!h.coded) return;
   const now = (await h.api("GET", "/api/authority/registration")).body;
   if (now.state === "accepted" && now.accepted_coded) return;

@@ -7,6 +7,7 @@ import { authorityEnabled, authorityScenario } from "./authority.mjs";
 import { tokenScenario } from "./token.mjs";
 import { certificatesScenario } from "./certificates.mjs";
 import { replaceOnPhone, adjustOnDesktop } from "./corrections.mjs";
+import { deliveryScenario } from "./delivery.mjs";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, cpSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -464,6 +465,16 @@ await test("shared device: A's unsynced draft is kept for A at sign-out (with a 
   const rec = await api("GET", `/api/invoices/${id}`);
   assert(rec.status === 200 && rec.body.document.lines[0].name === "Bản nháp của A" && rec.body.created_by === "admin@demo.local",
     "A's draft synced as A's: " + JSON.stringify(rec.body).slice(0, 300));
+  await context.close();
+});
+
+// Delivery (#17): print and PDF on the invoice screen, the public lookup page on a phone.
+await test("delivery: a K invoice issued in the app shows Print/Download; its PDF (pdftotext) names the buyer and the number; the public lookup page on a phone finds it by code, verified in the browser, no horizontal scroll", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page);
+  await fillProfile(page);
+  await deliveryScenario({ page, browser, api, assert, eventually, artifacts, server, yy, newInvoice, line, coded: withAuthority });
   await context.close();
 });
 

@@ -42,16 +42,16 @@ fn builder(
     req
 }
 
-/// `(status, body text)`, or why there was no answer.
-pub async fn call(
+/// The server's answer, or why there was none.
+async fn answer(
     method: Method,
     path: &str,
     token: Option<&str>,
     headers: &[(&str, &str)],
     payload: Payload<'_>,
-) -> Result<(u16, String), String> {
+) -> Result<gloo_net::http::Response, String> {
     let req = builder(method, path, token, headers);
-    let resp = match payload {
+    match payload {
         Payload::None => req.send().await,
         Payload::Json(b) => {
             req.header("content-type", "application/json")
@@ -72,9 +72,51 @@ pub async fn call(
             .await
         }
     }
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())
+}
+
+/// `(status, body text)`, or why there was no answer.
+pub async fn call(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    payload: Payload<'_>,
+) -> Result<(u16, String), String> {
+    let resp = answer(method, path, token, headers, payload).await?;
     let status = resp.status();
     Ok((status, resp.text().await.map_err(|e| e.to_string())?))
+}
+
+/// A file the server makes (a PDF, an export) as a blob of the type it said: `Ok(Err((status,
+/// text)))` when it refused, `Err` when there was no answer.
+pub async fn call_file(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    payload: Payload<'_>,
+) -> Result<Result<web_sys::Blob, (u16, String)>, String> {
+    let resp = answer(method, path, token, &[], payload).await?;
+    if !resp.ok() {
+        let text = resp.text().await.unwrap_or_default();
+        return Ok(Err((resp.status(), text)));
+    }
+    let kind = resp.headers().get("content-type").unwrap_or_default();
+    let bytes = resp.binary().await.map_err(|e| e.to_string())?;
+    blob(&web_sys::js_sys::Uint8Array::from(&bytes[..]).into(), &kind)
+        .map(Ok)
+        .map_err(|_| "blob".to_owned())
+}
+
+/// A blob of one part (bytes or a string) with its MIME type.
+pub fn blob(
+    part: &wasm_bindgen::JsValue,
+    kind: &str,
+) -> Result<web_sys::Blob, wasm_bindgen::JsValue> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    let parts = web_sys::js_sys::Array::of1(part);
+    web_sys::Blob::new_with_blob_sequence_and_options(&parts, &options)
 }
 
 /// Why a request did not give what was asked: the server's error body when it answered (its
@@ -119,6 +161,15 @@ impl Refusal {
     /// deserialiser per type in the download).
     pub fn current<T: DeserializeOwned>(&self) -> Option<T> {
         current_of(&self.text)
+    }
+
+    /// As shown on a screen: the code, then the half of the server's `"vi / en"` message in
+    /// `lang` (or why there was no answer).
+    pub fn shown(&self, lang: crate::Lang) -> String {
+        match &self.body {
+            Some(b) => format!("{}: {}", b.code, crate::i18n::in_lang(&b.message, lang)),
+            None => self.message.clone(),
+        }
     }
 
     /// The answer's text (what a conflict keeps, to read its `current` later).
@@ -200,16 +251,22 @@ fn unreachable(session: crate::Session) -> Refusal {
 /// A file the server makes for the signed-in user (an export), as a blob to save: a plain link
 /// cannot carry the bearer token.
 pub async fn download(session: crate::Session, path: &str) -> Result<web_sys::Blob, Refusal> {
-    let token = session.token.get_untracked();
-    let req = builder(Method::GET, path, token.as_deref(), &[]);
-    let resp = req.send().await.map_err(|_| unreachable(session))?;
-    if !resp.ok() {
-        let text = resp.text().await.unwrap_or_default();
-        return Err(refused(session, resp.status(), &text));
+    fetch_file(session, Method::GET, path, Payload::None).await
+}
+
+/// [`call_file`] on behalf of the signed-in user (a PDF asked with a body too).
+pub async fn fetch_file(
+    session: crate::Session,
+    method: Method,
+    path: &str,
+    payload: Payload<'_>,
+) -> Result<web_sys::Blob, Refusal> {
+    let token = session.token.try_get_untracked().flatten();
+    match call_file(method, path, token.as_deref(), payload).await {
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err((s, text))) => Err(refused(session, s, &text)),
+        Err(_) => Err(unreachable(session)),
     }
-    let bytes = resp.binary().await.map_err(|_| unreachable(session))?;
-    let parts = web_sys::js_sys::Array::of1(&web_sys::js_sys::Uint8Array::from(&bytes[..]));
-    web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| unreachable(session))
 }
 
 /// [`send`] with the answer read as `T`.

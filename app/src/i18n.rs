@@ -2,6 +2,7 @@
 
 mod authority;
 mod corrections;
+mod delivery;
 mod token;
 
 use rust_decimal::Decimal;
@@ -280,11 +281,21 @@ pub fn text(lang: Lang, key: &'static str) -> &'static str {
         _ => authority::pair(key)
             .or_else(|| token::pair(key))
             .or_else(|| corrections::pair(key))
+            .or_else(|| delivery::pair(key))
             .unwrap_or((key, key)),
     };
     match lang {
         Lang::Vi => vi,
         Lang::En => en,
+    }
+}
+
+/// The half of a server message in `lang`: refusals are written `"vi / en"`.
+pub fn in_lang(message: &str, lang: Lang) -> &str {
+    match (message.split_once(" / "), lang) {
+        (Some((vi, _)), Lang::Vi) => vi,
+        (Some((_, en)), Lang::En) => en,
+        (None, _) => message,
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod authority;
 pub mod corrections;
+pub mod delivery;
 pub mod token;
 
 use crate::Session;
@@ -222,6 +223,18 @@ pub fn InvoiceList(session: Session) -> impl IntoView {
 /// on first use (`window.hoadonVerify`, built from `app/verify`): the XML parser, C14N and RSA
 /// are not in the first load. `None` when it cannot run or finds no signature.
 async fn check_signature(xml: &str) -> Option<SignatureCheck> {
+    verifier::<Option<SignatureCheck>>(xml, "verify")
+        .await
+        .flatten()
+}
+
+/// Every signature's own verdict (the seller's, the authority's), by the same module.
+pub async fn check_each_signature(xml: &str) -> Option<Vec<SignatureCheck>> {
+    verifier(xml, "verify_each").await
+}
+
+/// The verifier module's export `name` on `xml`, its JSON answer read as `T`.
+async fn verifier<T: serde::de::DeserializeOwned>(xml: &str, name: &str) -> Option<T> {
     use wasm_bindgen::JsCast;
     use web_sys::js_sys::{Function, Promise, Reflect};
     let window = web_sys::window()?;
@@ -229,12 +242,16 @@ async fn check_signature(xml: &str) -> Option<SignatureCheck> {
         .ok()?
         .dyn_into()
         .ok()?;
-    let promise: Promise = verify.call1(&window, &xml.into()).ok()?.dyn_into().ok()?;
+    let promise: Promise = verify
+        .call2(&window, &xml.into(), &name.into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     let json = wasm_bindgen_futures::JsFuture::from(promise)
         .await
         .ok()?
         .as_string()?;
-    serde_json::from_str(&json).ok().flatten()
+    serde_json::from_str(&json).ok()
 }
 
 #[component]
@@ -334,6 +351,7 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                 let corrects = corrections::corrects_line(session, &r);
                 let to_corrections = corrections::corrections_link(session, &r);
                 let authority = view! { <AuthorityBlock session rec=r.clone() /> };
+                let pdf = delivery::delivery_block(session, &r);
                 let token = view! { <token::TokenBanner session rec=r.clone() changed=Callback::new(move |_| load()) /> };
                 let d = r.document;
                 let checked = hoadon_core::check(&d);
@@ -353,6 +371,7 @@ pub fn InvoiceDetail(session: Session, id: String) -> impl IntoView {
                     })}
                     {token}
                     {authority}
+                    {pdf}
                     <dl class="facts">
                         {field("issue_date", i18n::date(lang(), &d.issue_date))}
                         {field("seller", format!("{} · {}", d.seller.name.clone().unwrap_or_default(), d.seller.tax_id.clone().unwrap_or_default()))}

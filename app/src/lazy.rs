@@ -1,6 +1,7 @@
 //! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices), the
 //! set-up ones (catalogs, series, company profile, personal access tokens, certificates), token signing,
-//! an invoice's corrections and the buyer's public confirmation page — are a wasm
+//! an invoice's corrections, the buyer's public confirmation page, a series' print template and
+//! the public lookup page (#17) — are a wasm
 //! module of their own,
 //! `hoadon-screens`: this crate built again with the feature `screens` (`app/build`), whose one
 //! export, [`mount`], shows one of them. `index.html`'s `window.hoadonScreens` imports it the
@@ -38,6 +39,9 @@ pub fn is_lazy(route: &Route) -> bool {
             | Route::Certificates
             | Route::Corrections(_)
             | Route::Confirm
+            | Route::Delivery(_)
+            | Route::Template(_)
+            | Route::Lookup(_)
     )
 }
 
@@ -68,8 +72,8 @@ pub fn LazyScreen(session: Session, route: Route) -> impl IntoView {
     let device = kept::device();
     let host = NodeRef::<leptos::html::Div>::new();
     let failed = RwSignal::new(false);
-    // The buyer's confirmation page is the one screen shown without a sign-in.
-    let public = matches!(route, Route::Confirm);
+    // The buyer's confirmation page and the lookup are shown without a sign-in.
+    let public = route.is_public();
     let catalog = matches!(route, Route::Catalog(_));
     let path = route.path();
     Effect::new(move |_| {
@@ -133,9 +137,14 @@ pub fn follow_sign_out(session: Session) {
 /// and the app told when the server refused the token.
 pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
     let route = Route::parse(path);
-    // The buyer's page: nobody is signed in, nothing of a user's is read or kept.
-    if route == Route::Confirm {
-        return view! { <crate::corrections::PublicConfirm lang /> }.into_any();
+    // The public pages: nobody is signed in, nothing of a user's is read or kept.
+    match &route {
+        Route::Confirm => return view! { <crate::corrections::PublicConfirm lang /> }.into_any(),
+        Route::Lookup(tenant) => {
+            let tenant = tenant.clone();
+            return view! { <crate::delivery::Lookup tenant lang /> }.into_any();
+        }
+        _ => {}
     }
     let session = Session::new(Some(token), lang);
     provide_context(session);
@@ -168,6 +177,10 @@ pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
         }
         Route::Corrections(id) => {
             view! { <crate::corrections::CorrectionsScreen session id /> }.into_any()
+        }
+        Route::Delivery(id) => view! { <crate::delivery::DeliveryPanel session id /> }.into_any(),
+        Route::Template(series) => {
+            view! { <crate::delivery::TemplateScreen session series /> }.into_any()
         }
         _ => ().into_any(),
     }

@@ -20,6 +20,7 @@ mod catalogs;
 mod certificates;
 mod corrections;
 mod db;
+mod delivery;
 mod drafts;
 mod editor;
 mod home;
@@ -290,7 +291,10 @@ pub fn App() -> impl IntoView {
             | Route::Token
             | Route::Certificates
             | Route::Corrections(_)
-            | Route::Confirm) => view! { <lazy::LazyScreen session route /> }.into_any(),
+            | Route::Confirm
+            | Route::Delivery(_)
+            | Route::Template(_)
+            | Route::Lookup(_)) => view! { <lazy::LazyScreen session route /> }.into_any(),
             Route::NotFound => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
@@ -329,8 +333,8 @@ pub fn App() -> impl IntoView {
             </Show>
         </header>
         <main id="main">
-            // The buyer's confirmation page needs no sign-in.
-            <Show when=move || session.token.get().is_some() || matches!(router.0.get(), Route::Confirm)
+            // The buyer's confirmation page and the lookup need no sign-in.
+            <Show when=move || session.token.get().is_some() || router.0.with(Route::is_public)
                 fallback=move || view! { <SignIn session mode /> }>
                 {screen}
             </Show>

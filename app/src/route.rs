@@ -38,10 +38,23 @@ pub enum Route {
     /// The buyer's confirmation page, opened from the link the seller sent (`/confirm#<key>`: the
     /// key stays in the fragment, read by the page itself): no sign-in.
     Confirm,
+    /// A deliverable invoice's print, download, share and e-mails (#17), shown in its detail
+    /// screen (the screens module's part of it).
+    Delivery(String),
+    /// A series' print template (#17, admins): fields, preview, versions.
+    Template(String),
+    /// The public lookup page of a tenant's invoices by their code (#17), the address printed
+    /// on invoices (`/lookup/<tenant>#<code>` from the QR): no sign-in.
+    Lookup(String),
     NotFound,
 }
 
 impl Route {
+    /// The pages shown without a sign-in: the buyer's confirmation and the lookup.
+    pub fn is_public(&self) -> bool {
+        matches!(self, Route::Confirm | Route::Lookup(_))
+    }
+
     pub fn parse(path: &str) -> Route {
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
         let ok = |s: &str| {
@@ -75,6 +88,9 @@ impl Route {
             ["certificates"] => Route::Certificates,
             ["invoices", id, "corrections"] if ok(id) => Route::Corrections((*id).into()),
             ["confirm"] => Route::Confirm,
+            ["invoices", id, "delivery"] if ok(id) => Route::Delivery((*id).into()),
+            ["series", series, "template"] if ok(series) => Route::Template((*series).into()),
+            ["lookup", tenant] if ok(tenant) => Route::Lookup((*tenant).into()),
             _ => Route::NotFound,
         }
     }
@@ -98,6 +114,9 @@ impl Route {
             Route::Certificates => "/certificates".into(),
             Route::Corrections(id) => format!("/invoices/{id}/corrections"),
             Route::Confirm => "/confirm".into(),
+            Route::Delivery(id) => format!("/invoices/{id}/delivery"),
+            Route::Template(series) => format!("/series/{series}/template"),
+            Route::Lookup(tenant) => format!("/lookup/{tenant}"),
             Route::NotFound => "/".into(),
         }
     }
@@ -215,6 +234,9 @@ mod tests {
             Route::Certificates,
             Route::Corrections("app-1234abcd".into()),
             Route::Confirm,
+            Route::Delivery("app-1234abcd".into()),
+            Route::Template("1C26TAA".into()),
+            Route::Lookup("acme".into()),
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }

@@ -2,12 +2,13 @@
 //! year, gapless; the server keeps the counter). The list is the device's kept copy
 //! ([`crate::kept`]), the same one the editor offers, refreshed after a series is made here.
 //! Each series shows how its invoices are signed, which admins change here
-//! ([`crate::token::mode`]).
+//! ([`crate::token::mode`]) and links to its print template ([`crate::delivery`]).
 
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::i18n;
 use crate::kept::device;
+use crate::route::{Link, Route};
 use crate::token::mode::ModeCell;
 use gloo_net::http::Method;
 use hoadon_core::api::{CreateSeries, SeriesView};
@@ -43,6 +44,7 @@ pub fn SeriesScreen(session: Session) -> impl IntoView {
         load();
     });
     let tm = move |k| crate::token::texts::text(session.lang.get(), k);
+    let dt = move |k| crate::delivery::texts::text(session.lang.get(), k);
     let form_msg = move || {
         form.with(|f| FormNumber::parse(f.trim()).is_err())
             .then(|| t("series.form.rule"))
@@ -112,11 +114,13 @@ pub fn SeriesScreen(session: Session) -> impl IntoView {
                         <th scope="col">{move || t("series.last_number")}</th>
                         <th scope="col">{move || t("series.last_date")}</th>
                         <th scope="col">{move || tm("mode")}</th>
+                        <th scope="col">{move || dt("tpl.open")}</th>
                     </tr></thead>
                     <tbody>
                         {move || items().into_iter().map(|s| {
                             let date = i18n::date(session.lang.get_untracked(), s.last_date.as_deref().unwrap_or(""));
                             let mode = view! { <ModeCell session s=s.clone() changed=mode_changed /> };
+                            let template = Route::Template(format!("{}{}", s.form, s.symbol));
                             view! {
                                 <tr>
                                     <td>{s.form}</td>
@@ -124,6 +128,7 @@ pub fn SeriesScreen(session: Session) -> impl IntoView {
                                     <td>{s.last_number}</td>
                                     <td>{date}</td>
                                     <td>{mode}</td>
+                                    <td><Link to=template class="template-open">{move || dt("tpl.open")}</Link></td>
                                 </tr>
                             }
                         }).collect_view()}

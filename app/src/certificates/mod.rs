@@ -65,14 +65,7 @@ fn now_utc() -> String {
     format!("{}Z", iso.get(..19).unwrap_or(&iso))
 }
 
-/// The part of a server message in `lang`: the certificate refusals are `"vi / en"`.
-fn in_lang(message: &str, lang: Lang) -> &str {
-    match (message.split_once(" / "), lang) {
-        (Some((vi, _)), Lang::Vi) => vi,
-        (Some((_, en)), Lang::En) => en,
-        (None, _) => message,
-    }
-}
+use crate::i18n::in_lang;
 
 /// A refusal as shown: its code, then its message in `lang` (or why there was no answer).
 fn refusal_text(lang: Lang, r: &Refusal) -> String {

@@ -53,14 +53,7 @@ pub fn side_key(s: Side) -> &'static str {
     }
 }
 
-/// The part of a server message in `lang`: refusals are written `"vi / en"`.
-pub fn in_lang(message: &str, lang: Lang) -> &str {
-    match (message.split_once(" / "), lang) {
-        (Some((vi, _)), Lang::Vi) => vi,
-        (Some((_, en)), Lang::En) => en,
-        (None, _) => message,
-    }
-}
+pub use crate::i18n::in_lang;
 
 fn pair(key: &str) -> Option<(&'static str, &'static str)> {
     Some(match key {
