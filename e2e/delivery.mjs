@@ -4,12 +4,15 @@
 // `/lookup/<tenant>` on a phone, without signing in: the invoice's lookup code (its signed
 // `TTChung/TTKhac` `MaTraCuu`) typed in odd spacing and case shows the invoice read and verified
 // in the browser — seller, buyer, number, a valid signature — with no horizontal scroll; a wrong
-// code says there is no such invoice; the QR's `#<code>` fragment looks it up at once.
+// code says there is no such invoice; the QR's `#<code>` fragment looks it up at once. The
+// e-mail sent to the buyer when the invoice became valid reaches a real SMTP server on loopback.
 import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { registered } from "./corrections.mjs";
 
 const buyerName = "Công ty TNHH Giao Nhận Sao Mai";
+const buyerEmail = "ketoan@saomai.example";
 
 /** The text of a PDF's bytes, by pdftotext. */
 function pdfText(bytes) {
@@ -40,6 +43,7 @@ export async function deliveryScenario(h) {
   await page.locator("#symbol").selectOption("1" + symbol);
   await page.locator("#buyer\\.name").fill(buyerName);
   await page.locator("#buyer\\.address").fill("3 Trần Phú, Đà Nẵng");
+  await page.locator("#buyer\\.email").fill(buyerEmail);
   await line(page, 0, { name: "Dịch vụ giao nhận", unit: "Chuyến", quantity: "3", price: "1500000", rate: "8%" });
   await page.locator('#sync[data-sync="synced"]').waitFor({ timeout: 20000 });
   await page.getByRole("button", { name: "Phát hành" }).click();
@@ -52,6 +56,21 @@ export async function deliveryScenario(h) {
   await page.screenshot({ path: join(artifacts, "delivery-invoice.png"), fullPage: true });
   const rec = (await api("GET", `/api/invoices/${id}`)).body;
   assert(rec.deliverable === true, "the server says deliverable: " + JSON.stringify(rec).slice(0, 300));
+
+  // The e-mail to the buyer, sent when it became valid, arrives at the loopback SMTP server
+  // (functions/dev test starts one) with the PDF and the XML; the panel says it was sent.
+  if (server.mailbox) {
+    let eml = "";
+    await eventually(() => {
+      const files = readdirSync(server.mailbox.dir).filter((f) => f.endsWith(".eml"));
+      eml = files.map((f) => readFileSync(join(server.mailbox.dir, f), "latin1")).find((m) => m.includes(buyerEmail)) ?? "";
+      return eml !== "";
+    }, "the buyer's e-mail reaches the SMTP server", 30000);
+    assert(/filename="?[^"\n]*\.pdf/.test(eml) && /filename="?[^"\n]*\.xml/.test(eml), "PDF and XML attached");
+    await page.locator('#mail-list tr[data-state="mail.sent"]').waitFor({ timeout: 30000 });
+  } else {
+    console.log("     skipped: the e-mail check (HOADON_SMTP_PYTHON not set)");
+  }
 
   // The PDF as the buttons fetch it: with the page's own token.
   const bytes = await page.evaluate(async (path) => {

@@ -42,12 +42,29 @@ function addUser(data, email, role) {
   }
 }
 
-async function startServer(app = join(root, "app/dist"), users = []) {
+/// A real SMTP server on loopback (aiosmtpd, `functions/mail/tests/support/smtp_sink.py`) keeping
+/// each e-mail the server sends as a file in `dir` — when `functions/dev test` installed it.
+async function startMailbox() {
+  const python = process.env.HOADON_SMTP_PYTHON;
+  if (!python) return null;
+  const dir = mkdtempSync(join(tmpdir(), "hoadon-e2e-mail-"));
+  const port = await freePort();
+  const child = spawn(python, [join(root, "functions/mail/tests/support/smtp_sink.py"), String(port), dir],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the SMTP sink did not start")), 30000);
+    child.stdout.on("data", (b) => { if (String(b).includes("ready")) { clearTimeout(timer); resolve(); } });
+  });
+  return { child, dir, port };
+}
+
+async function startServer(app = join(root, "app/dist"), users = [], mailbox = null) {
   const data = mkdtempSync(join(tmpdir(), "hoadon-e2e-"));
   const passwords = Object.fromEntries(users.map(([email, role]) => [email, addUser(data, email, role)]));
   const port = await freePort();
   const child = spawn(serverBin,
-    ["--data", data, "--port", String(port), "--app", app],
+    ["--data", data, "--port", String(port), "--app", app,
+      ...(mailbox ? ["--smtp", `127.0.0.1:${mailbox.port}`] : [])],
     // Warnings and errors only: one log line per request would bury the scenarios' lines.
     { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, HOADON_LOG: process.env.HOADON_LOG ?? "warn" } });
   let out = "";
@@ -59,7 +76,7 @@ async function startServer(app = join(root, "app/dist"), users = []) {
       if (m && out.includes("listening")) { clearTimeout(timer); resolve(m[1]); }
     });
   });
-  return { child, data, port, password, passwords, base: `http://127.0.0.1:${port}` };
+  return { child, data, port, password, passwords, mailbox, base: `http://127.0.0.1:${port}` };
 }
 
 const results = [];
@@ -89,7 +106,8 @@ async function eventually(check, msg, ms = 20000) {
 }
 
 const userB = "userb@demo.local";
-const server = await startServer(undefined, [[userB, "sales"]]);
+const mailbox = await startMailbox();
+const server = await startServer(undefined, [[userB, "sales"]], mailbox);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -548,6 +566,7 @@ await test("AWS sign-in: the Cognito hosted UI with PKCE (S256, state checked) s
 
 await browser.close();
 server.child.kill();
+mailbox?.child.kill();
 rmSync(server.data, { recursive: true, force: true });
 const passed = results.filter(([, ok]) => ok).length;
 console.log(`${passed} passed, ${results.length - passed} failed`);
