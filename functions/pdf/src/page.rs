@@ -155,7 +155,13 @@ pub fn paint(
     deco: &Decoration,
 ) -> Result<Vec<u8>, String> {
     let total = pages.len();
-    let mut document = Document::new();
+    // No tagged structure and no XMP packet: hoadon's PDFs are a printed form of the signed
+    // XML (the machine-readable copy), and leaving both out saves time and bytes per invoice.
+    let mut document = Document::new_with(krilla::SerializeSettings {
+        enable_tagging: false,
+        xmp_metadata: false,
+        ..Default::default()
+    });
     for (index, mut ops) in pages.into_iter().enumerate() {
         decorate(&mut ops, fonts, deco, index + 1, total);
         let settings =
