@@ -68,6 +68,20 @@ async fn the_buyer_receives_the_invoice_once_with_both_files_after_two_refusals(
     let app = app_with_mail(&sink).await;
     let t = app.login("admin@anphat.vn").await;
     app.series(&t, "K25TAB").await;
+    let profile = app.get(&t, "/api/profile").await.1;
+    let mut body = profile["profile"].clone();
+    body["email"] = json!("ketoan@anphat.example");
+    let version = profile["version"].to_string();
+    let (s, v) = app
+        .call(
+            "PUT",
+            "/api/profile",
+            Some(&t),
+            &[("if-match", &version)],
+            Some(body),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     let mut doc = example();
     doc["symbol"] = json!("K25TAB");
     let (s, v) = app.draft_and_issue(&t, "mail-inv-0001", &doc).await;
@@ -101,6 +115,12 @@ async fn the_buyer_receives_the_invoice_once_with_both_files_after_two_refusals(
         msg.body_text(0)
     );
     assert!(msg.body_text(0).is_some() && msg.body_html(0).is_some());
+    // Replies go to the seller's own address (the company profile's).
+    let reply = msg
+        .reply_to()
+        .and_then(|r| r.first())
+        .and_then(|a| a.address());
+    assert_eq!(reply, Some("ketoan@anphat.example"));
     let files: Vec<(String, Vec<u8>)> = msg
         .attachments()
         .map(|a| {

@@ -321,7 +321,7 @@ async fn compose(
         test: m.test,
     };
     let stem = format!("{series}_{number}");
-    Ok(hoadon_mail::invoice::compose(
+    let mut email = hoadon_mail::invoice::compose(
         &mail,
         &link.from,
         e.to.clone(),
@@ -329,5 +329,10 @@ async fn compose(
         pdf,
         xml,
         &stem,
-    ))
+    );
+    // A buyer's reply goes to the seller (the company profile's address), not to the shared
+    // sending address.
+    let (profile, _) = crate::profile::current(ts).await?;
+    email.reply_to = profile.email.filter(|a| valid_address(a));
+    Ok(email)
 }
