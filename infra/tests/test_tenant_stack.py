@@ -731,16 +731,26 @@ def test_remote_signing_is_off_unless_an_endpoint_is_given_and_its_secret_is_nev
 
 
 def test_mail_leaves_only_from_the_tenants_address_and_only_when_configured():
-    off = render("acme").resources()
-    on = render("acme", MailFrom="hoadon@acme.example.vn").resources()
-    for logical in ["ApiRole", "OutboxRole", "SignerRole", "AuthorizerRole"]:
-        assert not any(grants(st, "ses:SendRawEmail") for st in role_statements(off, logical))
-    for logical in ["ApiRole", "OutboxRole"]:
-        mail = [st for st in role_statements(on, logical) if grants(st, "ses:SendRawEmail")]
-        assert len(mail) == 1, logical
-        assert mail[0]["Condition"] == {"StringEquals": {"ses:FromAddress": "hoadon@acme.example.vn"}}
-    for logical in ["SignerRole", "AuthorizerRole"]:
-        assert not any(grants(st, "ses:SendRawEmail") for st in role_statements(on, logical))
+    off_stack, on_stack = render("acme"), render("acme", MailFrom="hoadon@acme.example.vn")
+    off, on = off_stack.resources(), on_stack.resources()
+    roles = ["ApiRole", "OutboxRole", "SignerRole", "AuthorizerRole"]
+    physical = {on_stack.ref(r): r for r in roles}
+
+    def mail_grants(res):
+        """Roles (logical ids) given ses:SendRawEmail, inline or by a policy resource."""
+        granted = {r for r in roles if any(grants(st, "ses:SendRawEmail") for st in role_statements(res, r))}
+        for r in res.values():
+            if r["Type"] == "AWS::IAM::Policy":
+                statements = r["Properties"]["PolicyDocument"]["Statement"]
+                if any(grants(st, "ses:SendRawEmail") for st in statements):
+                    assert all(st["Condition"] == {"StringEquals": {"ses:FromAddress": "hoadon@acme.example.vn"}}
+                               for st in statements)
+                    granted |= {physical[name] for name in r["Properties"]["Roles"]}
+        return granted
+
+    assert mail_grants(off) == set()
+    assert "MailPolicy" not in off
+    assert mail_grants(on) == {"ApiRole", "OutboxRole"}
     # Every function that can make an invoice deliverable (issuing, the sweep, the outbox's
     # codes) prints the same lookup address and sends from the same address.
     for fn in ["ApiFunction", "SweepFunction", "OutboxFunction"]:
