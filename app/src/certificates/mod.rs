@@ -67,14 +67,6 @@ fn now_utc() -> String {
 
 use crate::i18n::in_lang;
 
-/// A refusal as shown: its code, then its message in `lang` (or why there was no answer).
-fn refusal_text(lang: Lang, r: &Refusal) -> String {
-    match &r.body {
-        Some(b) => format!("{}: {}", b.code, in_lang(&b.message, lang)),
-        None => r.message.clone(),
-    }
-}
-
 /// `2026-12-01T…` as the date alone, in `lang`'s order.
 fn day(lang: Lang, at: &str) -> String {
     i18n::date(lang, at.get(..10).unwrap_or(at))
@@ -176,7 +168,7 @@ pub fn CertificatesScreen(session: Session) -> impl IntoView {
             <p>{move || t("certs.intro")}</p>
             <p class="status" role="status" id="certs-status">{move || status.get().map(t)}</p>
             <p class="error" role="alert" id="certs-error">
-                {move || error.get().map(|r| refusal_text(session.lang.get(), &r))}
+                {move || error.get().map(|r| r.shown(session.lang.get()))}
             </p>
             <div class="table-wrap">
                 <table class="list" id="certificates">
@@ -243,7 +235,7 @@ mod tests {
             r#"{"code":"certificate.other_tax_id","message":"MST khác / another tax id","details":[]}"#,
         );
         assert_eq!(
-            refusal_text(Lang::En, &r),
+            r.shown(Lang::En),
             "certificate.other_tax_id: another tax id"
         );
     }

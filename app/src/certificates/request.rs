@@ -4,7 +4,7 @@
 //! registers what the CA issues (with its chain) on this screen — the cloud key signs with that
 //! certificate from then on, instead of its self-signed one the tax authority does not accept.
 
-use super::{refusal_text, texts};
+use super::texts;
 use crate::Session;
 use crate::api::{self, Payload, Refusal};
 use gloo_net::http::Method;
@@ -81,7 +81,7 @@ pub fn Request(session: Session) -> impl IntoView {
             <button type="button" id="certs-csr-make" on:click=make disabled=move || busy.get()>
                 {move || t("certs.csr.make")}</button>
             <p class="error" role="alert" id="certs-csr-error">
-                {move || error.get().map(|r| refusal_text(session.lang.get(), &r))}
+                {move || error.get().map(|r| r.shown(session.lang.get()))}
             </p>
             {move || made.get().map(|m| view! {
                 <p class="status" role="status" id="certs-csr-made">

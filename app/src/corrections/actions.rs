@@ -6,7 +6,7 @@
 //! it in the normal editor; cancelling asks for the reason and a confirmation; notifying opens
 //! the 04/SS screen with this invoice's row filled in.
 
-use super::texts::{self, in_lang};
+use super::texts;
 use crate::Session;
 use crate::api::{self, Payload};
 use crate::i18n::Lang;
@@ -157,11 +157,7 @@ pub fn Actions(
                     .map(|made| router.go(Route::Edit(made.id)))
             };
             if let Err(r) = result {
-                let shown = match &r.body {
-                    Some(b) => format!("{}: {}", b.code, in_lang(&b.message, lang)),
-                    None => r.message.clone(),
-                };
-                error.try_set(Some(shown));
+                error.try_set(Some(r.shown(lang)));
             }
             busy.try_set(false);
         });

@@ -5,10 +5,10 @@
 //! to copy at once — records the signed document (a file sent as base64), or revokes it; the
 //! state and who did what, when, are shown, and asked again while the buyer has not answered.
 
-use super::texts::{self, in_lang};
+use super::texts;
 use crate::Session;
-use crate::api::{self, Payload, Refusal};
-use crate::i18n::{self, Lang};
+use crate::api::{self, Payload};
+use crate::i18n;
 use crate::route::{Link, Route};
 use base64::Engine;
 use gloo_net::http::Method;
@@ -21,14 +21,6 @@ use std::time::Duration;
 
 /// The largest agreement the server records (decoded).
 const MAX_DOCUMENT: usize = 2 * 1024 * 1024;
-
-/// A refusal as shown: its code, then its message in `lang`.
-fn refusal_text(lang: Lang, r: &Refusal) -> String {
-    match &r.body {
-        Some(b) => format!("{}: {}", b.code, in_lang(&b.message, lang)),
-        None => r.message.clone(),
-    }
-}
 
 /// The buyer's page as an address to send: the server answers a path (`/confirm#<key>`).
 fn absolute(link: &str) -> String {
@@ -105,7 +97,7 @@ pub fn Confirmation(
                     current.try_set(None);
                 }
                 Err(r) => {
-                    error.try_set(Some(refusal_text(session.lang.get_untracked(), &r)));
+                    error.try_set(Some(r.shown(session.lang.get_untracked())));
                 }
             }
         });
@@ -136,7 +128,7 @@ pub fn Confirmation(
                     current.try_set(Some(c));
                 }
                 Err(r) => {
-                    error.try_set(Some(refusal_text(session.lang.get_untracked(), &r)));
+                    error.try_set(Some(r.shown(session.lang.get_untracked())));
                 }
             }
             busy.try_set(false);

@@ -5,7 +5,7 @@
 //! fragment is the only credential: it is sent in request bodies only (the browser never sends a
 //! fragment, so no path, access log or `Referer` holds it), and nothing is kept on the device.
 
-use super::texts::{self, in_lang};
+use super::texts;
 use crate::api::{self, Payload, Refusal};
 use crate::i18n::{self, Lang};
 use gloo_net::http::Method;
@@ -60,13 +60,7 @@ async fn public(key: &str, name: Option<&str>, lang: Lang) -> Shown {
         },
         // No such link, or expired (30 days), or revoked; a malformed key too.
         Ok((404 | 410 | 422, _)) => Shown::Gone,
-        Ok((s, text)) => {
-            let r = Refusal::from_answer(s, &text);
-            Shown::Failed(match &r.body {
-                Some(b) => format!("{}: {}", b.code, in_lang(&b.message, lang)),
-                None => r.message,
-            })
-        }
+        Ok((s, text)) => Shown::Failed(Refusal::from_answer(s, &text).shown(lang)),
         Err(_) => Shown::Failed(i18n::text(lang, "unreachable").to_owned()),
     }
 }

@@ -14,20 +14,8 @@ use serde_json::{Value, json};
 async fn adjustments_carry_their_signs_and_add_up_to_the_corrected_figures() {
     let (app, t) = app().await;
     // The seller reads negative amounts "Điều chỉnh giảm …" (a tenant setting).
-    let (_, profile) = app.get(&t, "/api/profile").await;
-    let mut p = profile["profile"].clone();
-    p["negative_words"] = json!("dieu_chinh_giam");
-    let version = profile["version"].to_string();
-    let (s, v) = app
-        .call(
-            "PUT",
-            "/api/profile",
-            Some(&t),
-            &[("if-match", &version)],
-            Some(p),
-        )
+    app.edit_profile(&t, |p| p["negative_words"] = json!("dieu_chinh_giam"))
         .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
     app.series(&t, "K25TAB").await;
     app.series(&t, "K26TAB").await;
     let original = issued(

@@ -68,20 +68,8 @@ async fn the_buyer_receives_the_invoice_once_with_both_files_after_two_refusals(
     let app = app_with_mail(&sink).await;
     let t = app.login("admin@anphat.vn").await;
     app.series(&t, "K25TAB").await;
-    let profile = app.get(&t, "/api/profile").await.1;
-    let mut body = profile["profile"].clone();
-    body["email"] = json!("ketoan@anphat.example");
-    let version = profile["version"].to_string();
-    let (s, v) = app
-        .call(
-            "PUT",
-            "/api/profile",
-            Some(&t),
-            &[("if-match", &version)],
-            Some(body),
-        )
+    app.edit_profile(&t, |p| p["email"] = json!("ketoan@anphat.example"))
         .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
     let mut doc = example();
     doc["symbol"] = json!("K25TAB");
     let (s, v) = app.draft_and_issue(&t, "mail-inv-0001", &doc).await;

@@ -172,6 +172,12 @@ fn check_message_id(id: &str) -> Result<(), MailError> {
     }
 }
 
+/// Whether `s` is one bare e-mail address as the message builder will accept it (so an address
+/// that passes here never fails [`mime`] later).
+pub fn is_address(s: &str) -> bool {
+    s.trim().parse::<lettre::Address>().is_ok()
+}
+
 fn mailbox(field: &str, s: &str) -> Result<Mailbox, MailError> {
     s.trim()
         .parse::<Mailbox>()
@@ -181,6 +187,22 @@ fn mailbox(field: &str, s: &str) -> Result<Mailbox, MailError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_is_one_bare_address() {
+        assert!(is_address("lan.tran@binhminh.example"));
+        assert!(is_address(" ketoan@anphat.vn "));
+        for bad in [
+            "not an address",
+            "a@",
+            "@b.vn",
+            "A <a@b.vn>",
+            "a@b.vn, c@d.vn",
+            "",
+        ] {
+            assert!(!is_address(bad), "{bad:?}");
+        }
+    }
 
     fn email() -> Email {
         Email {

@@ -69,20 +69,6 @@ fn buyer_lang(rec: &InvoiceRecord) -> &'static str {
     }
 }
 
-/// Whether `s` looks like one e-mail address (the mail server has the last word).
-fn valid_address(s: &str) -> bool {
-    let s = s.trim();
-    let Some((local, domain)) = s.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && s.len() <= 254
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"()[]\\".contains(c))
-}
-
 fn new_record(
     svc: &Services,
     ts: &TenantStore,
@@ -121,7 +107,7 @@ pub async fn automatic(
     let Some(to) = rec.document.buyer.email.as_deref().map(str::trim) else {
         return Ok(None);
     };
-    if !valid_address(to) {
+    if !hoadon_mail::is_address(to) {
         return Ok(None);
     }
     let id = sha256_hex(format!("mail|auto|{}", rec.id).as_bytes())[..32].to_owned();
@@ -164,7 +150,7 @@ pub async fn send(
         req.to.clone()
     };
     let to: Vec<String> = to.iter().map(|t| t.trim().to_owned()).collect();
-    if to.is_empty() || to.len() > MAX_TO || !to.iter().all(|t| valid_address(t)) {
+    if to.is_empty() || to.len() > MAX_TO || !to.iter().all(|t| hoadon_mail::is_address(t)) {
         return Err(ApiError::Unprocessable(
             "mail.recipients",
             "Cần 1 đến 10 địa chỉ thư hợp lệ / one to ten valid e-mail addresses are needed".into(),
@@ -285,8 +271,9 @@ async fn compose(
     link: &MailLink,
 ) -> Result<hoadon_mail::Email, ApiError> {
     let (rec, _) = crate::invoices::load(ts, &m.subject_id).await?;
+    super::require(&rec)?;
     let xml = crate::invoices::signed_xml(svc, ts, &rec.id).await?;
-    let pdf = super::pdf::of_invoice(svc, ts, &rec, None).await?;
+    let pdf = super::pdf::of_file(svc, ts, &rec, xml.clone(), None).await?;
     let inv = hoadon_core::check(&rec.document)
         .invoice
         .ok_or_else(|| ApiError::Internal("an issued invoice no longer validates".into()))?;
@@ -333,6 +320,6 @@ async fn compose(
     // A buyer's reply goes to the seller (the company profile's address), not to the shared
     // sending address.
     let (profile, _) = crate::profile::current(ts).await?;
-    email.reply_to = profile.email.filter(|a| valid_address(a));
+    email.reply_to = profile.email.filter(|a| hoadon_mail::is_address(a));
     Ok(email)
 }

@@ -55,6 +55,18 @@ pub async fn of_invoice(
 ) -> Result<Vec<u8>, ApiError> {
     super::require(rec)?;
     let xml = crate::invoices::signed_xml(svc, ts, &rec.id).await?;
+    of_file(svc, ts, rec, xml, converted).await
+}
+
+/// The PDF of a deliverable invoice whose file (`xml`) the caller has read already (the e-mail
+/// attaches both).
+pub async fn of_file(
+    svc: &Services,
+    ts: &TenantStore,
+    rec: &InvoiceRecord,
+    xml: Vec<u8>,
+    converted: Option<Converted>,
+) -> Result<Vec<u8>, ApiError> {
     let series = rec
         .series
         .clone()

@@ -116,15 +116,13 @@ async fn preflight(
     if !missing.is_empty() {
         return Err(ApiError::ProfileIncomplete(missing));
     }
-    rec.document = drafts::recompose(svc, ts, &rec).await?;
-    // The lookup code and address go into the document now, so the signed file carries what
-    // the paper copy prints (a retry before numbering draws a new code: nothing had it yet).
-    if crate::delivery::lookup::carried(&rec.document).is_none() {
-        let (code, url) = crate::delivery::lookup::fresh(svc, ts.tenant());
-        let input = hoadon_core::model::DraftInput::from_document(&rec.document);
-        rec.document =
-            drafts::compose(svc, ts, &input, rec.corrects.as_ref(), Some((&code, &url))).await?;
-    }
+    // Composed again with the lookup code and address, so the signed file carries what the
+    // paper copy prints (a retry before numbering draws a new code: nothing had it yet).
+    let (code, url) = crate::delivery::lookup::carried(&rec.document)
+        .unwrap_or_else(|| crate::delivery::lookup::fresh(svc, ts.tenant()));
+    let input = hoadon_core::model::DraftInput::from_document(&rec.document);
+    rec.document =
+        drafts::compose(svc, ts, &input, rec.corrects.as_ref(), Some((&code, &url))).await?;
     // A correction: the buyer's agreement, the declaring 04/SS, the original still open to it.
     crate::corrections::preflight(svc, ts, &rec).await?;
     // Coded (C) or uncoded (K) invoices need the authority's acceptance of that kind first.

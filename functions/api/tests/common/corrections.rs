@@ -96,21 +96,12 @@ pub async fn xml(app: &TestApp, t: &str, uri: &str) -> Vec<u8> {
 
 /// The company profile's tax office and place (what a 04/SS carries).
 pub async fn with_tax_office(app: &TestApp, t: &str) {
-    let mut profile = app.get(t, "/api/profile").await.1;
-    let version = profile["version"].to_string();
-    profile["profile"]["tax_office_code"] = json!("10101");
-    profile["profile"]["tax_office_name"] = json!("Thuế Thành phố Hà Nội");
-    profile["profile"]["place_name"] = json!("Hà Nội");
-    let (s, v) = app
-        .call(
-            "PUT",
-            "/api/profile",
-            Some(t),
-            &[("if-match", &version)],
-            Some(profile["profile"].clone()),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    app.edit_profile(t, |p| {
+        p["tax_office_code"] = json!("10101");
+        p["tax_office_name"] = json!("Thuế Thành phố Hà Nội");
+        p["place_name"] = json!("Hà Nội");
+    })
+    .await;
 }
 
 /// Saves `lines` into correction draft `draft` (as the editor sends it: no server-owned field).

@@ -196,6 +196,24 @@ impl TestApp {
         self.call("POST", uri, Some(token), &[], None).await
     }
 
+    /// Changes the company profile with `edit` (as an admin's form does: `If-Match` its version).
+    pub async fn edit_profile(&self, token: &str, edit: impl FnOnce(&mut Value)) {
+        let (_, current) = self.get(token, "/api/profile").await;
+        let mut profile = current["profile"].clone();
+        edit(&mut profile);
+        let version = current["version"].to_string();
+        let (s, v) = self
+            .call(
+                "PUT",
+                "/api/profile",
+                Some(token),
+                &[("if-match", &version)],
+                Some(profile),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+
     pub async fn login(&self, email: &str) -> String {
         let body = json!({"email": email, "password": "secret-pass"});
         let (s, v) = self.call("POST", "/api/login", None, &[], Some(body)).await;
