@@ -106,8 +106,8 @@ fn words_refuses_more_decimals_than_the_currency_has() {
 
 const KEY: &str = "functions/signing/tests/data/seller.key.pem";
 const CERT: &str = "functions/signing/tests/data/seller.cert.pem";
-/// Samples 01–09; the others are read with `common::external_sample_path`.
-const SAMPLES: &str = "shared/tests/data/real-samples";
+/// Real sample 03 (two valid signatures), read with `common::external_sample_path`.
+const SAMPLE_03: &str = "03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.xml";
 
 #[test]
 fn sign_then_verify_round_trip() {
@@ -147,8 +147,11 @@ fn sign_then_verify_round_trip() {
 
 #[test]
 fn verify_reports_each_signature_and_fails_if_any_is_invalid() {
-    let good = format!("{SAMPLES}/03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.xml");
-    let o = hoadon(&["verify", &good]);
+    let Some(good) = common::external_sample_path(SAMPLE_03) else {
+        return;
+    };
+    let good = good.to_str().unwrap();
+    let o = hoadon(&["verify", good]);
     assert!(o.status.success());
     assert_eq!(stdout(&o).lines().count(), 2);
     let Some(bad) = common::external_sample_path(
@@ -156,7 +159,7 @@ fn verify_reports_each_signature_and_fails_if_any_is_invalid() {
     ) else {
         return;
     };
-    let o = hoadon(&["verify", &good, bad.to_str().unwrap()]);
+    let o = hoadon(&["verify", good, bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert_eq!(out.lines().count(), 3);
@@ -235,8 +238,11 @@ fn completions_for_bash_name_every_command() {
 
 #[test]
 fn verify_draws_no_progress_bar_when_stderr_is_not_a_terminal() {
-    let good = format!("{SAMPLES}/03-ts24-tdiep202-hdon-c21tct-mccqt-cqt-2021-11-05.xml");
-    let o = hoadon(&["verify", &good, &good, &good]);
+    let Some(good) = common::external_sample_path(SAMPLE_03) else {
+        return;
+    };
+    let good = good.to_str().unwrap();
+    let o = hoadon(&["verify", good, good, good]);
     assert!(o.status.success());
     assert_eq!(stdout(&o).lines().count(), 6);
     assert_eq!(stderr(&o), "");

@@ -15,13 +15,9 @@ pub fn read(rel: &str) -> String {
     std::fs::read_to_string(data(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-/// A real sample kept in the repository (01–09, `tests/data/real-samples/`); panics if missing.
-pub fn sample(name: &str) -> String {
-    read(&format!("data/real-samples/{name}"))
-}
-
 /// The repository root: the nearest folder above this crate that holds the workspace `Cargo.lock`.
-/// (This module is also compiled into `functions/cli/tests`, so the depth differs per crate.)
+/// (This module is also compiled into tests of `functions/cli`, `functions/api` and
+/// `functions/authority`, so the depth differs per crate.)
 pub fn repo_root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     here.ancestors()
@@ -30,9 +26,10 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Where the real samples that may not be committed here (10–13b, from snapshots of public
-/// repositories) are read from: `$HOADON_REAL_SAMPLES` if set (relative to the repository root),
-/// else `../shared/testdata/real-samples` beside the repository root.
+/// Where the real samples (01–13b and their `certs/`: public documents, some from snapshots of
+/// public repositories, none of which may be committed here) are read from: `$HOADON_REAL_SAMPLES`
+/// if set (relative to the repository root), else `../shared/testdata/real-samples` beside the
+/// repository root.
 pub fn external_samples_dir() -> PathBuf {
     let root = repo_root();
     match std::env::var_os("HOADON_REAL_SAMPLES") {
@@ -41,8 +38,8 @@ pub fn external_samples_dir() -> PathBuf {
     }
 }
 
-/// The path of an external real sample, or `None` after a `SKIPPED:` line on stderr when it is
-/// absent: a clone without the external folder still passes.
+/// The path of an external real sample (or of its certificate, `certs/<file>.sigN.pem`), or `None`
+/// after a `SKIPPED:` line on stderr when it is absent: a clone without the folder still passes.
 pub fn external_sample_path(name: &str) -> Option<PathBuf> {
     let path = external_samples_dir().join(name);
     if path.is_file() {
