@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod corrections;
 pub mod date;
 pub mod dsig;
+pub mod import;
 pub mod lifecycle;
 pub mod model;
 pub mod money;

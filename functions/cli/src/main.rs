@@ -7,6 +7,9 @@
 //! - `hoadon verify FILE.xml...` — one line per signature; exit 0 only if every one is valid.
 //! - `hoadon pdf [--converted-by NAME] [--bilingual] [--test] SIGNED.xml` — the invoice's PDF on
 //!   stdout, drawn from the signed file alone.
+//! - `hoadon read FILE...` — what the importer understands of each invoice file (JSON Lines):
+//!   kind, key, parties, totals declared and recomputed, related invoice, MCCQT, signatures,
+//!   warnings; exit 1 if any file is refused.
 //! - `hoadon token list --module LIB` — the tokens and certificates a PKCS#11 library offers.
 //! - `hoadon token sign-file --module LIB [--token LABEL] [--cert-id HEX] IN.xml OUT.xml` — sign
 //!   on the token (PIN from `HOADON_TOKEN_PIN` or asked without echo).
@@ -22,6 +25,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 mod pdf;
+mod read;
 mod token;
 
 #[derive(Parser)]
@@ -80,6 +84,17 @@ enum Command {
     /// Every signature is verified and its verdict printed; a file that is not an invoice is
     /// refused (exit 1).
     Pdf(pdf::PdfArgs),
+    /// What an import would understand of invoice files issued anywhere, as JSON Lines.
+    ///
+    /// Bare HDon, TDiep-wrapped (200/202/203) and 04/SS notice files. Per file: kind
+    /// (original/replacement/adjustment), seller tax id + form + symbol + number, date, seller
+    /// and buyer, currency and rate, totals per rate declared and recomputed, the related
+    /// invoice, MCCQT, each signature's verdict (as the tax authority accepts them, the
+    /// difference from strict XMLDSig stated) and every warning. Exit 1 if any file is refused.
+    Read {
+        #[arg(value_name = "FILE.xml", required = true)]
+        files: Vec<String>,
+    },
     /// Sign with a PKCS#11 token (a CA's USB token): list its certificates, sign invoice files.
     Token {
         #[command(subcommand)]
@@ -152,6 +167,7 @@ fn main() -> ExitCode {
         } => sign(&key, &cert, time, &file),
         Command::Verify { files } => verify(&files),
         Command::Pdf(args) => pdf::run(&args),
+        Command::Read { files } => read::run(&files),
         Command::Token { command } => token::run(command),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "hoadon", &mut std::io::stdout());

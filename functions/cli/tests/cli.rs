@@ -247,3 +247,48 @@ fn verify_draws_no_progress_bar_when_stderr_is_not_a_terminal() {
     assert_eq!(stdout(&o).lines().count(), 6);
     assert_eq!(stderr(&o), "");
 }
+
+#[test]
+fn read_prints_what_the_importer_understood_per_file() {
+    let root = common::repo_root();
+    let unsigned = hoadon(&[
+        "render",
+        root.join("shared/examples/invoice.json").to_str().unwrap(),
+    ]);
+    let dir = std::env::temp_dir().join(format!("hoadon-cli-read-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let invoice = dir.join("unsigned.xml");
+    std::fs::write(&invoice, &unsigned.stdout).unwrap();
+    let junk = dir.join("junk.xml");
+    std::fs::write(&junk, "<Catalog/>").unwrap();
+    let o = hoadon(&["read", invoice.to_str().unwrap(), junk.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "a refused file fails the run");
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "one JSON object per file");
+    let inv = &lines[0]["found"][0];
+    assert_eq!(inv["type"], "invoice");
+    assert_eq!(inv["kind"], "original");
+    assert_eq!(inv["key"]["symbol"], "C25TAB");
+    assert_eq!(inv["key"]["number"], 123);
+    assert_eq!(inv["seller_signature"], "missing");
+    assert!(inv["declared"]["total"].is_string() && inv["recomputed"]["total"].is_string());
+    assert_eq!(lines[1]["refused"]["code"], "import.not_an_invoice");
+    if let Some(coded) = common::external_sample_path(SAMPLE_03) {
+        let o = hoadon(&["read", coded.to_str().unwrap()]);
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        let inv = &v["found"][0];
+        assert_eq!(inv["authority_code"], "00474597512BE94B7BAB367996EF464828");
+        assert_eq!(inv["declared"]["total_vat"], "84000");
+        assert_eq!(inv["recomputed"]["total_vat"], "120000");
+        let roles: Vec<&str> = inv["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["role"].as_str().unwrap())
+            .collect();
+        assert_eq!(roles, ["NBan", "CQT"]);
+    }
+}

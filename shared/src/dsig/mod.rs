@@ -16,7 +16,8 @@ pub mod verify;
 
 pub use sign::{Layout, Prepared, SignerCertificate, prepare, prepare_as};
 pub use verify::{
-    ReferenceReport, SignatureCheck, SignatureReport, check_signatures, verify_document,
+    MAX_REFERENCES, MAX_SIGNATURES, Policy, ReferenceReport, SignatureCheck, SignatureReport,
+    check_signatures, verify_document, verify_document_with, verify_parsed,
 };
 
 use base64::Engine;

@@ -165,7 +165,14 @@ fn invoice(hdon: &Element) -> Result<InvoiceDocument, XmlError> {
         form: tt.child_text("KHMSHDon").unwrap_or_default(),
         symbol: tt.child_text("KHHDon").unwrap_or_default(),
         number,
-        issue_date: tt.child_text("NLap").unwrap_or_default(),
+        // `TDLap` (a date-time) is where the pre-2022 draft format (PBan 1.0.0) puts it.
+        issue_date: tt
+            .child_text("NLap")
+            .or_else(|| {
+                tt.child_text("TDLap")
+                    .map(|t| t.trim().chars().take(10).collect())
+            })
+            .unwrap_or_default(),
         currency: tt.child_text("DVTTe"),
         exchange_rate: decimal(tt, "TGia", "TTChung")?,
         payment_method: tt.child_text("HTTToan"),
