@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod books;
 pub mod catalog;
 pub mod corrections;
 pub mod date;

@@ -4,6 +4,7 @@
 
 pub mod access_tokens;
 pub mod authority;
+pub mod books;
 pub mod certificates;
 pub mod corrections;
 pub mod delivery;

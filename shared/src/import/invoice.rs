@@ -212,13 +212,69 @@ pub(super) fn read(
     wrapped: bool,
 ) -> Result<ImportedInvoice, FileRefusal> {
     let xml = src[hdon.start..hdon.end].to_owned();
-    let mut doc = crate::xml::read_invoice(&xml).map_err(|e| {
+    let unreadable = |e: crate::xml::XmlError| {
         FileRefusal::new(
             "import.xml",
             format!("Không đọc được hóa đơn: {e}."),
             format!("The invoice could not be read: {e}."),
         )
+    };
+    let doc = crate::xml::read_invoice(&xml).map_err(unreadable)?;
+    let parsed = dom::parse(&xml).map_err(unreadable)?;
+    let reports = verify_document_with(&xml, Policy::Tolerant).map_err(|e| {
+        FileRefusal::new(
+            "import.signatures",
+            format!("Chữ ký vượt giới hạn kiểm tra: {e}."),
+            format!("The signatures exceed the verification bounds: {e}."),
+        )
     })?;
+    let signatures: Vec<SignatureVerdict> = reports.iter().map(verdict).collect();
+    let seller_signature = match reports.iter().find(|r| r.location.ends_with("DSCKS/NBan")) {
+        None => SellerSignature::Missing,
+        Some(r) if r.valid && r.strict => SellerSignature::Valid,
+        Some(r) if r.valid => SellerSignature::Tolerated,
+        Some(_) => SellerSignature::Invalid,
+    };
+    let mut warnings = Vec::new();
+    if wrapped {
+        warnings.push(warning(
+            "import.envelope_namespaces",
+            "",
+            "Phong bì khai báo không gian tên; chữ ký được kiểm tra trên riêng hóa đơn.".into(),
+            "The envelope declares namespaces; signatures were verified on the invoice alone."
+                .into(),
+        ));
+    }
+    signature_warnings(&signatures, seller_signature, &doc, &mut warnings);
+    let mut inv = understand(doc, warnings)?;
+    inv.seller_signature = seller_signature;
+    inv.signatures = signatures;
+    inv.data_digest = data_digest(&parsed);
+    inv.xml = xml;
+    Ok(inv)
+}
+
+/// An invoice issued in this hoadon, as the books record it: the same understanding as an
+/// imported one, from the document the server composed and signed (`signed_xml`: its exact
+/// signed bytes, for the data digest).
+pub fn issued_here(
+    doc: &InvoiceDocument,
+    signed_xml: Option<&str>,
+) -> Result<ImportedInvoice, FileRefusal> {
+    let mut inv = understand(doc.clone(), Vec::new())?;
+    inv.seller_signature = SellerSignature::Valid;
+    if let Some(parsed) = signed_xml.and_then(|x| dom::parse(x).ok()) {
+        inv.data_digest = data_digest(&parsed);
+    }
+    Ok(inv)
+}
+
+/// Everything that comes from the document alone: the key, parties, lines, totals declared and
+/// recomputed, every finding of the core as a warning.
+fn understand(
+    mut doc: InvoiceDocument,
+    mut warnings: Vec<Detail>,
+) -> Result<ImportedInvoice, FileRefusal> {
     let seller_tax_id = text(&doc.seller.tax_id).ok_or_else(|| unidentified("NBan/MST"))?;
     let number = doc
         .number
@@ -233,16 +289,6 @@ pub(super) fn read(
         symbol: doc.symbol.trim().to_uppercase(),
         number,
     };
-    let mut warnings = Vec::new();
-    if wrapped {
-        warnings.push(warning(
-            "import.envelope_namespaces",
-            "",
-            "Phong bì khai báo không gian tên; chữ ký được kiểm tra trên riêng hóa đơn.".into(),
-            "The envelope declares namespaces; signatures were verified on the invoice alone."
-                .into(),
-        ));
-    }
     if let Some(written) = doc.currency.clone()
         && is_dong(&written)
     {
@@ -265,30 +311,6 @@ pub(super) fn read(
     }
     let recomputed = recomputed(&checked.preview);
     let declared = declared(&doc);
-
-    let parsed = dom::parse(&xml).map_err(|e| {
-        FileRefusal::new(
-            "import.xml",
-            format!("Không đọc được hóa đơn: {e}."),
-            format!("The invoice could not be read: {e}."),
-        )
-    })?;
-    let reports = verify_document_with(&xml, Policy::Tolerant).map_err(|e| {
-        FileRefusal::new(
-            "import.signatures",
-            format!("Chữ ký vượt giới hạn kiểm tra: {e}."),
-            format!("The signatures exceed the verification bounds: {e}."),
-        )
-    })?;
-    let signatures: Vec<SignatureVerdict> = reports.iter().map(verdict).collect();
-    let seller_signature = match reports.iter().find(|r| r.location.ends_with("DSCKS/NBan")) {
-        None => SellerSignature::Missing,
-        Some(r) if r.valid && r.strict => SellerSignature::Valid,
-        Some(r) if r.valid => SellerSignature::Tolerated,
-        Some(_) => SellerSignature::Invalid,
-    };
-    signature_warnings(&signatures, seller_signature, &doc, &mut warnings);
-
     let related = doc.related.as_ref().map(|r| RelatedRef {
         key: InvoiceKey::of(&key.seller_tax_id, &r.form, &r.symbol, &r.number),
         form: r.form.clone(),
@@ -333,12 +355,12 @@ pub(super) fn read(
         recomputed,
         related,
         authority_code: text(&doc.authority_code),
-        seller_signature,
-        signatures,
+        seller_signature: SellerSignature::Missing,
+        signatures: Vec::new(),
         warnings,
-        data_digest: data_digest(&parsed),
+        data_digest: String::new(),
         key,
-        xml,
+        xml: String::new(),
     })
 }
 

@@ -17,8 +17,11 @@
 mod invoice;
 mod notice;
 
-pub use invoice::ImportedInvoice;
-pub use notice::NoticeRow;
+pub use invoice::{
+    Amounts, ImportedInvoice, ImportedLine, ImportedParty, InvoiceKind, RateAmounts, RelatedRef,
+    SellerSignature, SignatureVerdict, issued_here,
+};
+pub use notice::{NoticeAction, NoticeRow};
 
 use crate::api::Detail;
 use crate::xml::dom::{self, Element, Limits};
