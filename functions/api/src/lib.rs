@@ -22,6 +22,7 @@
 pub mod access_tokens;
 pub mod auth;
 pub mod authority;
+pub mod books;
 pub mod bootstrap;
 pub mod catalogs;
 pub mod certificates;

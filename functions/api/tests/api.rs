@@ -523,6 +523,7 @@ async fn the_openapi_document_matches_the_router() {
         include_str!("../src/http/access_tokens.rs"),
         include_str!("../src/http/corrections.rs"),
         include_str!("../src/http/delivery.rs"),
+        include_str!("../src/http/books.rs"),
         include_str!("../src/http/mod.rs"),
     ]
     .concat();

@@ -202,6 +202,16 @@ pub struct PullRequest {
     pub to: String,
 }
 
+/// `GET /api/books/files`: one invoice's file as its books hold it (the signed, or coded, file
+/// of an invoice issued there; the imported bytes otherwise) — what another hoadon pulls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BookFile {
+    /// `<entry id>.xml`.
+    pub name: String,
+    pub xml: String,
+}
+
 /// Which chart of accounts the tenant keeps (Circular 200 or 133); the default accounts follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -95,9 +95,12 @@ pub async fn export(
                 Some(HeaderLang::En) => title(kind).1,
                 _ => title(kind).0,
             };
-            let rows = entries
-                .iter()
-                .map(|e| fields.iter().map(|f| (f, text(e, f))).collect());
+            let rows = entries.iter().map(|e| {
+                fields
+                    .iter()
+                    .map(|f| (matches!(f.kind, FieldKind::Decimal(_)), text(e, f)))
+                    .collect()
+            });
             ExportFile {
                 content_type: XLSX_TYPE,
                 file_name: format!("{kind}.xlsx"),
@@ -107,7 +110,8 @@ pub async fn export(
     })
 }
 
-fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+/// CSV as Excel opens it (UTF-8 with a BOM): the catalogs' and the books' exports.
+pub(crate) fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(header).expect("writing to memory");
     for r in rows {
@@ -116,13 +120,13 @@ fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     w.into_inner().expect("writing to memory")
 }
 
-/// A sheet with a bold, frozen header row. Decimal fields are number cells (so Excel sums
-/// them) when the number reads back as the same text; any other value is a text cell, which
-/// keeps the leading zeros of codes and tax ids.
-fn xlsx(
+/// A sheet with a bold, frozen header row. Cells marked numeric (decimal fields) are number
+/// cells (so Excel sums them) when the number reads back as the same text; any other value is
+/// a text cell, which keeps the leading zeros of codes and tax ids.
+pub(crate) fn xlsx(
     sheet_name: &str,
     header: &[&str],
-    rows: impl Iterator<Item = Vec<(&'static Field, String)>>,
+    rows: impl Iterator<Item = Vec<(bool, String)>>,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -132,8 +136,8 @@ fn xlsx(
         sheet.write_string_with_format(0, c, *h, &bold)?;
     }
     for (r, row) in (1u32..).zip(rows) {
-        for (c, (field, v)) in (0u16..).zip(row) {
-            let number = matches!(field.kind, FieldKind::Decimal(_))
+        for (c, (numeric, v)) in (0u16..).zip(row) {
+            let number = numeric
                 .then(|| v.parse::<f64>().ok())
                 .flatten()
                 .filter(|n| number_text(*n) == v);

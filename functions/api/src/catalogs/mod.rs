@@ -14,6 +14,7 @@ mod import;
 pub mod table;
 
 pub use export::{ExportFile, ExportFormat, HeaderLang, export};
+pub(crate) use export::{csv, xlsx};
 pub use import::{decimal_comma, import};
 pub use table::MAX_FILE_BYTES;
 

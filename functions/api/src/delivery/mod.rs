@@ -55,8 +55,9 @@ pub fn require(rec: &InvoiceRecord) -> Result<(), ApiError> {
 }
 
 /// What becomes true with the transaction that makes `rec` deliverable (its signature for an
-/// uncoded series, its code for a coded one): its lookup code answers, and the e-mail to a
-/// buyer with an address is queued — in the same transaction, so neither is ever missed.
+/// uncoded series, its code for a coded one): its lookup code answers, it enters the books,
+/// and the e-mail to a buyer with an address is queued — in the same transaction, so none of
+/// them is ever missed.
 /// Returns the operations and the outbox record to wake after the commit.
 pub async fn on_deliverable(
     svc: &Services,
@@ -67,6 +68,8 @@ pub async fn on_deliverable(
         return Ok((Vec::new(), None));
     }
     let mut ops: Vec<Op> = lookup::index_op(ts, rec).into_iter().collect();
+    // Into the books, once: the accountant's inbox sees every valid invoice issued here.
+    ops.extend(crate::books::entry_ops(ts, rec, svc.clock.now()).await?);
     let auto = email::automatic(svc, ts, rec).await?;
     if let Some(m) = &auto {
         ops.extend(crate::outbox::enqueue_ops(ts, m));

@@ -7,6 +7,7 @@
 
 mod access_tokens;
 mod authority;
+mod books;
 mod catalogs;
 mod certificates;
 mod corrections;
@@ -130,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .merge(access_tokens::routes())
         .merge(corrections::routes())
         .merge(delivery::routes())
+        .merge(books::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(axum::middleware::map_response(typed_errors))

@@ -6,8 +6,8 @@
 //! rejections); the shared error responses below are what operations list under their statuses.
 
 use super::{
-    access_tokens, authority, catalogs, certificates, corrections, delivery, health, invoices,
-    session, signing,
+    access_tokens, authority, books, catalogs, certificates, corrections, delivery, health,
+    invoices, session, signing,
 };
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -107,6 +107,7 @@ pub(super) fn document() -> &'static str {
         doc.merge(access_tokens::Api::openapi());
         doc.merge(corrections::Api::openapi());
         doc.merge(delivery::Api::openapi());
+        doc.merge(books::Api::openapi());
         // After the merge: the examples go onto the merged operations.
         BearerAndExamples.modify(&mut doc);
         let mut json = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
@@ -218,6 +219,9 @@ error_sets! {
     WithBody = [400 => BadRequest, 413 => PayloadTooLarge, 415 => UnsupportedMediaType];
     /// A record named in the path: a malformed name, or no such record.
     NamedRecord = [400 => BadRequest, 404 => NotFound];
+    /// A period's read (books, vouchers): malformed query or cursor, a role that may not, a
+    /// period that is not one.
+    PeriodRead = [400 => BadRequest, 403 => Forbidden, 422 => Unprocessable];
     /// A catalog write: a role that may not, an unknown catalog, an entry breaking its rules.
     CatalogWrite = [403 => Forbidden, 404 => NotFound, 422 => Unprocessable];
 }

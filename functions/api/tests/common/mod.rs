@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod authority;
+pub mod books;
 pub mod corrections;
 pub mod delivery;
 
