@@ -302,3 +302,25 @@ fn hostile_and_broken_files_are_refused_each_with_a_reason() {
     let big = vec![b' '; hoadon_core::import::MAX_FILE_BYTES + 1];
     assert_eq!(read_file(&big).unwrap_err().code, "import.too_large");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Whatever a file holds, the importer answers (an understanding or a refusal with a reason),
+    /// never panics: an invoice with bytes overwritten, cut or spliced anywhere.
+    #[test]
+    fn any_damage_to_a_file_gets_an_answer(
+        edits in proptest::collection::vec((0usize..20_000, proptest::prelude::any::<u8>()), 0..8),
+        cut in 0usize..20_000,
+    ) {
+        let mut bytes = example().into_bytes();
+        for (at, b) in edits {
+            let n = bytes.len();
+            bytes[at % n] = b;
+        }
+        bytes.truncate(cut.max(1).min(bytes.len()));
+        match read_file(&bytes) {
+            Ok(found) => proptest::prop_assert!(!found.is_empty()),
+            Err(e) => proptest::prop_assert!(!e.code.is_empty() && !e.message_en.is_empty()),
+        }
+    }
+}

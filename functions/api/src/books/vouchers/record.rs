@@ -372,6 +372,21 @@ async fn write(
             condition: Condition::Version(version),
         });
         let entry_index = ops.len() - 1;
+        if ops.len() > ts.max_transaction_ops() {
+            // A sale with a reversal is 12 items; a store configured below that cannot record
+            // it at once, and half a recording is never written.
+            return Err(ApiError::Unprocessable(
+                "books.transaction_limit",
+                format!(
+                    "ghi sổ cần {} thao tác trong một giao dịch, kho cho phép {} / recording needs \
+                     {} operations in one transaction; the store allows {}",
+                    ops.len(),
+                    ts.max_transaction_ops(),
+                    ops.len(),
+                    ts.max_transaction_ops()
+                ),
+            ));
+        }
         match ts.transact(ops).await {
             Ok(v) => {
                 tracing::info!(event = "books.recorded", tenant = ts.tenant(), entry = %crate::books::entry_id(&entry.key));
