@@ -2,6 +2,7 @@
 
 #[path = "books_files.rs"]
 mod files;
+#[allow(unused_imports)] // each test binary uses its own part of the shared harness
 pub use files::*;
 
 use super::TestApp;
