@@ -18,6 +18,9 @@ pub enum Payload<'a> {
     /// A file as the user picked it (catalog import: CSV or `.xlsx`), sent as its bytes with
     /// its type; the server detects the encoding and format, so the browser decodes nothing.
     File(&'a web_sys::File),
+    /// A file sent with the type the API asks for (an invoice import: the browser calls an
+    /// `.xml` file `text/xml`, or nothing, where the API takes `application/xml`).
+    FileAs(&'a web_sys::File, &'a str),
 }
 
 /// A body as JSON text for [`Payload::Json`].
@@ -62,17 +65,24 @@ async fn answer(
         }
         Payload::File(f) => {
             let kind = Some(f.type_()).filter(|t| !t.is_empty());
-            req.header(
-                "content-type",
-                kind.as_deref().unwrap_or("application/octet-stream"),
-            )
-            .body(wasm_bindgen::JsValue::from(f.clone()))
-            .map_err(|e| e.to_string())?
-            .send()
-            .await
+            let kind = kind.as_deref().unwrap_or("application/octet-stream");
+            send_file(req, f, kind).await
         }
+        Payload::FileAs(f, kind) => send_file(req, f, kind).await,
     }
     .map_err(|e| e.to_string())
+}
+
+/// Sends a file's bytes as they are, as `kind`.
+async fn send_file(
+    req: RequestBuilder,
+    f: &web_sys::File,
+    kind: &str,
+) -> Result<gloo_net::http::Response, gloo_net::Error> {
+    req.header("content-type", kind)
+        .body(wasm_bindgen::JsValue::from(f.clone()))?
+        .send()
+        .await
 }
 
 /// `(status, body text)`, or why there was no answer.

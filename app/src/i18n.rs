@@ -1,6 +1,7 @@
 //! The app's words in Vietnamese and English, and vi-VN number formatting.
 
 mod authority;
+mod books;
 mod corrections;
 mod delivery;
 mod token;
@@ -282,6 +283,7 @@ pub fn text(lang: Lang, key: &'static str) -> &'static str {
             .or_else(|| token::pair(key))
             .or_else(|| corrections::pair(key))
             .or_else(|| delivery::pair(key))
+            .or_else(|| books::pair(key))
             .unwrap_or((key, key)),
     };
     match lang {

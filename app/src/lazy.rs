@@ -1,7 +1,7 @@
 //! The screens opened rarely — the tax authority's (outbox, registration, 04/SS notices), the
 //! set-up ones (catalogs, series, company profile, personal access tokens, certificates), token signing,
 //! an invoice's corrections, the buyer's public confirmation page, a series' print template and
-//! the public lookup page (#17) — are a wasm
+//! the public lookup page (#17), the books, vouchers and reports (#18) — are a wasm
 //! module of their own,
 //! `hoadon-screens`: this crate built again with the feature `screens` (`app/build`), whose one
 //! export, [`mount`], shows one of them. `index.html`'s `window.hoadonScreens` imports it the
@@ -14,7 +14,8 @@
 //! with a `popstate` event, which the app's router follows; a token the server refused is
 //! announced with [`SIGNED_OUT_EVENT`], which signs the app out; when a screen is left, the app
 //! reads its kept profile and series again (the module may have changed them), and after a
-//! catalog screen its copy of customers and products.
+//! catalog screen or the books (which create customers and products in place) its copy of
+//! customers and products.
 
 use crate::i18n::Lang;
 use crate::route::Route;
@@ -42,6 +43,9 @@ pub fn is_lazy(route: &Route) -> bool {
             | Route::Delivery(_)
             | Route::Template(_)
             | Route::Lookup(_)
+            | Route::Books
+            | Route::Vouchers
+            | Route::Reports
     )
 }
 
@@ -74,7 +78,7 @@ pub fn LazyScreen(session: Session, route: Route) -> impl IntoView {
     let failed = RwSignal::new(false);
     // The buyer's confirmation page and the lookup are shown without a sign-in.
     let public = route.is_public();
-    let catalog = matches!(route, Route::Catalog(_));
+    let catalog = matches!(route, Route::Catalog(_) | Route::Books);
     let path = route.path();
     Effect::new(move |_| {
         let lang = lang_code(session.lang.get());
@@ -182,6 +186,9 @@ pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
         Route::Template(series) => {
             view! { <crate::delivery::TemplateScreen session series /> }.into_any()
         }
+        Route::Books => view! { <crate::books::BooksScreen session /> }.into_any(),
+        Route::Vouchers => view! { <crate::books::VouchersScreen session /> }.into_any(),
+        Route::Reports => view! { <crate::books::ReportsScreen session /> }.into_any(),
         _ => ().into_any(),
     }
 }

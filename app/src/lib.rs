@@ -3,8 +3,9 @@
 //! Screens: home, invoices (list, detail), the invoice editor, catalogs, series, the company
 //! profile, the signing certificates (`certificates/`), an invoice's corrections and the buyer's
 //! confirmation page (`corrections/`), and the tax authority's (outbox, registration, 04/SS
-//! notices: [`authority`]). The rarely opened ones (catalogs, the authority's, series, profile,
-//! certificates, token signing, corrections) are a module of their own ([`lazy`]). The editor keeps
+//! notices: [`authority`]), and the accountant's books (#18: [`books`]). The rarely opened ones
+//! (catalogs, the authority's, series, profile, certificates, token signing, corrections, the
+//! books) are a module of their own ([`lazy`]). The editor keeps
 //! the draft as what a client may send (`DraftInput`), composes it with
 //! the company profile's seller as the server will, and runs `hoadon_core::check` on every
 //! change: the totals per tax rate, the grand total and the amount in words on screen are
@@ -16,6 +17,7 @@ mod access_tokens;
 mod api;
 mod auth;
 pub mod authority;
+mod books;
 mod catalogs;
 mod certificates;
 mod corrections;
@@ -281,21 +283,10 @@ pub fn App() -> impl IntoView {
             Route::Edit(id) => view! { <editor::Editor session id /> }.into_any(),
             Route::Revise(id) => view! { <editor::Editor session id revise=true /> }.into_any(),
             // The screens opened rarely are a module of their own, loaded when first opened.
-            route @ (Route::Catalog(_)
-            | Route::Outbox(_)
-            | Route::Registration
-            | Route::Notices
-            | Route::Series
-            | Route::Profile
-            | Route::AccessTokens
-            | Route::Token
-            | Route::Certificates
-            | Route::Corrections(_)
-            | Route::Confirm
-            | Route::Delivery(_)
-            | Route::Template(_)
-            | Route::Lookup(_)) => view! { <lazy::LazyScreen session route /> }.into_any(),
-            Route::NotFound => view! {
+            route if lazy::is_lazy(&route) => {
+                view! { <lazy::LazyScreen session route /> }.into_any()
+            }
+            _ => view! {
                 <section class="card"><h1>{move || t("notfound")}</h1>
                     <Link to=Route::Home>{move || t("home")}</Link></section>
             }
@@ -321,6 +312,9 @@ pub fn App() -> impl IntoView {
                         {nav(Route::AccessTokens, "nav.tokens")}
                         {nav(Route::Token, "nav.token")}
                         {nav(Route::Certificates, "nav.certificates")}
+                        {nav(Route::Books, "nav.books")}
+                        {nav(Route::Vouchers, "nav.vouchers")}
+                        {nav(Route::Reports, "nav.reports")}
                     })}
                 </nav>
             </Show>

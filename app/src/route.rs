@@ -46,6 +46,13 @@ pub enum Route {
     /// The public lookup page of a tenant's invoices by their code (#17), the address printed
     /// on invoices (`/lookup/<tenant>#<code>` from the QR): no sign-in.
     Lookup(String),
+    /// The books (#18, admins and accountants): the period's invoices, their platform and
+    /// workflow status, imports, and each one's vouchers proposed, edited and recorded.
+    Books,
+    /// The vouchers recorded in a period, their export, and the books' settings.
+    Vouchers,
+    /// The period's invoice statistics, charted, and their export.
+    Reports,
     NotFound,
 }
 
@@ -91,6 +98,9 @@ impl Route {
             ["invoices", id, "delivery"] if ok(id) => Route::Delivery((*id).into()),
             ["series", series, "template"] if ok(series) => Route::Template((*series).into()),
             ["lookup", tenant] if ok(tenant) => Route::Lookup((*tenant).into()),
+            ["books"] => Route::Books,
+            ["vouchers"] => Route::Vouchers,
+            ["reports"] => Route::Reports,
             _ => Route::NotFound,
         }
     }
@@ -117,6 +127,9 @@ impl Route {
             Route::Delivery(id) => format!("/invoices/{id}/delivery"),
             Route::Template(series) => format!("/series/{series}/template"),
             Route::Lookup(tenant) => format!("/lookup/{tenant}"),
+            Route::Books => "/books".into(),
+            Route::Vouchers => "/vouchers".into(),
+            Route::Reports => "/reports".into(),
             Route::NotFound => "/".into(),
         }
     }
@@ -237,6 +250,9 @@ mod tests {
             Route::Delivery("app-1234abcd".into()),
             Route::Template("1C26TAA".into()),
             Route::Lookup("acme".into()),
+            Route::Books,
+            Route::Vouchers,
+            Route::Reports,
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }

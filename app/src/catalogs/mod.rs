@@ -9,6 +9,7 @@
 mod screen;
 
 pub use screen::CatalogScreen;
+pub(crate) use screen::EntryForm;
 
 use crate::api;
 use crate::i18n::{self, Lang};

@@ -124,7 +124,7 @@ pub fn CatalogScreen(session: Session, kind: String) -> impl IntoView {
             </div>
             <Show when=move || editing.get().is_some()>
                 {move || editing.get().map(|entry| view! {
-                    <EntryForm session kind entry on_saved=saved on_cancel=move || editing.set(None) />
+                    <EntryForm session kind entry on_saved=move |_| saved() on_cancel=move || editing.set(None) />
                 })}
             </Show>
             <p class="error" role="alert">{move || error.get()}</p>
@@ -171,18 +171,20 @@ pub fn CatalogScreen(session: Session, kind: String) -> impl IntoView {
     }
 }
 
-/// Creates (`entry` = `None`) or edits an entry; findings appear at their fields while typing.
+/// Creates (an `entry` without a `version`: `None`, or the values to start from, as the books
+/// create a customer from an invoice's buyer) or edits an entry; findings appear at their fields
+/// while typing. `on_saved` gets the entry's code.
 #[component]
-fn EntryForm(
+pub(crate) fn EntryForm(
     session: Session,
     kind: &'static str,
     entry: Option<Value>,
-    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+    on_saved: impl Fn(String) + Copy + Send + Sync + 'static,
     on_cancel: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let fields = catalog::fields(kind).unwrap_or_default();
     let version = entry.as_ref().and_then(|e| e["version"].as_u64());
-    let is_new = entry.is_none();
+    let is_new = version.is_none();
     let values = RwSignal::new(
         fields
             .iter()
@@ -245,7 +247,7 @@ fn EntryForm(
                 }
             };
             match answer {
-                Ok(_) => on_saved(),
+                Ok(_) => on_saved(code),
                 Err(r) => {
                     if r.code() == "version_conflict" {
                         error.set(Some(t("conflict.entry").to_owned()));
