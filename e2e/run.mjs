@@ -8,6 +8,7 @@ import { tokenScenario } from "./token.mjs";
 import { certificatesScenario } from "./certificates.mjs";
 import { replaceOnPhone, adjustOnDesktop } from "./corrections.mjs";
 import { deliveryScenario } from "./delivery.mjs";
+import { booksScenario } from "./books.mjs";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, cpSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -493,6 +494,17 @@ await test("delivery: a K invoice issued in the app shows Print/Download; its PD
   await signIn(page);
   await fillProfile(page);
   await deliveryScenario({ page, browser, api, assert, eventually, artifacts, server, yy, newInvoice, line, coded: withAuthority });
+  await context.close();
+});
+
+// The books (#18): an invoice of another platform imported, its customer created in place,
+// recorded once, exported; the statistics; a phone.
+await test("books: an imported invoice whose buyer the catalog lacks → the proposal warns → the customer created in place → recorded (revenue recorded, a voucher number, in the CSV export); a replay and a stale tab record nothing; statistics; phone", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page);
+  await fillProfile(page);
+  await booksScenario({ page, browser, api, assert, eventually, artifacts, server, root });
   await context.close();
 });
 

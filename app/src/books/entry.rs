@@ -135,7 +135,9 @@ fn Facts(
     let amount = |d: Option<rust_decimal::Decimal>| d.map(i18n::money).unwrap_or_default();
     let date = e.issue_date.clone();
     let (platform, workflow) = (platform_key(e.status), workflow_key(e.workflow));
-    let numbers = voucher_numbers(&e).join(", ");
+    let numbers = Some(voucher_numbers(&e).join(", "))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "—".into());
     let in_books = hoadon_core::books::revenue_in_books(&e.recordings);
     let related = e
         .related

@@ -9,7 +9,8 @@
 
 use super::texts::{self, platform_key, signature_key, workflow_key};
 use super::{
-    Period, PeriodData, PeriodPicker, all_pages, entry::EntryPanel, import::Import, invoice_title,
+    Period, PeriodData, PeriodPicker, all_pages, entry::EntryPanel, headers, import::Import,
+    invoice_title,
 };
 use crate::Session;
 use crate::api::{self, Payload};
@@ -131,7 +132,6 @@ fn List(session: Session, inbox: Inbox, open: RwSignal<Option<String>>) -> impl 
             }
         });
     };
-    let head = move |key: &'static str| view! { <th scope="col">{move || t(key)}</th> };
     view! {
         <div class="toolbar">
             <label for="books-filter">{move || t("bk.filter")}</label>
@@ -152,9 +152,9 @@ fn List(session: Session, inbox: Inbox, open: RwSignal<Option<String>>) -> impl 
                 <thead><tr>
                     <th scope="col"><input type="checkbox" id="books-pick-all" aria-label=move || t("bk.pick.all")
                         prop:checked=all_picked on:change=pick_all /></th>
-                    {head("issue_date")}{head("invoice")}{head("buyer")}{head("totals.total")}
-                    {head("bk.platform")}{head("bk.workflow")}{head("bk.warnings")}
-                    {head("signature")}{head("bk.outcome")}
+                    {headers(session, &[("issue_date", false), ("invoice", false), ("buyer", false),
+                        ("totals.total", true), ("bk.platform", false), ("bk.workflow", false),
+                        ("bk.warnings", true), ("signature", false), ("bk.outcome", false)])}
                 </tr></thead>
                 <tbody>
                     <For each=move || shown.get() key=|e| (e.id.clone(), e.version) let(e)>

@@ -227,6 +227,18 @@ pub async fn all_pages<T: DeserializeOwned>(
     Ok((all, true))
 }
 
+/// A table's column headers by word key; `true` marks a column of figures, aligned right as
+/// they are.
+pub fn headers(session: Session, cols: &'static [(&'static str, bool)]) -> impl IntoView {
+    cols.iter()
+        .map(|&(key, num)| {
+            view! {
+                <th scope="col" class=num.then_some("num")>{move || texts::text(session.lang.get(), key)}</th>
+            }
+        })
+        .collect_view()
+}
+
 /// An invoice as the accountant names it: form and symbol · number.
 pub fn invoice_title(key: &InvoiceKey) -> String {
     format!("{}{} · {}", key.form, key.symbol, key.number)

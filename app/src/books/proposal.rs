@@ -30,6 +30,33 @@ pub fn is_account(s: &str) -> bool {
     (3..=10).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The fields of a voucher and of a line the form shows, each with its messages.
+const VOUCHER_FIELDS: [&str; 4] = ["date", "description", "receivable_account", "customer.code"];
+const LINE_FIELDS: [&str; 5] = [
+    "product_code",
+    "amount",
+    "vat",
+    "revenue_account",
+    "vat_account",
+];
+
+/// Every path at which the form shows messages: each voucher and line (as a whole) and their
+/// fields. A finding at another path (`vouchers`, `vouchers[0].kind`) is listed below them.
+fn shown_paths(vouchers: &[VoucherDraft]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (i, v) in vouchers.iter().enumerate() {
+        let at = format!("vouchers[{i}]");
+        out.extend(VOUCHER_FIELDS.iter().map(|f| format!("{at}.{f}")));
+        for j in 0..v.lines.len() {
+            let lat = format!("{at}.lines[{j}]");
+            out.extend(LINE_FIELDS.iter().map(|f| format!("{lat}.{f}")));
+            out.insert(lat);
+        }
+        out.insert(at);
+    }
+    out
+}
+
 /// An amount in VND at the invoice's rate, rounded as the core rounds the dong.
 fn vnd(amount: Decimal, rate: Decimal) -> Decimal {
     round_money(amount.saturating_mul(rate), Currency::VND)
@@ -178,6 +205,16 @@ pub fn ProposalEditor(
         .filter(|d| !d.path.contains(".customer.") && !d.path.contains(".lines["))
         .cloned()
         .collect();
+    let shown = StoredValue::new(shown_paths(&proposal.vouchers));
+    let elsewhere = move || {
+        let lang = session.lang.get();
+        form.details.with(|d| {
+            d.iter()
+                .filter(|d| !shown.with_value(|s| s.contains(&d.path)))
+                .map(|d| format!("{} ({})", super::entry::message(d, lang), d.path))
+                .collect::<Vec<_>>()
+        })
+    };
     let record = move |_| {
         if !form.bad.with_untracked(BTreeSet::is_empty) {
             return;
@@ -241,6 +278,9 @@ pub fn ProposalEditor(
             </div>
             <p class="status" role="status" id="record-said">{move || said.get()}</p>
             <p class="error" role="alert" id="record-error">{move || error.get()}</p>
+            <ul class="errors" id="record-findings">
+                {move || elsewhere().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+            </ul>
         </section>
     }
 }
@@ -315,6 +355,7 @@ fn Voucher(form: Form, i: usize, foreign: bool) -> impl IntoView {
                 seed creating=form.creating />
             <p class="hint" id=format!("vouchers[{i}].customer-name")>{customer}</p>
             {(0..lines).map(|j| view! { <Line form i j foreign /> }).collect_view()}
+            <p class="msg" id=format!("vouchers[{i}]-msg")>{move || form.msgs(&format!("vouchers[{i}]"))}</p>
             <p class="sums" id=format!("voucher-{i}-sums")><strong>{move || t("bk.sums")}": "</strong>{sums}
                 {move || (lang() == Lang::Vi).then_some(" đ")}</p>
         </fieldset>
@@ -407,6 +448,8 @@ fn Line(form: Form, i: usize, j: usize, foreign: bool) -> impl IntoView {
                 {form.input(i, p("vat_account"), "bk.vat_account", "text", out_get, out_set)}
             </div>
             <p class="hint">{vnd_line}</p>
+            <p class="msg" id=format!("vouchers[{i}].lines[{j}]-msg")>
+                {move || form.msgs(&format!("vouchers[{i}].lines[{j}]"))}</p>
         </fieldset>
     }
 }
@@ -414,6 +457,43 @@ fn Line(form: Form, i: usize, j: usize, foreign: bool) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_at_a_field_a_line_or_a_voucher_are_shown_there() {
+        let line = VoucherLine {
+            product_code: None,
+            description: "Giấy in".into(),
+            unit: None,
+            quantity: None,
+            amount: Decimal::ONE,
+            amount_vnd: Decimal::ONE,
+            vat_rate: "8%".into(),
+            vat: Decimal::ZERO,
+            vat_vnd: Decimal::ZERO,
+            revenue_account: "5111".into(),
+            vat_account: "33311".into(),
+        };
+        let v = VoucherDraft {
+            kind: hoadon_core::api::books::VoucherKind::Sale,
+            date: "2026-12-01".into(),
+            description: "Bán hàng".into(),
+            customer: Default::default(),
+            receivable_account: "131".into(),
+            lines: vec![line.clone(), line],
+            reverses: None,
+        };
+        let shown = shown_paths(&[v]);
+        for p in [
+            "vouchers[0]",
+            "vouchers[0].customer.code",
+            "vouchers[0].lines[1]",
+            "vouchers[0].lines[1].vat_account",
+        ] {
+            assert!(shown.contains(p), "{p}");
+        }
+        assert!(!shown.contains("vouchers") && !shown.contains("vouchers[0].kind"));
+        assert!(!shown.contains("vouchers[0].lines[2].amount"));
+    }
 
     #[test]
     fn accounts_are_three_to_ten_digits() {

@@ -5,7 +5,7 @@
 
 use super::chart::Bars;
 use super::texts::{self, platform_key};
-use super::{ExportButtons, Period, PeriodData, PeriodPicker};
+use super::{ExportButtons, Period, PeriodData, PeriodPicker, headers};
 use crate::Session;
 use crate::api;
 use crate::i18n::{self, Lang};
@@ -78,7 +78,6 @@ fn Section(
 ) -> impl IntoView {
     let t = move |k| texts::text(session.lang.get(), k);
     let lang = move || session.lang.get();
-    let head = move |key: &'static str| view! { <th scope="col">{move || t(key)}</th> };
     let chart = {
         let rows = rows.clone();
         move || {
@@ -97,8 +96,8 @@ fn Section(
             <div class="table-wrap">
                 <table class="list stack">
                     <thead><tr>
-                        {head("bk.stats.group")}{head("bk.stats.count")}{head("bk.amount_vnd")}
-                        {head("bk.vat_vnd")}{head("bk.total_vnd")}
+                        {headers(session, &[("bk.stats.group", false), ("bk.stats.count", true),
+                            ("bk.amount_vnd", true), ("bk.vat_vnd", true), ("bk.total_vnd", true)])}
                     </tr></thead>
                     <tbody>
                         {rows.into_iter().map(|r| {

@@ -233,6 +233,7 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         "bk.out.notice_applied" => ("Đã áp dụng thông báo", "Notice applied"),
         "bk.out.notice_pending" => ("Thông báo chờ hóa đơn", "Notice awaits its invoice"),
         "bk.out.refused" => ("Bị từ chối", "Refused"),
+        "bk.number" => ("Số chứng từ", "Voucher number"),
         "bk.vouchers.title" => ("Chứng từ đã ghi sổ", "Recorded vouchers"),
         "bk.amount_vnd" => ("Tiền hàng (VND)", "Net (VND)"),
         "bk.vat_vnd" => ("Thuế GTGT (VND)", "VAT (VND)"),

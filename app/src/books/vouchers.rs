@@ -5,7 +5,7 @@
 
 use super::settings::SettingsForm;
 use super::texts::{self, voucher_kind_key};
-use super::{ExportButtons, Period, PeriodData, PeriodPicker, all_pages, invoice_title};
+use super::{ExportButtons, Period, PeriodData, PeriodPicker, all_pages, headers, invoice_title};
 use crate::Session;
 use crate::i18n;
 use hoadon_core::api::books::VoucherView;
@@ -44,7 +44,6 @@ pub fn VouchersScreen(session: Session) -> impl IntoView {
             })
         })
     };
-    let head = move |key: &'static str| view! { <th scope="col">{move || t(key)}</th> };
     view! {
         <section class="card vouchers">
             <h1>{move || t("bk.vouchers.title")}</h1>
@@ -53,8 +52,9 @@ pub fn VouchersScreen(session: Session) -> impl IntoView {
             <div class="table-wrap">
                 <table class="list stack" id="vouchers-list">
                     <thead><tr>
-                        {head("number")}{head("bk.date")}{head("bk.kind")}{head("invoice")}{head("bk.customer")}
-                        {head("bk.amount_vnd")}{head("bk.vat_vnd")}{head("bk.total_vnd")}{head("bk.reversed_by")}
+                        {headers(session, &[("bk.number", false), ("bk.date", false), ("bk.kind", false),
+                            ("invoice", false), ("buyer", false), ("bk.amount_vnd", true),
+                            ("bk.vat_vnd", true), ("bk.total_vnd", true), ("bk.reversed_by", false)])}
                     </tr></thead>
                     <tbody>
                         {move || vouchers.get().into_iter().map(|v| {
@@ -66,12 +66,12 @@ pub fn VouchersScreen(session: Session) -> impl IntoView {
                             let label = move |k: &'static str| move || t(k);
                             view! {
                                 <tr data-number=v.number.clone()>
-                                    <td data-label=move || i18n::text(lang(), "number")>{v.number.clone()}</td>
+                                    <td data-label=label("bk.number")>{v.number.clone()}</td>
                                     <td data-label=label("bk.date")>{move || i18n::date(lang(), &date)}</td>
                                     <td data-label=label("bk.kind")>{label(kind)}
                                         {v.draft.reverses.clone().map(|n| view! { " ("{label("bk.reverses")}" "{n}")" })}</td>
                                     <td data-label=move || i18n::text(lang(), "invoice")>{invoice_title(&v.invoice)}</td>
-                                    <td data-label=label("bk.customer")>{customer}</td>
+                                    <td data-label=move || i18n::text(lang(), "buyer")>{customer}</td>
                                     <td class="num" data-label=label("bk.amount_vnd")>{i18n::money(amount)}</td>
                                     <td class="num" data-label=label("bk.vat_vnd")>{i18n::money(vat)}</td>
                                     <td class="num" data-label=label("bk.total_vnd")>{i18n::money(amount + vat)}</td>
