@@ -213,6 +213,37 @@ pub mod count_serde {
     }
 }
 
+/// A record's version (`u64`) that also takes a whole number written `2.0`, as the document's
+/// `integer` does (see [`whole`]).
+pub mod version_serde {
+    use serde::de::{self, Deserializer, Visitor};
+    use std::fmt;
+
+    struct Version;
+
+    impl Visitor<'_> for Version {
+        type Value = u64;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a whole number from 0")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+            super::whole(v)
+                .and_then(|n| u64::try_from(n).ok())
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(Version)
+    }
+}
+
 /// `Decimal` that a JSON client may send as a string (`"18500000.5"`) or as an integer, never as
 /// a float: a float literal has already lost the exact value before we see it, so it is refused
 /// with a message saying what to send instead. Strings are held to the document's contract

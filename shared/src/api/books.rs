@@ -364,6 +364,7 @@ pub struct Proposal {
 #[serde(deny_unknown_fields)]
 pub struct RecordRequest {
     pub action: BookAction,
+    #[serde(deserialize_with = "crate::money::version_serde::deserialize")]
     pub version: u64,
     pub vouchers: Vec<VoucherDraft>,
 }

@@ -100,16 +100,24 @@ async fn import_files(
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
     caller.require(BOOKKEEPERS)?;
-    let name = q
-        .name
-        .map(|n| {
-            n.chars()
-                .filter(|c| !c.is_control())
-                .take(200)
-                .collect::<String>()
-        })
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "upload".into());
+    if body.is_empty() {
+        return Err(ApiError::BadRequest(
+            "the body is the file (XML or ZIP), and it is empty".into(),
+        ));
+    }
+    // The name only labels the report and the entries: control characters are dropped.
+    let name = match q.name {
+        Some(n) if n.chars().count() > 200 => {
+            return Err(ApiError::BadRequest("name: at most 200 characters".into()));
+        }
+        Some(n) => n.chars().filter(|c| !c.is_control()).collect::<String>(),
+        None => String::new(),
+    };
+    let name = if name.trim().is_empty() {
+        "upload".into()
+    } else {
+        name
+    };
     let mut importer = Importer::new(&state.0.services, &caller.store).await?;
     importer.file(&name, &body).await?;
     Ok(Json(importer.finish().await?))
@@ -195,7 +203,8 @@ async fn list_entries(
     path = "/api/books/sync",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "How many entries were added", body = u64),
+        (status = 200, description = "How many entries were added", body = u64,
+            content_type = "application/json"),
         super::openapi::SignedIn,
         (status = 403, response = super::openapi::Forbidden),
     )
