@@ -85,6 +85,15 @@ pub fn fields(kind: &str) -> Option<&'static [Field]> {
         f("unit", Text(50), true, "Đơn vị tính", "Unit"),
         f("unit_price", Decimal(6), true, "Đơn giá", "Unit price"),
         f("tax_rate", TaxRate, false, "Thuế suất", "VAT rate"),
+        // The books post this product's revenue here (e.g. 5113 for a service) instead of the
+        // tenant's default (#18); its digits are checked where a voucher is recorded.
+        f(
+            "revenue_account",
+            Text(10),
+            false,
+            "Tài khoản doanh thu",
+            "Revenue account",
+        ),
     ];
     const UNITS: &[Field] = &[
         f("code", Text(50), true, "Mã", "Code"),

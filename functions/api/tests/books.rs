@@ -571,8 +571,12 @@ async fn bulk_recording_leaves_what_needs_review_and_never_records_twice() {
         );
     }
     let doc = foreign(1, buyer(1));
-    for l in &doc.lines {
-        let p = json!({"code": l.code.clone().unwrap(), "name": l.name, "unit": l.unit.clone().unwrap(), "unit_price": "1"});
+    for (i, l) in doc.lines.iter().enumerate() {
+        // The second line is a service: its product posts to 5113, the first to the default.
+        let mut p = json!({"code": l.code.clone().unwrap(), "name": l.name, "unit": l.unit.clone().unwrap(), "unit_price": "1"});
+        if i == 1 {
+            p["revenue_account"] = json!("5113");
+        }
         assert_eq!(
             app.call("POST", "/api/catalogs/products", Some(&t), &[], Some(p))
                 .await
