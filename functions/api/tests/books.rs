@@ -725,3 +725,65 @@ async fn a_period_is_pulled_from_another_hoadon_once() {
         "{v}"
     );
 }
+
+/// A platform that hands out pages of files (the `InvoiceSource` port's fake), and fails on
+/// demand.
+struct FakeSource {
+    pages: Vec<Vec<(String, String)>>,
+    fail_at: Option<usize>,
+}
+
+#[async_trait::async_trait]
+impl hoadon_api::books::source::InvoiceSource for FakeSource {
+    async fn page(
+        &self,
+        _from: &str,
+        _to: &str,
+        cursor: Option<&str>,
+    ) -> Result<hoadon_api::books::source::SourcePage, hoadon_api::books::source::SourceError> {
+        let i: usize = cursor.map_or(0, |c| c.parse().unwrap());
+        if self.fail_at == Some(i) {
+            return Err(hoadon_api::books::source::SourceError::Unavailable(
+                "the platform is down".into(),
+            ));
+        }
+        Ok(hoadon_api::books::source::SourcePage {
+            files: self.pages[i]
+                .iter()
+                .map(|(name, xml)| hoadon_core::api::books::BookFile {
+                    name: name.clone(),
+                    xml: xml.clone(),
+                })
+                .collect(),
+            next: (i + 1 < self.pages.len()).then(|| (i + 1).to_string()),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_source_is_read_page_by_page_and_its_failure_is_reported() {
+    let app = spawn_app().await;
+    let svc = &app.state.0.services;
+    let ts = hoadon_api::store::TenantStore::new("anphat", app.state.0.store.clone());
+    let file = |n: u64| (format!("{n}.xml"), signed(&foreign(n, buyer(n)), false));
+    let source = FakeSource {
+        pages: vec![
+            vec![file(1), file(2)],
+            vec![file(2), ("junk.xml".into(), "<x/>".into())],
+            vec![file(3)],
+        ],
+        fail_at: None,
+    };
+    let r = hoadon_api::books::source::pull(svc, &ts, &source, FROM, TO)
+        .await
+        .unwrap();
+    assert_eq!((r.imported, r.duplicates, r.refused), (3, 1, 1), "{r:?}");
+    let down = FakeSource {
+        fail_at: Some(1),
+        ..source
+    };
+    let e = hoadon_api::books::source::pull(svc, &ts, &down, FROM, TO)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "books.source", "{e}");
+}
