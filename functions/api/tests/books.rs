@@ -65,6 +65,10 @@ fn year_of_files() -> Vec<(String, Vec<u8>)> {
     files
 }
 
+fn of_number(entries: &[Value], n: u64) -> &Value {
+    entries.iter().find(|e| e["key"]["number"] == n).unwrap()
+}
+
 fn count(v: &Value, key: &str) -> u64 {
     v[key].as_u64().unwrap_or_else(|| panic!("{key} in {v}"))
 }
@@ -132,6 +136,8 @@ async fn a_year_of_invoices_imports_once_and_the_second_upload_imports_nothing()
     let altered = entries.iter().find(|e| e["key"]["number"] == 301).unwrap();
     assert_eq!(altered["seller_signature"], "invalid");
     assert!(pluck(altered, "warnings", "code").contains(&"import.signature.invalid"));
+    // Another seller's invoices are not the company's revenue: said on each.
+    assert!(pluck(of_number(&entries, 1), "warnings", "code").contains(&"import.other_seller"));
     // Workflow as the seed has it.
     let of = |n: u64| entries.iter().find(|e| e["key"]["number"] == n).unwrap();
     assert_eq!(of(1)["workflow"], "revenue_not_recorded");

@@ -213,6 +213,26 @@ impl<'a> Importer<'a> {
             return Ok(());
         }
         let now = self.svc.clock.now();
+        let mut inv = inv;
+        if !self.own_tax_id.is_empty() && inv.key.seller_tax_id != self.own_tax_id {
+            // Revenue is the seller's: another company's invoice (a purchase, a sister
+            // company's sale) is kept, but the accountant is told before recording it.
+            inv.warnings.push(hoadon_core::api::Detail {
+                severity: hoadon_core::Severity::Warning,
+                code: "import.other_seller".into(),
+                path: "NBan/MST".into(),
+                message_vi: format!(
+                    "Người bán {} không phải công ty ({}): hóa đơn này không phải doanh thu của \
+                     công ty.",
+                    inv.key.seller_tax_id, self.own_tax_id
+                ),
+                message_en: format!(
+                    "The seller {} is not the company ({}): this invoice is not the company's \
+                     revenue.",
+                    inv.key.seller_tax_id, self.own_tax_id
+                ),
+            });
+        }
         let item = Self::item(file, &inv, ImportOutcome::Imported);
         let xml = inv.xml.clone();
         let mut entry = BookEntry::new(inv, Source::Imported, now);
