@@ -324,3 +324,45 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_signed_invoice_moved_beside_a_forged_one_is_not_the_sellers_signature() {
+    let signed = read("data/signed-invoice.xml");
+    let ours = read_file(signed.as_bytes()).unwrap();
+    assert_eq!(
+        serde_json::to_value(&invoices(&ours)[0].seller_signature).unwrap(),
+        "valid"
+    );
+    // Wrapping: the genuine DLHDon and its DSCKS moved under another element, a forged
+    // DLHDon (another total) first, where the reader looks.
+    let start = signed.find("<DLHDon").unwrap();
+    let end = signed.find("</DSCKS>").unwrap() + "</DSCKS>".len();
+    let genuine = &signed[start..end];
+    let dl_end = genuine.find("</DLHDon>").unwrap() + "</DLHDon>".len();
+    let forged = genuine[..dl_end]
+        .replacen(" Id=\"", " data-x=\"", 1)
+        .replace("<TgTTTBSo>", "<TgTTTBSo>9");
+    let wrapped = format!(
+        "{}{forged}<TTKhac>{genuine}</TTKhac>{}",
+        &signed[..start],
+        &signed[end..]
+    );
+    let found = read_file(wrapped.as_bytes()).unwrap();
+    let inv = invoices(&found)[0];
+    assert_eq!(
+        serde_json::to_value(&inv.seller_signature).unwrap(),
+        "invalid",
+        "{:?}",
+        inv.signatures
+    );
+    let w = inv
+        .warnings
+        .iter()
+        .find(|w| w.code == "import.signature.invalid")
+        .unwrap();
+    assert!(
+        w.message_en.contains("signature wrapping"),
+        "{}",
+        w.message_en
+    );
+}

@@ -229,11 +229,20 @@ pub(super) fn read(
         )
     })?;
     let signatures: Vec<SignatureVerdict> = reports.iter().map(verdict).collect();
-    let seller_signature = match reports.iter().find(|r| r.location.ends_with("DSCKS/NBan")) {
-        None => SellerSignature::Missing,
-        Some(r) if r.valid && r.strict => SellerSignature::Valid,
-        Some(r) if r.valid => SellerSignature::Tolerated,
-        Some(_) => SellerSignature::Invalid,
+    // The seller's signature is the one at `HDon/DSCKS/NBan` of this very invoice (the slice's
+    // root), where the verifier's anti-wrapping rules apply; a signature elsewhere (a
+    // `DSCKS/NBan` moved under another element beside a forged `DLHDon`) is nobody's.
+    let at = |role: &str| format!("HDon/DSCKS/{role}");
+    let sellers: Vec<&SignatureReport> = reports
+        .iter()
+        .filter(|r| r.location == at("NBan"))
+        .collect();
+    let seller_signature = match sellers[..] {
+        [] if reports.is_empty() => SellerSignature::Missing,
+        [] | [_, _, ..] => SellerSignature::Invalid,
+        [r] if r.valid && r.strict => SellerSignature::Valid,
+        [r] if r.valid => SellerSignature::Tolerated,
+        [_] => SellerSignature::Invalid,
     };
     let mut warnings = Vec::new();
     if wrapped {
@@ -374,9 +383,16 @@ fn is_dong(written: &str) -> bool {
         )
 }
 
+/// A signature's role: `NBan`, `CQT`, `NMua`… only where an invoice's signatures sit
+/// (`HDon/DSCKS/<role>`); anywhere else its location, which is no role.
 fn verdict(r: &SignatureReport) -> SignatureVerdict {
+    let role = r
+        .location
+        .strip_prefix("HDon/DSCKS/")
+        .filter(|rest| !rest.contains('/'))
+        .map_or_else(|| r.location.clone(), str::to_owned);
     SignatureVerdict {
-        role: r.location.rsplit('/').next().unwrap_or_default().to_owned(),
+        role,
         valid: r.valid,
         strict: r.strict,
         signer: r.signer.clone(),
@@ -401,11 +417,17 @@ fn signature_warnings(
             "The invoice carries no seller signature.".into(),
         )),
         SellerSignature::Invalid => {
-            let why = sigs
-                .iter()
-                .find(|s| s.role == "NBan")
-                .and_then(|s| s.failure.clone())
-                .unwrap_or_default();
+            let why = match sigs.iter().filter(|s| s.role == "NBan").count() {
+                0 => "no signature at HDon/DSCKS/NBan covers this invoice (a signature elsewhere \
+                      is not the seller's: signature wrapping?)"
+                    .to_owned(),
+                1 => sigs
+                    .iter()
+                    .find(|s| s.role == "NBan")
+                    .and_then(|s| s.failure.clone())
+                    .unwrap_or_default(),
+                n => format!("{n} seller signatures"),
+            };
             out.push(warning(
                 "import.signature.invalid",
                 "DSCKS/NBan",

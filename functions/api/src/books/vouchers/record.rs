@@ -52,12 +52,12 @@ fn check(
 ) -> Vec<Finding> {
     let (customers, products) = (&catalogs.customers, &catalogs.products);
     let mut out = Vec::new();
-    if vouchers.is_empty() || vouchers.len() > 4 {
+    if vouchers.is_empty() || vouchers.len() != proposed.len() {
         out.push(finding(
             "books.voucher.count",
             "vouchers".into(),
-            "Từ 1 đến 4 chứng từ.",
-            "One to four vouchers.",
+            "Số chứng từ phải bằng số chứng từ đề xuất.",
+            "As many vouchers as the proposal has.",
         ));
     }
     for (i, v) in vouchers.iter().enumerate() {
@@ -70,17 +70,17 @@ fn check(
                 "This action does not make this kind of voucher.",
             ));
         }
-        if v.kind == VoucherKind::Reversal
-            && !proposed
-                .iter()
-                .any(|p| p.reverses.is_some() && p.reverses == v.reverses)
-        {
-            out.push(finding(
-                "books.voucher.reverses",
-                format!("{at}.reverses"),
-                "Chỉ đảo được chứng từ mà đề xuất nêu.",
-                "Only the voucher the proposal names can be reversed.",
-            ));
+        // Values may be edited; what the voucher does may not: the proposal's kind, in its
+        // place, reversing exactly what it named (nothing else can be marked reversed).
+        match proposed.get(i) {
+            Some(p) if p.kind == v.kind && p.reverses == v.reverses => {}
+            _ => out.push(finding(
+                "books.voucher.proposal",
+                format!("{at}.kind"),
+                "Chứng từ phải theo đề xuất: cùng loại, cùng thứ tự, đảo đúng chứng từ đã nêu.",
+                "Vouchers follow the proposal: the same kinds, in its order, reversing only what \
+                 it named.",
+            )),
         }
         if v.date.parse::<hoadon_core::Date>().is_err() {
             out.push(finding(
@@ -417,6 +417,22 @@ async fn write(
     ))
 }
 
+/// What a bulk action leaves to a person even when everything maps: a signature that is
+/// invalid or missing, another seller's invoice, a differing copy not yet resolved.
+fn needs_a_person(e: &BookEntry) -> bool {
+    const SERIOUS: &[&str] = &[
+        "import.signature.invalid",
+        "import.signature.missing",
+        "import.signature.authority_invalid",
+        "import.signature.authority_missing",
+        "import.other_seller",
+    ];
+    !e.conflicts.is_empty()
+        || e.warnings
+            .iter()
+            .any(|w| SERIOUS.contains(&w.code.as_str()))
+}
+
 /// `POST /api/books/record`: the same action on many entries, each with its proposal as is;
 /// an entry whose proposal has warnings (something not mapped) is left for review.
 pub async fn bulk(
@@ -452,11 +468,17 @@ pub async fn bulk(
             }
             Err(err) => return Err(err),
         };
-        if !proposal.warnings.is_empty() {
+        let (status, _) = current_status(ts, &e).await?;
+        let findings = check(
+            &proposal.vouchers,
+            kinds(status, req.action),
+            &proposal.vouchers,
+            &catalogs,
+        );
+        if !proposal.warnings.is_empty() || !findings.is_empty() || needs_a_person(&e) {
             items.push(item("needs_review", Vec::new()));
             continue;
         }
-        let (status, _) = current_status(ts, &e).await?;
         match write(
             svc,
             ts,
