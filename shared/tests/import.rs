@@ -330,7 +330,7 @@ fn a_signed_invoice_moved_beside_a_forged_one_is_not_the_sellers_signature() {
     let signed = read("data/signed-invoice.xml");
     let ours = read_file(signed.as_bytes()).unwrap();
     assert_eq!(
-        serde_json::to_value(&invoices(&ours)[0].seller_signature).unwrap(),
+        serde_json::to_value(invoices(&ours)[0].seller_signature).unwrap(),
         "valid"
     );
     // Wrapping: the genuine DLHDon and its DSCKS moved under another element, a forged
@@ -350,7 +350,7 @@ fn a_signed_invoice_moved_beside_a_forged_one_is_not_the_sellers_signature() {
     let found = read_file(wrapped.as_bytes()).unwrap();
     let inv = invoices(&found)[0];
     assert_eq!(
-        serde_json::to_value(&inv.seller_signature).unwrap(),
+        serde_json::to_value(inv.seller_signature).unwrap(),
         "invalid",
         "{:?}",
         inv.signatures
