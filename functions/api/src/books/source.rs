@@ -80,8 +80,10 @@ pub async fn pull(
         for f in &page.files {
             importer.file(&f.name, f.xml.as_bytes()).await?;
         }
+        // An empty page is not the end (a page's entries may all lack a file); a cursor that
+        // does not move is.
         match page.next {
-            Some(n) if !page.files.is_empty() => cursor = Some(n),
+            Some(n) if cursor.as_ref() != Some(&n) => cursor = Some(n),
             _ => break,
         }
     }
@@ -104,6 +106,41 @@ impl std::fmt::Debug for HoadonSource {
     }
 }
 
+/// Whether a pull may go to `base`: `(https, loopback)`, or `None`. The address comes from a
+/// user, and the request carries a token: no user information (`http://localhost@10.0.0.5/`),
+/// `https://` to a name or a public IP address, plain `http://` only to the loopback address
+/// (a local hoadon, in builds without the AWS adapters). Names are not resolved here: a name that resolves to a private address is
+/// the operator's network policy's to refuse (an egress rule), as for the T-VAN adapter.
+fn address_allowed(base: &str) -> Option<(bool, bool)> {
+    let uri: axum::http::Uri = base.parse().ok()?;
+    let authority = uri.authority()?;
+    if authority.as_str().contains('@') || base.len() > 300 {
+        return None;
+    }
+    let host = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let ip: Option<std::net::IpAddr> = host.parse().ok();
+    let loopback = ip.is_some_and(|ip| ip.is_loopback());
+    match uri.scheme_str()? {
+        // Lambda's own runtime API listens on loopback: builds with the AWS adapters never
+        // pull over plain http.
+        "http" if loopback && !cfg!(feature = "aws") => Some((false, true)),
+        "https" => match ip {
+            Some(ip) if ip.is_loopback() => None,
+            Some(std::net::IpAddr::V4(v4))
+                if v4.is_private() || v4.is_link_local() || v4.is_unspecified() =>
+            {
+                None
+            }
+            Some(ip) if ip.is_unspecified() || ip.is_multicast() => None,
+            _ => Some((true, loopback)),
+        },
+        _ => None,
+    }
+}
+
 /// Largest page answer read (bytes).
 const MAX_PAGE_BYTES: usize = 64 << 20;
 
@@ -111,14 +148,16 @@ impl HoadonSource {
     /// `base`: `https://…` (or `http://` on loopback, for a local instance).
     pub fn new(base: &str, token: &str) -> Result<Self, ApiError> {
         let base = base.trim_end_matches('/').to_owned();
-        let loopback = base.starts_with("http://127.0.0.1") || base.starts_with("http://localhost");
-        if !(base.starts_with("https://") || loopback) || base.len() > 300 {
-            return Err(ApiError::Unprocessable(
+        let (https, loopback) = address_allowed(&base).ok_or_else(|| {
+            ApiError::Unprocessable(
                 "books.source_url",
-                "Địa chỉ nguồn phải là https:// / the source's address must be https://".into(),
-            ));
-        }
-        let client = hoadon_signing::http::client(Duration::from_secs(10), !loopback)
+                "Địa chỉ nguồn: https:// tới một máy chủ công khai (http:// chỉ cho 127.0.0.1), \
+                 không kèm tên đăng nhập / the source's address: https:// to a public host \
+                 (http:// only to 127.0.0.1), without user information"
+                    .into(),
+            )
+        })?;
+        let client = hoadon_signing::http::client(Duration::from_secs(10), https && !loopback)
             .map_err(|e| ApiError::Upstream("books.source", e))?;
         Ok(HoadonSource {
             base,
@@ -210,4 +249,36 @@ pub async fn files(
         });
     }
     Ok(Page { items, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_allowed;
+
+    #[test]
+    fn a_pull_goes_only_where_it_should() {
+        assert_eq!(
+            address_allowed("https://hoadon.example.vn"),
+            Some((true, false))
+        );
+        assert_eq!(
+            address_allowed("https://203.0.113.7:8443"),
+            Some((true, false))
+        );
+        for refused in [
+            "http://hoadon.example.vn",
+            "http://localhost@10.0.0.5:8080/x?",
+            "https://user@hoadon.example.vn",
+            "https://10.0.0.5",
+            "https://169.254.169.254/latest/meta-data",
+            "https://127.0.0.1:8443",
+            "https://0.0.0.0",
+            "ftp://hoadon.example.vn",
+            "hoadon.example.vn",
+        ] {
+            assert_eq!(address_allowed(refused), None, "{refused}");
+        }
+        let local = address_allowed("http://127.0.0.1:8080");
+        assert_eq!(local.is_some(), !cfg!(feature = "aws"));
+    }
 }

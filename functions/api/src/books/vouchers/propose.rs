@@ -294,8 +294,19 @@ pub async fn vouchers(
         }
         (PlatformStatus::Adjustment, BookAction::InvoiceRecord) => {
             // A decrease written with positive amounts (format 2.1.0 says so in TCDChinh).
-            let decrease = e.related.as_ref().and_then(|r| r.direction) == Some(2)
-                && e.lines.iter().filter_map(|l| l.amount).sum::<Decimal>() > Decimal::ZERO;
+            let total = e
+                .lines
+                .iter()
+                .filter_map(|l| l.amount)
+                .try_fold(Decimal::ZERO, Decimal::checked_add)
+                .ok_or_else(|| {
+                    ApiError::Unprocessable(
+                        "books.amount",
+                        "Số tiền vượt giới hạn / an amount is out of range".into(),
+                    )
+                })?;
+            let decrease =
+                e.related.as_ref().and_then(|r| r.direction) == Some(2) && total > Decimal::ZERO;
             let sign = if decrease {
                 -Decimal::ONE
             } else {
