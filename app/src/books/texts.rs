@@ -86,7 +86,7 @@ pub fn bulk_key(outcome: &str) -> &'static str {
 
 fn pair(key: &str) -> Option<(&'static str, &'static str)> {
     Some(match key {
-        "bk.title" => ("Sổ hóa đơn", "Books"),
+        "bk.title" => ("Sổ sách", "Books"),
         "bk.period" => ("Kỳ", "Period"),
         "bk.from" => ("Từ ngày", "From"),
         "bk.to" => ("Đến ngày", "To"),

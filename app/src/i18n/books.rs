@@ -4,7 +4,7 @@
 /// `(vi, en)` for `key`, or `None` when it is not one of these.
 pub fn pair(key: &str) -> Option<(&'static str, &'static str)> {
     Some(match key {
-        "nav.books" => ("Sổ hóa đơn", "Books"),
+        "nav.books" => ("Sổ sách", "Books"),
         "nav.vouchers" => ("Chứng từ", "Vouchers"),
         "nav.reports" => ("Thống kê", "Reports"),
         _ => return None,
