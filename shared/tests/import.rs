@@ -366,3 +366,29 @@ fn a_signed_invoice_moved_beside_a_forged_one_is_not_the_sellers_signature() {
         w.message_en
     );
 }
+
+#[test]
+fn an_issue_date_is_read_as_a_day_or_the_invoice_is_refused() {
+    let xml = example();
+    for (written, read_as) in [
+        ("15/10/2025", "2025-10-15"),
+        ("2025-10-15T08:30:00", "2025-10-15"),
+    ] {
+        let x = xml.replacen(
+            "<NLap>2025-10-15</NLap>",
+            &format!("<NLap>{written}</NLap>"),
+            1,
+        );
+        let found = read_file(x.as_bytes()).unwrap();
+        let inv = invoices(&found)[0];
+        assert_eq!(inv.issue_date, read_as);
+        assert!(inv.warnings.iter().any(|w| w.code == "import.date_form"));
+    }
+    for bad in ["", "sometime"] {
+        let x = xml.replacen("<NLap>2025-10-15</NLap>", &format!("<NLap>{bad}</NLap>"), 1);
+        assert_eq!(
+            read_file(x.as_bytes()).unwrap_err().code,
+            "import.unidentified"
+        );
+    }
+}

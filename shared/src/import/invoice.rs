@@ -298,6 +298,19 @@ fn understand(
         symbol: doc.symbol.trim().to_uppercase(),
         number,
     };
+    // The books file an invoice under its date: one that cannot be read as a day would be in
+    // no period, so it is read in the forms seen (a date-time, `dd/mm/yyyy`) or refused.
+    let written = doc.issue_date.trim().to_owned();
+    let date = issue_day(&written).ok_or_else(|| unidentified("NLap (YYYY-MM-DD)"))?;
+    if date != written {
+        warnings.push(warning(
+            "import.date_form",
+            "NLap",
+            format!("Ngày lập ghi \"{written}\", đọc là {date}."),
+            format!("The issue date is written \"{written}\"; read as {date}."),
+        ));
+        doc.issue_date = date;
+    }
     if let Some(written) = doc.currency.clone()
         && is_dong(&written)
     {
@@ -371,6 +384,18 @@ fn understand(
         key,
         xml: String::new(),
     })
+}
+
+/// An issue date as a day `YYYY-MM-DD`: as written, the day of a date-time, or `dd/mm/yyyy`.
+fn issue_day(written: &str) -> Option<String> {
+    let ok = |d: &str| d.parse::<crate::Date>().is_ok().then(|| d.to_owned());
+    ok(written)
+        .or_else(|| written.get(..10).and_then(ok))
+        .or_else(|| {
+            let mut parts = written.split('/');
+            let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+            ok(&format!("{y:0>4}-{m:0>2}-{d:0>2}"))
+        })
 }
 
 /// The dong as real files write it, other than `VND`.

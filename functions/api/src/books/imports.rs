@@ -360,10 +360,10 @@ impl<'a> Importer<'a> {
         for (mut entry, item) in batch {
             let notes = self.pending_notes(&mut entry).await?;
             ops.extend(insert_ops(self.ts, &entry));
-            if notes {
+            if let Some(v) = notes {
                 ops.push(Op::Delete {
                     key: self.ts.key("BOOKNOTE", entry_id(&entry.key)),
-                    condition: Condition::Always,
+                    condition: Condition::Version(v),
                 });
             }
             applied.push((entry, item, notes));
@@ -382,12 +382,14 @@ impl<'a> Importer<'a> {
                 Err(e) => return Err(e.into()),
             }
         }
-        for (entry, item, notes) in applied {
+        for (mut entry, item, _) in applied {
+            // Notes read again: one may have arrived since the batch read them.
+            let notes = self.pending_notes(&mut entry).await?;
             let mut ops: Vec<Op> = insert_ops(self.ts, &entry).into();
-            if notes {
+            if let Some(v) = notes {
                 ops.push(Op::Delete {
                     key: self.ts.key("BOOKNOTE", entry_id(&entry.key)),
-                    condition: Condition::Always,
+                    condition: Condition::Version(v),
                 });
             }
             match self.ts.transact(ops).await {
@@ -412,16 +414,18 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
-    /// Applies 04/SS rows that arrived before the invoice; true when there were any.
-    async fn pending_notes(&self, entry: &mut BookEntry) -> Result<bool, ApiError> {
+    /// Applies 04/SS rows that arrived before the invoice; the notes item's version when there
+    /// were any (deleted at that version with the insert, so a row added meanwhile is not lost:
+    /// the insert fails and is retried).
+    async fn pending_notes(&self, entry: &mut BookEntry) -> Result<Option<u64>, ApiError> {
         let Some(item) = self.ts.get("BOOKNOTE", &entry_id(&entry.key)).await? else {
-            return Ok(false);
+            return Ok(None);
         };
         let rows: Vec<NoticeRow> = from_item(&item)?;
         for r in &rows {
             apply_notice(entry, r);
         }
-        Ok(true)
+        Ok(Some(item.version))
     }
 
     /// A 04/SS row: applied to its invoice, or kept until the invoice arrives.
@@ -436,7 +440,7 @@ impl<'a> Importer<'a> {
             warnings: 0,
         };
         for _ in 0..5 {
-            let op = match find(self.ts, &id).await? {
+            let (op, outcome) = match find(self.ts, &id).await? {
                 Some((mut entry, version)) => {
                     if entry.source == Source::Hoadon {
                         // hoadon's own invoices are corrected in hoadon, not by a file.
@@ -475,10 +479,19 @@ impl<'a> Importer<'a> {
                     )
                 }
             };
-            match self.ts.transact(vec![op.0]).await {
+            // A note waits only while its invoice is not in the books: if the invoice arrives
+            // meanwhile, this fails and the row is applied to it on the next round.
+            let mut ops = vec![op];
+            if outcome == ImportOutcome::NoticePending {
+                ops.push(Op::Check {
+                    key: self.ts.key("BOOKKEY", &id),
+                    condition: Condition::NotExists,
+                });
+            }
+            match self.ts.transact(ops).await {
                 Ok(_) => {
-                    self.count(op.1);
-                    self.list(item(op.1));
+                    self.count(outcome);
+                    self.list(item(outcome));
                     return Ok(());
                 }
                 Err(StoreError::ConditionFailed { .. }) => continue,
