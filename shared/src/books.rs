@@ -59,6 +59,32 @@ pub fn actions(status: PlatformStatus, recordings: &[Recording]) -> Vec<BookActi
     }
 }
 
+/// [`workflow`] for an original that a replacement in the books names: not yet recorded, its
+/// revenue must not be (the replacement's is the revenue), so only its invoice is recorded.
+pub fn workflow_replaced(
+    status: PlatformStatus,
+    recordings: &[Recording],
+    replaced: bool,
+) -> Workflow {
+    if replaced && status == PlatformStatus::Original && done_for(status, recordings).is_none() {
+        return Workflow::InvoiceNotCreated;
+    }
+    workflow(status, recordings, false)
+}
+
+/// [`actions`] for an original that a replacement names: "create invoice record" only, never a
+/// sale (which would count the revenue twice, once here and once on the replacement).
+pub fn actions_replaced(
+    status: PlatformStatus,
+    recordings: &[Recording],
+    replaced: bool,
+) -> Vec<BookAction> {
+    if replaced && status == PlatformStatus::Original && done_for(status, recordings).is_none() {
+        return vec![BookAction::InvoiceRecord];
+    }
+    actions(status, recordings)
+}
+
 /// Why an amount could not be computed (past `decimal(21,6)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Overflow;

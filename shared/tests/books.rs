@@ -120,3 +120,24 @@ proptest! {
         prop_assert_eq!((na, nb), (-a, -b));
     }
 }
+
+#[test]
+fn a_replaced_original_records_its_invoice_only() {
+    use BookAction::*;
+    use PlatformStatus::*;
+    assert_eq!(
+        hoadon_core::books::actions_replaced(Original, &[], true),
+        [InvoiceRecord]
+    );
+    assert_eq!(
+        hoadon_core::books::workflow_replaced(Original, &[], true),
+        Workflow::InvoiceNotCreated
+    );
+    // Already sold before the replacement arrived: done; the replacement reverses it.
+    let sold = [rec(SalesVoucher, Original, true)];
+    assert!(hoadon_core::books::actions_replaced(Original, &sold, true).is_empty());
+    assert_eq!(
+        hoadon_core::books::workflow_replaced(Original, &sold, true),
+        Workflow::RevenueRecorded
+    );
+}

@@ -140,8 +140,12 @@ async fn a_year_of_invoices_imports_once_and_the_second_upload_imports_nothing()
     assert!(pluck(of_number(&entries, 1), "warnings", "code").contains(&"import.other_seller"));
     // Workflow as the seed has it.
     let of = |n: u64| entries.iter().find(|e| e["key"]["number"] == n).unwrap();
-    assert_eq!(of(1)["workflow"], "revenue_not_recorded");
-    assert_eq!(of(1)["actions"], json!(["sales_voucher"]));
+    assert_eq!(of(30)["workflow"], "revenue_not_recorded");
+    assert_eq!(of(30)["actions"], json!(["sales_voucher"]));
+    // 1 is replaced by 281: its own revenue is never recorded, only its invoice.
+    assert_eq!(of(1)["replaced_by"]["number"], 281);
+    assert_eq!(of(1)["workflow"], "invoice_not_created");
+    assert_eq!(of(1)["actions"], json!(["invoice_record"]));
     assert_eq!(
         of(281)["workflow"],
         "revenue_not_recorded",
@@ -220,10 +224,6 @@ async fn recording_happens_once_and_the_books_come_out_right() {
             signed(&foreign(1, buyer(1)), false).into_bytes(),
         ),
         (
-            "2.xml".to_owned(),
-            signed(&correction(2, 1, 1, buyer(1)), false).into_bytes(),
-        ),
-        (
             "3.xml".to_owned(),
             signed(&foreign(3, buyer(1)), false).into_bytes(),
         ),
@@ -237,11 +237,10 @@ async fn recording_happens_once_and_the_books_come_out_right() {
         ),
     ];
     let (_, r) = app.import(&t, "few.zip", zip(&files)).await;
-    assert_eq!(count(&r, "imported"), 5, "{r}");
+    assert_eq!(count(&r, "imported"), 4, "{r}");
     let entries = app.books(&t, FROM, TO).await;
-    let (one, two, three, four, five) = (
+    let (one, three, four, five) = (
         id_of(&entries, 1),
-        id_of(&entries, 2),
         id_of(&entries, 3),
         id_of(&entries, 4),
         id_of(&entries, 5),
@@ -383,9 +382,19 @@ async fn recording_happens_once_and_the_books_come_out_right() {
         b.1
     );
 
-    // The replacement of 1: its original's revenue is in the books → "invoice not created";
-    // a sales voucher for it proposes the reversal of the original's voucher.
+    // The replacement of 1 arrives: its original's revenue is in the books → "invoice not
+    // created"; a sales voucher for it proposes the reversal of the original's voucher.
+    let replacement = signed(&correction(2, 1, 1, buyer(1)), false).into_bytes();
+    let (_, r) = app.import(&t, "2.xml", replacement).await;
+    assert_eq!(count(&r, "imported"), 1, "{r}");
     let entries = app.books(&t, FROM, TO).await;
+    let two = id_of(&entries, 2);
+    let one_view = entries.iter().find(|e| e["id"] == one.as_str()).unwrap();
+    assert_eq!(one_view["replaced_by"]["number"], 2);
+    assert_eq!(
+        one_view["workflow"], "revenue_recorded",
+        "sold before it was replaced"
+    );
     let two_view = entries.iter().find(|e| e["id"] == two.as_str()).unwrap();
     assert_eq!(two_view["workflow"], "invoice_not_created");
     let (_, p) = app
@@ -560,11 +569,15 @@ async fn recording_happens_once_and_the_books_come_out_right() {
         [
             ("adjustment", 1),
             ("cancelled", 1),
-            ("original", 2),
+            ("original", 1),
+            ("replaced", 1),
             ("replacement", 1)
         ]
     );
-    assert_eq!(st["total"]["count"], 4);
+    assert_eq!(
+        st["total"]["count"], 3,
+        "5, the replacement 2, the adjustment 4"
+    );
     assert_eq!(st["by_series"][0]["group"], format!("1{SYMBOL}"));
     let (s, _, bytes) = app
         .download(
@@ -822,4 +835,65 @@ async fn a_source_is_read_page_by_page_and_its_failure_is_reported() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), "books.source", "{e}");
+}
+
+#[tokio::test]
+async fn a_replaced_original_never_records_revenue_of_its_own() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    let files = vec![
+        (
+            "o.xml".to_owned(),
+            signed(&foreign(1, buyer(1)), false).into_bytes(),
+        ),
+        (
+            "r.xml".to_owned(),
+            signed(&correction(2, 1, 1, buyer(1)), false).into_bytes(),
+        ),
+    ];
+    app.import(&t, "pair.zip", zip(&files)).await;
+    let entries = app.books(&t, FROM, TO).await;
+    let (o, r) = (id_of(&entries, 1), id_of(&entries, 2));
+    // The replacement is the revenue (its original's is not in the books): sold, no reversal.
+    let (_, p) = app
+        .get(&t, &format!("/api/books/{r}/proposal?action=sales_voucher"))
+        .await;
+    assert_eq!(p["vouchers"].as_array().unwrap().len(), 1, "{p}");
+    assert_eq!(
+        record_proposal(&app, &t, &r, "sales_voucher").await.0,
+        StatusCode::OK
+    );
+    // The original: a sale is refused; its invoice is recorded without revenue.
+    let (s, v) = app
+        .get(&t, &format!("/api/books/{o}/proposal?action=sales_voucher"))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("books.not_allowed"))
+    );
+    let (_, p) = app
+        .get(
+            &t,
+            &format!("/api/books/{o}/proposal?action=invoice_record"),
+        )
+        .await;
+    assert_eq!(p["vouchers"][0]["kind"], "invoice_only");
+    assert_eq!(p["vouchers"][0]["lines"], json!([]));
+    let (s, e) = record_proposal(&app, &t, &o, "invoice_record").await;
+    assert_eq!(
+        (s, e["workflow"].as_str()),
+        (StatusCode::OK, Some("invoice_created")),
+        "{e}"
+    );
+    // Revenue in the books once: the replacement's.
+    let (_, st) = app
+        .get(&t, "/api/vouchers?from=2025-01-01&to=2025-12-31")
+        .await;
+    let sales = st["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["kind"] == "sale")
+        .count();
+    assert_eq!(sales, 1);
 }

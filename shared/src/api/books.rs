@@ -117,6 +117,9 @@ pub struct BookEntryView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority_code: Option<String>,
     pub seller_signature: SellerSignature,
+    /// The replacement in the books that names this invoice (its revenue is the replacement's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<InvoiceKey>,
     /// When a 04/SS (or hoadon) cancelled it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_on: Option<String>,

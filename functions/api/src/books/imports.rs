@@ -25,8 +25,8 @@ use hoadon_core::import::{
 };
 use std::io::{Read, Seek};
 
-/// New entries per transaction (two items each, under the 100-operation limit).
-pub const BATCH: usize = 40;
+/// New entries per transaction (two or three items each, under the 100-operation limit).
+pub const BATCH: usize = 30;
 /// Most entries a ZIP may have.
 pub const MAX_ENTRIES: usize = 200_000;
 /// Most bytes a ZIP may decompress to, all entries together.
@@ -385,7 +385,7 @@ impl<'a> Importer<'a> {
         for (mut entry, item, _) in applied {
             // Notes read again: one may have arrived since the batch read them.
             let notes = self.pending_notes(&mut entry).await?;
-            let mut ops: Vec<Op> = insert_ops(self.ts, &entry).into();
+            let mut ops: Vec<Op> = insert_ops(self.ts, &entry);
             if let Some(v) = notes {
                 ops.push(Op::Delete {
                     key: self.ts.key("BOOKNOTE", entry_id(&entry.key)),

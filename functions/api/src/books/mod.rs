@@ -201,9 +201,11 @@ pub(crate) fn from_item<T: for<'de> Deserialize<'de>>(item: &Item) -> Result<T, 
 }
 
 /// The two items that put a new entry in the books, conditioned on the invoice not being there.
-pub(crate) fn insert_ops(ts: &TenantStore, entry: &BookEntry) -> [Op; 2] {
+/// A replacement also marks what it replaces (`BOOKREPL / <original id>`), whether or not the
+/// original is in the books yet: a replaced original never records revenue of its own.
+pub(crate) fn insert_ops(ts: &TenantStore, entry: &BookEntry) -> Vec<Op> {
     let id = entry_id(&entry.key);
-    [
+    let mut ops = vec![
         Op::Put {
             key: ts.key("BOOKKEY", &id),
             data: to_json(&Identity { sk: entry.sk() }),
@@ -214,7 +216,28 @@ pub(crate) fn insert_ops(ts: &TenantStore, entry: &BookEntry) -> [Op; 2] {
             data: to_json(entry),
             condition: Condition::NotExists,
         },
-    ]
+    ];
+    if entry.kind == InvoiceKind::Replacement
+        && let Some(original) = entry.related.as_ref().and_then(|r| r.key.as_ref())
+    {
+        ops.push(Op::Put {
+            key: ts.key("BOOKREPL", entry_id(original)),
+            data: to_json(&entry.key),
+            condition: Condition::Always,
+        });
+    }
+    ops
+}
+
+/// The replacement in the books that names this entry, if any.
+pub(crate) async fn replaced_by(
+    ts: &TenantStore,
+    e: &BookEntry,
+) -> Result<Option<InvoiceKey>, ApiError> {
+    match ts.get("BOOKREPL", &entry_id(&e.key)).await? {
+        Some(item) => Ok(Some(from_item(&item)?)),
+        None => Ok(None),
+    }
 }
 
 /// The entry of an invoice key, with its version.
@@ -244,7 +267,7 @@ pub async fn entry_ops(
     if ts.get("BOOKKEY", &entry_id(&entry.key)).await?.is_some() {
         return Ok(Vec::new());
     }
-    Ok(insert_ops(ts, &entry).into())
+    Ok(insert_ops(ts, &entry))
 }
 
 fn hoadon_entry(rec: &InvoiceRecord, now: i64) -> Option<BookEntry> {
@@ -325,13 +348,18 @@ pub async fn view(
 ) -> Result<BookEntryView, ApiError> {
     let (status, cancelled_on) = current_status(ts, e).await?;
     let in_books = status == PlatformStatus::Replacement && original_in_books(ts, e).await?;
+    let replaced = replaced_by(ts, e).await?;
     Ok(BookEntryView {
         id: entry_id(&e.key),
         key: e.key.clone(),
         issue_date: e.issue_date.clone(),
         status,
-        workflow: hoadon_core::books::workflow(status, &e.recordings, in_books),
-        actions: hoadon_core::books::actions(status, &e.recordings),
+        workflow: match &replaced {
+            Some(_) => hoadon_core::books::workflow_replaced(status, &e.recordings, true),
+            None => hoadon_core::books::workflow(status, &e.recordings, in_books),
+        },
+        actions: hoadon_core::books::actions_replaced(status, &e.recordings, replaced.is_some()),
+        replaced_by: replaced,
         source: e.source,
         invoice_id: e.invoice_id.clone(),
         file_name: e.file_name.clone(),

@@ -81,12 +81,16 @@ pub async fn stats(ts: &TenantStore, from: &str, to: &str) -> Result<Stats, ApiE
                 amounts(|a| a.total_vat),
                 amounts(|a| a.total),
             );
-            by_status
-                .entry(status_name(status))
-                .or_default()
-                .add(net, vat, sum, 1);
-            // Valid revenue only below: a cancelled invoice counts by status, nowhere else.
-            if status == PlatformStatus::Cancelled {
+            // A replaced original counts as such by status, and its replacement carries the
+            // figures: like a cancelled one, it is in no other row (no revenue counted twice).
+            let replaced = super::replaced_by(ts, e).await?.is_some();
+            let group = if replaced && status == PlatformStatus::Original {
+                "replaced".to_owned()
+            } else {
+                status_name(status)
+            };
+            by_status.entry(group).or_default().add(net, vat, sum, 1);
+            if status == PlatformStatus::Cancelled || replaced {
                 continue;
             }
             total.add(net, vat, sum, 1);

@@ -58,11 +58,12 @@ pub(crate) fn allowed(
     status: PlatformStatus,
     e: &BookEntry,
     action: BookAction,
+    replaced: bool,
 ) -> Result<(), ApiError> {
     if hoadon_core::books::done_for(status, &e.recordings).is_some() {
         return Err(already_recorded());
     }
-    if !hoadon_core::books::actions(status, &e.recordings).contains(&action) {
+    if !hoadon_core::books::actions_replaced(status, &e.recordings, replaced).contains(&action) {
         return Err(ApiError::Conflict(
             "books.not_allowed",
             "Thao tác không áp dụng cho hóa đơn ở trạng thái này / this action does not apply to \

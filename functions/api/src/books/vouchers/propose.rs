@@ -283,6 +283,15 @@ pub async fn vouchers(
                 ));
             }
         }
+        (PlatformStatus::Original, BookAction::InvoiceRecord) => {
+            // Replaced before its revenue was recorded: the replacement carries the revenue.
+            out.push(draft(
+                VoucherKind::InvoiceOnly,
+                &e.issue_date,
+                format!("Hóa đơn {invoice} đã bị thay thế (doanh thu theo hóa đơn thay thế)"),
+                Vec::new(),
+            ));
+        }
         (PlatformStatus::Replacement, BookAction::InvoiceRecord) => {
             let l = lines(e, products, &settings, Decimal::ONE, at, warnings)?;
             out.push(draft(
@@ -376,7 +385,8 @@ pub async fn propose_with(
     catalogs: &Catalogs,
 ) -> Result<Proposal, ApiError> {
     let (status, cancelled_on) = super::super::current_status(ts, e).await?;
-    super::allowed(status, e, action)?;
+    let replaced = super::super::replaced_by(ts, e).await?;
+    super::allowed(status, e, action, replaced.is_some())?;
     let mut warnings = Vec::new();
     let vouchers = vouchers(
         ts,

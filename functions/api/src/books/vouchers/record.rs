@@ -20,6 +20,7 @@ fn kinds(status: PlatformStatus, action: BookAction) -> &'static [VoucherKind] {
     use VoucherKind::*;
     match (status, action) {
         (PlatformStatus::Original, BookAction::SalesVoucher) => &[Sale],
+        (PlatformStatus::Original, BookAction::InvoiceRecord) => &[InvoiceOnly],
         (PlatformStatus::Replacement, BookAction::SalesVoucher) => &[Sale, Reversal],
         (PlatformStatus::Replacement, BookAction::InvoiceRecord) => &[InvoiceOnly],
         (PlatformStatus::Adjustment, BookAction::InvoiceRecord) => &[Adjustment],
@@ -202,6 +203,40 @@ fn unmapped(v: &VoucherDraft) -> Vec<Detail> {
     out
 }
 
+/// What must still hold when a recording commits, read before its proposal: a sale of an
+/// original only while no replacement names it; a replacement's recording only while its
+/// original's entry is as read (recorded since → the proposal would have reversed it).
+async fn guard(
+    ts: &TenantStore,
+    e: &BookEntry,
+    status: PlatformStatus,
+    action: BookAction,
+) -> Result<Vec<Op>, ApiError> {
+    let mut ops = Vec::new();
+    if status == PlatformStatus::Original && action == BookAction::SalesVoucher {
+        ops.push(Op::Check {
+            key: ts.key("BOOKREPL", crate::books::entry_id(&e.key)),
+            condition: Condition::NotExists,
+        });
+    }
+    if status == PlatformStatus::Replacement
+        && let Some(key) = e.related.as_ref().and_then(|r| r.key.as_ref())
+    {
+        let id = crate::books::entry_id(key);
+        ops.push(match find(ts, &id).await? {
+            Some((o, v)) => Op::Check {
+                key: ts.key("BOOK", o.sk()),
+                condition: Condition::Version(v),
+            },
+            None => Op::Check {
+                key: ts.key("BOOKKEY", id),
+                condition: Condition::NotExists,
+            },
+        });
+    }
+    Ok(ops)
+}
+
 /// `POST /api/books/{id}/record`: one transaction, or nothing.
 pub async fn record(
     svc: &Services,
@@ -213,7 +248,8 @@ pub async fn record(
     let catalogs = Catalogs::load(ts).await?;
     let (e, version) = find(ts, id).await?.ok_or(ApiError::NotFound)?;
     let (status, _) = current_status(ts, &e).await?;
-    allowed(status, &e, req.action)?;
+    let replaced = crate::books::replaced_by(ts, &e).await?.is_some();
+    allowed(status, &e, req.action, replaced)?;
     if version != req.version {
         return Err(ApiError::Conflict(
             "books.changed",
@@ -222,6 +258,7 @@ pub async fn record(
                 .into(),
         ));
     }
+    let guards = guard(ts, &e, status, req.action).await?;
     let proposal = propose_with(ts, &e, version, req.action, &catalogs).await?;
     let findings = check(
         &req.vouchers,
@@ -232,7 +269,18 @@ pub async fn record(
     if !findings.is_empty() {
         return Err(ApiError::Validation(findings));
     }
-    write(svc, ts, e, version, status, req.action, req.vouchers, actor).await
+    write(
+        svc,
+        ts,
+        e,
+        version,
+        status,
+        req.action,
+        req.vouchers,
+        guards,
+        actor,
+    )
+    .await
 }
 
 /// Writes the recording: numbers, vouchers, feed positions, the reversed vouchers' marks and
@@ -246,6 +294,7 @@ async fn write(
     status: PlatformStatus,
     action: BookAction,
     vouchers: Vec<VoucherDraft>,
+    guards: Vec<Op>,
     actor: &str,
 ) -> Result<BookEntryView, ApiError> {
     let (settings, _) = crate::books::settings(ts).await?;
@@ -372,6 +421,8 @@ async fn write(
             condition: Condition::Version(version),
         });
         let entry_index = ops.len() - 1;
+        let first_guard = ops.len();
+        ops.extend(guards.iter().cloned());
         if ops.len() > ts.max_transaction_ops() {
             // A sale with a reversal is 12 items; a store configured below that cannot record
             // it at once, and half a recording is never written.
@@ -391,6 +442,14 @@ async fn write(
             Ok(v) => {
                 tracing::info!(event = "books.recorded", tenant = ts.tenant(), entry = %crate::books::entry_id(&entry.key));
                 return view(ts, &entry, v[entry_index]).await;
+            }
+            Err(StoreError::ConditionFailed { index }) if index >= first_guard => {
+                return Err(ApiError::Conflict(
+                    "books.changed",
+                    "Hóa đơn liên quan (gốc hoặc thay thế) đã thay đổi; tải lại đề xuất / the \
+                     related invoice (original or replacement) changed; reload the proposal"
+                        .into(),
+                ));
             }
             Err(StoreError::ConditionFailed { index }) if index == entry_index => {
                 // The entry moved: recorded by another click, user or retry.
@@ -456,6 +515,8 @@ pub async fn bulk(
             items.push(item("not_found", Vec::new()));
             continue;
         };
+        let (status, _) = current_status(ts, &e).await?;
+        let guards = guard(ts, &e, status, req.action).await?;
         let proposal = match propose_with(ts, &e, version, req.action, &catalogs).await {
             Ok(p) => p,
             Err(ApiError::Conflict("books.already_recorded", _)) => {
@@ -468,7 +529,6 @@ pub async fn bulk(
             }
             Err(err) => return Err(err),
         };
-        let (status, _) = current_status(ts, &e).await?;
         let findings = check(
             &proposal.vouchers,
             kinds(status, req.action),
@@ -487,6 +547,7 @@ pub async fn bulk(
             status,
             req.action,
             proposal.vouchers,
+            guards,
             actor,
         )
         .await
