@@ -15,6 +15,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeCertificate } from "./certificates.mjs";
 
 /** Today in Vietnam (the server's calendar for issue dates), and this month's first and last day. */
 function thisMonth() {
@@ -44,7 +45,7 @@ const noOverflow = (page) => page.evaluate(() => document.documentElement.scroll
  * unsigned XML file: the example document with today's date, a number and series of its own, a
  * buyer the catalog lacks and one line of a product the catalog has.
  */
-function invoiceFile(root, { tag, number, date, sellerTaxId, product, buyer }) {
+function invoiceFile(root, { tag, number, date, sellerTaxId, product, buyer, signer }) {
   const doc = JSON.parse(readFileSync(join(root, "shared/examples/invoice.json"), "utf8"));
   const yy = date.slice(2, 4);
   Object.assign(doc, { symbol: `C${yy}TBK`, number, issue_date: date, data_id: `DLHDon-${tag}` });
@@ -56,9 +57,11 @@ function invoiceFile(root, { tag, number, date, sellerTaxId, product, buyer }) {
   const dir = mkdtempSync(join(tmpdir(), "hoadon-e2e-books-"));
   const json = join(dir, "invoice.json");
   writeFileSync(json, JSON.stringify(doc));
-  const xml = execFileSync("cargo", ["run", "-q", "-p", "hoadon-cli", "--", "render", json], { cwd: root, encoding: "utf8" });
+  const hoadon = (...args) => execFileSync("cargo", ["run", "-q", "-p", "hoadon-cli", "--", ...args], { cwd: root, encoding: "utf8" });
   const file = join(dir, `hd-${number}.xml`);
-  writeFileSync(file, xml);
+  writeFileSync(file, hoadon("render", json));
+  // Signed by the seller (`hoadon sign`, a certificate of its tax id), when asked.
+  if (signer) writeFileSync(file, hoadon("sign", "--key", signer.key, "--cert", signer.cert, file));
   return { file, name: `hd-${number}.xml`, buyer: doc.buyer };
 }
 
@@ -184,11 +187,13 @@ export async function booksScenario(h) {
   assert(csv.includes(voucher), "the CSV has the voucher: " + csv.slice(0, 400));
   assert(csv.includes(inv.buyer.code), "the CSV names the customer code");
 
-  // Two more files in one pick (a request each): one to the customer now in the catalog, one to
-  // a buyer it lacks. Both picked, "Create sales voucher with invoice" in bulk: the first is
+  // Two more files in one pick (a request each), signed: one to the customer now in the catalog,
+  // one to a buyer it lacks. Both picked, "Create sales voucher with invoice" in bulk: the first is
   // recorded, the second left for review.
-  const known = invoiceFile(root, { tag, number: number + 1, date: period.today, sellerTaxId, product, buyer: inv.buyer });
-  const unknown = invoiceFile(root, { tag, number: number + 2, date: period.today, sellerTaxId, product,
+  // Signed by the seller this time: bulk leaves an unsigned invoice to a person.
+  const signer = makeCertificate(mkdtempSync(join(tmpdir(), "hoadon-e2e-books-")), "seller", `/C=VN/CN=Seller/UID=MST:${sellerTaxId}`);
+  const known = invoiceFile(root, { tag, number: number + 1, date: period.today, sellerTaxId, product, buyer: inv.buyer, signer });
+  const unknown = invoiceFile(root, { tag, number: number + 2, date: period.today, sellerTaxId, product, signer,
     buyer: { name: `Hộ kinh doanh Lạ ${tag}`, tax_id: freshTaxId(), code: `KH-LA-${tag}`, address: "1 Lê Lợi, Huế" } });
   await inbox(page, period);
   await page.locator("#books-import-file").setInputFiles([known.file, unknown.file]);

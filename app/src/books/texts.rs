@@ -80,6 +80,7 @@ pub fn bulk_key(outcome: &str) -> &'static str {
         "needs_review" => "bk.bulk.needs_review",
         "not_allowed" => "bk.bulk.not_allowed",
         "not_found" => "bk.bulk.not_found",
+        "already_recorded" => "bk.bulk.already_recorded",
         _ => "bk.bulk.other",
     }
 }
@@ -129,6 +130,7 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         "bk.bulk.needs_review" => ("Cần xem lại", "Needs review"),
         "bk.bulk.not_allowed" => ("Không áp dụng", "Not allowed"),
         "bk.bulk.not_found" => ("Không tìm thấy", "Not found"),
+        "bk.bulk.already_recorded" => ("Đã ghi sổ từ trước", "Already recorded"),
         "bk.bulk.other" => ("Khác", "Other"),
         "bk.back" => ("← Về danh sách", "← Back to the list"),
         "bk.gone" => (
@@ -300,6 +302,7 @@ mod tests {
             (voucher_kind_key(VoucherKind::InvoiceOnly), "invoice_only"),
             (outcome_key(ImportOutcome::NoticePending), "notice_pending"),
             (bulk_key("needs_review"), "needs_review"),
+            (bulk_key("already_recorded"), "already_recorded"),
             ("bk.set.tt133", "tt133"),
         ];
         for (key, name) in keys {
