@@ -90,7 +90,7 @@ pub fn actions_replaced(
 pub struct Overflow;
 
 /// The posting lines of an invoice, each amount multiplied by `sign` (1, or -1 for a decrease):
-/// one line per goods, promotion-with-value and discount line (notes carry no amount), the
+/// one line per goods and discount line (notes and promotions carry no revenue), the
 /// revenue account from `accounts` (the product's own when it has one), VAT per line at its
 /// rate with the rounding difference of each rate group put on that group's largest line, so
 /// the VAT sums to the invoice's per-rate VAT; VND at `rate` the same way.
@@ -108,7 +108,9 @@ pub fn posting_lines(
         let Some(amount) = l.amount.filter(|a| !a.is_zero()) else {
             continue;
         };
-        if l.nature == 4 {
+        // Notes carry no amount; a promotion (khuyến mại) is given free: no revenue, as the
+        // invoice's own totals leave it out.
+        if l.nature == 4 || l.nature == 2 {
             continue;
         }
         let amount = if l.nature == 3 && amount > Decimal::ZERO {

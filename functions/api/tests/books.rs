@@ -897,3 +897,43 @@ async fn a_replaced_original_never_records_revenue_of_its_own() {
         .count();
     assert_eq!(sales, 1);
 }
+
+#[tokio::test]
+async fn the_voucher_posts_the_vat_the_invoice_declares() {
+    let app = spawn_app().await;
+    let t = app.login("admin@anphat.vn").await;
+    // Both lines at 10 %: 38,250,000 net, 3,825,000 VAT computed; the file declares 3,824,000.
+    let doc = foreign(4, buyer(4));
+    let unsigned = hoadon_core::xml::render(&hoadon_core::check(&doc).invoice.unwrap());
+    let declared = unsigned.replacen("<TThue>3825000</TThue>", "<TThue>3824000</TThue>", 1);
+    assert_ne!(declared, unsigned);
+    let xml = signer()
+        .sign_invoice(&declared, "2025-10-15T09:30:12".parse().unwrap())
+        .unwrap();
+    let (_, r) = app.import(&t, "declared.xml", xml.into_bytes()).await;
+    assert_eq!(count(&r, "imported"), 1, "{r}");
+    let id = id_of(&app.books(&t, FROM, TO).await, 4);
+    let (_, p) = app
+        .get(
+            &t,
+            &format!("/api/books/{id}/proposal?action=sales_voucher"),
+        )
+        .await;
+    let vat: rust_decimal::Decimal = p["vouchers"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            l["vat"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(vat, rust_decimal::Decimal::from(3_824_000), "{p}");
+    assert!(
+        pluck(&p, "warnings", "code").contains(&"books.vat_declared"),
+        "{p}"
+    );
+}

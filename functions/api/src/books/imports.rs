@@ -30,7 +30,7 @@ pub const BATCH: usize = 30;
 /// Most entries a ZIP may have.
 pub const MAX_ENTRIES: usize = 200_000;
 /// Most bytes a ZIP may decompress to, all entries together.
-pub const MAX_TOTAL_BYTES: u64 = 8 << 30;
+pub const MAX_TOTAL_BYTES: u64 = 2 << 30;
 /// Largest imported `HDon` kept inline in its entry; larger ones go to the archive.
 const INLINE_XML: usize = 64 << 10;
 
@@ -300,7 +300,15 @@ impl<'a> Importer<'a> {
                 }
                 // The coded copy of the same invoice data: keep it, with its code.
                 entry.authority_code = inv.authority_code.clone();
-                entry.archive_key = Some(format!("inline:{}", inv.xml));
+                entry.archive_key = Some(if inv.xml.len() > INLINE_XML {
+                    self.svc
+                        .archive
+                        .put(self.ts.tenant(), inv.xml.as_bytes())
+                        .await
+                        .map_err(|e| ApiError::Unavailable(e.to_string()))?
+                } else {
+                    format!("inline:{}", inv.xml)
+                });
                 entry.warnings = inv.warnings.clone();
                 ImportOutcome::Coded
             } else {
@@ -378,7 +386,8 @@ impl<'a> Importer<'a> {
                     }
                     return Ok(());
                 }
-                Err(StoreError::ConditionFailed { .. }) => {}
+                // A key raced, or one entry is too large for the store: one by one.
+                Err(StoreError::ConditionFailed { .. } | StoreError::TooLarge(_)) => {}
                 Err(e) => return Err(e.into()),
             }
         }
@@ -396,6 +405,17 @@ impl<'a> Importer<'a> {
                 Ok(_) => {
                     self.count(ImportOutcome::Imported);
                     self.list(item);
+                }
+                Err(StoreError::TooLarge(why)) => {
+                    // One invoice past the store's item size: refused, the rest proceeds.
+                    self.refuse(
+                        &item.file,
+                        FileRefusal::new(
+                            "import.too_large",
+                            format!("Hóa đơn quá lớn để lưu ({why})."),
+                            format!("The invoice is too large to keep ({why})."),
+                        ),
+                    );
                 }
                 Err(StoreError::ConditionFailed { .. }) => {
                     // Another upload recorded it meanwhile: what is that copy to this one?

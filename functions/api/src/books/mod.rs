@@ -275,6 +275,8 @@ fn hoadon_entry(rec: &InvoiceRecord, now: i64) -> Option<BookEntry> {
         Ok(inv) => {
             let mut e = BookEntry::new(inv, Source::Hoadon, now);
             e.invoice_id = Some(rec.id.clone());
+            // A coded series' MCCQT is on the record (the document is the seller's).
+            e.authority_code = rec.authority.as_ref().and_then(|a| a.code.clone());
             e.data_digest = rec.xml_sha256.clone().unwrap_or_default();
             Some(e)
         }

@@ -54,7 +54,9 @@ fn rows(v: &VoucherRecord) -> Vec<Vec<String>> {
     let w = &v.view;
     let d = &w.draft;
     let head = |l: Option<&hoadon_core::api::books::VoucherLine>| -> Vec<String> {
-        let s = |o: &Option<String>| o.clone().unwrap_or_default();
+        // Names come from other companies' files: a cell a spreadsheet would run as a formula
+        // (`=HYPERLINK(…)`) is written as text.
+        let s = |o: &Option<String>| inert(o.clone().unwrap_or_default());
         let n = |x: rust_decimal::Decimal| x.normalize().to_string();
         vec![
             w.number.clone(),
@@ -63,7 +65,7 @@ fn rows(v: &VoucherRecord) -> Vec<Vec<String>> {
                 .ok()
                 .and_then(|k| k.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            d.description.clone(),
+            inert(d.description.clone()),
             w.invoice.form.clone(),
             w.invoice.symbol.clone(),
             w.invoice.number.to_string(),
@@ -78,7 +80,7 @@ fn rows(v: &VoucherRecord) -> Vec<Vec<String>> {
             n(w.exchange_rate),
             d.receivable_account.clone(),
             l.map(|l| s(&l.product_code)).unwrap_or_default(),
-            l.map(|l| l.description.clone()).unwrap_or_default(),
+            l.map(|l| inert(l.description.clone())).unwrap_or_default(),
             l.map(|l| s(&l.unit)).unwrap_or_default(),
             l.and_then(|l| l.quantity).map(n).unwrap_or_default(),
             l.map(|l| n(l.amount)).unwrap_or_default(),
@@ -96,6 +98,15 @@ fn rows(v: &VoucherRecord) -> Vec<Vec<String>> {
         return vec![head(None)];
     }
     d.lines.iter().map(|l| head(Some(l))).collect()
+}
+
+/// Text that a spreadsheet would read as a formula, made inert with a leading `'`.
+fn inert(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
 }
 
 /// `GET /api/vouchers/export?from&to&format`.

@@ -180,12 +180,27 @@ fn lines(
                     "Số tiền vượt giới hạn / an amount is out of range".into(),
                 )
             })?;
-    // `posting_lines` skips notes and zero lines: map back by the lines that remain.
+    if !currency.is_vnd() && e.exchange_rate.is_none() {
+        warnings.push(warn(
+            "books.exchange_rate_missing",
+            format!("{at}.lines"),
+            format!(
+                "Hóa đơn {} không có tỷ giá (TGia): số tiền VND tính theo tỷ giá 1.",
+                e.currency
+            ),
+            format!(
+                "The {} invoice has no exchange rate (TGia): VND amounts use 1.",
+                e.currency
+            ),
+        ));
+    }
+    declared_vat(e, &mut out, rate, sign, at, warnings);
+    // `posting_lines` skips notes, promotions and zero lines: map back by the lines that remain.
     let kept: Vec<usize> = e
         .lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| l.nature != 4 && l.amount.is_some_and(|a| !a.is_zero()))
+        .filter(|(_, l)| l.nature != 4 && l.nature != 2 && l.amount.is_some_and(|a| !a.is_zero()))
         .map(|(i, _)| i)
         .collect();
     for (j, line) in out.iter_mut().enumerate() {
@@ -211,6 +226,59 @@ fn lines(
         }
     }
     Ok(out)
+}
+
+/// The voucher posts the VAT the invoice declares for each rate (the legal figure the buyer
+/// deducts), not the recomputed one: a rate group whose declared VAT differs has the difference
+/// on its largest line, and a warning says so.
+fn declared_vat(
+    e: &BookEntry,
+    lines: &mut [hoadon_core::api::books::VoucherLine],
+    rate: Decimal,
+    sign: Decimal,
+    at: &str,
+    warnings: &mut Vec<Detail>,
+) {
+    let vnd: Currency = "VND".parse().expect("VND is a currency");
+    for g in &e.declared.rates {
+        let Some(declared) = g.vat.and_then(|v| v.checked_mul(sign)) else {
+            continue;
+        };
+        let idx: Vec<usize> = (0..lines.len())
+            .filter(|i| lines[*i].vat_rate == g.rate)
+            .collect();
+        let posted = idx
+            .iter()
+            .try_fold(Decimal::ZERO, |a, i| a.checked_add(lines[*i].vat));
+        let (Some(posted), Some(&big)) =
+            (posted, idx.iter().max_by_key(|i| lines[**i].amount.abs()))
+        else {
+            continue;
+        };
+        let diff = declared - posted;
+        if diff.is_zero() {
+            continue;
+        }
+        let Some(diff_vnd) = diff.checked_mul(rate) else {
+            continue;
+        };
+        lines[big].vat += diff;
+        lines[big].vat_vnd += hoadon_core::money::round_money(diff_vnd, vnd);
+        warnings.push(warn(
+            "books.vat_declared",
+            format!("{at}.lines[{big}].vat"),
+            format!(
+                "Thuế GTGT {} hóa đơn kê khai {declared}, tính lại {posted}: chứng từ ghi theo \
+                 hóa đơn.",
+                g.rate
+            ),
+            format!(
+                "The invoice declares {declared} VAT at {}, recomputed {posted}: the voucher \
+                 posts the invoice's figure.",
+                g.rate
+            ),
+        ));
+    }
 }
 
 /// The sale voucher of an entry still standing (not reversed), if its revenue is in the books.
