@@ -1,7 +1,7 @@
 //! A voucher's customer or product code, mapped to the catalog: typed, or picked with the
 //! editor's type-ahead over the device's copy of the catalog (code, name or tax id; case and
-//! diacritics ignored); where the proposal could not map it (a warning at the field), **create
-//! it in place** from what the invoice says — the catalog's own form (`crate::catalogs`, its
+//! diacritics ignored); where the proposal could not map it (a warning at the field) or the code
+//! is not the catalog's, **create it in place** from what the invoice says — the catalog's own form (`crate::catalogs`, its
 //! rules checked as typed), started with the buyer's or the line's data — and the new code
 //! fills the field. One such form is open at a time (their fields share ids).
 
@@ -85,6 +85,16 @@ pub fn CodePicker(
     let msg_id = format!("{path}-msg");
     let path = StoredValue::new(path);
     let seed = StoredValue::new(seed);
+    // Whether the code is one of the catalog's (as the device has it): creating is offered
+    // otherwise, and wherever something was found wrong, even once typing hid the warning.
+    let known = move || {
+        let code = value.get();
+        !code.is_empty()
+            && catalogs
+                .search(kind, &code, 8)
+                .iter()
+                .any(|e| e["code"] == code)
+    };
     let open_here = move || creating.with(|c| c.as_deref() == Some(path.get_value().as_str()));
     let create_label = if kind == "products" {
         "bk.create.product"
@@ -117,7 +127,7 @@ pub fn CodePicker(
             <label for=path.get_value()>{move || t(label)}</label>
             {input}
             <span class="msg" id=msg_id>{msgs}</span>
-            <Show when=move || warned.get() && !open_here()>
+            <Show when=move || (warned.get() || !known()) && !open_here()>
                 <button type="button" class="link" id=format!("{}-create", path.get_value())
                     on:click=move |_| creating.set(Some(path.get_value()))>
                     {move || t(create_label)}</button>
