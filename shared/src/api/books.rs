@@ -388,7 +388,8 @@ pub struct BulkRecordRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkItem {
     pub id: String,
-    /// `recorded`, `needs_review` (mapping warnings), `not_allowed`, `not_found`.
+    /// `recorded`, `needs_review` (something unmapped, a bad or missing signature, another
+    /// seller, a differing copy), `already_recorded`, `not_allowed`, `not_found`.
     pub outcome: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vouchers: Vec<String>,
