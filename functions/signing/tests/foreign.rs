@@ -6,42 +6,20 @@
 //! verifiers digest nothing there, .NET-style ones digest the object), a certificate chain with
 //! the leaf last, and hostile ones past the cost limits.
 
+mod common;
+
+use common::{data, read, signer, unsigned_example};
+use hoadon_core::DateTime;
 use hoadon_core::dsig::c14n::{C14n, canonicalize_document, canonicalize_subtree, path_to};
 use hoadon_core::dsig::{
     DigestAlg, MAX_REFERENCES, Policy, SignatureReport, b64_encode, verify_document,
     verify_document_with,
 };
 use hoadon_core::xml::dom;
-use hoadon_core::{DateTime, InvoiceDocument, check, xml};
 use hoadon_signing::LocalKeySigner;
 use hoadon_signing::csr::{request, rsa_spki_from_parts};
 use hoadon_signing::testing::TestCa;
-use std::path::PathBuf;
 use std::process::Command;
-
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn read(path: PathBuf) -> String {
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn signer() -> LocalKeySigner {
-    LocalKeySigner::from_pem(
-        &read(data("seller.key.pem")),
-        &read(data("seller.cert.pem")),
-    )
-    .unwrap()
-}
-
-fn unsigned() -> String {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/examples/invoice.json");
-    let doc: InvoiceDocument = serde_json::from_str(&read(root)).unwrap();
-    xml::render(&check(&doc).invoice.unwrap())
-}
 
 const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
@@ -173,7 +151,7 @@ fn xmlsec1(xml: &str, name: &str) -> bool {
 
 #[test]
 fn a_seller_signature_over_the_whole_document_covers_the_invoice() {
-    let xml = sign_foreign(&unsigned(), &signer(), Style::WholeDocument);
+    let xml = sign_foreign(&unsigned_example(), &signer(), Style::WholeDocument);
     assert!(xmlsec1(&xml, "whole"), "xmlsec1 accepts URI=\"\"");
     for policy in [Policy::Strict, Policy::Tolerant] {
         let r = seller(&xml, policy);
@@ -190,7 +168,7 @@ fn a_seller_signature_over_the_whole_document_covers_the_invoice() {
 
 #[test]
 fn a_signing_time_signed_with_the_enveloped_transform_is_tolerated_when_importing() {
-    let xml = sign_foreign(&unsigned(), &signer(), Style::EnvelopedSigningTime);
+    let xml = sign_foreign(&unsigned_example(), &signer(), Style::EnvelopedSigningTime);
     // Strict XMLDSig (xmlsec1 and hoadon's strict reading): nothing is signed there.
     assert!(!xmlsec1(&xml, "enveloped-st"), "xmlsec1 is strict");
     let strict = seller(&xml, Policy::Strict);
@@ -237,7 +215,7 @@ fn the_signer_is_found_whatever_the_order_of_the_chain() {
     let issued = ca.issue(&csr, 365);
     let chained = LocalKeySigner::from_pem(&read(data("seller.key.pem")), &issued).unwrap();
     let time: DateTime = "2025-10-15T09:30:12".parse().unwrap();
-    let xml = chained.sign_invoice(&unsigned(), time).unwrap();
+    let xml = chained.sign_invoice(&unsigned_example(), time).unwrap();
     let ca_der =
         b64_encode(&hoadon_signing::pem_block(&ca.certificate_pem(), "CERTIFICATE").unwrap());
     let leaf = b64_encode(chained.certificate_der());
@@ -271,7 +249,7 @@ fn the_signer_is_found_whatever_the_order_of_the_chain() {
 #[test]
 fn hostile_signatures_are_refused_at_a_bounded_cost() {
     let xml = signer()
-        .sign_invoice(&unsigned(), "2025-10-15T09:30:12".parse().unwrap())
+        .sign_invoice(&unsigned_example(), "2025-10-15T09:30:12".parse().unwrap())
         .unwrap();
     // Ten thousand references: refused before any is followed.
     let one = {

@@ -1,38 +1,16 @@
 //! Signing with a local key, verified by hoadon's verifier and by xmlsec1 (the independent
 //! reference), and the attacks a verifier must refuse.
 
+mod common;
+
+use common::{data, read, signer, unsigned_example};
+use hoadon_core::DateTime;
 use hoadon_core::dsig::{DsigError, prepare, verify_document};
-use hoadon_core::{DateTime, InvoiceDocument, check, xml};
 use hoadon_signing::{LocalKeySigner, SignerError};
-use std::path::PathBuf;
 use std::process::Command;
-
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn read(path: PathBuf) -> String {
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn signer() -> LocalKeySigner {
-    LocalKeySigner::from_pem(
-        &read(data("seller.key.pem")),
-        &read(data("seller.cert.pem")),
-    )
-    .unwrap()
-}
 
 fn time() -> DateTime {
     "2025-10-15T09:30:12".parse().unwrap()
-}
-
-fn unsigned_example() -> String {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/examples/invoice.json");
-    let doc: InvoiceDocument = serde_json::from_str(&read(root)).unwrap();
-    xml::render(&check(&doc).invoice.unwrap())
 }
 
 /// Runs xmlsec1 on a document, trusting only the test certificate. The test command installs
