@@ -203,8 +203,10 @@ export async function replaceOnPhone(h) {
   await page.goto(`${base}/invoices`);
   await page.locator("#filter-status").selectOption("standing:replaced");
   await page.getByRole("button", { name: "Lọc" }).click();
+  // The unfiltered list may still be on screen right after the click: wait for the replacement's
+  // row to go (the filtered page has arrived), then the original must be there.
+  await page.locator(`table.invoices a[href="/invoices/${repl}"]`).waitFor({ state: "detached", timeout: 20000 });
   await page.locator(`table.invoices a[href="/invoices/${orig}"]`).waitFor({ timeout: 20000 });
-  assert((await page.locator(`table.invoices a[href="/invoices/${repl}"]`).count()) === 0, "only the replaced one");
   const listed = (await api("GET", "/api/invoices?standing=replaced")).body.items.map((r) => r.id);
   assert(listed.includes(orig), "the API's filter agrees");
 }
