@@ -8,7 +8,9 @@ pub mod books;
 pub mod certificates;
 pub mod corrections;
 pub mod delivery;
+pub mod orders;
 pub mod signing;
+pub mod webhooks;
 
 use crate::lifecycle::Status;
 use crate::model::{DraftInput, InvoiceDocument};
