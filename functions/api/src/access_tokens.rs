@@ -77,6 +77,7 @@ struct TokenRecord {
 pub fn acting_role(role: TokenRole) -> Role {
     match role {
         TokenRole::Signer => Role::Signer,
+        TokenRole::Integration => Role::Integration,
     }
 }
 
@@ -86,6 +87,8 @@ pub fn acting_role(role: TokenRole) -> Role {
 pub fn may_create(creator: Role, role: TokenRole) -> bool {
     match role {
         TokenRole::Signer => matches!(creator, Role::Admin | Role::Accountant),
+        // Connecting a company's ERP is an administrator's decision.
+        TokenRole::Integration => creator == Role::Admin,
     }
 }
 

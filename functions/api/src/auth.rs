@@ -21,6 +21,9 @@ pub enum Role {
     /// posts their signatures, nothing else. Refused by every route but those (see
     /// `http::SigningCaller`), so a stolen signer token cannot read catalogs or issue.
     Signer,
+    /// An ERP's personal access token (#19): orders, and reading invoices, their documents and
+    /// the change feed (see `http::ErpCaller`); refused by every other route.
+    Integration,
 }
 
 /// The verified content of a token.

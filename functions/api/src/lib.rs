@@ -15,6 +15,8 @@
 //! - [`bootstrap`]: tenants and users; [`local`]: the local system's composition root;
 //!   `lambda` (feature `aws`): the composition root of the two Lambda functions.
 //! - [`web`]: the web app's files on the API's origin (local system).
+//! - [`webhooks`]: the ERP's webhooks — endpoints, the fan-out of the change feed into the
+//!   outbox, Standard Webhooks signatures, the SSRF guard.
 //! - [`load`]: the load generator behind `hoadon-load` and the crash-safety test.
 //! - [`telemetry`]: the log subscriber (JSON on Lambda, readable lines locally) and the
 //!   events the stack's alarms count.
@@ -31,6 +33,7 @@ pub mod delivery;
 #[cfg(all(feature = "aws", any(test, feature = "testing")))]
 pub mod emulators;
 pub mod error;
+pub mod events;
 pub mod gateway_auth;
 pub mod http;
 pub mod invoices;
@@ -39,6 +42,7 @@ pub mod kms;
 #[cfg(feature = "aws")]
 pub mod lambda;
 pub mod load;
+pub mod orders;
 pub mod local;
 pub mod outbox;
 pub mod ports;
@@ -53,3 +57,4 @@ pub mod sqs;
 pub mod store;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;

@@ -261,7 +261,9 @@ pub async fn open_with_store(
         services: {
             let services = connect(cfg, Services::new(clock, archive, signers), &tenants)?
                 .with_wake(cfg.wake.clone())
-                .with_retry(cfg.retry);
+                .with_retry(cfg.retry)
+                // The local system: an ERP on this machine may take webhooks over plain http.
+                .with_local_webhooks();
             let services = delivery(&cfg.delivery, services, &tenants)?;
             match remote {
                 Some(r) => services.with_remote_signer(&cfg.tenant, r),

@@ -23,16 +23,20 @@ pub enum TokenRole {
     /// The desktop signer: claims invoices awaiting a token signature and posts their
     /// signatures; every other route refuses it.
     Signer,
+    /// An ERP (#19): creates and invoices orders, reads invoices, their documents and the
+    /// change feed; never users, keys, settings or webhooks.
+    Integration,
 }
 
 impl TokenRole {
     /// Every role, for a form's choices.
-    pub const ALL: [TokenRole; 1] = [TokenRole::Signer];
+    pub const ALL: [TokenRole; 2] = [TokenRole::Signer, TokenRole::Integration];
 
     /// The wire name (`"signer"`).
     pub fn as_str(self) -> &'static str {
         match self {
             TokenRole::Signer => "signer",
+            TokenRole::Integration => "integration",
         }
     }
 }

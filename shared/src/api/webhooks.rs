@@ -56,6 +56,7 @@ pub struct WebhookDelivery {
     /// The change-feed position it carries.
     pub position: u64,
     pub state: crate::api::authority::OutboxState,
+    /// Attempts made (sends), the successful one included.
     pub attempts: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_at: Option<i64>,
@@ -66,6 +67,12 @@ pub struct WebhookDelivery {
     pub last_response: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// When the endpoint answered `2xx` (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<i64>,
+    /// A replay of a delivered message sends a new one (a new `webhook-id`): the first's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_of: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -360,7 +360,17 @@ pub async fn create_with(
             "notice_sent"
         };
         let detail = format!("04/SS {id}: {}", method.label_en());
-        let a = crate::invoices::audit_with(ts, &mut inv, "seller", action, Some(detail));
+        let a = crate::invoices::audit_with(ts, &mut inv, "seller", action, Some(detail.clone()));
+        if method == Method::Cancellation {
+            ops.push(crate::events::op(
+                ts,
+                &inv,
+                "invoice.corrected",
+                &inv.audit_seq.to_string(),
+                Some(detail),
+                now * 1000,
+            ));
+        }
         ops.push(Op::Put {
             key: ts.key("INV", &inv.id),
             data: crate::invoices::to_json(&inv),

@@ -127,15 +127,11 @@ fn address_allowed(base: &str) -> Option<(bool, bool)> {
         // Lambda's own runtime API listens on loopback: builds with the AWS adapters never
         // pull over plain http.
         "http" if loopback && !cfg!(feature = "aws") => Some((false, true)),
-        "https" => match ip {
-            Some(ip) if ip.is_loopback() => None,
-            Some(std::net::IpAddr::V4(v4))
-                if v4.is_private() || v4.is_link_local() || v4.is_unspecified() =>
-            {
-                None
-            }
-            Some(ip) if ip.is_unspecified() || ip.is_multicast() => None,
-            _ => Some((true, loopback)),
+        // An IP literal must be public (the classification webhooks use: not private,
+        // loopback, link-local, CGNAT, unique-local, …).
+        "https" => match ip.map(crate::webhooks::guard::classify) {
+            None | Some(crate::webhooks::guard::Class::Public) => Some((true, loopback)),
+            Some(_) => None,
         },
         _ => None,
     }
@@ -273,6 +269,9 @@ mod tests {
             "https://169.254.169.254/latest/meta-data",
             "https://127.0.0.1:8443",
             "https://0.0.0.0",
+            "https://100.64.0.1",
+            "https://[fd00:ec2::254]",
+            "https://[::ffff:10.0.0.5]",
             "ftp://hoadon.example.vn",
             "hoadon.example.vn",
         ] {

@@ -390,6 +390,16 @@ pub(crate) async fn original_ops(
                 rec.id
             )),
         );
+        if to == LinkState::Valid {
+            ops.push(crate::events::op(
+                ts,
+                &original,
+                "invoice.corrected",
+                &original.audit_seq.to_string(),
+                Some(format!("{} {}", c.of.method.label_en(), rec.id)),
+                svc.clock.now_ms(),
+            ));
+        }
         ops.push(Op::Put {
             key: ts.key("INV", id),
             data: to_json(&original),

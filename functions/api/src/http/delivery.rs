@@ -105,7 +105,7 @@ struct PdfQuery {
 )]
 async fn get_pdf(
     State(st): State<AppState>,
-    caller: Caller,
+    super::ErpCaller(caller): super::ErpCaller,
     Path(id): Path<String>,
     Query(q): Query<PdfQuery>,
 ) -> Result<Response, ApiError> {

@@ -141,7 +141,7 @@ async fn update_invoice(
     )
 )]
 async fn get_invoice(
-    caller: Caller,
+    super::ErpCaller(caller): super::ErpCaller,
     Path(id): Path<String>,
 ) -> Result<Json<InvoiceView>, ApiError> {
     let (rec, v) = invoices::load(&caller.store, &id).await?;
@@ -161,7 +161,7 @@ async fn get_invoice(
     )
 )]
 async fn list_invoices(
-    caller: Caller,
+    super::ErpCaller(caller): super::ErpCaller,
     Query(mut q): Query<ListQuery>,
 ) -> Result<Json<Page<InvoiceView>>, ApiError> {
     q.cursor = decode_cursor(q.cursor.as_deref())?;
@@ -265,7 +265,7 @@ async fn issue_invoice(
 )]
 async fn get_invoice_xml(
     State(st): State<AppState>,
-    caller: Caller,
+    super::ErpCaller(caller): super::ErpCaller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let bytes = invoices::signed_xml(&st.0.services, &caller.store, &id).await?;

@@ -15,8 +15,10 @@ pub mod delivery;
 mod health;
 mod invoices;
 mod openapi;
+mod orders;
 mod session;
 mod signing;
+mod webhooks;
 
 pub use health::Health;
 
@@ -83,10 +85,26 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller = verified(parts, state).await?;
-        if caller.claims.role == Role::Signer {
+        if matches!(caller.claims.role, Role::Signer | Role::Integration) {
             return Err(ApiError::Forbidden);
         }
         Ok(caller)
+    }
+}
+
+/// A caller that may also be an ERP ([`Role::Integration`]): the extractor of the routes an
+/// integration uses (orders, reading invoices and their documents, the change feed). Signers
+/// are still refused.
+pub struct ErpCaller(pub Caller);
+
+impl FromRequestParts<AppState> for ErpCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = verified(parts, state).await?;
+        if caller.claims.role == Role::Signer {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(ErpCaller(caller))
     }
 }
 
@@ -132,6 +150,8 @@ pub fn router(state: AppState) -> Router {
         .merge(corrections::routes())
         .merge(delivery::routes())
         .merge(books::routes())
+        .merge(orders::routes())
+        .merge(webhooks::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(axum::middleware::map_response(typed_errors))

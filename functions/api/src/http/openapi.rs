@@ -7,7 +7,7 @@
 
 use super::{
     access_tokens, authority, books, catalogs, certificates, corrections, delivery, health,
-    invoices, session, signing,
+    invoices, orders, session, signing, webhooks,
 };
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -108,6 +108,8 @@ pub(super) fn document() -> &'static str {
         doc.merge(corrections::Api::openapi());
         doc.merge(delivery::Api::openapi());
         doc.merge(books::Api::openapi());
+        doc.merge(orders::Api::openapi());
+        doc.merge(webhooks::Api::openapi());
         // After the merge: the examples go onto the merged operations.
         BearerAndExamples.modify(&mut doc);
         let mut json = serde_json::to_value(&doc).expect("the OpenAPI document serializes");

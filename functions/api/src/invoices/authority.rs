@@ -127,12 +127,23 @@ pub async fn record_event(
         ];
         // A refused correction gives its original back its previous standing.
         if event == Event::Reject {
+            ops.push(crate::events::op(
+                ts,
+                &rec,
+                "invoice.rejected",
+                &rec.audit_seq.to_string(),
+                detail.clone(),
+                svc.clock.now_ms(),
+            ));
             ops.extend(
                 crate::corrections::original_ops(svc, ts, &rec, LinkState::Rejected, ACTOR).await?,
             );
         }
         match ts.transact(ops).await {
             Ok(_) => {
+                if event == Event::Reject {
+                    crate::events::wake(svc, ts).await;
+                }
                 tracing::info!(event = "invoice.authority", tenant = ts.tenant(), invoice_id = %id, status = rec.status.as_str());
                 return Ok(());
             }
@@ -238,7 +249,15 @@ pub async fn adopt_code(
         auth.errors.clear();
         auth.test = test;
         let detail = format!("MCCQT {}", granted.code);
-        let a = audit_with(ts, &mut rec, ACTOR, "coded", Some(detail));
+        let a = audit_with(ts, &mut rec, ACTOR, "coded", Some(detail.clone()));
+        let event = crate::events::op(
+            ts,
+            &rec,
+            "invoice.coded",
+            &rec.audit_seq.to_string(),
+            Some(detail),
+            svc.clock.now_ms(),
+        );
         // A coded correction is valid: its original is replaced / adjusted with it.
         let original =
             crate::corrections::original_ops(svc, ts, &rec, LinkState::Valid, ACTOR).await?;
@@ -259,6 +278,7 @@ pub async fn adopt_code(
                 condition: Condition::Version(seller.version),
             },
             a,
+            event,
         ];
         ops.extend(original);
         // Valid now: its lookup code answers and its e-mail to the buyer is queued.
@@ -266,6 +286,7 @@ pub async fn adopt_code(
         ops.extend(delivery);
         match ts.transact(ops).await {
             Ok(_) => {
+                crate::events::wake(svc, ts).await;
                 if let Some(m) = &mail {
                     crate::outbox::wake(svc, ts, m).await;
                 }

@@ -84,6 +84,7 @@ pub fn new_record(
         corrections: Default::default(),
         corrects: None,
         template_version: None,
+        origin: None,
         audit_seq: 0,
         audit_head: String::new(),
     }

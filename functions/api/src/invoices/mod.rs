@@ -105,6 +105,9 @@ pub struct InvoiceRecord {
     /// stored original.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrects: Option<crate::corrections::Corrects>,
+    /// The orders it was made from (#19): the invoicing key and the ERP's order ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<crate::orders::Origin>,
     /// The version of its series' template, fixed when it is issued (`None`: the built-in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_version: Option<u32>,
@@ -235,6 +238,8 @@ pub struct Inner {
     mail: HashMap<String, crate::delivery::email::MailLink>,
     /// A CJK font for PDFs of invoices with Chinese text (optional: large, loaded from disk).
     pub cjk_font: Option<Arc<Vec<u8>>>,
+    /// Webhooks may go over plain `http://` to loopback (the local system only, never Lambda).
+    pub allow_local_webhooks: bool,
 }
 
 impl std::ops::Deref for Services {
@@ -263,6 +268,7 @@ impl Services {
             public_url: "http://127.0.0.1:8080".into(),
             mail: HashMap::new(),
             cjk_font: None,
+            allow_local_webhooks: false,
         }))
     }
 
@@ -281,6 +287,13 @@ impl Services {
     /// A CJK font for PDFs (composition roots only, before sharing).
     pub fn with_cjk_font(mut self, font: Vec<u8>) -> Self {
         self.inner_mut().cjk_font = Some(Arc::new(font));
+        self
+    }
+
+    /// Lets webhooks go over plain `http://` to loopback: the local system's composition root
+    /// (and tests) only, never Lambda's.
+    pub fn with_local_webhooks(mut self) -> Self {
+        self.inner_mut().allow_local_webhooks = true;
         self
     }
 

@@ -60,7 +60,7 @@ const BATCH: usize = 24;
 /// A request's operations in the numbering transaction: 4, and 2 per invoice a correction
 /// corrects.
 fn cost(r: &NumberRequest) -> usize {
-    4 + 2 * crate::corrections::originals_count(&r.rec)
+    5 + 2 * crate::corrections::originals_count(&r.rec)
 }
 
 /// Queues `rec` on its series and waits for its number (leading the queue if nobody does).
@@ -269,6 +269,14 @@ async fn number_batch(
             series.last_number = number;
             last_date = Some(r.date);
             let a = audit(ts, &mut rec, &r.actor, "numbered");
+            let event = crate::events::op(
+                ts,
+                &rec,
+                "invoice.issued",
+                &rec.audit_seq.to_string(),
+                None,
+                svc.clock.now_ms(),
+            );
             starts.push(ops.len());
             ops.push(Op::Put {
                 key: ts.key("INV", &rec.id),
@@ -295,6 +303,7 @@ async fn number_batch(
                 },
             });
             ops.push(a);
+            ops.push(event);
             ops.extend(original);
             accepted.push((r, rec));
         }
@@ -309,6 +318,7 @@ async fn number_batch(
         };
         match ts.transact(ops).await {
             Ok(versions) => {
+                crate::events::wake(svc, ts).await;
                 for (k, (r, rec)) in accepted.into_iter().enumerate() {
                     tracing::info!(
                         event = "invoice.numbered",

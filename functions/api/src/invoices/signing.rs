@@ -213,6 +213,14 @@ pub(super) async fn record_signed(
                 condition: Condition::Always,
             },
             a,
+            crate::events::op(
+                ts,
+                &rec_now,
+                "invoice.signed",
+                &rec_now.audit_seq.to_string(),
+                None,
+                svc.clock.now_ms(),
+            ),
         ];
         let mut ops = ops;
         if let Some(m) = &message {
@@ -236,6 +244,7 @@ pub(super) async fn record_signed(
         ops.extend(delivery);
         match ts.transact(ops).await {
             Ok(v) => {
+                crate::events::wake(svc, ts).await;
                 for m in message.iter().chain(mail.iter()) {
                     crate::outbox::wake(svc, ts, m).await;
                 }

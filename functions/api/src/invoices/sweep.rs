@@ -61,6 +61,10 @@ pub async fn sweep(svc: &Services, ts: &TenantStore) -> Result<SweepReport, ApiE
             Some(n) => cursor = Some(n),
             None => {
                 report.pending = report.failed;
+                // Orders whose automatic invoice a stopped process left unmade (#19).
+                if let Err(e) = crate::orders::resume(svc, ts).await {
+                    tracing::warn!(event = "sweep.orders_error", tenant = ts.tenant(), error = %e);
+                }
                 crate::telemetry::sweep_pass(
                     ts.tenant(),
                     report.signed,

@@ -12,6 +12,9 @@
 //!   is finished as superseded, neither sent nor applied;
 //! - a failure to apply a reply is a failed attempt like any other (counted, backed off, then
 //!   *needs attention*), never a silent loop.
+//!
+//! Channels with no replies to read (e-mail, webhooks) go through [`hand_over`]: one attempt
+//! by the channel's own function, then the same recording, backoff and saving.
 
 use super::{AuthorityLink, OutboxRecord, apply, load, message, save, schedule};
 use crate::error::ApiError;
@@ -24,6 +27,12 @@ use hoadon_core::api::authority::{OutboxState, Subject};
 /// seconds, rounded up), or `None` when this call has nothing to hand on: the message is
 /// finished or needs a person, or another worker holds it (that worker schedules it).
 pub async fn attempt(svc: &Services, ts: &TenantStore, id: &str) -> Result<Option<i64>, ApiError> {
+    if id == crate::events::WAKE_ID {
+        // Not a message: sequence the tenant's events and fan them out to its webhooks (each
+        // message queued is woken on its own).
+        super::events_out(svc, ts).await;
+        return Ok(None);
+    }
     let ceil = |ms: i64| (ms + 999).div_euclid(1000);
     let now = svc.clock.now_ms();
     match load(ts, id).await {
@@ -95,8 +104,11 @@ pub(super) async fn work(
     let Some(mut version) = put(ts, &rec, version).await? else {
         return Ok(None); // another worker claimed it
     };
-    if rec.channel == crate::delivery::email::CHANNEL {
-        return mail(svc, ts, rec, version).await.map(Some);
+    if matches!(
+        rec.channel.as_str(),
+        crate::delivery::email::CHANNEL | crate::webhooks::CHANNEL
+    ) {
+        return hand_over(svc, ts, rec, version).await.map(Some);
     }
     if !current(ts, &rec).await? {
         rec.state = OutboxState::Done;
@@ -175,9 +187,20 @@ pub(super) async fn work(
     Ok(Some(rec.state))
 }
 
-/// One attempt at an e-mail (leased already): sent, or counted and backed off, or — refused
-/// for good or out of attempts — needing attention.
-async fn mail(
+/// What one attempt on a channel without replies to read (e-mail, webhooks) came to.
+pub enum Handoff {
+    /// The other side accepted it (the mail server, the webhook's endpoint).
+    Delivered,
+    /// Nothing to deliver to any more (a removed webhook endpoint): finished, saying why.
+    Dropped(String),
+    /// Not delivered: why, and whether retrying cannot help (`permanent`).
+    Failed { why: String, permanent: bool },
+}
+
+/// One attempt on a message of a channel without replies (leased already): handed over, or
+/// counted and backed off, or — refused for good or out of attempts — needing attention. The
+/// channel's own function makes the attempt (and may note what it learnt on the record).
+async fn hand_over(
     svc: &Services,
     ts: &TenantStore,
     mut rec: OutboxRecord,
@@ -187,17 +210,31 @@ async fn mail(
     let Some(version) = put(ts, &rec, version).await? else {
         return Ok(rec.state);
     };
-    match crate::delivery::email::attempt(svc, ts, &rec).await {
-        Ok(()) => {
+    let outcome = match rec.channel.as_str() {
+        crate::webhooks::CHANNEL => crate::webhooks::send::attempt(svc, ts, &mut rec).await,
+        _ => match crate::delivery::email::attempt(svc, ts, &rec).await {
+            Ok(()) => {
+                if let Some(e) = rec.email.as_mut() {
+                    e.sent_at = Some(svc.clock.now());
+                }
+                Handoff::Delivered
+            }
+            Err((why, permanent)) => Handoff::Failed { why, permanent },
+        },
+    };
+    match outcome {
+        Handoff::Delivered => {
             rec.state = OutboxState::Done;
             rec.attempts = 0;
             rec.last_error = None;
-            if let Some(e) = rec.email.as_mut() {
-                e.sent_at = Some(svc.clock.now());
-            }
-            tracing::info!(event = "delivery.sent", tenant = ts.tenant(), outbox_id = %rec.id, invoice_id = %rec.subject_id);
+            tracing::info!(event = "delivery.sent", channel = %rec.channel, tenant = ts.tenant(), outbox_id = %rec.id, invoice_id = %rec.subject_id);
         }
-        Err((why, permanent)) => {
+        Handoff::Dropped(why) => {
+            rec.state = OutboxState::Done;
+            tracing::info!(event = "delivery.dropped", channel = %rec.channel, tenant = ts.tenant(), outbox_id = %rec.id, reason = %why);
+            rec.last_error = Some(why);
+        }
+        Handoff::Failed { why, permanent } => {
             let now = svc.clock.now_ms();
             rec.attempts += 1;
             rec.last_error = Some(super::truncate(&why, 500));
@@ -206,7 +243,7 @@ async fn mail(
             } else {
                 rec.next_at_ms = now + svc.retry.backoff_ms(rec.attempts, schedule::jitter_unit());
             }
-            tracing::warn!(event = "delivery.attempt_failed", tenant = ts.tenant(), outbox_id = %rec.id, attempts = rec.attempts, error = %why);
+            tracing::warn!(event = "delivery.attempt_failed", channel = %rec.channel, tenant = ts.tenant(), outbox_id = %rec.id, attempts = rec.attempts, error = %why);
         }
     }
     save(svc, ts, &mut rec, version).await?;

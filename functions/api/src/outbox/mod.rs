@@ -1,5 +1,5 @@
-//! The outbox: every side effect that leaves the system (tax-authority messages now; e-mails
-//! and webhooks will reuse it) goes through here.
+//! The outbox: every side effect that leaves the system (tax-authority messages, e-mails,
+//! webhooks) goes through here.
 //!
 //! A message is **persisted before its first attempt**, in the same transaction as the change
 //! that causes it (the invoice's signature, the registration, the 04/SS), with the `MTDiep` it
@@ -13,12 +13,17 @@
 //! Items (tenant-scoped): `OUTBOX / <id>` the [`OutboxRecord`]; `OUTQ / <due ms>#<id>` while
 //! open (the pump reads them in due order and stops at the first not yet due); `OUTATT / <id>`
 //! while it needs attention (the home screen's count).
+//!
+//! Each pump (and the `events::WAKE_ID` wake-up) first sequences the tenant's pending invoice
+//! events into the change feed and fans them out to the webhooks' endpoints
+//! ([`crate::webhooks::fan_out`]), whose messages it then works like any other.
 
 pub mod apply;
 mod attempt;
 mod message;
 pub mod schedule;
 
+pub use attempt::Handoff;
 pub use attempt::attempt;
 use attempt::work;
 pub use schedule::RetryPolicy;
@@ -127,6 +132,10 @@ pub struct OutboxRecord {
     /// An e-mail's recipients and language (`channel = "email"`, see `delivery::email`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<crate::delivery::email::EmailDelivery>,
+    /// A webhook's endpoint, event, body and last answer (`channel = "webhook"`, see
+    /// `webhooks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<crate::webhooks::WebhookMessage>,
 }
 
 impl OutboxRecord {
@@ -216,6 +225,7 @@ pub fn blank(
         updated_at: now_ms.div_euclid(1000),
         test: false,
         email: None,
+        webhook: None,
     }
 }
 
@@ -246,6 +256,14 @@ pub fn enqueue_ops(ts: &TenantStore, rec: &OutboxRecord) -> Vec<Op> {
         // The invoice's e-mails (its screen lists them).
         ops.push(Op::Put {
             key: ts.key("MAILOF", format!("{}#{}", rec.subject_id, rec.id)),
+            data: Vec::new(),
+            condition: Condition::Always,
+        });
+    }
+    if let Some(w) = &rec.webhook {
+        // The endpoint's deliveries (its screen lists them).
+        ops.push(Op::Put {
+            key: crate::webhooks::deliveries::index_key(ts, w, &rec.id),
             data: Vec::new(),
             condition: Condition::Always,
         });
@@ -288,9 +306,7 @@ const PARALLEL: usize = 32;
 /// Works every message of the tenant that is due now, once each, up to [`PARALLEL`] at a time.
 pub async fn pump(svc: &Services, ts: &TenantStore) -> Result<PumpReport, ApiError> {
     let mut report = PumpReport::default();
-    if svc.authority(ts.tenant()).is_none() && svc.mail(ts.tenant()).is_none() {
-        return Ok(report);
-    }
+    events_out(svc, ts).await;
     let now = svc.clock.now_ms();
     let mut due = Vec::new();
     let mut cursor = None;
@@ -339,6 +355,17 @@ pub async fn pump(svc: &Services, ts: &TenantStore) -> Result<PumpReport, ApiErr
         }
     }
     Ok(report)
+}
+
+/// Sequences the tenant's pending invoice events and fans them out to its webhooks (failures
+/// logged: the next pump tries again).
+pub(crate) async fn events_out(svc: &Services, ts: &TenantStore) {
+    if let Err(e) = crate::events::sequence(ts).await {
+        tracing::warn!(event = "events.sequence_failed", tenant = ts.tenant(), error = %e);
+    }
+    if let Err(e) = crate::webhooks::fan_out(svc, ts).await {
+        tracing::warn!(event = "webhook.fan_out_failed", tenant = ts.tenant(), error = %e);
+    }
 }
 
 /// Stores the record after an attempt (lease released) and moves its queue entry.
