@@ -524,6 +524,8 @@ async fn the_openapi_document_matches_the_router() {
         include_str!("../src/http/corrections.rs"),
         include_str!("../src/http/delivery.rs"),
         include_str!("../src/http/books.rs"),
+        include_str!("../src/http/webhooks.rs"),
+        include_str!("../src/http/orders.rs"),
         include_str!("../src/http/mod.rs"),
     ]
     .concat();

@@ -3,6 +3,8 @@
 //! and latency, and checks that the numbers are exactly 1…total.
 //!
 //! `hoadon-load --addr 127.0.0.1:8080 --email E --password P [--clients 1,8,64,256] [--total 2000]`
+//! `hoadon-load … --orders 10000 --clients 16`: completed orders invoiced automatically, webhooks
+//! to a receiver on loopback (see `hoadon_api::load::orders`).
 //! (`HOADON_LOAD_ADDR`, `HOADON_LOAD_EMAIL`, `HOADON_LOAD_PASSWORD`: the password need not be on
 //! the command line). A progress bar per run is drawn on stderr when it is a terminal.
 
@@ -35,6 +37,11 @@ struct Cli {
     /// Invoices issued per run.
     #[arg(long, default_value_t = 2000)]
     total: usize,
+    /// Peak season instead (#19): this many completed orders from each `--clients` count of
+    /// ERP clients, invoiced automatically, with a webhook receiver on loopback that fails a
+    /// tenth of first attempts (the server must allow local webhooks: the local system does).
+    #[arg(long)]
+    orders: Option<usize>,
 }
 
 #[tokio::main]
@@ -43,6 +50,23 @@ async fn main() -> Result<(), String> {
     let (addr, total) = (cli.addr.as_str(), cli.total);
     let mut c = Client::new(addr);
     c.login(&cli.email, &cli.password).await?;
+    if let Some(n) = cli.orders {
+        let mut failed = false;
+        for &clients in &cli.clients {
+            match hoadon_api::load::orders::run(addr, &mut c, clients, n).await {
+                Ok(report) => println!("{report}"),
+                Err(report) => {
+                    println!("{report}");
+                    failed = true;
+                }
+            }
+        }
+        return if failed {
+            Err("a run had errors, gaps or undelivered webhooks".into())
+        } else {
+            Ok(())
+        };
+    }
     let token = c.token.clone().expect("logged in");
     let template = {
         let mut d: serde_json::Value =

@@ -246,8 +246,44 @@ async fn hand_over(
             tracing::warn!(event = "delivery.attempt_failed", channel = %rec.channel, tenant = ts.tenant(), outbox_id = %rec.id, attempts = rec.attempts, error = %why);
         }
     }
-    save(svc, ts, &mut rec, version).await?;
+    let events = delivery_event(svc, ts, &rec).await;
+    let announce = !events.is_empty();
+    super::save_with(svc, ts, &mut rec, version, events).await?;
+    if announce {
+        crate::events::wake(svc, ts).await;
+    }
     Ok(rec.state)
+}
+
+/// An e-mail's outcome as the invoice's event (`invoice.delivered`, or
+/// `invoice.delivery_failed` once it needs a person), for the transaction that records it.
+async fn delivery_event(svc: &Services, ts: &TenantStore, rec: &OutboxRecord) -> Vec<Op> {
+    if rec.channel != crate::delivery::email::CHANNEL {
+        return Vec::new();
+    }
+    let event = match rec.state {
+        OutboxState::Done if rec.last_error.is_none() => "invoice.delivered",
+        OutboxState::NeedsAttention => "invoice.delivery_failed",
+        _ => return Vec::new(),
+    };
+    let Ok((invoice, _)) = crate::invoices::load(ts, &rec.subject_id).await else {
+        return Vec::new();
+    };
+    let detail = match event {
+        "invoice.delivered" => rec
+            .email
+            .as_ref()
+            .map(|e| format!("e-mail to {}", e.to.join(", "))),
+        _ => rec.last_error.clone(),
+    };
+    vec![crate::events::op(
+        ts,
+        &invoice,
+        event,
+        &format!("{}.{}", rec.id, rec.sends),
+        detail,
+        svc.clock.now_ms(),
+    )]
 }
 
 /// Waiting for what the other side owes: look again later, within the answer's deadline.

@@ -375,9 +375,21 @@ pub(crate) async fn save(
     rec: &mut OutboxRecord,
     version: u64,
 ) -> Result<(), ApiError> {
+    save_with(svc, ts, rec, version, Vec::new()).await
+}
+
+/// [`save`], with `extra` operations in the same transaction (what the attempt's outcome
+/// causes: an invoice's `invoice.delivered` event).
+pub(crate) async fn save_with(
+    svc: &Services,
+    ts: &TenantStore,
+    rec: &mut OutboxRecord,
+    version: u64,
+    extra: Vec<Op>,
+) -> Result<(), ApiError> {
     rec.lease_until_ms = 0;
     rec.updated_at = svc.clock.now();
-    let mut ops = Vec::new();
+    let mut ops = extra;
     let old_q = rec.queue_key.take();
     let open = matches!(rec.state, OutboxState::Queued | OutboxState::AwaitingReply);
     let new_q = open.then(|| queue_key(rec.next_at_ms, &rec.id));

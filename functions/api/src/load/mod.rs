@@ -2,6 +2,8 @@
 //! crash-safety test: N clients each create a draft and issue it, as fast as answers come back,
 //! over keep-alive HTTP/1.1 connections (a minimal client: axum answers with a known length).
 
+pub mod orders;
+
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
