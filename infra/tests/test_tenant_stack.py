@@ -562,26 +562,34 @@ def test_each_tenant_has_its_own_outbox_queue_and_no_policy_reaches_another_tena
         assert r.physical("OutboxRole") == f"hoadon-{me}-outbox"
         assert r.physical("OutboxFunction") == f"hoadon-{me}-outbox"
         queue = r.attr("OutboxQueue", "Arn")
+        orders = r.attr("OrdersQueue", "Arn")
+        assert r.physical("OrdersQueue") == f"hoadon-{me}-orders.fifo"
+        assert r.physical("OrdersFunction") == f"hoadon-{me}-orders"
         # The other tenant's queues appear nowhere in this stack (ARN, URL or name).
         text = json.dumps(res)
-        for q in ["OutboxQueue", "OutboxDeadLetterQueue"]:
+        for q in ["OutboxQueue", "OutboxDeadLetterQueue", "OrdersQueue", "OrdersDeadLetterQueue"]:
             for x in [other.attr(q, "Arn"), other.ref(q), other.physical(q)]:
                 assert x not in text.replace(r.physical(q), ""), (me, x)
-        # Every SQS grant in every role is on this tenant's queue, by its ARN, no wildcard.
+        # Every SQS grant in every role is on one of this tenant's queues, by its ARN, no
+        # wildcard.
         grants_by_role = {}
         for role, s in sqs_statements(res):
             assert s["Effect"] == "Allow"
-            assert s["Resource"] == queue, (role, s)
+            assert s["Resource"] in (queue, orders), (role, s)
             assert not any("*" in x for x in actions(s)), (role, s)
-            grants_by_role.setdefault(role, set()).update(actions(s))
+            name = "orders" if s["Resource"] == orders else "outbox"
+            grants_by_role.setdefault((role, name), set()).update(actions(s))
+        consume = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
         assert grants_by_role == {
-            "ApiRole": {"sqs:SendMessage"},
-            "OutboxRole": {"sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
-                           "sqs:GetQueueAttributes"},
+            ("ApiRole", "outbox"): {"sqs:SendMessage"},
+            ("ApiRole", "orders"): {"sqs:SendMessage"} | consume,
+            ("OutboxRole", "outbox"): {"sqs:SendMessage"} | consume,
         }
         # Only this tenant's queue may move messages into its dead-letter queue.
         allow = res["OutboxDeadLetterQueue"]["Properties"]["RedriveAllowPolicy"]
         assert allow == {"redrivePermission": "byQueue", "sourceQueueArns": [queue]}
+        allow = res["OrdersDeadLetterQueue"]["Properties"]["RedriveAllowPolicy"]
+        assert allow == {"redrivePermission": "byQueue", "sourceQueueArns": [orders]}
 
 
 def test_the_outbox_queue_redrives_to_its_dead_letter_queue_after_five_receives():
@@ -697,7 +705,10 @@ def test_moto_creates_each_tenants_outbox_queue_consumer_and_mapping(moto, stack
                 doc = ast.literal_eval(doc)
             sqs_grants = [s for s in doc["Statement"]
                           if any(a.startswith("sqs:") for a in actions(s))]
-            assert sqs_grants and all(s["Resource"] == attrs["QueueArn"] for s in sqs_grants), doc
+            orders = attrs["QueueArn"].replace("-outbox", "-orders.fifo")
+            assert sqs_grants and all(s["Resource"] in (attrs["QueueArn"], orders)
+                                      for s in sqs_grants), doc
+            assert any(s["Resource"] == attrs["QueueArn"] for s in sqs_grants), doc
 
         fn = lam.get_function(FunctionName=f"hoadon-{tenant}-outbox")["Configuration"]
         assert fn["Role"] == iam.get_role(RoleName=f"hoadon-{tenant}-outbox")["Role"]["Arn"]
@@ -708,6 +719,15 @@ def test_moto_creates_each_tenants_outbox_queue_consumer_and_mapping(moto, stack
         (mapping,) = mappings["EventSourceMappings"]
         assert mapping["EventSourceArn"] == attrs["QueueArn"]
         assert mapping["BatchSize"] == 5
+        # The orders consumer: the FIFO queue, the API's role.
+        orders_url = sqs.get_queue_url(QueueName=f"hoadon-{tenant}-orders.fifo")["QueueUrl"]
+        fifo = sqs.get_queue_attributes(QueueUrl=orders_url, AttributeNames=["All"])["Attributes"]
+        assert fifo["FifoQueue"] == "true"
+        fn = lam.get_function(FunctionName=f"hoadon-{tenant}-orders")["Configuration"]
+        assert fn["Role"] == iam.get_role(RoleName=f"hoadon-{tenant}-api")["Role"]["Arn"]
+        (mapping,) = lam.list_event_source_mappings(FunctionName=f"hoadon-{tenant}-orders")[
+            "EventSourceMappings"]
+        assert mapping["EventSourceArn"] == fifo["QueueArn"]
     assert arns["acme"] != arns["bravo"]
 
 
@@ -757,3 +777,24 @@ def test_mail_leaves_only_from_the_tenants_address_and_only_when_configured():
         env = on[fn]["Properties"]["Environment"]["Variables"]
         assert env["HOADON_MAIL_FROM"] == "hoadon@acme.example.vn"
         assert "HOADON_PUBLIC_URL" in env
+
+
+def test_orders_are_invoiced_one_series_at_a_time_by_a_consumer_that_may_sign():
+    r = render("acme")
+    res = r.resources()
+    queue = res["OrdersQueue"]["Properties"]
+    assert queue["FifoQueue"] is True and res["OrdersDeadLetterQueue"]["Properties"]["FifoQueue"] is True
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": r.attr("OrdersDeadLetterQueue", "Arn"), "maxReceiveCount": 5}
+    consumer = res["OrdersFunction"]["Properties"]
+    assert consumer["Role"] == r.attr("ApiRole", "Arn")
+    assert consumer["Environment"]["Variables"]["HOADON_OUTBOX"] == "1"
+    assert consumer["Code"] == res["ApiFunction"]["Properties"]["Code"]
+    assert queue["VisibilityTimeout"] >= 6 * consumer["Timeout"]
+    mapping = res["OrdersEventSource"]["Properties"]
+    assert mapping["EventSourceArn"] == r.attr("OrdersQueue", "Arn")
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    for f in ["ApiFunction", "OrdersFunction"]:
+        assert res[f]["Properties"]["Environment"]["Variables"]["HOADON_ORDERS_QUEUE_URL"] == r.ref("OrdersQueue")
+    (tls,) = res["OrdersQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert tls["Effect"] == "Deny"

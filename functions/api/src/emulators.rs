@@ -90,9 +90,11 @@ impl Emulator {
     /// need them.
     pub async fn sqs_queue(&self, name: &str) -> (aws_sdk_sqs::Client, String) {
         let client = aws_sdk_sqs::Client::new(&self.sdk_config().await);
-        let url = client
-            .create_queue()
-            .queue_name(name)
+        let mut create = client.create_queue().queue_name(name);
+        if name.ends_with(".fifo") {
+            create = create.attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true");
+        }
+        let url = create
             .send()
             .await
             .expect("moto creates a queue")

@@ -57,6 +57,11 @@ pub struct ApiEnv {
     /// consumer (`HOADON_OUTBOX=1`); without it the other functions serve everything and the
     /// outbox is worked by the sweep function's pump alone (every five minutes).
     pub outbox_queue_url: Option<String>,
+    /// The tenant's orders queue (SQS FIFO, `HOADON_ORDERS_QUEUE_URL`, #19): automatic
+    /// invoicing grouped by series, consumed by the orders function (the outbox consumer's
+    /// code with the API's role, which may sign). Without it orders are invoiced by the API
+    /// function's background task and the sweep.
+    pub orders_queue_url: Option<String>,
     /// The tenant's T-VAN (`HOADON_TVAN_ENDPOINT`, `_USER`, `_SECRET`, `_SENDER`): all four, or
     /// none (the tenant is not connected yet; invoices stop at the seller's signature). The
     /// endpoint must be https (loopback http only in tests). There is no way to point a stack
@@ -93,7 +98,7 @@ fn check_url(name: &str, url: &str) -> Result<(), String> {
 }
 
 impl ApiEnv {
-    pub const VARS: [&str; 16] = [
+    pub const VARS: [&str; 17] = [
         "HOADON_TENANT",
         "HOADON_TABLE",
         "HOADON_ARCHIVE_BUCKET",
@@ -104,6 +109,7 @@ impl ApiEnv {
         "HOADON_SIGNER_CERTIFICATE",
         "HOADON_MAX_TRANSACTION_OPS",
         "HOADON_OUTBOX_QUEUE_URL",
+        "HOADON_ORDERS_QUEUE_URL",
         "HOADON_TVAN_ENDPOINT",
         "HOADON_TVAN_USER",
         "HOADON_TVAN_SECRET",
@@ -125,6 +131,10 @@ impl ApiEnv {
         let outbox_queue_url = get("HOADON_OUTBOX_QUEUE_URL").filter(|v| !v.trim().is_empty());
         if let Some(url) = &outbox_queue_url {
             check_url("HOADON_OUTBOX_QUEUE_URL", url)?;
+        }
+        let orders_queue_url = get("HOADON_ORDERS_QUEUE_URL").filter(|v| !v.trim().is_empty());
+        if let Some(url) = &orders_queue_url {
+            check_url("HOADON_ORDERS_QUEUE_URL", url)?;
         }
         let tvan_vars = [
             "HOADON_TVAN_ENDPOINT",
@@ -177,6 +187,7 @@ impl ApiEnv {
                 .filter(|v| !v.trim().is_empty()),
             max_transaction_ops,
             outbox_queue_url,
+            orders_queue_url,
             tvan,
             authority_certificate_pem,
             remote_signer: get("HOADON_SIGNER").as_deref() == Some("remote"),
@@ -324,12 +335,16 @@ pub async fn sweep_and_pump(state: &AppState, tenant: &str) -> Result<serde_json
 /// The outbox's wake-ups for this stack: [`SqsWake`] on the tenant's queue, when configured.
 pub fn outbox_wake(env: &ApiEnv, sdk: &aws_config::SdkConfig) -> Option<Arc<SqsWake>> {
     env.outbox_queue_url.as_ref().map(|url| {
-        Arc::new(SqsWake::new(
+        let wake = SqsWake::new(
             aws_sdk_sqs::Client::new(sdk),
             url,
             &env.tenant,
             Arc::new(SystemClock),
-        ))
+        );
+        Arc::new(match &env.orders_queue_url {
+            Some(orders) => wake.with_orders_queue(orders),
+            None => wake,
+        })
     })
 }
 

@@ -42,8 +42,8 @@ pub mod kms;
 #[cfg(feature = "aws")]
 pub mod lambda;
 pub mod load;
-pub mod orders;
 pub mod local;
+pub mod orders;
 pub mod outbox;
 pub mod ports;
 pub mod profile;

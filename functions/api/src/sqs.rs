@@ -41,6 +41,10 @@ pub struct SqsWake {
     /// this tenant's; its consumer would drop it anyway).
     tenant: String,
     clock: Arc<dyn Clock>,
+    /// The tenant's orders queue (SQS FIFO, #19): automatic invoicing of an order goes there,
+    /// grouped by series, so that one consumer at a time numbers a series (many Lambda
+    /// instances issuing on one series would contend on its item).
+    orders_queue_url: Option<String>,
 }
 
 impl SqsWake {
@@ -55,7 +59,14 @@ impl SqsWake {
             queue_url: queue_url.to_owned(),
             tenant: tenant.to_owned(),
             clock,
+            orders_queue_url: None,
         }
+    }
+
+    /// Sends orders' wake-ups to this FIFO queue, grouped by series.
+    pub fn with_orders_queue(mut self, url: &str) -> Self {
+        self.orders_queue_url = Some(url.to_owned());
+        self
     }
 
     pub fn queue_url(&self) -> &str {
@@ -77,6 +88,25 @@ impl Wake for SqsWake {
             id: id.to_owned(),
         })
         .map_err(|e| e.to_string())?;
+        if let (Some(fifo), Some(rest)) = (
+            &self.orders_queue_url,
+            id.strip_prefix(crate::orders::ORDER_WAKE),
+        ) {
+            // One group per series: SQS hands a group's messages to one consumer at a time, in
+            // order. Deduplicated by the wake-up itself (a retry within 5 minutes is one).
+            let series = rest.split_once(':').map_or(rest, |(s, _)| s);
+            let dedup = crate::ports::sha256_hex(id.as_bytes());
+            self.client
+                .send_message()
+                .queue_url(fifo)
+                .message_body(body)
+                .message_group_id(format!("{tenant}#{series}"))
+                .message_deduplication_id(dedup)
+                .send()
+                .await
+                .map_err(|e| format!("SQS SendMessage (orders): {}", error_chain(&e)))?;
+            return Ok(());
+        }
         self.client
             .send_message()
             .queue_url(&self.queue_url)
@@ -187,5 +217,76 @@ mod tests {
             ["m-later"],
             "the other tenant's wake-up was never sent"
         );
+    }
+
+    /// An order's wake-up goes to the FIFO queue in its series' group (one consumer at a time
+    /// numbers a series), deduplicated by its id; every other wake-up to the outbox queue.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_orders_wake_up_goes_to_the_fifo_queue_grouped_by_series() {
+        let moto = Emulator::moto().await;
+        let (client, url) = moto.sqs_queue("hoadon-anphat-outbox").await;
+        let (_, fifo) = moto.sqs_queue("hoadon-anphat-orders.fifo").await;
+        let clock = Arc::new(SystemClock);
+        let wake =
+            SqsWake::new(client.clone(), &url, "anphat", clock.clone()).with_orders_queue(&fifo);
+        for id in [
+            "@order:1K26TSO:SO-1",
+            "@order:1K26TSO:SO-1",
+            "@order:1C26TAA:SO:2",
+            "m-1",
+        ] {
+            wake.wake("anphat", id, clock.now()).await.unwrap();
+        }
+        let got = client
+            .receive_message()
+            .queue_url(&fifo)
+            .max_number_of_messages(10)
+            .message_system_attribute_names(
+                aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId,
+            )
+            .send()
+            .await
+            .unwrap()
+            .messages()
+            .to_vec();
+        let mut seen: Vec<(String, String)> = got
+            .iter()
+            .map(|m| {
+                let body: WakeUp = serde_json::from_str(m.body().unwrap()).unwrap();
+                let group = m
+                    .attributes()
+                    .and_then(|a| {
+                        a.get(&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId)
+                    })
+                    .cloned()
+                    .unwrap_or_default();
+                (group, body.id)
+            })
+            .collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "anphat#1C26TAA".to_owned(),
+                    "@order:1C26TAA:SO:2".to_owned()
+                ),
+                (
+                    "anphat#1K26TSO".to_owned(),
+                    "@order:1K26TSO:SO-1".to_owned()
+                ),
+            ],
+            "grouped by series, the repeated one deduplicated"
+        );
+        let outbox: Vec<String> = receive(&client, &url)
+            .await
+            .iter()
+            .map(|m| {
+                serde_json::from_str::<WakeUp>(m.body().unwrap())
+                    .unwrap()
+                    .id
+            })
+            .collect();
+        assert_eq!(outbox, ["m-1"]);
     }
 }

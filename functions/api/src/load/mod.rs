@@ -275,7 +275,8 @@ pub async fn run_with_progress(
     }
 }
 
-/// Reads every invoice of a series and returns their numbers, sorted, and the ids of the signed.
+/// Reads every invoice of a series and returns their numbers, sorted, and the ids of those
+/// signed (or past signed).
 pub async fn numbers_of_series(
     addr: &str,
     token: &str,
@@ -297,9 +298,13 @@ pub async fn numbers_of_series(
             if let Some(n) = i["number"].as_u64() {
                 numbers.push(n);
             }
-            if i["status"] == "signed"
-                && let Some(id) = i["id"].as_str()
-            {
+            // Signed, and whatever the tax authority made of it since (sent, coded, data
+            // sent or accepted): the signed file is there.
+            let signed_or_later = matches!(
+                i["status"].as_str(),
+                Some("signed" | "sent" | "coded" | "data_sent" | "data_accepted")
+            );
+            if signed_or_later && let Some(id) = i["id"].as_str() {
                 signed.push(id.to_owned());
             }
         }

@@ -24,6 +24,11 @@ pub mod mapping;
 pub mod store;
 
 pub use invoicing::{consolidate, invoice_order, resume};
+
+/// The wake-up id that asks a worker to invoice an order (`@order:<series>:<order id>`): on AWS
+/// it goes to the orders FIFO queue grouped by series (`sqs::SqsWake`), so one consumer at a
+/// time numbers a series; locally the server invoices it at once in the background.
+pub const ORDER_WAKE: &str = "@order:";
 pub use store::{get, list, put_batch, put_order};
 
 use crate::error::ApiError;

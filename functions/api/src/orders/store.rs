@@ -202,7 +202,14 @@ pub async fn put_order(
                 let version = v[0];
                 if automatic {
                     // At once, in the background: the ERP's request is answered when the
-                    // order is stored; the marker makes the sweep finish it if this stops.
+                    // order is stored; the marker makes the sweep finish it if this stops. On
+                    // AWS the wake-up goes to the orders queue (a Lambda's background task may
+                    // be frozen with it); both paths are idempotent by the invoicing key.
+                    let series = cfg.series.as_deref().unwrap_or("-");
+                    let wake = format!("{}{series}:{order_id}", super::ORDER_WAKE);
+                    if let Err(e) = svc.wake.wake(ts.tenant(), &wake, svc.clock.now()).await {
+                        tracing::warn!(event = "order.wake_failed", tenant = ts.tenant(), error = %e);
+                    }
                     let (svc, ts, id) = (svc.clone(), ts.clone(), order_id.to_owned());
                     tokio::spawn(async move {
                         if let Err(e) = auto(&svc, &ts, &id).await {

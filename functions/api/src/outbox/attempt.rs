@@ -33,6 +33,13 @@ pub async fn attempt(svc: &Services, ts: &TenantStore, id: &str) -> Result<Optio
         super::events_out(svc, ts).await;
         return Ok(None);
     }
+    if let Some(order) = id.strip_prefix(crate::orders::ORDER_WAKE) {
+        // An order the automatic rule wants invoiced (`@order:<series>:<order id>`); its
+        // marker stays for the sweep if this fails for an outage.
+        let order_id = order.split_once(':').map_or(order, |(_, id)| id);
+        crate::orders::invoicing::auto(svc, ts, order_id).await?;
+        return Ok(None);
+    }
     let ceil = |ms: i64| (ms + 999).div_euclid(1000);
     let now = svc.clock.now_ms();
     match load(ts, id).await {
