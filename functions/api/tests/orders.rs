@@ -523,3 +523,66 @@ async fn the_change_feed_gives_each_event_once_in_order() {
     // Sequencing again adds nothing.
     assert_eq!(hoadon_api::events::sequence(&ts).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_key_means_one_thing_and_a_cancelled_orders_draft_is_never_issued() {
+    let app = spawn_app().await;
+    let t = setup(&app, json!({})).await;
+    put(&app, &t, "A:1", order(1, "confirmed", "KH001")).await;
+    put(&app, &t, "A", order(1, "confirmed", "KH001")).await;
+    // `A:1` delivery `2` and `A` delivery `1:2` are two keys.
+    let d = |id: &str| json!({"delivery": {"delivery_id": id, "lines": [{"line_id": "1", "quantity": "1"}]}});
+    let (s1, a) = invoice(&app, &t, "A:1", d("2")).await;
+    let (s2, b) = invoice(&app, &t, "A", d("1:2")).await;
+    assert_eq!(
+        (s1, s2),
+        (StatusCode::CREATED, StatusCode::CREATED),
+        "{a} {b}"
+    );
+    assert_ne!(a["invoice"]["id"], b["invoice"]["id"]);
+    // The same delivery id with other quantities is not a retry.
+    let other =
+        json!({"delivery": {"delivery_id": "2", "lines": [{"line_id": "1", "quantity": "2"}]}});
+    let (s, v) = invoice(&app, &t, "A:1", other).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("order.key_reused")),
+        "{v}"
+    );
+    // Quantities past what a decimal holds: a finding, never a panic.
+    let huge: Vec<Value> = (0..8)
+        .map(|_| json!({"line_id": "1", "quantity": "9999999999999999999999999999"}))
+        .collect();
+    let answer = invoice(
+        &app,
+        &t,
+        "A",
+        json!({"delivery": {"delivery_id": "X", "lines": huge}}),
+    )
+    .await;
+    assert_finding(&answer, "delivery.lines[0].quantity", "order.delivery");
+    let (_, o) = app.get(&t, "/api/orders/A").await;
+    assert!(
+        o.get("failure").is_none(),
+        "a request's mistake is not the order's failure: {o}"
+    );
+    // A draft made for review, then the order cancelled: issuing it is refused.
+    put(&app, &t, "SO-6001", order(1, "confirmed", "KH001")).await;
+    let (s, v) = invoice(&app, &t, "SO-6001", json!({"issue": false})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    put(&app, &t, "SO-6001", order(2, "cancelled", "KH001")).await;
+    let (s, v) = invoice(&app, &t, "SO-6001", json!({})).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("order.status")),
+        "{v}"
+    );
+    let id = v["message"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .find(|w| w.starts_with("ord-"))
+        .unwrap();
+    let (_, inv) = app.get(&t, &format!("/api/invoices/{id}")).await;
+    assert_eq!(inv["status"], "draft");
+}

@@ -248,7 +248,7 @@ pub enum InvoicingScope {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderInvoiceRef {
-    /// The invoicing key (`order:<id>`, `delivery:<id>:<delivery>`, `consolidated:<key>`).
+    /// The invoicing key (`order/<id>`, `delivery/<id>/<delivery>`, `consolidated/<key>`).
     pub key: String,
     pub scope: InvoicingScope,
     pub invoice_id: String,
@@ -341,14 +341,16 @@ pub struct Delivery {
     pub lines: Vec<InvoicedQuantity>,
 }
 
-/// `POST /api/orders/consolidate`: one customer's orders in one invoice under the ERP's key.
+/// `POST /api/order-invoices`: one customer's orders in one invoice under the ERP's key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsolidateOrders {
     #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.:-]{1,64}$"))]
     pub key: String,
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
+    /// Each order is one more item of the store's transaction: 97 on DynamoDB (7 on DynamoDB
+    /// Local); more is refused with `422 order.too_many`.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 97))]
     pub order_ids: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<bool>,
@@ -405,7 +407,7 @@ pub enum AmountMismatch {
     Accept,
 }
 
-/// `GET/PUT /api/orders/settings` (admins write).
+/// `GET/PUT /api/order-settings` (admins write).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -463,8 +465,8 @@ pub struct Mapping {
     pub catalog_code: String,
 }
 
-/// `PUT /api/orders/mappings`: rows to set (and `catalog_code` empty… is refused: delete with
-/// `DELETE /api/orders/mappings/{kind}/{erp_code}`).
+/// `PUT /api/order-mappings`: rows to set (each catalog code must exist); a row is removed
+/// with `DELETE /api/order-mappings/{kind}/{erp_code}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

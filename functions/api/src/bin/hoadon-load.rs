@@ -22,9 +22,15 @@ use serde_json::json;
              signature verifies"
 )]
 struct Cli {
-    /// The server's address (host:port).
-    #[arg(long, env = "HOADON_LOAD_ADDR", default_value = "127.0.0.1:8080")]
-    addr: String,
+    /// The server's address (host:port); with `--orders`, several (comma-separated) share the
+    /// clients round-robin (server processes on one DynamoDB table).
+    #[arg(
+        long,
+        env = "HOADON_LOAD_ADDR",
+        default_value = "127.0.0.1:8080",
+        value_delimiter = ','
+    )]
+    addr: Vec<String>,
     /// The user that issues (an admin or an accountant: the run creates series).
     #[arg(long, env = "HOADON_LOAD_EMAIL", default_value = "admin@demo.local")]
     email: String,
@@ -47,13 +53,13 @@ struct Cli {
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let cli = Cli::parse();
-    let (addr, total) = (cli.addr.as_str(), cli.total);
+    let (addr, total) = (cli.addr[0].as_str(), cli.total);
     let mut c = Client::new(addr);
     c.login(&cli.email, &cli.password).await?;
     if let Some(n) = cli.orders {
         let mut failed = false;
         for &clients in &cli.clients {
-            match hoadon_api::load::orders::run(addr, &mut c, clients, n).await {
+            match hoadon_api::load::orders::run(&cli.addr, &mut c, clients, n).await {
                 Ok(report) => println!("{report}"),
                 Err(report) => {
                     println!("{report}");

@@ -184,8 +184,8 @@ async fn list_orders(
     Ok(encode_next(page))
 }
 
-/// `POST /api/orders/{order_id}/invoice`: the invoice for the whole order (key `order:<id>`) or
-/// for one delivery (key `delivery:<id>:<delivery id>`), issued unless `issue` is `false`.
+/// `POST /api/orders/{order_id}/invoice`: the invoice for the whole order (key `order/<id>`) or
+/// for one delivery (key `delivery/<id>/<delivery id>`), issued unless `issue` is `false`.
 /// `201` when this request made it, `200` when the key had (a retry: the same invoice).
 #[utoipa::path(
     post,
@@ -230,7 +230,7 @@ fn created(a: &InvoicingAnswer) -> StatusCode {
     }
 }
 
-/// `POST /api/order-invoices`: one customer's orders in one invoice (key `consolidated:<key>`).
+/// `POST /api/order-invoices`: one customer's orders in one invoice (key `consolidated/<key>`).
 #[utoipa::path(
     post,
     path = "/api/order-invoices",

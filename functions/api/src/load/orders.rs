@@ -111,11 +111,12 @@ async fn ok(
 /// The run: a fresh series, the order settings, a webhook, `total` completed orders from
 /// `clients` clients, then the checks. Returns the report's lines; `Err` if a check failed.
 pub async fn run(
-    addr: &str,
+    addrs: &[String],
     admin: &mut Client,
     clients: usize,
     total: usize,
 ) -> Result<String, String> {
+    let addr = addrs.first().map(String::as_str).ok_or("no address")?;
     // Issue dates are today's in Vietnam: the symbol's year must be this year's.
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -174,14 +175,14 @@ pub async fn run(
     let accepted: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..clients {
+    for k in 0..clients {
         let (next, errors, accepted, token) = (
             next.clone(),
             errors.clone(),
             accepted.clone(),
             token.clone(),
         );
-        let mut c = Client::new(addr);
+        let mut c = Client::new(&addrs[k % addrs.len()]);
         c.token = Some(token);
         let run = tag;
         tasks.push(tokio::spawn(async move {

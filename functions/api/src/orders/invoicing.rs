@@ -1,7 +1,7 @@
 //! Orders → invoices, idempotent by construction.
 //!
-//! Every invoice made from orders has an **invoicing key**: `order:<id>` (everything ordered),
-//! `delivery:<id>:<delivery id>` (what one delivery took) or `consolidated:<key>` (several
+//! Every invoice made from orders has an **invoicing key**: `order/<id>` (everything ordered),
+//! `delivery/<id>/<delivery id>` (what one delivery took) or `consolidated/<key>` (several
 //! orders of one customer). Its invoice id is derived from the key, and one transaction writes
 //! `ORDINV / <key>` (`NotExists`), the draft (`NotExists`) and every order's record at the
 //! version read (the quantities invoiced grow, never past what was ordered): a retry, a
@@ -19,7 +19,7 @@ use crate::invoices::{self, Services, Status};
 use crate::store::{Condition, Op, StoreError, TenantStore};
 use hoadon_core::api::Detail;
 use hoadon_core::api::orders::{
-    AmountMismatch, AutoIssue, ConsolidateOrders, InvoiceOrder, InvoicingAnswer, InvoicingFailure,
+    AmountMismatch, ConsolidateOrders, InvoiceOrder, InvoicingAnswer, InvoicingFailure,
     InvoicingScope, OrderSettings,
 };
 use hoadon_core::catalog::error as finding;
@@ -42,20 +42,17 @@ pub async fn invoice_order(
     actor: &str,
 ) -> Result<InvoicingAnswer, ApiError> {
     let issue = req.issue.unwrap_or(true);
+    // Keys are joined with '/', which no id may contain: two requests cannot share a key.
     let (key, scope, wanted) = match req.delivery {
-        None => (format!("order:{order_id}"), InvoicingScope::Order, None),
+        None => (format!("order/{order_id}"), InvoicingScope::Order, None),
         Some(d) => {
             if !valid_key_part(&d.delivery_id, 40) {
                 return Err(bad_key("delivery.delivery_id"));
             }
-            let mut q = BTreeMap::new();
-            for l in d.lines {
-                *q.entry(l.line_id).or_insert(Decimal::ZERO) += l.quantity;
-            }
             (
-                format!("delivery:{order_id}:{}", d.delivery_id),
+                format!("delivery/{order_id}/{}", d.delivery_id),
                 InvoicingScope::Delivery,
-                Some(q),
+                Some(delivered(&d.lines)?),
             )
         }
     };
@@ -92,7 +89,7 @@ pub async fn consolidate(
             format!("at most {room} orders go into one invoice on this store"),
         ));
     }
-    let key = format!("consolidated:{}", req.key);
+    let key = format!("consolidated/{}", req.key);
     make(
         svc,
         ts,
@@ -104,6 +101,43 @@ pub async fn consolidate(
         actor,
     )
     .await
+}
+
+/// A delivery's quantities by line: 1 to 500 lines, each a line id and a positive quantity;
+/// the same line twice is added up (checked: quantities come from the client).
+fn delivered(
+    lines: &[hoadon_core::api::orders::InvoicedQuantity],
+) -> Result<BTreeMap<String, Decimal>, ApiError> {
+    let refuse = |path: String, vi: &str, en: &str| {
+        ApiError::Validation(vec![finding("order.delivery", path, vi.into(), en.into())])
+    };
+    if lines.is_empty() || lines.len() > 500 {
+        return Err(refuse(
+            "delivery.lines".into(),
+            "Một lần giao có từ 1 đến 500 dòng.",
+            "A delivery has 1 to 500 lines.",
+        ));
+    }
+    let mut q = BTreeMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        if !valid_key_part(&l.line_id, 40) {
+            return Err(bad_key(&format!("delivery.lines[{i}].line_id")));
+        }
+        let sum = q.get(&l.line_id).copied().unwrap_or(Decimal::ZERO);
+        match sum.checked_add(l.quantity) {
+            Some(s) if l.quantity > Decimal::ZERO && hoadon_core::totals::in_range(s) => {
+                q.insert(l.line_id.clone(), s);
+            }
+            _ => {
+                return Err(refuse(
+                    format!("delivery.lines[{i}].quantity"),
+                    "Số lượng giao phải lớn hơn 0 và trong giới hạn của hóa đơn.",
+                    "A delivered quantity is more than 0 and within an invoice's bounds.",
+                ));
+            }
+        }
+    }
+    Ok(q)
 }
 
 fn bad_key(path: &str) -> ApiError {
@@ -126,8 +160,13 @@ async fn make(
     issue: bool,
     actor: &str,
 ) -> Result<InvoicingAnswer, ApiError> {
+    let asked = Asked {
+        key,
+        order_ids,
+        delivered: wanted.as_ref(),
+    };
     for _attempt in 0..5 {
-        if let Some(answer) = existing(svc, ts, key, issue, actor).await? {
+        if let Some(answer) = existing(svc, ts, &asked, issue, actor).await? {
             return Ok(answer);
         }
         let cfg = settings(ts).await?;
@@ -140,7 +179,7 @@ async fn make(
             Err(e) => {
                 // A racing request may have made this very invoice after the first look (the
                 // orders then read as invoiced): its answer, not a refusal.
-                if let Some(answer) = existing(svc, ts, key, issue, actor).await? {
+                if let Some(answer) = existing(svc, ts, &asked, issue, actor).await? {
                     return Ok(answer);
                 }
                 fail(svc, ts, order_ids, &e).await;
@@ -152,6 +191,7 @@ async fn make(
             key: key.to_owned(),
             scope,
             order_ids: order_ids.to_vec(),
+            delivered: wanted.clone(),
         };
         let warnings = prepared.warnings.clone();
         match store_draft(svc, ts, &id, key, origin, &orders, prepared, actor).await? {
@@ -178,25 +218,62 @@ async fn make(
 }
 
 /// What the key already made, issued now if it is still a draft and `issue`.
+/// What a request asks to invoice under its key.
+struct Asked<'a> {
+    key: &'a str,
+    order_ids: &'a [String],
+    delivered: Option<&'a BTreeMap<String, Decimal>>,
+}
+
 async fn existing(
     svc: &Services,
     ts: &TenantStore,
-    key: &str,
+    asked: &Asked<'_>,
     issue: bool,
     actor: &str,
 ) -> Result<Option<InvoicingAnswer>, ApiError> {
+    let key = asked.key;
     let Some(item) = ts.get("ORDINV", key).await? else {
         return Ok(None);
     };
     let id = String::from_utf8_lossy(&item.data).into_owned();
     let (rec, v) = invoices::load(ts, &id).await?;
-    let order_ids = rec
+    let origin = rec
         .origin
-        .as_ref()
-        .map(|o| o.order_ids.clone())
-        .unwrap_or_default();
+        .clone()
+        .ok_or_else(|| ApiError::Internal(format!("invoice {id} of key {key} names no orders")))?;
+    // The same key must mean the same thing: a consolidation key reused for other orders, a
+    // delivery id for other quantities, is another request, not a retry.
+    let mut made = origin.order_ids.clone();
+    let mut now = asked.order_ids.to_vec();
+    made.sort();
+    now.sort();
+    if made != now || origin.delivered.as_ref() != asked.delivered {
+        return Err(ApiError::Conflict(
+            "order.key_reused",
+            format!(
+                "key {key} already made invoice {id} for other orders or quantities; use a new \
+                 key for another invoice"
+            ),
+        ));
+    }
     let invoice = if issue && rec.status == Status::Draft {
-        issue_for(svc, ts, &id, &order_ids, actor).await?
+        // A draft left by `issue: false` or by a failed run: its orders must still be
+        // confirmed or completed (a cancelled order's draft is discarded, never issued).
+        for order_id in &origin.order_ids {
+            let (order, _) = load(ts, order_id).await?;
+            if !order.order.status.invoiceable() {
+                return Err(ApiError::Conflict(
+                    "order.status",
+                    format!(
+                        "order {order_id} is {} since its draft {id} was made: discard the \
+                         draft, it will not be issued",
+                        order.order.status.as_str()
+                    ),
+                ));
+            }
+        }
+        issue_for(svc, ts, &id, &origin.order_ids, actor).await?
     } else {
         invoices::view(&rec, v)
     };
@@ -491,7 +568,23 @@ async fn fail(svc: &Services, ts: &TenantStore, order_ids: &[String], e: &ApiErr
 
 /// Whether retrying cannot help until someone changes the order, the mapping, the settings or
 /// the catalog (what is recorded and announced); store and signer outages are not.
-fn needs_a_person(e: &ApiError) -> bool {
+pub(super) fn needs_a_person(e: &ApiError) -> bool {
+    // The request's own mistakes (a delivery's lines, a consolidation's mix) are answered to
+    // the caller only: they say nothing about the order.
+    const REQUEST: [&str; 6] = [
+        "order.delivery",
+        "order.line",
+        "order.quantity",
+        "order.customer",
+        "order.currency",
+        "order.key",
+    ];
+    if let ApiError::Validation(f) = e
+        && f.iter()
+            .all(|f| REQUEST.contains(&f.code) || f.code == "order.ids")
+    {
+        return false;
+    }
     matches!(
         e,
         ApiError::Validation(_)
@@ -501,75 +594,4 @@ fn needs_a_person(e: &ApiError) -> bool {
             | ApiError::NoSigningKey
             | ApiError::TooLarge(_)
     ) || matches!(e, ApiError::Conflict(code, _) if *code == "order.status")
-}
-
-/// The marker that an order's change asks for an automatic invoice (for that change's
-/// transaction), when the tenant's rule is met.
-pub(super) fn auto_op(
-    ts: &TenantStore,
-    cfg: &OrderSettings,
-    before: Option<&OrderRecord>,
-    after: &OrderRecord,
-) -> Option<Op> {
-    let trigger = match cfg.auto_issue {
-        AutoIssue::Off => return None,
-        AutoIssue::Confirmed => after.order.status.invoiceable(),
-        AutoIssue::Completed => {
-            after.order.status == hoadon_core::api::orders::OrderStatus::Completed
-        }
-    };
-    let already = before.is_some_and(|b| b.order.status == after.order.status);
-    (trigger && !already && after.nothing_invoiced()).then(|| Op::Put {
-        key: ts.key("ORDAUTO", &after.order_id),
-        data: Vec::new(),
-        condition: Condition::Always,
-    })
-}
-
-/// Invoices an order the rules want invoiced (the `ORDAUTO` marker), then clears the marker
-/// unless a passing failure (a store or signer outage) leaves it for the next sweep.
-pub async fn auto(svc: &Services, ts: &TenantStore, order_id: &str) -> Result<(), ApiError> {
-    let outcome = invoice_order(
-        svc,
-        ts,
-        order_id,
-        InvoiceOrder::default(),
-        "orders (automatic)",
-    )
-    .await;
-    // Only an outage keeps the marker: a made invoice (numbered ones are signed by the
-    // invoice sweep) and a failure a person must fix (recorded on the order) are done here.
-    let keep = matches!(
-        &outcome,
-        Err(ApiError::Unavailable(_) | ApiError::Upstream(..) | ApiError::Internal(_))
-    );
-    if !keep {
-        ts.transact(vec![Op::Delete {
-            key: ts.key("ORDAUTO", order_id),
-            condition: Condition::Always,
-        }])
-        .await?;
-    }
-    outcome.map(|_| ())
-}
-
-/// The recovery sweep's part: every order still marked for automatic invoicing (a process
-/// stopped after the order's change and before its invoice) is invoiced now.
-pub async fn resume(svc: &Services, ts: &TenantStore) -> Result<usize, ApiError> {
-    let mut n = 0;
-    let mut cursor = None;
-    loop {
-        let page = ts.query("ORDAUTO", "", cursor.as_deref(), 100).await?;
-        for item in &page.items {
-            let id = item.key.sk.clone();
-            if let Err(e) = auto(svc, ts, &id).await {
-                tracing::warn!(event = "order.auto_failed", tenant = ts.tenant(), order_id = %id, error = %e);
-            }
-            n += 1;
-        }
-        match page.next {
-            Some(c) => cursor = Some(c),
-            None => return Ok(n),
-        }
-    }
 }

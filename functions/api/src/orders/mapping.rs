@@ -39,7 +39,24 @@ pub async fn list(
 /// Sets rows (each catalog code must exist: a mapping to nothing would fail every order).
 pub async fn put(ts: &TenantStore, batch: MappingBatch) -> Result<Vec<Mapping>, ApiError> {
     let mut findings = Vec::new();
+    if batch.mappings.is_empty() || batch.mappings.len() > 1000 {
+        return Err(ApiError::Validation(vec![finding(
+            "order.mappings",
+            "mappings".into(),
+            "Từ 1 đến 1.000 dòng mỗi lần.".into(),
+            "1 to 1,000 rows at a time.".into(),
+        )]));
+    }
+    let mut seen = std::collections::HashSet::new();
     for (i, m) in batch.mappings.iter().enumerate() {
+        if !seen.insert((m.kind, m.erp_code.as_str())) {
+            findings.push(finding(
+                "order.mapping_twice",
+                format!("mappings[{i}].erp_code"),
+                format!("Mã {} xuất hiện hai lần.", m.erp_code),
+                format!("Code {} appears twice.", m.erp_code),
+            ));
+        }
         for (field, value) in [("erp_code", &m.erp_code), ("catalog_code", &m.catalog_code)] {
             if !super::valid_key_part(value, 50) {
                 findings.push(finding(

@@ -6,7 +6,7 @@
 //!   revision in `order.version`), the quantities invoiced per line and the invoices made;
 //! - `ORDINV / <invoicing key>`: the invoice id a key made, written `NotExists` in the same
 //!   transaction as the draft and the orders' records — **the one place "not twice" is
-//!   decided** (`order:<id>`, `delivery:<id>:<delivery id>`, `consolidated:<key>`);
+//!   decided** (`order/<id>`, `delivery/<id>/<delivery id>`, `consolidated/<key>`);
 //! - `ORDAUTO / <order id>`: an order the tenant's rules want invoiced without a person,
 //!   written with the order's change that triggers it and deleted once it is invoiced or has
 //!   failed for a reason a person must fix — what the recovery sweep resumes after a crash;
@@ -18,12 +18,14 @@
 //! core's), [`invoicing`] (keys, the transaction, issuing, automatic issuing, failures and
 //! corrections proposed), [`store`] (upsert by the ERP's revision, list, views).
 
+pub mod automatic;
 pub mod compose;
 pub mod invoicing;
 pub mod mapping;
 pub mod store;
 
-pub use invoicing::{consolidate, invoice_order, resume};
+pub use automatic::resume;
+pub use invoicing::{consolidate, invoice_order};
 
 /// The wake-up id that asks a worker to invoice an order (`@order:<series>:<order id>`): on AWS
 /// it goes to the orders FIFO queue grouped by series (`sqs::SqsWake`), so one consumer at a
@@ -48,6 +50,10 @@ pub struct Origin {
     pub key: String,
     pub scope: InvoicingScope,
     pub order_ids: Vec<String>,
+    /// A delivery's quantities per line, as asked: a later request under the same key must
+    /// ask the same (or it is another thing, `409 order.key_reused`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered: Option<BTreeMap<String, Decimal>>,
 }
 
 /// An invoice made from the order.

@@ -1,6 +1,6 @@
 //! Orders as the ERP sends them: upsert by the ERP's revision, batches, reads and views.
 
-use super::invoicing::{auto, auto_op};
+use super::automatic::{auto, auto_op};
 use super::{OrderRecord, load, settings, valid_key_part};
 use crate::error::ApiError;
 use crate::invoices::{Services, from_item};
@@ -136,9 +136,12 @@ pub async fn put_order(
     input: OrderInput,
 ) -> Result<(OrderView, Put), ApiError> {
     if !valid_key_part(order_id, 64) {
-        return Err(ApiError::BadRequest(
-            "an order id is 1 to 64 letters, digits, '-', '_', '.' or ':'".into(),
-        ));
+        return Err(ApiError::Validation(vec![finding(
+            "order.code",
+            "order_id".into(),
+            "Mã đơn hàng gồm 1–64 chữ, số, '-', '_', '.' hoặc ':'.".into(),
+            "An order id is 1–64 letters, digits, '-', '_', '.' or ':'.".into(),
+        )]));
     }
     let findings = check(&input);
     if !findings.is_empty() {
@@ -361,7 +364,9 @@ pub async fn list(
                 items.push(view(ts, &rec, item.version).await?);
             }
             if items.len() >= limit || scanned >= SCAN {
-                let more = page.next.is_some() || items.len() >= limit;
+                // More when this page has unread items or another page follows.
+                let unread = page.items.last().is_some_and(|l| l.key.sk != item.key.sk);
+                let more = unread || page.next.is_some();
                 return Ok(Page {
                     items,
                     next: if more { after } else { None },

@@ -37,7 +37,7 @@ pub async fn attempt(svc: &Services, ts: &TenantStore, id: &str) -> Result<Optio
         // An order the automatic rule wants invoiced (`@order:<series>:<order id>`); its
         // marker stays for the sweep if this fails for an outage.
         let order_id = order.split_once(':').map_or(order, |(_, id)| id);
-        crate::orders::invoicing::auto(svc, ts, order_id).await?;
+        crate::orders::automatic::auto(svc, ts, order_id).await?;
         return Ok(None);
     }
     let ceil = |ms: i64| (ms + 999).div_euclid(1000);
