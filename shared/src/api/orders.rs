@@ -196,7 +196,7 @@ pub struct OrderBatch {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderBatchItem {
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.:-]{1,64}$"))]
+    /// 1–64 letters, digits, `-`, `_`, `.` or `:` (another is answered in its item, `422`).
     pub order_id: String,
     pub order: OrderInput,
 }
@@ -423,7 +423,10 @@ pub struct OrderSettings {
     #[serde(default)]
     pub amount_mismatch: AmountMismatch,
     /// The store's version (`PUT` with another one is a `409`); 0 before the first save.
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "crate::money::version_serde::deserialize"
+    )]
     pub version: u64,
 }
 

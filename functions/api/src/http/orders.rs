@@ -27,8 +27,8 @@ use serde::Deserialize;
     put_orders,
     invoice_order,
     consolidate,
-    get_settings,
-    put_settings,
+    get_order_settings,
+    put_order_settings,
     list_mappings,
     put_mappings,
     delete_mapping,
@@ -50,7 +50,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/orders/{order_id}", get(get_order).put(put_order))
         .route("/api/orders/{order_id}/invoice", post(invoice_order))
         .route("/api/order-invoices", post(consolidate))
-        .route("/api/order-settings", get(get_settings).put(put_settings))
+        .route(
+            "/api/order-settings",
+            get(get_order_settings).put(put_order_settings),
+        )
         .route("/api/order-mappings", get(list_mappings).put(put_mappings))
         .route(
             "/api/order-mappings/{kind}/{erp_code}",
@@ -152,11 +155,10 @@ async fn get_order(
 struct ListQuery {
     status: Option<OrderStatus>,
     /// Part of the order id, the customer's code or name (any case).
-    #[param(max_length = 100)]
     q: Option<String>,
     cursor: Option<String>,
-    /// 1–200, 50 when absent.
-    #[param(minimum = 1, maximum = 200)]
+    /// How many (taken as 1–200; 50 when absent).
+    #[param(maximum = 18446744073709551615_u64)]
     limit: Option<usize>,
 }
 
@@ -269,7 +271,7 @@ async fn consolidate(
         (status = 403, response = super::openapi::Forbidden),
     )
 )]
-async fn get_settings(caller: Caller) -> Result<Json<OrderSettings>, ApiError> {
+async fn get_order_settings(caller: Caller) -> Result<Json<OrderSettings>, ApiError> {
     Ok(Json(orders::settings(&caller.store).await?))
 }
 
@@ -288,7 +290,7 @@ async fn get_settings(caller: Caller) -> Result<Json<OrderSettings>, ApiError> {
         (status = 422, response = super::openapi::Unprocessable),
     )
 )]
-async fn put_settings(
+async fn put_order_settings(
     caller: Caller,
     Json(body): Json<OrderSettings>,
 ) -> Result<Json<OrderSettings>, ApiError> {
@@ -302,7 +304,8 @@ async fn put_settings(
 struct MappingQuery {
     kind: Option<MappingKind>,
     cursor: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
+    /// How many (taken as 1–500; 100 when absent).
+    #[param(maximum = 18446744073709551615_u64)]
     limit: Option<usize>,
 }
 
@@ -384,8 +387,8 @@ struct ChangesQuery {
     /// The last position read (`last` of the previous answer); 0 for everything.
     #[param(maximum = 18446744073709551615_u64)]
     after: Option<u64>,
-    /// At most this many (1–1,000; 100 when absent).
-    #[param(minimum = 1, maximum = 1000)]
+    /// At most this many (taken as 1–1,000; 100 when absent).
+    #[param(maximum = 18446744073709551615_u64)]
     limit: Option<usize>,
 }
 
