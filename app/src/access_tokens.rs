@@ -28,6 +28,7 @@ fn text(lang: Lang, key: &'static str) -> &'static str {
         "tokens.name" => ("Tên", "Name"),
         "tokens.role" => ("Quyền", "Role"),
         "tokens.role.signer" => ("Ký bằng token USB", "USB-token signer"),
+        "tokens.role.integration" => ("Tích hợp ERP", "ERP integration"),
         "tokens.days" => ("Hết hạn sau (ngày)", "Expires after (days)"),
         "tokens.days.rule" => ("Từ 1 đến 365 ngày.", "From 1 to 365 days."),
         "tokens.create" => ("Tạo token", "Create token"),
@@ -55,6 +56,7 @@ fn text(lang: Lang, key: &'static str) -> &'static str {
 fn role_key(role: TokenRole) -> &'static str {
     match role {
         TokenRole::Signer => "tokens.role.signer",
+        TokenRole::Integration => "tokens.role.integration",
     }
 }
 

@@ -4,6 +4,7 @@ mod authority;
 mod books;
 mod corrections;
 mod delivery;
+mod orders;
 mod token;
 
 use rust_decimal::Decimal;
@@ -284,6 +285,7 @@ pub fn text(lang: Lang, key: &'static str) -> &'static str {
             .or_else(|| corrections::pair(key))
             .or_else(|| delivery::pair(key))
             .or_else(|| books::pair(key))
+            .or_else(|| orders::pair(key))
             .unwrap_or((key, key)),
     };
     match lang {

@@ -46,6 +46,10 @@ pub fn is_lazy(route: &Route) -> bool {
             | Route::Books
             | Route::Vouchers
             | Route::Reports
+            | Route::Orders
+            | Route::Order(_)
+            | Route::NewOrder
+            | Route::OrderSettings
     )
 }
 
@@ -78,7 +82,11 @@ pub fn LazyScreen(session: Session, route: Route) -> impl IntoView {
     let failed = RwSignal::new(false);
     // The buyer's confirmation page and the lookup are shown without a sign-in.
     let public = route.is_public();
-    let catalog = matches!(route, Route::Catalog(_) | Route::Books);
+    // The orders' screens too: invoicing may create catalog entries (`unknown_codes: create`).
+    let catalog = matches!(
+        route,
+        Route::Catalog(_) | Route::Books | Route::Order(_) | Route::OrderSettings
+    );
     let path = route.path();
     Effect::new(move |_| {
         let lang = lang_code(session.lang.get());
@@ -189,6 +197,10 @@ pub fn screen(path: &str, token: String, lang: Lang) -> impl IntoView + use<> {
         Route::Books => view! { <crate::books::BooksScreen session /> }.into_any(),
         Route::Vouchers => view! { <crate::books::VouchersScreen session /> }.into_any(),
         Route::Reports => view! { <crate::books::ReportsScreen session /> }.into_any(),
+        Route::Orders => view! { <crate::orders::OrdersScreen session /> }.into_any(),
+        Route::Order(id) => view! { <crate::orders::OrderScreen session id /> }.into_any(),
+        Route::NewOrder => view! { <crate::orders::NewOrderScreen session /> }.into_any(),
+        Route::OrderSettings => view! { <crate::orders::OrderSettingsScreen session /> }.into_any(),
         _ => ().into_any(),
     }
 }

@@ -3,9 +3,9 @@
 //! Screens: home, invoices (list, detail), the invoice editor, catalogs, series, the company
 //! profile, the signing certificates (`certificates/`), an invoice's corrections and the buyer's
 //! confirmation page (`corrections/`), and the tax authority's (outbox, registration, 04/SS
-//! notices: [`authority`]), and the accountant's books (#18: [`books`]). The rarely opened ones
-//! (catalogs, the authority's, series, profile, certificates, token signing, corrections, the
-//! books) are a module of their own ([`lazy`]). The editor keeps
+//! notices: [`authority`]), the accountant's books (#18: [`books`]) and sales orders (#19:
+//! [`orders`]). The rarely opened ones (catalogs, the authority's, series, profile, certificates,
+//! token signing, corrections, the books, the orders) are a module of their own ([`lazy`]). The editor keeps
 //! the draft as what a client may send (`DraftInput`), composes it with
 //! the company profile's seller as the server will, and runs `hoadon_core::check` on every
 //! change: the totals per tax rate, the grand total and the amount in words on screen are
@@ -30,6 +30,7 @@ mod i18n;
 mod invoices;
 mod kept;
 pub mod lazy;
+mod orders;
 mod poll;
 mod profile;
 mod route;
@@ -268,6 +269,7 @@ pub fn App() -> impl IntoView {
                 (Route::Invoice(_) | Route::Revise(_), Route::Invoices) => true,
                 (Route::Catalog(_), Route::Catalog(_)) => true,
                 (Route::Outbox(_), Route::Outbox(_)) => true,
+                (Route::Order(_) | Route::NewOrder | Route::OrderSettings, Route::Orders) => true,
                 (a, b) => a == b,
             };
             same.then_some("page")
@@ -301,6 +303,8 @@ pub fn App() -> impl IntoView {
                 <nav class="main-nav" aria-label=move || t("menu")>
                     {nav(Route::Home, "home")}
                     {nav(Route::Invoices, "invoices")}
+                    // Admins, accountants and sales: every role the app signs in.
+                    {nav(Route::Orders, "nav.orders")}
                     {nav(Route::Catalog("customers".into()), "catalogs")}
                     {nav(Route::Series, "series")}
                     {nav(Route::Profile, "profile")}

@@ -53,6 +53,14 @@ pub enum Route {
     Vouchers,
     /// The period's invoice statistics, charted, and their export.
     Reports,
+    /// Sales orders (#19): the ERP's and the app's, with what became of them.
+    Orders,
+    /// One order: its lines, invoices, warnings and failure; Create invoice, Issue now.
+    Order(String),
+    /// An order entered in the app (`/orders/new`).
+    NewOrder,
+    /// How orders become invoices, and the ERP codes' mapping to the catalogs.
+    OrderSettings,
     NotFound,
 }
 
@@ -101,6 +109,10 @@ impl Route {
             ["books"] => Route::Books,
             ["vouchers"] => Route::Vouchers,
             ["reports"] => Route::Reports,
+            ["orders"] => Route::Orders,
+            ["orders", "new"] => Route::NewOrder,
+            ["orders", "settings"] => Route::OrderSettings,
+            ["orders", id] if order_id_ok(id) => Route::Order((*id).into()),
             _ => Route::NotFound,
         }
     }
@@ -130,9 +142,23 @@ impl Route {
             Route::Books => "/books".into(),
             Route::Vouchers => "/vouchers".into(),
             Route::Reports => "/reports".into(),
+            Route::Orders => "/orders".into(),
+            Route::Order(id) => format!("/orders/{id}"),
+            Route::NewOrder => "/orders/new".into(),
+            Route::OrderSettings => "/orders/settings".into(),
             Route::NotFound => "/".into(),
         }
     }
+}
+
+/// An order id as the API takes it (the ERP's: 1–64 letters, digits, `-`, `_`, `.`, `:`), and
+/// not one a browser would resolve away (`.`, `..`).
+pub fn order_id_ok(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        && id.bytes().any(|b| b != b'.')
 }
 
 /// The current route, shared through context.
@@ -253,9 +279,16 @@ mod tests {
             Route::Books,
             Route::Vouchers,
             Route::Reports,
+            Route::Orders,
+            Route::Order("SO-1001".into()),
+            Route::Order("ERP:2026.11-7".into()),
+            Route::NewOrder,
+            Route::OrderSettings,
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }
+        assert_eq!(Route::parse("/orders/.."), Route::NotFound);
+        assert_eq!(Route::parse("/orders/a%20b"), Route::NotFound);
         assert_eq!(Route::parse("/catalogs/colours"), Route::NotFound);
         assert_eq!(Route::parse("/invoices/a%2Fb"), Route::NotFound);
         assert_eq!(Route::parse("/outbox/lost"), Route::NotFound);
