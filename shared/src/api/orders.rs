@@ -423,10 +423,7 @@ pub struct OrderSettings {
     #[serde(default)]
     pub amount_mismatch: AmountMismatch,
     /// The store's version (`PUT` with another one is a `409`); 0 before the first save.
-    #[serde(
-        default,
-        deserialize_with = "crate::money::version_serde::deserialize"
-    )]
+    #[serde(default, deserialize_with = "crate::money::version_serde::deserialize")]
     pub version: u64,
 }
 
