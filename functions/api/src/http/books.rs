@@ -400,18 +400,6 @@ async fn list_vouchers(
     Ok(encode_next(page))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-struct ChangesQuery {
-    /// The last position read (`next` of the previous answer); 0 for everything.
-    #[param(maximum = 18446744073709551615_u64)]
-    after: Option<u64>,
-    /// At most this many (1–500).
-    #[param(maximum = 18446744073709551615_u64)]
-    limit: Option<usize>,
-}
-
 /// `GET /api/vouchers/changes?after=N`: every voucher change after position `N`, in order (a
 /// voucher made, a voucher reversed); an accounting system polls it with the last `next` it
 /// got and misses nothing, repeats nothing.
@@ -419,7 +407,7 @@ struct ChangesQuery {
     get,
     path = "/api/vouchers/changes",
     security(("bearer" = [])),
-    params(ChangesQuery),
+    params(super::ChangesQuery),
     responses(
         (status = 200, description = "The changes; `next` is the position to ask after", body = Page<VoucherView>),
         super::openapi::SignedIn,
@@ -429,7 +417,7 @@ struct ChangesQuery {
 )]
 async fn voucher_changes(
     caller: Caller,
-    Query(q): Query<ChangesQuery>,
+    Query(q): Query<super::ChangesQuery>,
 ) -> Result<Json<Page<VoucherView>>, ApiError> {
     caller.require(BOOKKEEPERS)?;
     let page =

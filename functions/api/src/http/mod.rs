@@ -132,6 +132,20 @@ async fn verified(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
     })
 }
 
+/// `?after=N&limit=M` of a change feed (the vouchers', the invoices'): positions are committed
+/// in order, so a client passes the last one it read and misses nothing, repeats nothing.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ChangesQuery {
+    /// The last position read (the previous answer's last); 0 for everything.
+    #[param(maximum = 18446744073709551615_u64)]
+    pub after: Option<u64>,
+    /// At most this many (taken within the feed's own bounds; 100 when absent).
+    #[param(maximum = 18446744073709551615_u64)]
+    pub limit: Option<usize>,
+}
+
 /// Largest JSON body: a draft of a few thousand lines; records themselves are bounded by the
 /// store's item size (a larger one is a typed `413`).
 const MAX_JSON_BYTES: usize = 2 << 20;

@@ -380,18 +380,6 @@ async fn delete_mapping(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-struct ChangesQuery {
-    /// The last position read (`last` of the previous answer); 0 for everything.
-    #[param(maximum = 18446744073709551615_u64)]
-    after: Option<u64>,
-    /// At most this many (taken as 1–1,000; 100 when absent).
-    #[param(maximum = 18446744073709551615_u64)]
-    limit: Option<usize>,
-}
-
 /// `GET /api/invoices/changes?after=N`: what happened to invoices after position `N` (issued,
 /// signed, coded, rejected, corrected, delivered, delivery failed) and orders whose invoicing
 /// failed, in order: an ERP that cannot receive webhooks polls with the last `last` it got
@@ -400,7 +388,7 @@ struct ChangesQuery {
     get,
     path = "/api/invoices/changes",
     security(("bearer" = [])),
-    params(ChangesQuery),
+    params(super::ChangesQuery),
     responses(
         (status = 200, description = "The changes", body = InvoiceChanges),
         super::openapi::SignedIn,
@@ -410,7 +398,7 @@ struct ChangesQuery {
 )]
 async fn invoice_changes(
     ErpCaller(caller): ErpCaller,
-    Query(q): Query<ChangesQuery>,
+    Query(q): Query<super::ChangesQuery>,
 ) -> Result<Json<InvoiceChanges>, ApiError> {
     caller.require(ORDERS)?;
     Ok(Json(
