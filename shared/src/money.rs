@@ -224,9 +224,14 @@ pub mod version_serde {
     impl Visitor<'_> for Version {
         type Value = u64;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a whole number from 0")
+            f.write_str("a whole number from 0 to 9223372036854775807")
         }
+        // Within a signed 64-bit integer: what the OpenAPI document's `int64` says, and what
+        // every client can hold.
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            if i64::try_from(v).is_err() {
+                return Err(E::invalid_value(de::Unexpected::Unsigned(v), &self));
+            }
             Ok(v)
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {

@@ -64,7 +64,7 @@ impl OrderStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderCustomer {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
+    /// 1–50 letters, digits, `-`, `_`, `.` or `:` (checked: `422 order.code`).
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -86,10 +86,9 @@ pub struct OrderCustomer {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderLine {
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.:-]{1,40}$"))]
+    /// 1–40 letters, digits, `-`, `_`, `.` or `:`, unique in the order (checked: `422`).
     pub line_id: String,
-    /// The ERP's product code.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
+    /// The ERP's product code (1–50 letters, digits, `-`, `_`, `.` or `:`).
     pub product_code: String,
     /// The name to print; the catalog's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,7 +156,9 @@ pub struct OrderInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_date: Option<String>,
     pub customer: OrderCustomer,
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
+    /// 1 to 500 lines (checked: `422 order.lines`). The rules of an order's own values are
+    /// checked by the server, not declared here, so that a batch answers each order's with the
+    /// order (`OrderBatchResult`) instead of refusing the whole request.
     pub lines: Vec<OrderLine>,
     /// ISO 4217; VND when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -420,8 +420,7 @@ async fn voucher_changes(
     Query(q): Query<super::ChangesQuery>,
 ) -> Result<Json<Page<VoucherView>>, ApiError> {
     caller.require(BOOKKEEPERS)?;
-    let page =
-        vouchers::changes(&caller.store, q.after.unwrap_or(0), q.limit.unwrap_or(100)).await?;
+    let page = vouchers::changes(&caller.store, q.after()?, q.limit.unwrap_or(100)).await?;
     Ok(Json(page))
 }
 

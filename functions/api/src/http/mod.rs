@@ -139,11 +139,19 @@ async fn verified(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
 #[into_params(parameter_in = Query)]
 pub(super) struct ChangesQuery {
     /// The last position read (the previous answer's last); 0 for everything.
-    #[param(maximum = 18446744073709551615_u64)]
-    pub after: Option<u64>,
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
     /// At most this many (taken within the feed's own bounds; 100 when absent).
     #[param(maximum = 18446744073709551615_u64)]
     pub limit: Option<usize>,
+}
+
+impl ChangesQuery {
+    /// `after` as a position (a negative one is a `400`, like any malformed query).
+    pub(super) fn after(&self) -> Result<u64, ApiError> {
+        u64::try_from(self.after.unwrap_or(0))
+            .map_err(|_| ApiError::BadRequest("after is a position from 0".into()))
+    }
 }
 
 /// Largest JSON body: a draft of a few thousand lines; records themselves are bounded by the

@@ -402,6 +402,6 @@ async fn invoice_changes(
 ) -> Result<Json<InvoiceChanges>, ApiError> {
     caller.require(ORDERS)?;
     Ok(Json(
-        crate::events::changes(&caller.store, q.after.unwrap_or(0), q.limit.unwrap_or(100)).await?,
+        crate::events::changes(&caller.store, q.after()?, q.limit.unwrap_or(100)).await?,
     ))
 }

@@ -30,14 +30,6 @@ const MAX_TEXT: usize = 500;
 /// ids unique, quantities positive, texts XML can carry and of a bounded length.
 fn check(input: &OrderInput) -> Vec<Finding> {
     let mut out = Vec::new();
-    if i64::try_from(input.version).is_err() {
-        out.push(finding(
-            "order.version",
-            "version".into(),
-            "Phiên bản là số nguyên từ 0 đến 9.223.372.036.854.775.807.".into(),
-            "The version is a whole number from 0 to 9,223,372,036,854,775,807.".into(),
-        ));
-    }
     if input.lines.is_empty() || input.lines.len() > 500 {
         out.push(finding(
             "order.lines",
