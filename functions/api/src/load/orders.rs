@@ -163,10 +163,6 @@ pub async fn run(
     let created = ok(admin, "POST", "/api/webhooks", &hook, &[201]).await?;
     *secret.lock().expect("not poisoned") =
         created["secret"].as_str().unwrap_or_default().to_owned();
-    let webhook_id = created["webhook"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
 
     // The orders, each with its own PUT, from `clients` keep-alive connections.
     let token = admin.token.clone().ok_or("not signed in")?;
@@ -267,7 +263,6 @@ pub async fn run(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    let _ = webhook_id;
     let errors = errors.load(Ordering::Relaxed);
     let report = format!(
         "{total} orders from {clients} clients: accepted in {sent_in:.2} s ({:.1}/s), all invoices signed and announced after {all_in:.2} s ({:.1} invoices/s); \
